@@ -1,0 +1,92 @@
+# mutualize. GNU make.
+#
+#   make            build ./mutualize
+#   make check      install missing packages, build, run every test
+#   make demo       install missing packages, build, run the demo on a private slapd
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX	?= /usr/local
+BINDIR	 = $(PREFIX)/bin
+MANDIR	 = $(PREFIX)/share/man
+DATADIR	 = $(PREFIX)/share/mutualize
+
+CC	?= cc
+WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
+CFLAGS	?= -O2 -g
+CPPFLAGS += -Iinclude -D_GNU_SOURCE
+PKGS	 = ldap lber yaml-0.1
+LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lldap -llber -lyaml) \
+	   -lunistring
+SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=all
+
+SRCS	 = src/apply.c src/check.c src/conn.c src/diag.c src/diff.c src/dn.c \
+	   src/entry.c src/hmap.c src/load.c src/plan.c src/read.c src/render.c \
+	   src/secret.c src/translit.c src/xmem.c src/yaml.c
+HDRS	 = include/mutualize.h include/conn.h
+UNIT	 = test_yaml test_load test_translit test_render test_diff test_plan
+INTEG	 = test_apply
+
+# The shipped build and the sanitizer build of the same sources.
+OBJS	 = $(SRCS:src/%.c=build/obj/%.o)
+SOBJS	 = $(SRCS:src/%.c=build/san/%.o)
+
+all: mutualize
+
+mutualize: build/obj/main.o build/libmutualize.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ build/obj/main.o build/libmutualize.a $(LIBS)
+
+build/libmutualize.a: $(OBJS)
+	$(AR) rcs $@ $(OBJS)
+
+build/obj/%.o: src/%.c $(HDRS) | build/obj
+	$(CC) -std=c11 $(WARN) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+build/san/%.o: src/%.c $(HDRS) | build/san
+	$(CC) -std=c11 $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -c -o $@ $<
+
+build/san/libmutualize.a: $(SOBJS)
+	$(AR) rcs $@ $(SOBJS)
+
+# The sanitizer build of the program, run by the integration tests.
+build/san/mutualize: build/san/main.o build/san/libmutualize.a
+	$(CC) $(SAN) -o $@ build/san/main.o build/san/libmutualize.a $(LIBS)
+
+build/san/test_%: tests/test_%.c tests/harness.h build/san/libmutualize.a
+	$(CC) -std=c11 $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -Itests -o $@ $< \
+	    build/san/libmutualize.a $(LIBS) $$(pkg-config --libs cmocka)
+
+build/obj build/san:
+	mkdir -p $@
+
+deps:
+	@sh tests/deps.sh
+
+# The package step runs first and alone: the rest needs what it installs.
+check: deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutualize
+	mandoc -Tlint -W warning man/mutualize.1 man/mutualize.yaml.5
+	sh tests/run-unit.sh $(UNIT:%=build/san/%)
+	bash tests/run-integration.sh $(INTEG:%=build/san/%)
+
+demo: deps
+	@$(MAKE) --no-print-directory mutualize
+	bash examples/demo.sh
+
+install: mutualize
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/templates \
+	    $(DESTDIR)$(DATADIR)/examples
+	install -m 755 mutualize $(DESTDIR)$(BINDIR)/mutualize
+	install -m 644 man/mutualize.1 $(DESTDIR)$(MANDIR)/man1/mutualize.1
+	install -m 644 man/mutualize.yaml.5 $(DESTDIR)$(MANDIR)/man5/mutualize.yaml.5
+	install -m 644 templates/* $(DESTDIR)$(DATADIR)/templates/
+	install -m 644 examples/sitiv.yaml $(DESTDIR)$(DATADIR)/examples/
+
+clean:
+	rm -rf build mutualize
+
+.PHONY: all deps check check-run demo install clean
+.SECONDARY:

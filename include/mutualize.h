@@ -1,0 +1,295 @@
+/*
+ * mutualize: make an OpenLDAP directory match a syndicate's YAML description.
+ *
+ * This header is the whole program at a glance, one group per stage:
+ *
+ *   FILE --yaml--> nodes --load--> model --check--> model
+ *   model --render--> desired entries     directory --read--> current entries
+ *   diff(desired, current) --> plan --print--> text
+ *                                   --apply--> LDAP writes
+ *
+ * Stages pass plain data; only read.c, apply.c and conn.c speak LDAP.
+ */
+#ifndef MUTUALIZE_H
+#define MUTUALIZE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define MUTUALIZE_VERSION "0.1.0"
+
+/* Exit statuses, documented in mutualize(1). */
+#define EXIT_OK      0
+#define EXIT_ERROR   1
+#define EXIT_CHANGES 2	/* --exit-code: the plan is not empty */
+
+/* xmem.c: allocation; on failure these print a message and abort. */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+/* Returns a string the caller frees. */
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/* Bump allocator: everything allocated from an arena is freed with it. */
+struct arena {
+	struct arena_chunk	*head;
+};
+void	*arena_alloc(struct arena *, size_t);
+char	*arena_strndup(struct arena *, const char *, size_t);
+char	*arena_strdup(struct arena *, const char *);
+char	*arena_printf(struct arena *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 arena_free(struct arena *);
+
+/* Growable array of pointers; the array owns nothing it points to. */
+struct ptrvec {
+	void	**v;
+	size_t	  n, cap;
+};
+void	 ptrvec_push(struct ptrvec *, void *);
+void	 ptrvec_free(struct ptrvec *);
+
+/* hmap.c: string-keyed hash table; keys and values are borrowed. */
+struct hmap {
+	struct hmap_slot	*slots;
+	size_t			 n, cap;
+};
+void	*hmap_get(const struct hmap *, const char *);
+/* Returns the previous value for the key, or NULL. */
+void	*hmap_put(struct hmap *, const char *, void *);
+void	 hmap_free(struct hmap *);
+
+/* diag.c: positions and error lists. Every model node keeps where it came from. */
+struct pos {
+	const char	*file;		/* borrowed from the model's file list */
+	unsigned	 line, col;	/* 1-based; 0 when not from a file */
+};
+struct diag {
+	struct pos	 pos;
+	char		*msg;
+};
+struct diags {
+	struct diag	*v;
+	size_t		 n, cap;
+};
+void	 diag_add(struct diags *, struct pos, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	 diag_print(const struct diags *, FILE *);
+void	 diag_free(struct diags *);
+
+/* yaml.c: a YAML stream as a tree of nodes with their positions, within limits. */
+enum ynode_kind { YN_SCALAR, YN_SEQ, YN_MAP };
+struct ynode {
+	enum ynode_kind	  kind;
+	struct pos	  pos;
+	int		  plain;	/* scalar written without quotes */
+	const char	 *value;	/* scalar, NUL-terminated */
+	size_t		  len;
+	struct ynode	**items;	/* seq: items; map: key, value, key, ... */
+	size_t		  n;		/* number of items (map: 2 * pairs) */
+	size_t		  weight;	/* nodes reachable, aliases expanded */
+};
+struct ylimits {
+	size_t	max_file;	/* bytes */
+	size_t	max_depth;
+	size_t	max_scalar;	/* bytes */
+	size_t	max_weight;	/* nodes after alias expansion */
+};
+extern const struct ylimits ylimits_default;
+struct ydoc {
+	const char	 *file;		/* owned by the arena */
+	struct ynode	**roots;	/* one per document in the stream */
+	size_t		  nroots;
+	struct arena	  arena;	/* owns every node and string */
+};
+/* Returns a document the caller frees with ydoc_free, or NULL with errors. */
+struct ydoc	*ydoc_load_file(const char *, const struct ylimits *, struct diags *);
+struct ydoc	*ydoc_load_buffer(const char *, const char *, size_t,
+		    const struct ylimits *, struct diags *);
+void		 ydoc_free(struct ydoc *);
+int		 ynode_is_null(const struct ynode *);
+
+/* model.c, load.c: what the file says. */
+enum person_kind { KIND_AGENT, KIND_ELECTED };
+struct ref {
+	const char	*id;
+	struct pos	 pos;
+};
+struct person {
+	const char	*id;
+	const char	*given_name, *surname;
+	enum person_kind kind;
+	struct ref	*groups;
+	size_t		 ngroups;
+	struct pos	 pos, id_pos;
+	struct tenant	*tenant;	/* the tenant that lists this person */
+	const char	*login;		/* set by render_logins */
+};
+struct group {
+	const char	*id, *name;
+	struct pos	 pos, id_pos;
+};
+struct tenant {
+	const char	*id, *name, *mail_domain;
+	struct group	*groups;
+	size_t		 ngroups;
+	struct person	*people;
+	size_t		 npeople;
+	struct pos	 pos, id_pos;
+};
+struct model {
+	struct {
+		const char	*id, *name, *base_dn, *mail_domain;
+		struct pos	 pos;
+	} syndicate;
+	struct {
+		const char	*uri, *bind_dn, *bind_password_file;
+		struct pos	 pos;
+	} directory;
+	struct tenant	*tenants;
+	size_t		 ntenants;
+	const char	*file;		/* the tenants file as named */
+	const char	*dir;		/* its directory, for relative paths */
+	struct ydoc	*doc;		/* owns the strings of the model */
+	struct arena	 arena;		/* owns the arrays and derived strings */
+};
+/*
+ * Returns the model the caller frees with model_free; errors found on the way are
+ * added to the list and leave fields NULL. NULL when the file is no YAML at all.
+ */
+struct model	*model_load(const char *, struct diags *);
+void		 model_free(struct model *);
+
+/* check.c: every rule of the file that needs more than one node. */
+/* Returns the number of errors added. */
+size_t	 model_check(const struct model *, struct diags *);
+int	 valid_id(const char *);
+int	 valid_person_id(const char *);
+int	 valid_domain(const char *);
+
+/* translit.c: names to ASCII logins. */
+/* Returns a lowercase ASCII string the caller frees (may be empty). */
+char	*translit_login(const char *);
+
+/* entry.c: directory entries, desired or current, as plain data. */
+enum entry_kind {
+	ENTRY_OTHER,	/* read from the directory, not recognised */
+	ENTRY_BASE, ENTRY_TENANTS, ENTRY_TENANT, ENTRY_PEOPLE, ENTRY_GROUPS,
+	ENTRY_PERSON, ENTRY_GROUP
+};
+struct attr {
+	const char	 *name;
+	const char	**vals;
+	size_t		  nvals;
+};
+struct entry {
+	const char	*dn;
+	const char	*key;		/* normalised DN, for lookups */
+	const char	*tenant;	/* tenant id, NULL above ou=tenants */
+	enum entry_kind	 kind;
+	struct attr	*attrs;
+	size_t		 nattrs, capattrs;
+	unsigned	 depth;		/* number of RDNs */
+};
+struct entries {
+	struct ptrvec	 v;		/* struct entry *, in arena */
+	struct hmap	 by_key;
+	struct hmap	 by_id;		/* employeeNumber -> person entry */
+	struct arena	 arena;		/* owns entries and their strings */
+};
+void		 entries_init(struct entries *);
+void		 entries_free(struct entries *);
+/* Returns the new entry, or NULL if the DN is already present. */
+struct entry	*entries_add(struct entries *, const char *dn, const char *tenant,
+		    enum entry_kind);
+struct entry	*entries_find(const struct entries *, const char *dn);
+void		 entry_add_value(struct entries *, struct entry *, const char *attr,
+		    const char *value);
+const struct attr *entry_attr(const struct entry *, const char *);
+/* Sets the kind and tenant of an entry read from the directory. */
+void		 entry_classify(struct entries *, struct entry *, const char *base_key,
+		    const char *tenants_key);
+/* Returns the normalised form of a DN in the arena. */
+const char	*dn_key(struct arena *, const char *);
+unsigned	 dn_depth(const char *);
+
+/* dn.c: RFC 4514 escaping of attribute values. Caller frees. */
+char	*dn_escape_value(const char *);
+
+/* render.c: the model as the entries it wants in the directory. */
+const char	*render_tenants_dn(struct arena *, const struct model *);
+/* Assigns person->login: the uid already in the directory, else the derivation. */
+void		 render_logins(struct model *, const struct entries *current);
+void		 render(const struct model *, struct entries *);
+/* Returns a NULL-terminated list of the attributes mutualize owns for a kind. */
+const char *const *render_managed_attrs(enum entry_kind);
+extern const char *const render_read_attrs[];
+
+/* diff.c: the changes that make current into desired, in the order to apply them. */
+enum change_op { CHANGE_ADD, CHANGE_MODIFY, CHANGE_DELETE };
+enum mod_op { MOD_ADD, MOD_DELETE, MOD_REPLACE };
+struct mod {
+	enum mod_op	  op;
+	const char	 *attr;
+	const char	**vals;		/* new values (add, replace), or those deleted */
+	size_t		  nvals;
+	const char	**old;		/* replace: the values it replaces */
+	size_t		  nold;
+};
+struct change {
+	enum change_op		 op;
+	const struct entry	*entry;	/* add: desired; modify, delete: current */
+	struct mod		*mods;
+	size_t			 nmods;
+};
+struct plan {
+	struct change	*v;
+	size_t		 n, cap;
+	size_t		 nadd, nmodify, ndelete;
+	struct arena	 arena;
+};
+/* The plan borrows from both entry sets: free it before them. */
+void	 diff(const struct entries *desired, const struct entries *current,
+	    const char *managed_dn, struct plan *);
+void	 plan_free(struct plan *);
+
+/* plan.c: printing a plan. */
+struct print_opts {
+	int	 color;
+};
+void	 plan_print_text(const struct plan *, const struct model *, FILE *,
+	    const struct print_opts *);
+void	 plan_print_summary(const struct plan *, const char *file, FILE *,
+	    const struct print_opts *);
+
+/* secret.c: the bind password. */
+/* Returns the password the caller frees with secret_free, or NULL with a message. */
+char	*secret_bind_password(const struct model *, struct diags *);
+void	 secret_free(char *);
+
+/* conn.c, read.c, apply.c: the directory. */
+struct conn;
+struct conn_opts {
+	const char	*uri;
+	const char	*bind_dn;
+	const char	*password;
+	int		 verbose;
+};
+/* Returns a bound connection, or NULL after printing why. */
+struct conn	*conn_open(const struct conn_opts *);
+void		 conn_close(struct conn *);
+/* Reads the base entry and the subtree below tenants_dn. Returns 0 or -1. */
+int		 read_directory(struct conn *, const char *base_dn,
+		    const char *tenants_dn, struct entries *);
+struct apply_result {
+	size_t	done;		/* changes the server accepted */
+	size_t	failed;		/* index of the change that failed, if any */
+};
+/* Returns 0 when every change was made, -1 after printing the error. */
+int		 apply_plan(struct conn *, const struct plan *, struct apply_result *,
+		    int verbose);
+
+#endif

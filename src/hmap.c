@@ -1,0 +1,87 @@
+/* Open-addressing hash table from strings to pointers (FNV-1a, linear probing). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mutualize.h"
+
+struct hmap_slot {
+	const char	*key;
+	void		*value;
+	uint64_t	 hash;
+};
+
+static uint64_t
+hash_str(const char *s)
+{
+	uint64_t	h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static struct hmap_slot *
+find_slot(const struct hmap *m, const char *key, uint64_t h)
+{
+	size_t	i = h & (m->cap - 1);
+
+	for (;;) {
+		struct hmap_slot	*s = &m->slots[i];
+
+		if (s->key == NULL || (s->hash == h && strcmp(s->key, key) == 0))
+			return s;
+		i = (i + 1) & (m->cap - 1);
+	}
+}
+
+static void
+grow(struct hmap *m)
+{
+	struct hmap_slot	*old = m->slots;
+	size_t			 oldcap = m->cap, i;
+
+	m->cap = oldcap ? oldcap * 2 : 64;
+	m->slots = xcalloc(m->cap, sizeof(*m->slots));
+	for (i = 0; i < oldcap; i++)
+		if (old[i].key != NULL)
+			*find_slot(m, old[i].key, old[i].hash) = old[i];
+	free(old);
+}
+
+void *
+hmap_get(const struct hmap *m, const char *key)
+{
+	if (m->cap == 0)
+		return NULL;
+	return find_slot(m, key, hash_str(key))->value;
+}
+
+void *
+hmap_put(struct hmap *m, const char *key, void *value)
+{
+	struct hmap_slot	*s;
+	uint64_t		 h = hash_str(key);
+	void			*prev;
+
+	if ((m->n + 1) * 4 > m->cap * 3)
+		grow(m);
+	s = find_slot(m, key, h);
+	prev = s->value;
+	if (s->key == NULL)
+		m->n++;
+	s->key = key;
+	s->value = value;
+	s->hash = h;
+	return prev;
+}
+
+void
+hmap_free(struct hmap *m)
+{
+	free(m->slots);
+	m->slots = NULL;
+	m->n = m->cap = 0;
+}

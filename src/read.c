@@ -1,0 +1,157 @@
+/*
+ * Reading the directory: the base entry, then the whole subtree below
+ * ou=tenants with the paged-results control (RFC 2696), so that a server size
+ * limit never truncates the picture. Entries are taken one message at a time.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mutualize.h"
+#include "conn.h"
+
+#define PAGE_SIZE	1000
+#define READ_TIMEOUT	120	/* seconds without a message from the server */
+
+static void
+take_entry(struct conn *c, LDAPMessage *msg, struct entries *es,
+    const char *base_key, const char *tenants_key)
+{
+	struct berval	**vals;
+	BerElement	 *ber = NULL;
+	struct entry	 *e;
+	char		 *dn, *attr, *v;
+	size_t		  i;
+
+	if ((dn = ldap_get_dn(c->ld, msg)) == NULL)
+		return;
+	e = entries_add(es, dn, NULL, ENTRY_OTHER);
+	ldap_memfree(dn);
+	if (e == NULL)
+		return;
+	entry_classify(es, e, base_key, tenants_key);
+	for (attr = ldap_first_attribute(c->ld, msg, &ber); attr != NULL;
+	    attr = ldap_next_attribute(c->ld, msg, ber)) {
+		vals = ldap_get_values_len(c->ld, msg, attr);
+		for (i = 0; vals != NULL && vals[i] != NULL; i++) {
+			v = arena_strndup(&es->arena, vals[i]->bv_val, vals[i]->bv_len);
+			entry_add_value(es, e, attr, v);
+		}
+		ldap_value_free_len(vals);
+		ldap_memfree(attr);
+	}
+	ber_free(ber, 0);
+	if (e->kind == ENTRY_PERSON) {
+		const struct attr	*id = entry_attr(e, "employeeNumber");
+
+		if (id != NULL && id->nvals > 0)
+			hmap_put(&es->by_id, id->vals[0], e);
+	}
+}
+
+/*
+ * One search, page by page. Returns 0, 1 when the base does not exist, or -1
+ * after printing the error.
+ */
+static int
+search_paged(struct conn *c, const char *base, int scope, struct entries *es,
+    const char *base_key, const char *tenants_key, size_t *count)
+{
+	struct berval	 cookie = { 0, NULL };
+	LDAPControl	*page = NULL, *ctrls[2] = { NULL, NULL }, **rctrls = NULL, *rc;
+	LDAPMessage	*res = NULL, *msg;
+	char		*matched = NULL, *diag = NULL;
+	int		 msgid, err, r, ret = -1, done = 0;
+	ber_int_t	 estimate;
+	struct timeval	 timeout = { READ_TIMEOUT, 0 };
+
+	do {
+		r = ldap_create_page_control(c->ld, PAGE_SIZE, &cookie, 1, &page);
+		if (r != LDAP_SUCCESS)
+			goto lderr;
+		ctrls[0] = page;
+		r = ldap_search_ext(c->ld, base, scope, "(objectClass=*)",
+		    (char **)render_read_attrs, 0, ctrls, NULL, NULL, 0, &msgid);
+		ldap_control_free(page);
+		page = NULL;
+		if (r != LDAP_SUCCESS)
+			goto lderr;
+		for (;;) {
+			r = ldap_result(c->ld, msgid, LDAP_MSG_ONE, &timeout, &res);
+			if (r == 0) {
+				ldap_abandon_ext(c->ld, msgid, NULL, NULL);
+				r = LDAP_TIMEOUT;
+				goto lderr;
+			}
+			if (r < 0) {
+				ldap_get_option(c->ld, LDAP_OPT_RESULT_CODE, &r);
+				goto lderr;
+			}
+			if (r == LDAP_RES_SEARCH_RESULT)
+				break;
+			for (msg = ldap_first_entry(c->ld, res); msg != NULL;
+			    msg = ldap_next_entry(c->ld, msg)) {
+				take_entry(c, msg, es, base_key, tenants_key);
+				(*count)++;
+			}
+			ldap_msgfree(res);
+			res = NULL;
+		}
+		r = ldap_parse_result(c->ld, res, &err, &matched, &diag, NULL,
+		    &rctrls, 0);
+		if (r != LDAP_SUCCESS)
+			goto lderr;
+		if (err == LDAP_NO_SUCH_OBJECT) {
+			ret = 1;
+			goto out;
+		}
+		if (err != LDAP_SUCCESS) {
+			conn_perror(c, "search", base, err, matched, diag);
+			goto out;
+		}
+		ber_memfree(cookie.bv_val);
+		cookie.bv_val = NULL;
+		cookie.bv_len = 0;
+		rc = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, rctrls, NULL);
+		if (rc == NULL || ldap_parse_pageresponse_control(c->ld, rc,
+		    &estimate, &cookie) != LDAP_SUCCESS || cookie.bv_len == 0)
+			done = 1;
+		ldap_controls_free(rctrls);
+		rctrls = NULL;
+		ldap_msgfree(res);
+		res = NULL;
+		ldap_memfree(matched);
+		ldap_memfree(diag);
+		matched = diag = NULL;
+	} while (!done);
+	ret = 0;
+	goto out;
+lderr:
+	conn_perror(c, "search", base, r, NULL, NULL);
+out:
+	ber_memfree(cookie.bv_val);
+	ldap_controls_free(rctrls);
+	ldap_msgfree(res);
+	ldap_memfree(matched);
+	ldap_memfree(diag);
+	return ret;
+}
+
+int
+read_directory(struct conn *c, const char *base_dn, const char *tenants_dn,
+    struct entries *es)
+{
+	const char	*base_key = dn_key(&es->arena, base_dn);
+	const char	*tenants_key = dn_key(&es->arena, tenants_dn);
+	size_t		 count = 0;
+
+	if (search_paged(c, base_dn, LDAP_SCOPE_BASE, es, base_key, tenants_key,
+	    &count) == -1)
+		return -1;
+	if (search_paged(c, tenants_dn, LDAP_SCOPE_SUBTREE, es, base_key,
+	    tenants_key, &count) == -1)
+		return -1;
+	if (c->verbose)
+		fprintf(stderr, "mutualize: read %zu entries from %s\n", count,
+		    c->uri);
+	return 0;
+}

@@ -1,0 +1,185 @@
+/* Allocation with one failure policy, arenas and pointer vectors. */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mutualize.h"
+
+static void
+oom(void)
+{
+	fputs("mutualize: out of memory\n", stderr);
+	abort();
+}
+
+void *
+xmalloc(size_t size)
+{
+	void	*p = malloc(size ? size : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void	*p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xreallocarray(void *p, size_t n, size_t size)
+{
+	if (size != 0 && n > SIZE_MAX / size)
+		oom();
+	p = realloc(p, n * size != 0 ? n * size : 1);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t len)
+{
+	char	*p = xmalloc(len + 1);
+
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+static char *
+vxasprintf(const char *fmt, va_list ap)
+{
+	va_list	 ap2;
+	int	 len;
+	char	*p;
+
+	va_copy(ap2, ap);
+	len = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (len < 0)
+		oom();
+	p = xmalloc((size_t)len + 1);
+	vsnprintf(p, (size_t)len + 1, fmt, ap);
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*p;
+
+	va_start(ap, fmt);
+	p = vxasprintf(fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+/* Arena chunks grow geometrically; large requests get a chunk of their own. */
+struct arena_chunk {
+	struct arena_chunk	*next;
+	size_t			 used, size;
+	max_align_t		 data[];
+};
+
+#define ARENA_MIN_CHUNK	(64 * 1024)
+
+void *
+arena_alloc(struct arena *a, size_t size)
+{
+	struct arena_chunk	*c = a->head;
+	size_t			 align = sizeof(max_align_t), want;
+
+	size = (size + align - 1) / align * align;
+	if (size == 0)
+		size = align;
+	if (c == NULL || c->size - c->used < size) {
+		want = c ? c->size * 2 : ARENA_MIN_CHUNK;
+		if (want > 16 * 1024 * 1024)
+			want = 16 * 1024 * 1024;
+		if (want < size)
+			want = size;
+		c = xmalloc(sizeof(*c) + want);
+		c->used = 0;
+		c->size = want;
+		c->next = a->head;
+		a->head = c;
+	}
+	c->used += size;
+	return (char *)c->data + c->used - size;
+}
+
+char *
+arena_strndup(struct arena *a, const char *s, size_t len)
+{
+	char	*p = arena_alloc(a, len + 1);
+
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *
+arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+char *
+arena_printf(struct arena *a, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*tmp, *p;
+
+	va_start(ap, fmt);
+	tmp = vxasprintf(fmt, ap);
+	va_end(ap);
+	p = arena_strdup(a, tmp);
+	free(tmp);
+	return p;
+}
+
+void
+arena_free(struct arena *a)
+{
+	struct arena_chunk	*c, *next;
+
+	for (c = a->head; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->head = NULL;
+}
+
+void
+ptrvec_push(struct ptrvec *pv, void *p)
+{
+	if (pv->n == pv->cap) {
+		pv->cap = pv->cap ? pv->cap * 2 : 16;
+		pv->v = xreallocarray(pv->v, pv->cap, sizeof(*pv->v));
+	}
+	pv->v[pv->n++] = p;
+}
+
+void
+ptrvec_free(struct ptrvec *pv)
+{
+	free(pv->v);
+	pv->v = NULL;
+	pv->n = pv->cap = 0;
+}

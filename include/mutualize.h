@@ -77,6 +77,8 @@ struct diags {
 };
 void	 diag_add(struct diags *, struct pos, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* Orders the errors by file, line and column, keeping the order of ties. */
+void	 diag_sort(struct diags *);
 void	 diag_print(const struct diags *, FILE *);
 void	 diag_free(struct diags *);
 
@@ -138,16 +140,16 @@ struct tenant {
 	size_t		 ngroups;
 	struct person	*people;
 	size_t		 npeople;
-	struct pos	 pos, id_pos;
+	struct pos	 pos, id_pos, mail_domain_pos;
 };
 struct model {
 	struct {
 		const char	*id, *name, *base_dn, *mail_domain;
-		struct pos	 pos;
+		struct pos	 pos, id_pos, base_dn_pos, mail_domain_pos;
 	} syndicate;
 	struct {
 		const char	*uri, *bind_dn, *bind_password_file;
-		struct pos	 pos;
+		struct pos	 pos, uri_pos, bind_dn_pos;
 	} directory;
 	struct tenant	*tenants;
 	size_t		 ntenants;

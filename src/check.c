@@ -98,10 +98,13 @@ check_person(const struct tenant *t, const struct person *p, struct hmap *ids,
 		if (!valid_person_id(p->id))
 			diag_add(d, p->id_pos, "person id \"%s\" must be 1 to 64 "
 			    "letters, digits, '.', '_' or '-'", p->id);
-		else if ((other = hmap_put(ids, p->id, (void *)p)) != NULL)
-			diag_add(d, p->id_pos, "duplicate person id \"%s\" (first at "
-			    "%s:%u:%u)", p->id, other->id_pos.file,
-			    other->id_pos.line, other->id_pos.col);
+		else if ((other = hmap_get(ids, p->id)) != NULL)
+			diag_add(d, p->id_pos, "duplicate person id \"%s\" (first "
+			    "at %s%s%u)", p->id, other->id_pos.file == p->id_pos.file ?
+			    "line " : other->id_pos.file, other->id_pos.file ==
+			    p->id_pos.file ? "" : ":", other->id_pos.line);
+		else
+			hmap_put(ids, p->id, (void *)p);
 	}
 	if (p->given_name != NULL && p->surname != NULL) {
 		login = translit_login(p->surname);
@@ -122,8 +125,8 @@ check_person(const struct tenant *t, const struct person *p, struct hmap *ids,
 }
 
 static void
-check_tenant(const struct tenant *t, struct hmap *tids, struct hmap *pids,
-    struct diags *d)
+check_tenant(const struct model *m, const struct tenant *t, struct hmap *tids,
+    struct hmap *pids, struct diags *d)
 {
 	const struct tenant	*other;
 	const struct group	*og;
@@ -134,13 +137,17 @@ check_tenant(const struct tenant *t, struct hmap *tids, struct hmap *pids,
 		if (!valid_id(t->id))
 			diag_add(d, t->id_pos, "tenant id \"%s\" must be 1 to 63 "
 			    "lowercase letters, digits or inner hyphens", t->id);
-		else if ((other = hmap_put(tids, t->id, (void *)t)) != NULL)
+		else if ((other = hmap_get(tids, t->id)) != NULL)
 			diag_add(d, t->id_pos, "duplicate tenant id \"%s\" (first "
 			    "at line %u)", t->id, other->id_pos.line);
+		else
+			hmap_put(tids, t->id, (void *)t);
 	}
-	if (t->mail_domain != NULL && !valid_domain(t->mail_domain))
-		diag_add(d, t->pos, "tenant \"%s\": mail_domain \"%s\" is not a "
-		    "domain name", t->id ? t->id : "?", t->mail_domain);
+	/* One inherited from the syndicate is checked there. */
+	if (t->mail_domain != NULL && t->mail_domain != m->syndicate.mail_domain &&
+	    !valid_domain(t->mail_domain))
+		diag_add(d, t->mail_domain_pos, "mail_domain \"%s\" is not a "
+		    "domain name", t->mail_domain);
 	for (i = 0; i < t->ngroups; i++) {
 		const struct group	*g = &t->groups[i];
 
@@ -149,9 +156,11 @@ check_tenant(const struct tenant *t, struct hmap *tids, struct hmap *pids,
 		if (!valid_id(g->id))
 			diag_add(d, g->id_pos, "group id \"%s\" must be 1 to 63 "
 			    "lowercase letters, digits or inner hyphens", g->id);
-		else if ((og = hmap_put(&groups, g->id, (void *)g)) != NULL)
+		else if ((og = hmap_get(&groups, g->id)) != NULL)
 			diag_add(d, g->id_pos, "duplicate group id \"%s\" in tenant "
 			    "(first at line %u)", g->id, og->id_pos.line);
+		else
+			hmap_put(&groups, g->id, (void *)g);
 	}
 	for (i = 0; i < t->npeople; i++)
 		check_person(t, &t->people[i], pids, &groups, d);
@@ -165,23 +174,23 @@ model_check(const struct model *m, struct diags *d)
 	size_t		before = d->n, i;
 
 	if (m->syndicate.id != NULL && !valid_id(m->syndicate.id))
-		diag_add(d, m->syndicate.pos, "syndicate id \"%s\" must be 1 to 63 "
+		diag_add(d, m->syndicate.id_pos, "syndicate id \"%s\" must be 1 to 63 "
 		    "lowercase letters, digits or inner hyphens", m->syndicate.id);
 	if (m->syndicate.base_dn != NULL && !valid_dn(m->syndicate.base_dn))
-		diag_add(d, m->syndicate.pos, "base_dn \"%s\" is not a DN",
+		diag_add(d, m->syndicate.base_dn_pos, "base_dn \"%s\" is not a DN",
 		    m->syndicate.base_dn);
 	if (m->syndicate.mail_domain != NULL &&
 	    !valid_domain(m->syndicate.mail_domain))
-		diag_add(d, m->syndicate.pos, "mail_domain \"%s\" is not a domain "
+		diag_add(d, m->syndicate.mail_domain_pos, "mail_domain \"%s\" is not a domain "
 		    "name", m->syndicate.mail_domain);
 	if (m->directory.uri != NULL && !valid_uri(m->directory.uri))
-		diag_add(d, m->directory.pos, "uri \"%s\" is not an ldap://, "
+		diag_add(d, m->directory.uri_pos, "uri \"%s\" is not an ldap://, "
 		    "ldaps:// or ldapi:// URI", m->directory.uri);
 	if (m->directory.bind_dn != NULL && !valid_dn(m->directory.bind_dn))
-		diag_add(d, m->directory.pos, "bind_dn \"%s\" is not a DN",
+		diag_add(d, m->directory.bind_dn_pos, "bind_dn \"%s\" is not a DN",
 		    m->directory.bind_dn);
 	for (i = 0; i < m->ntenants; i++)
-		check_tenant(&m->tenants[i], &tids, &pids, d);
+		check_tenant(m, &m->tenants[i], &tids, &pids, d);
 	hmap_free(&tids);
 	hmap_free(&pids);
 	return d->n - before;

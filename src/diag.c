@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mutualize.h"
 
@@ -26,6 +27,40 @@ diag_add(struct diags *d, struct pos pos, const char *fmt, ...)
 	d->v[d->n].pos = pos;
 	d->v[d->n].msg = msg;
 	d->n++;
+}
+
+static int
+cmp_diag(const void *a, const void *b)
+{
+	const struct diag	*x = a, *y = b;
+	int			 c;
+
+	if (x->pos.file != y->pos.file) {
+		if (x->pos.file == NULL || y->pos.file == NULL)
+			return x->pos.file == NULL ? -1 : 1;
+		if ((c = strcmp(x->pos.file, y->pos.file)) != 0)
+			return c;
+	}
+	if (x->pos.line != y->pos.line)
+		return x->pos.line < y->pos.line ? -1 : 1;
+	if (x->pos.col != y->pos.col)
+		return x->pos.col < y->pos.col ? -1 : 1;
+	return x < y ? -1 : x > y;	/* insertion sort below keeps ties stable */
+}
+
+/* Insertion sort: lists are short and must stay stable. */
+void
+diag_sort(struct diags *d)
+{
+	struct diag	tmp;
+	size_t		i, j;
+
+	for (i = 1; i < d->n; i++) {
+		tmp = d->v[i];
+		for (j = i; j > 0 && cmp_diag(&d->v[j - 1], &tmp) > 0; j--)
+			d->v[j] = d->v[j - 1];
+		d->v[j] = tmp;
+	}
 }
 
 /* FILE:LINE:COLUMN: message, as compilers do; editors jump to it. */

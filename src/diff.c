@@ -99,6 +99,18 @@ push_mod(struct arena *ar, struct ptrvec *mods, enum mod_op op, const char *attr
 	ptrvec_push(mods, m);
 }
 
+/*
+ * objectClass names and DNs match without regard to case on the server; an
+ * entry that spells them otherwise is not worth a change. Other values (names
+ * people read) are kept exactly as the file says.
+ */
+static int
+case_blind(const char *attr)
+{
+	return strcasecmp(attr, "objectClass") == 0 ||
+	    strcasecmp(attr, "member") == 0;
+}
+
 /* One managed attribute: nothing, add, delete, replace or value-level changes. */
 static void
 diff_attr(struct arena *ar, const char *name, const struct attr *want,
@@ -121,7 +133,8 @@ diff_attr(struct arena *ar, const char *name, const struct attr *want,
 		return;
 	}
 	if (want->nvals == 1 && have->nvals == 1) {
-		if (strcmp(want->vals[0], have->vals[0]) != 0)
+		if (case_blind(name) ? strcasecmp(want->vals[0], have->vals[0]) != 0 :
+		    strcmp(want->vals[0], have->vals[0]) != 0)
 			push_mod(ar, mods, MOD_REPLACE, want->name, want->vals, 1,
 			    have->vals, 1);
 		return;
@@ -218,7 +231,8 @@ diff(const struct entries *desired, const struct entries *current,
 	}
 	for (i = 0; i < pairs.n; i += 2)
 		diff_entry(p, pairs.v[i], pairs.v[i + 1]);
-	qsort(dels.v, dels.n, sizeof(*dels.v), cmp_delete);
+	if (dels.n > 1)
+		qsort(dels.v, dels.n, sizeof(*dels.v), cmp_delete);
 	for (i = 0; i < dels.n; i++)
 		plan_push(p, CHANGE_DELETE, dels.v[i]);
 	p->ndelete = dels.n;

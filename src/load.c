@@ -134,6 +134,13 @@ get_string(struct loader *l, const struct ynode *n, const char *what)
 	return n->value;
 }
 
+/* The position of a value, or of its mapping when the key is absent. */
+static struct pos
+vpos(const struct ynode *n, struct pos fallback)
+{
+	return n != NULL ? n->pos : fallback;
+}
+
 /* Returns the number of items of a sequence (0 for null), or reports an error. */
 static size_t
 get_seq(struct loader *l, const struct ynode *n, const char *what)
@@ -235,6 +242,7 @@ load_tenant(struct loader *l, const struct ynode *n, struct tenant *t)
 	t->name = get_string(l, v[1], "tenant name");
 	t->mail_domain = v[2] ? get_string(l, v[2], "mail_domain") :
 	    l->m->syndicate.mail_domain;
+	t->mail_domain_pos = vpos(v[2], n->pos);
 	t->ngroups = get_seq(l, v[3], "groups");
 	t->groups = arena_alloc(&l->m->arena, (t->ngroups ? t->ngroups : 1) *
 	    sizeof(*t->groups));
@@ -264,6 +272,9 @@ load_syndicate(struct loader *l, const struct ynode *n)
 	l->m->syndicate.name = get_string(l, v[1], "syndicate name");
 	l->m->syndicate.base_dn = get_string(l, v[2], "base_dn");
 	l->m->syndicate.mail_domain = get_string(l, v[3], "mail_domain");
+	l->m->syndicate.id_pos = vpos(v[0], n->pos);
+	l->m->syndicate.base_dn_pos = vpos(v[2], n->pos);
+	l->m->syndicate.mail_domain_pos = vpos(v[3], n->pos);
 }
 
 static void
@@ -283,6 +294,8 @@ load_directory(struct loader *l, const struct ynode *n)
 	l->m->directory.bind_dn = get_string(l, v[1], "bind_dn");
 	l->m->directory.bind_password_file = get_string(l, v[2],
 	    "bind_password_file");
+	l->m->directory.uri_pos = vpos(v[0], n->pos);
+	l->m->directory.bind_dn_pos = vpos(v[1], n->pos);
 }
 
 static void

@@ -72,6 +72,7 @@ load_checked(const char *file)
 	if (m != NULL)
 		model_check(m, &d);
 	if (d.n > 0) {
+		diag_sort(&d);
 		diag_print(&d, stderr);
 		fprintf(stderr, "%s: %zu error%s; nothing was contacted.\n", file,
 		    d.n, d.n == 1 ? "" : "s");

@@ -135,7 +135,8 @@ render_logins(struct model *m, const struct entries *current)
 			else
 				ptrvec_push(&fresh, p);
 		}
-	qsort(fresh.v, fresh.n, sizeof(*fresh.v), cmp_person_id);
+	if (fresh.n > 1)
+		qsort(fresh.v, fresh.n, sizeof(*fresh.v), cmp_person_id);
 	for (i = 0; i < fresh.n; i++) {
 		struct person	*p = fresh.v[i];
 		char		*base = derive_login(p), *login = xstrdup(base);

@@ -30,6 +30,7 @@ directory $dir/db
 index objectClass eq
 index uid,mail,employeeNumber eq
 index member eq
+limits dn.exact="cn=reader,$base" size.soft=5 size.hard=5 size.pr=1000 size.prtotal=unlimited
 overlay memberof
 CONF
 	mkdir -p "$dir/db"

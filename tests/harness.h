@@ -1,0 +1,107 @@
+/* Helpers shared by the cmocka tests. Tests run from the top of the tree. */
+#ifndef MUTUALIZE_TEST_HARNESS_H
+#define MUTUALIZE_TEST_HARNESS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "mutualize.h"
+
+#define UNUSED	__attribute__((unused))
+
+/* Writes text to a new temporary file; returns its path, which the caller frees. */
+UNUSED static char *
+write_temp(const char *text, size_t len)
+{
+	char	*path = xasprintf("%s/mutualize-test.XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	int	 fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+/* Loads YAML text as a tenants file; the model may be NULL. Errors in d. */
+UNUSED static struct model *
+load_text(const char *yaml, struct diags *d)
+{
+	char		*path = write_temp(yaml, strlen(yaml));
+	struct model	*m = model_load(path, d);
+
+	if (m != NULL)
+		model_check(m, d);
+	diag_sort(d);
+	unlink(path);
+	free(path);
+	return m;
+}
+
+/* The errors as the program prints them, without the file name. */
+UNUSED static char *
+diags_text(const struct diags *d)
+{
+	char	*buf = NULL, *out;
+	size_t	 len = 0, i;
+	FILE	*fp = open_memstream(&buf, &len);
+
+	for (i = 0; i < d->n; i++)
+		fprintf(fp, "%u:%u: %s\n", d->v[i].pos.line, d->v[i].pos.col,
+		    d->v[i].msg);
+	fclose(fp);
+	out = xstrdup(buf ? buf : "");
+	free(buf);
+	return out;
+}
+
+/* Asserts that loading the YAML gives exactly these errors ("LINE:COL: msg\n"...). */
+UNUSED static void
+assert_errors(const char *yaml, const char *want)
+{
+	struct diags	 d = { 0 };
+	struct model	*m = load_text(yaml, &d);
+	char		*got = diags_text(&d);
+
+	assert_string_equal(got, want);
+	free(got);
+	model_free(m);
+	diag_free(&d);
+}
+
+/* Returns the whole file; the caller frees it. */
+UNUSED static char *
+slurp(const char *path)
+{
+	FILE	*fp = fopen(path, "r");
+	char	*buf;
+	long	 len;
+
+	if (fp == NULL)
+		fail_msg("cannot open %s", path);
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	rewind(fp);
+	buf = xmalloc((size_t)len + 1);
+	assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
+	buf[len] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+/* The head of a valid file, for tests that add tenants to it. */
+#define YAML_HEAD \
+	"version: 1\n" \
+	"syndicate: {id: sitiv, name: SITIV, base_dn: \"dc=sitiv,dc=fr\", " \
+	"mail_domain: sitiv.fr}\n" \
+	"directory: {uri: \"ldap://127.0.0.1:3890\", " \
+	"bind_dn: \"cn=admin,dc=sitiv,dc=fr\"}\n"
+
+#endif

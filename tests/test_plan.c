@@ -1,0 +1,195 @@
+/*
+ * The plan as the admin reads it, compared with golden files in tests/golden/.
+ * MUTUALIZE_UPDATE_GOLDEN=1 rewrites them (review the diff before committing).
+ */
+#include "harness.h"
+
+#define VEN	"ou=venissieux,ou=tenants,dc=sitiv,dc=fr"
+#define TENANTS	"ou=tenants,dc=sitiv,dc=fr"
+
+struct fixture {
+	struct model	*m;
+	struct entries	 desired, current;
+	struct plan	 plan;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture	*f = xcalloc(1, sizeof(*f));
+	struct diags	 d = { 0 };
+
+	f->m = model_load("tests/data/small.yaml", &d);
+	assert_non_null(f->m);
+	entries_init(&f->desired);
+	entries_init(&f->current);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*f = *state;
+
+	plan_free(&f->plan);
+	entries_free(&f->desired);
+	entries_free(&f->current);
+	model_free(f->m);
+	free(f);
+	return 0;
+}
+
+static char *
+print_plan(struct fixture *f, int color)
+{
+	struct print_opts	 po = { color };
+	char			*buf = NULL, *out;
+	size_t			 len = 0;
+	FILE			*fp = open_memstream(&buf, &len);
+
+	render_logins(f->m, &f->current);
+	render(f->m, &f->desired);
+	diff(&f->desired, &f->current, TENANTS, &f->plan);
+	plan_print_text(&f->plan, f->m, fp, &po);
+	plan_print_summary(&f->plan, "small.yaml", fp, &po);
+	fclose(fp);
+	out = xstrdup(buf);
+	free(buf);
+	return out;
+}
+
+static void
+assert_golden(const char *got, const char *name)
+{
+	char	*path = xasprintf("tests/golden/%s", name), *want;
+	FILE	*fp;
+
+	if (getenv("MUTUALIZE_UPDATE_GOLDEN") != NULL) {
+		assert_non_null(fp = fopen(path, "w"));
+		fputs(got, fp);
+		fclose(fp);
+	}
+	want = slurp(path);
+	assert_string_equal(got, want);
+	free(want);
+	free(path);
+}
+
+static struct entry *
+have(struct entries *es, const char *dn, const char *attr, const char *value)
+{
+	struct entry	*e = entries_find(es, dn);
+
+	if (e == NULL) {
+		e = entries_add(es, dn, NULL, ENTRY_OTHER);
+		entry_classify(es, e, "dc=sitiv,dc=fr", TENANTS);
+	}
+	if (attr != NULL)
+		entry_add_value(es, e, attr, value);
+	if (attr != NULL && e->kind == ENTRY_PERSON &&
+	    strcmp(attr, "employeeNumber") == 0)
+		hmap_put(&es->by_id, e->attrs[e->nattrs - 1].vals[0], e);
+	return e;
+}
+
+static void
+initial_plan_lists_every_entry_by_tenant(void **state)
+{
+	char	*got = print_plan(*state, 0);
+
+	assert_golden(got, "initial.plan");
+	free(got);
+}
+
+/* A directory where Michèle Picard married, a town left, and a group changed. */
+static void
+changes_show_old_and_new_values(void **state)
+{
+	struct fixture	*f = *state;
+	char		*got;
+	size_t		 i, a, v;
+	struct entries	 tmp;
+
+	/* start from the directory as the initial apply leaves it */
+	entries_init(&tmp);
+	render_logins(f->m, NULL);
+	render(f->m, &tmp);
+	for (i = 0; i < tmp.v.n; i++) {
+		const struct entry	*e = tmp.v.v[i];
+
+		for (a = 0; a < e->nattrs; a++)
+			for (v = 0; v < e->attrs[a].nvals; v++) {
+				const char	*val = e->attrs[a].vals[v];
+
+				if (strcmp(e->attrs[a].name, "sn") == 0 &&
+				    strcmp(val, "Picard") == 0)
+					val = "Picard-Durand";
+				if (strcmp(e->attrs[a].name, "member") == 0 &&
+				    strncmp(val, "uid=marie", 9) == 0 &&
+				    strstr(e->dn, "cn=rh") != NULL)
+					continue;
+				have(&f->current, e->dn, e->attrs[a].name, val);
+			}
+	}
+	entries_free(&tmp);
+	have(&f->current, "ou=oldtown," TENANTS, "ou", "oldtown");
+	have(&f->current, "ou=people,ou=oldtown," TENANTS, "ou", "people");
+	have(&f->current, "cn=rh,ou=groups," VEN, "member", "");
+	got = print_plan(f, 0);
+	assert_golden(got, "changes.plan");
+	free(got);
+}
+
+static void
+nothing_to_do_says_so(void **state)
+{
+	struct fixture	*f = *state;
+	char		*got;
+	struct plan	 empty = { 0 };
+	struct print_opts po = { 0 };
+	size_t		 len = 0;
+	FILE		*fp = open_memstream(&got, &len);
+
+	(void)f;
+	plan_print_text(&empty, f->m, fp, &po);
+	plan_print_summary(&empty, "small.yaml", fp, &po);
+	fclose(fp);
+	assert_string_equal(got, "No changes. The directory matches small.yaml.\n");
+	free(got);
+}
+
+static void
+color_only_when_asked(void **state)
+{
+	char	*plain = print_plan(*state, 0);
+
+	assert_null(strchr(plain, '\033'));
+	free(plain);
+}
+
+static void
+color_marks_adds_in_green(void **state)
+{
+	char	*colored = print_plan(*state, 1);
+
+	assert_non_null(strstr(colored, "\033[32m+ dc=sitiv,dc=fr\033[0m\n"));
+	assert_non_null(strstr(colored, "Plan: \033[32m16 to add\033[0m"));
+	free(colored);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(name)	cmocka_unit_test_setup_teardown(name, setup, teardown)
+		T(initial_plan_lists_every_entry_by_tenant),
+		T(changes_show_old_and_new_values),
+		T(nothing_to_do_says_so),
+		T(color_only_when_asked),
+		T(color_marks_adds_in_green),
+#undef T
+	};
+
+	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
+}

@@ -1,0 +1,236 @@
+/* From the model to the entries it wants: logins, DNs, attributes, groups. */
+#include "harness.h"
+
+#define VEN	"ou=venissieux,ou=tenants,dc=sitiv,dc=fr"
+
+static struct model *
+load_small(void)
+{
+	struct diags	 d = { 0 };
+	struct model	*m = model_load("tests/data/small.yaml", &d);
+
+	assert_non_null(m);
+	assert_int_equal(model_check(m, &d), 0);
+	return m;
+}
+
+static const struct person *
+person(const struct model *m, const char *id)
+{
+	size_t	i, j;
+
+	for (i = 0; i < m->ntenants; i++)
+		for (j = 0; j < m->tenants[i].npeople; j++)
+			if (strcmp(m->tenants[i].people[j].id, id) == 0)
+				return &m->tenants[i].people[j];
+	fail_msg("no person %s", id);
+	return NULL;
+}
+
+/* An entry as read from the directory. */
+static void
+current_person(struct entries *es, const char *dn, const char *uid, const char *id)
+{
+	struct entry	*e = entries_add(es, dn, NULL, ENTRY_OTHER);
+
+	entry_add_value(es, e, "uid", uid);
+	entry_add_value(es, e, "employeeNumber", id);
+	entry_classify(es, e, "dc=sitiv,dc=fr", "ou=tenants,dc=sitiv,dc=fr");
+	assert_int_equal(e->kind, ENTRY_PERSON);
+	hmap_put(&es->by_id, entry_attr(e, "employeeNumber")->vals[0], e);
+}
+
+static void
+assert_values(const struct entry *e, const char *attr, const char *want)
+{
+	const struct attr	*a = entry_attr(e, attr);
+	char			 got[4096] = "";
+	size_t			 i;
+
+	assert_non_null(a);
+	for (i = 0; i < a->nvals; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s",
+		    i ? "|" : "", a->vals[i]);
+	assert_string_equal(got, want);
+}
+
+static void
+homonyms_get_numbered_logins_in_order_of_id(void **state)
+{
+	struct model	*m = load_small();
+
+	(void)state;
+	render_logins(m, NULL);
+	/* F-0002 sorts before V-00043: it keeps the plain login */
+	assert_string_equal(person(m, "F-0002")->login, "marie.martin");
+	assert_string_equal(person(m, "V-00043")->login, "marie.martin2");
+	assert_string_equal(person(m, "V-00042")->login, "helene.dupont-sebastien");
+	assert_string_equal(person(m, "F-0001")->login, "laetitia.ndiaye");
+	model_free(m);
+}
+
+static void
+logins_do_not_depend_on_the_order_of_the_file(void **state)
+{
+	const char	*a = YAML_HEAD "tenants:\n  - id: t\n    name: T\n    people:\n"
+	    "      - {id: \"B\", given_name: Jean, surname: Roux, kind: agent}\n"
+	    "      - {id: \"A\", given_name: Jean, surname: Roux, kind: agent}\n"
+	    "      - {id: \"C\", given_name: Jean, surname: Roux, kind: agent}\n";
+	const char	*b = YAML_HEAD "tenants:\n  - id: t\n    name: T\n    people:\n"
+	    "      - {id: \"C\", given_name: Jean, surname: Roux, kind: agent}\n"
+	    "      - {id: \"A\", given_name: Jean, surname: Roux, kind: agent}\n"
+	    "      - {id: \"B\", given_name: Jean, surname: Roux, kind: agent}\n";
+	struct diags	 d = { 0 };
+	struct model	*ma = load_text(a, &d), *mb = load_text(b, &d);
+
+	(void)state;
+	assert_int_equal(d.n, 0);
+	render_logins(ma, NULL);
+	render_logins(mb, NULL);
+	assert_string_equal(person(ma, "A")->login, "jean.roux");
+	assert_string_equal(person(ma, "B")->login, "jean.roux2");
+	assert_string_equal(person(ma, "C")->login, "jean.roux3");
+	assert_string_equal(person(mb, "A")->login, "jean.roux");
+	assert_string_equal(person(mb, "B")->login, "jean.roux2");
+	assert_string_equal(person(mb, "C")->login, "jean.roux3");
+	model_free(ma);
+	model_free(mb);
+}
+
+static void
+the_directory_wins_over_the_derivation(void **state)
+{
+	struct model	*m = load_small();
+	struct entries	 cur;
+
+	(void)state;
+	entries_init(&cur);
+	/* V-00043 already exists under another login */
+	current_person(&cur, "uid=mmartin,ou=people," VEN, "mmartin", "V-00043");
+	/* someone who left still holds marie.martin */
+	current_person(&cur, "uid=marie.martin,ou=people," VEN, "marie.martin",
+	    "V-99999");
+	render_logins(m, &cur);
+	assert_string_equal(person(m, "V-00043")->login, "mmartin");
+	assert_string_equal(person(m, "F-0002")->login, "marie.martin2");
+	entries_free(&cur);
+	model_free(m);
+}
+
+static void
+people_become_inetorgperson_entries(void **state)
+{
+	struct model		*m = load_small();
+	struct entries		 es;
+	const struct entry	*e;
+
+	(void)state;
+	entries_init(&es);
+	render_logins(m, NULL);
+	render(m, &es);
+	e = entries_find(&es, "uid=helene.dupont-sebastien,ou=people," VEN);
+	assert_non_null(e);
+	assert_int_equal(e->kind, ENTRY_PERSON);
+	assert_string_equal(e->tenant, "venissieux");
+	assert_values(e, "objectClass", "person|organizationalPerson|inetOrgPerson");
+	assert_values(e, "uid", "helene.dupont-sebastien");
+	assert_values(e, "cn", "Hélène Dupont-Sébastien");
+	assert_values(e, "sn", "Dupont-Sébastien");
+	assert_values(e, "givenName", "Hélène");
+	assert_values(e, "displayName", "Hélène Dupont-Sébastien");
+	assert_values(e, "mail", "helene.dupont-sebastien@ville-venissieux.fr");
+	assert_values(e, "employeeNumber", "V-00042");
+	assert_values(e, "employeeType", "agent");
+	e = entries_find(&es, "uid=michele.picard,ou=people," VEN);
+	assert_values(e, "employeeType", "elected");
+	entries_free(&es);
+	model_free(m);
+}
+
+static void
+tenants_and_groups_have_their_layout(void **state)
+{
+	struct model		*m = load_small();
+	struct entries		 es;
+	const struct entry	*e;
+
+	(void)state;
+	entries_init(&es);
+	render_logins(m, NULL);
+	render(m, &es);
+	assert_string_equal(((struct entry *)es.v.v[0])->dn, "dc=sitiv,dc=fr");
+	assert_values(es.v.v[0], "objectClass", "dcObject|organization");
+	assert_values(es.v.v[0], "o", "SITIV");
+	assert_string_equal(((struct entry *)es.v.v[1])->dn,
+	    "ou=tenants,dc=sitiv,dc=fr");
+	e = entries_find(&es, VEN);
+	assert_values(e, "objectClass", "organizationalUnit|domainRelatedObject");
+	assert_values(e, "description", "Ville de Vénissieux");
+	assert_values(e, "associatedDomain", "ville-venissieux.fr");
+	assert_non_null(entries_find(&es, "ou=people," VEN));
+	assert_non_null(entries_find(&es, "OU=Groups," VEN));
+	e = entries_find(&es, "cn=dsi,ou=groups," VEN);
+	assert_values(e, "objectClass", "groupOfNames");
+	assert_values(e, "description", "Direction des systèmes d'information");
+	assert_values(e, "member", "uid=helene.dupont-sebastien,ou=people," VEN
+	    "|uid=marie.martin2,ou=people," VEN);
+	/* 2 + 2 tenants x 3 + 5 people + 3 groups */
+	assert_int_equal(es.v.n, 16);
+	entries_free(&es);
+	model_free(m);
+}
+
+static void
+an_empty_group_holds_the_empty_dn(void **state)
+{
+	struct diags	 d = { 0 };
+	struct model	*m = load_text(YAML_HEAD "tenants:\n  - id: t\n    name: T\n"
+	    "    groups: [{id: nobody, name: Nobody}]\n", &d);
+	struct entries	 es;
+
+	(void)state;
+	assert_int_equal(d.n, 0);
+	entries_init(&es);
+	render_logins(m, NULL);
+	render(m, &es);
+	assert_values(entries_find(&es,
+	    "cn=nobody,ou=groups,ou=t,ou=tenants,dc=sitiv,dc=fr"), "member", "");
+	entries_free(&es);
+	model_free(m);
+}
+
+static void
+dn_values_are_escaped(void **state)
+{
+	char	*s;
+
+	(void)state;
+	s = dn_escape_value("a,b+c\"d\\e<f>g;h");
+	assert_string_equal(s, "a\\,b\\+c\\\"d\\\\e\\<f\\>g\\;h");
+	free(s);
+	s = dn_escape_value(" #x ");
+	assert_string_equal(s, "\\ #x\\ ");
+	free(s);
+	s = dn_escape_value("#x");
+	assert_string_equal(s, "\\#x");
+	free(s);
+	s = dn_escape_value("a\nb");
+	assert_string_equal(s, "a\\0Ab");
+	free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(homonyms_get_numbered_logins_in_order_of_id),
+		cmocka_unit_test(logins_do_not_depend_on_the_order_of_the_file),
+		cmocka_unit_test(the_directory_wins_over_the_derivation),
+		cmocka_unit_test(people_become_inetorgperson_entries),
+		cmocka_unit_test(tenants_and_groups_have_their_layout),
+		cmocka_unit_test(an_empty_group_holds_the_empty_dn),
+		cmocka_unit_test(dn_values_are_escaped),
+	};
+
+	return cmocka_run_group_tests_name("render", tests, NULL, NULL);
+}

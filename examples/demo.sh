@@ -1,0 +1,47 @@
+#!/bin/bash
+# The demo: a private slapd on 127.0.0.1, the plan for examples/sitiv.yaml,
+# the apply, and a second plan that has nothing to do. The slapd is stopped and
+# its directory removed at the end, whatever happens.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+. tests/slapd.sh
+
+file=examples/sitiv.yaml
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+	say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+else
+	say() { printf '\n$ %s\n' "$*"; }
+fi
+
+# The demo's slapd gets a password of its own, given to mutualize through the
+# environment (a real setup uses directory.bind_password_file, mode 0600).
+MUTUALIZE_BIND_PASSWORD=$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')
+export MUTUALIZE_BIND_PASSWORD
+trap 'slapd_stop' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+slapd_start "dc=sitiv,dc=fr" "$MUTUALIZE_BIND_PASSWORD" || exit 1
+echo "A private slapd (pid $SLAPD_PID) answers on $SLAPD_URI, with an empty dc=sitiv,dc=fr."
+
+say mutualize validate $file
+./mutualize validate $file || exit 1
+
+say mutualize plan -H $SLAPD_URI $file
+./mutualize plan -H "$SLAPD_URI" $file || exit 1
+
+say mutualize apply -H $SLAPD_URI $file
+./mutualize apply -H "$SLAPD_URI" $file | tail -n 2
+[ "${PIPESTATUS[0]}" = 0 ] || exit 1
+
+say mutualize plan --exit-code -H $SLAPD_URI $file
+./mutualize plan --exit-code -H "$SLAPD_URI" $file
+rc=$?
+echo "(exit status $rc: 0 means in sync, 2 would mean changes pending)"
+[ "$rc" = 0 ] || exit 1
+
+say ldapsearch "(employeeNumber=V-00042)" uid mail memberOf
+ldapsearch -x -LLL -o ldif-wrap=no -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" \
+	-w "$MUTUALIZE_BIND_PASSWORD" -b "ou=tenants,dc=sitiv,dc=fr" \
+	"(employeeNumber=V-00042)" uid mail memberOf
+echo "The demo's slapd stops now; nothing is left behind."

@@ -96,6 +96,54 @@ slurp(const char *path)
 	return buf;
 }
 
+/* tests/data/small.yaml loaded, with empty entry sets and plan to fill. */
+struct small {
+	struct model	*m;
+	struct entries	 desired, current;
+	struct plan	 plan;
+};
+
+UNUSED static int
+small_setup(void **state)
+{
+	struct small	*f = xcalloc(1, sizeof(*f));
+	struct diags	 d = { 0 };
+
+	f->m = model_load("tests/data/small.yaml", &d);
+	assert_non_null(f->m);
+	assert_int_equal(model_check(f->m, &d), 0);
+	entries_init(&f->desired);
+	entries_init(&f->current);
+	*state = f;
+	return 0;
+}
+
+/* The same, with logins assigned for an empty directory and desired rendered. */
+UNUSED static int
+small_setup_rendered(void **state)
+{
+	struct small	*f;
+
+	small_setup(state);
+	f = *state;
+	render_logins(f->m, NULL);
+	render(f->m, &f->desired);
+	return 0;
+}
+
+UNUSED static int
+small_teardown(void **state)
+{
+	struct small	*f = *state;
+
+	plan_free(&f->plan);
+	entries_free(&f->desired);
+	entries_free(&f->current);
+	model_free(f->m);
+	free(f);
+	return 0;
+}
+
 /* The head of a valid file, for tests that add tenants to it. */
 #define YAML_HEAD \
 	"version: 1\n" \

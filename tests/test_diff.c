@@ -7,41 +7,6 @@
 #define DSI	"cn=dsi,ou=groups," VEN
 #define TENANTS	"ou=tenants,dc=sitiv,dc=fr"
 
-struct fixture {
-	struct model	*m;
-	struct entries	 desired, current;
-	struct plan	 plan;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture	*f = xcalloc(1, sizeof(*f));
-	struct diags	 d = { 0 };
-
-	f->m = model_load("tests/data/small.yaml", &d);
-	assert_non_null(f->m);
-	entries_init(&f->desired);
-	entries_init(&f->current);
-	render_logins(f->m, NULL);
-	render(f->m, &f->desired);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture	*f = *state;
-
-	plan_free(&f->plan);
-	entries_free(&f->desired);
-	entries_free(&f->current);
-	model_free(f->m);
-	free(f);
-	return 0;
-}
-
 /* Adds an entry to the directory picture, with "attr=value" pairs. */
 static struct entry *
 have(struct entries *es, const char *dn, ...)
@@ -66,7 +31,7 @@ have(struct entries *es, const char *dn, ...)
 
 /* The directory as mutualize would have left it: a copy of every desired entry. */
 static void
-copy_desired(struct fixture *f, const char *skip_attr_of, const char *skip_attr)
+copy_desired(struct small *f, const char *skip_attr_of, const char *skip_attr)
 {
 	size_t	i, a, v;
 
@@ -101,7 +66,7 @@ change_for(const struct plan *p, const char *dn)
 static void
 empty_directory_gets_adds_parents_and_people_first(void **state)
 {
-	struct fixture	*f = *state;
+	struct small	*f = *state;
 	size_t		 i, last_person = 0, first_group = SIZE_MAX;
 
 	diff(&f->desired, &f->current, TENANTS, &f->plan);
@@ -126,7 +91,7 @@ empty_directory_gets_adds_parents_and_people_first(void **state)
 static void
 directory_in_sync_gives_an_empty_plan(void **state)
 {
-	struct fixture	*f = *state;
+	struct small	*f = *state;
 
 	copy_desired(f, NULL, NULL);
 	diff(&f->desired, &f->current, TENANTS, &f->plan);
@@ -136,7 +101,7 @@ directory_in_sync_gives_an_empty_plan(void **state)
 static void
 changed_value_is_a_replace_that_shows_the_old_one(void **state)
 {
-	struct fixture		*f = *state;
+	struct small		*f = *state;
 	const struct change	*c;
 
 	copy_desired(f, HELENE, "cn");
@@ -158,7 +123,7 @@ changed_value_is_a_replace_that_shows_the_old_one(void **state)
 static void
 group_members_change_value_by_value(void **state)
 {
-	struct fixture		*f = *state;
+	struct small		*f = *state;
 	const struct change	*c;
 	struct entry		*g;
 
@@ -184,7 +149,7 @@ group_members_change_value_by_value(void **state)
 static void
 unmanaged_attributes_are_left_alone(void **state)
 {
-	struct fixture	*f = *state;
+	struct small	*f = *state;
 	struct entry	*e;
 
 	copy_desired(f, NULL, NULL);
@@ -198,7 +163,7 @@ unmanaged_attributes_are_left_alone(void **state)
 static void
 object_classes_are_only_ever_added(void **state)
 {
-	struct fixture		*f = *state;
+	struct small		*f = *state;
 	const struct change	*c;
 	struct entry		*e;
 
@@ -219,7 +184,7 @@ object_classes_are_only_ever_added(void **state)
 static void
 undeclared_entries_below_tenants_are_deleted_children_first(void **state)
 {
-	struct fixture	*f = *state;
+	struct small	*f = *state;
 
 	copy_desired(f, NULL, NULL);
 	have(&f->current, "ou=oldtown," TENANTS, "ou=oldtown", NULL);
@@ -241,7 +206,7 @@ undeclared_entries_below_tenants_are_deleted_children_first(void **state)
 static void
 base_and_tenants_entries_are_never_changed(void **state)
 {
-	struct fixture	*f = *state;
+	struct small	*f = *state;
 
 	copy_desired(f, "dc=sitiv,dc=fr", "o");
 	entry_add_value(&f->current, entries_find(&f->current, "dc=sitiv,dc=fr"),
@@ -254,7 +219,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name)	cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name)	cmocka_unit_test_setup_teardown(name, \
+	    small_setup_rendered, small_teardown)
 		T(empty_directory_gets_adds_parents_and_people_first),
 		T(directory_in_sync_gives_an_empty_plan),
 		T(changed_value_is_a_replace_that_shows_the_old_one),

@@ -7,41 +7,8 @@
 #define VEN	"ou=venissieux,ou=tenants,dc=sitiv,dc=fr"
 #define TENANTS	"ou=tenants,dc=sitiv,dc=fr"
 
-struct fixture {
-	struct model	*m;
-	struct entries	 desired, current;
-	struct plan	 plan;
-};
-
-static int
-setup(void **state)
-{
-	struct fixture	*f = xcalloc(1, sizeof(*f));
-	struct diags	 d = { 0 };
-
-	f->m = model_load("tests/data/small.yaml", &d);
-	assert_non_null(f->m);
-	entries_init(&f->desired);
-	entries_init(&f->current);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture	*f = *state;
-
-	plan_free(&f->plan);
-	entries_free(&f->desired);
-	entries_free(&f->current);
-	model_free(f->m);
-	free(f);
-	return 0;
-}
-
 static char *
-print_plan(struct fixture *f, int color)
+print_plan(struct small *f, int color)
 {
 	struct print_opts	 po = { color };
 	char			*buf = NULL, *out;
@@ -106,7 +73,7 @@ initial_plan_lists_every_entry_by_tenant(void **state)
 static void
 changes_show_old_and_new_values(void **state)
 {
-	struct fixture	*f = *state;
+	struct small	*f = *state;
 	char		*got;
 	size_t		 i, a, v;
 	struct entries	 tmp;
@@ -144,7 +111,7 @@ changes_show_old_and_new_values(void **state)
 static void
 nothing_to_do_says_so(void **state)
 {
-	struct fixture	*f = *state;
+	struct small	*f = *state;
 	char		*got;
 	struct plan	 empty = { 0 };
 	struct print_opts po = { 0 };
@@ -182,7 +149,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name)	cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name)	cmocka_unit_test_setup_teardown(name, small_setup, \
+	    small_teardown)
 		T(initial_plan_lists_every_entry_by_tenant),
 		T(changes_show_old_and_new_values),
 		T(nothing_to_do_says_so),

@@ -120,15 +120,10 @@ the_directory_wins_over_the_derivation(void **state)
 static void
 people_become_inetorgperson_entries(void **state)
 {
-	struct model		*m = load_small();
-	struct entries		 es;
+	struct small		*f = *state;
 	const struct entry	*e;
 
-	(void)state;
-	entries_init(&es);
-	render_logins(m, NULL);
-	render(m, &es);
-	e = entries_find(&es, "uid=helene.dupont-sebastien,ou=people," VEN);
+	e = entries_find(&f->desired, "uid=helene.dupont-sebastien,ou=people," VEN);
 	assert_non_null(e);
 	assert_int_equal(e->kind, ENTRY_PERSON);
 	assert_string_equal(e->tenant, "venissieux");
@@ -141,43 +136,35 @@ people_become_inetorgperson_entries(void **state)
 	assert_values(e, "mail", "helene.dupont-sebastien@ville-venissieux.fr");
 	assert_values(e, "employeeNumber", "V-00042");
 	assert_values(e, "employeeType", "agent");
-	e = entries_find(&es, "uid=michele.picard,ou=people," VEN);
+	e = entries_find(&f->desired, "uid=michele.picard,ou=people," VEN);
 	assert_values(e, "employeeType", "elected");
-	entries_free(&es);
-	model_free(m);
 }
 
 static void
 tenants_and_groups_have_their_layout(void **state)
 {
-	struct model		*m = load_small();
-	struct entries		 es;
+	struct small		*f = *state;
+	struct entries		*es = &f->desired;
 	const struct entry	*e;
 
-	(void)state;
-	entries_init(&es);
-	render_logins(m, NULL);
-	render(m, &es);
-	assert_string_equal(((struct entry *)es.v.v[0])->dn, "dc=sitiv,dc=fr");
-	assert_values(es.v.v[0], "objectClass", "dcObject|organization");
-	assert_values(es.v.v[0], "o", "SITIV");
-	assert_string_equal(((struct entry *)es.v.v[1])->dn,
+	assert_string_equal(((struct entry *)es->v.v[0])->dn, "dc=sitiv,dc=fr");
+	assert_values(es->v.v[0], "objectClass", "dcObject|organization");
+	assert_values(es->v.v[0], "o", "SITIV");
+	assert_string_equal(((struct entry *)es->v.v[1])->dn,
 	    "ou=tenants,dc=sitiv,dc=fr");
-	e = entries_find(&es, VEN);
+	e = entries_find(es, VEN);
 	assert_values(e, "objectClass", "organizationalUnit|domainRelatedObject");
 	assert_values(e, "description", "Ville de Vénissieux");
 	assert_values(e, "associatedDomain", "ville-venissieux.fr");
-	assert_non_null(entries_find(&es, "ou=people," VEN));
-	assert_non_null(entries_find(&es, "OU=Groups," VEN));
-	e = entries_find(&es, "cn=dsi,ou=groups," VEN);
+	assert_non_null(entries_find(es, "ou=people," VEN));
+	assert_non_null(entries_find(es, "OU=Groups," VEN));
+	e = entries_find(es, "cn=dsi,ou=groups," VEN);
 	assert_values(e, "objectClass", "groupOfNames");
 	assert_values(e, "description", "Direction des systèmes d'information");
 	assert_values(e, "member", "uid=helene.dupont-sebastien,ou=people," VEN
 	    "|uid=marie.martin2,ou=people," VEN);
 	/* 2 + 2 tenants x 3 + 5 people + 3 groups */
-	assert_int_equal(es.v.n, 16);
-	entries_free(&es);
-	model_free(m);
+	assert_int_equal(es->v.n, 16);
 }
 
 static void
@@ -226,8 +213,10 @@ main(void)
 		cmocka_unit_test(homonyms_get_numbered_logins_in_order_of_id),
 		cmocka_unit_test(logins_do_not_depend_on_the_order_of_the_file),
 		cmocka_unit_test(the_directory_wins_over_the_derivation),
-		cmocka_unit_test(people_become_inetorgperson_entries),
-		cmocka_unit_test(tenants_and_groups_have_their_layout),
+		cmocka_unit_test_setup_teardown(people_become_inetorgperson_entries,
+		    small_setup_rendered, small_teardown),
+		cmocka_unit_test_setup_teardown(tenants_and_groups_have_their_layout,
+		    small_setup_rendered, small_teardown),
 		cmocka_unit_test(an_empty_group_holds_the_empty_dn),
 		cmocka_unit_test(dn_values_are_escaped),
 	};

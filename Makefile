@@ -20,9 +20,10 @@ LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lldap -llber -lya
 SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 
-SRCS	 = src/apply.c src/check.c src/conn.c src/diag.c src/diff.c src/dn.c \
-	   src/entry.c src/hmap.c src/load.c src/plan.c src/read.c src/render.c \
-	   src/secret.c src/translit.c src/xmem.c src/yaml.c
+SRCS	 = src/apply.c src/check.c src/conn.c src/csv.c src/diag.c src/diff.c \
+	   src/dn.c src/entry.c src/hmap.c src/identity.c src/load.c src/plan.c \
+	   src/read.c src/render.c src/secret.c src/translit.c src/xmem.c \
+	   src/yaml.c
 HDRS	 = include/mutualize.h include/conn.h
 UNIT	 = test_yaml test_load test_translit test_render test_diff test_plan
 INTEG	 = test_apply

@@ -114,24 +114,48 @@ struct ydoc	*ydoc_load_buffer(const char *, const char *, size_t,
 void		 ydoc_free(struct ydoc *);
 int		 ynode_is_null(const struct ynode *);
 
-/* model.c, load.c: what the file says. */
+/* load.c, csv.c: what the files say. */
+struct entries;
 enum person_kind { KIND_AGENT, KIND_ELECTED };
+enum person_state { STATE_ACTIVE, STATE_SUSPENDED };
+enum departure { DEPART_DISABLE, DEPART_DELETE };
+enum password_scheme { PW_YESCRYPT, PW_SHA512_CRYPT, PW_SSHA };
+/* A name given in the file that must name something else: where it was written. */
 struct ref {
 	const char	*id;
 	struct pos	 pos;
+};
+/* A service a person is entitled to, with its options. */
+struct entitlement {
+	const char	*id;
+	struct pos	 pos;
+	unsigned long long quota;	/* bytes; 0: the service's default */
+};
+struct service {
+	const char	*id, *template;
+	unsigned long long quota;	/* bytes; 0: none */
+	struct pos	 pos, id_pos;
 };
 struct person {
 	const char	*id;
 	const char	*given_name, *surname;
 	enum person_kind kind;
-	struct ref	*groups;
-	size_t		 ngroups;
-	struct pos	 pos, id_pos;
+	enum person_state state;
+	const char	*title, *department, *phone;
+	const char	*mail_set, *login_set;	/* given in the file, or NULL */
+	struct ref	*aliases, *groups;
+	size_t		 naliases, ngroups;
+	struct entitlement *services;	/* NULL: the tenant's */
+	size_t		 nservices;
+	struct pos	 pos, id_pos, mail_pos, login_pos, phone_pos;
 	struct tenant	*tenant;	/* the tenant that lists this person */
-	const char	*login;		/* set by render_logins */
+	const char	*login;		/* set by model_identities */
+	const char	*mail;		/* set by model_identities */
 };
 struct group {
 	const char	*id, *name;
+	struct ref	*members;	/* person ids, of any tenant */
+	size_t		 nmembers;
 	struct pos	 pos, id_pos;
 };
 struct tenant {
@@ -140,7 +164,21 @@ struct tenant {
 	size_t		 ngroups;
 	struct person	*people;
 	size_t		 npeople;
+	struct entitlement *services;	/* default entitlements of its people */
+	size_t		 nservices;
+	struct ref	*admins;	/* person ids */
+	size_t		 nadmins;
 	struct pos	 pos, id_pos, mail_domain_pos;
+};
+struct policy {
+	const char	*login_format, *mail_format;
+	enum password_scheme password_scheme;
+	enum departure	 on_departure;
+	unsigned	 retention_days;
+	unsigned	 max_removals;		/* a count, or a percentage */
+	int		 max_removals_percent;	/* max_removals is a percentage */
+	int		 max_removals_set;
+	struct pos	 pos, login_pos, mail_pos;
 };
 struct model {
 	struct {
@@ -151,11 +189,16 @@ struct model {
 		const char	*uri, *bind_dn, *bind_password_file;
 		struct pos	 pos, uri_pos, bind_dn_pos;
 	} directory;
+	struct policy	 policy;
+	struct service	*services;
+	size_t		 nservices;
 	struct tenant	*tenants;
 	size_t		 ntenants;
 	const char	*file;		/* the tenants file as named */
 	const char	*dir;		/* its directory, for relative paths */
-	struct ydoc	*doc;		/* owns the strings of the model */
+	struct ydoc	*doc;		/* the tenants file */
+	struct ptrvec	 docs;		/* struct ydoc *: people files */
+	struct hmap	 people_by_id;	/* filled by model_check */
 	struct arena	 arena;		/* owns the arrays and derived strings */
 };
 /*
@@ -165,12 +208,38 @@ struct model {
 struct model	*model_load(const char *, struct diags *);
 void		 model_free(struct model *);
 
+/* csv.c: an RFC 4180 file as a sequence of mappings, one per row after the header. */
+/* Returns a document the caller frees with ydoc_free, or NULL with errors. */
+struct ydoc	*csv_load_file(const char *, const struct ylimits *, struct diags *,
+		    const char *const *list_keys);
+
+/* Sizes: "5GiB", "500MB", "1024". Returns 0, or -1 if not a size. */
+int	 parse_size(const char *, unsigned long long *);
+
 /* check.c: every rule of the file that needs more than one node. */
 /* Returns the number of errors added. */
-size_t	 model_check(const struct model *, struct diags *);
+size_t	 model_check(struct model *, struct diags *);
+/* Looks up a person by id; NULL if none. */
+struct person	*model_person(const struct model *, const char *);
 int	 valid_id(const char *);
 int	 valid_person_id(const char *);
 int	 valid_domain(const char *);
+int	 valid_mail(const char *);
+
+/* identity.c: logins and mail addresses. */
+/* Returns what is wrong with a login or mail format (caller frees), or NULL. */
+char	*format_error(const char *, int mail);
+/* Returns the login policy.login gives a person, maybe empty; caller frees. */
+char	*derive_login(const struct model *, const struct person *);
+/*
+ * Assigns every person's login and mail: the login the file sets, else the uid
+ * already in the directory (found by employeeNumber in current, which may be
+ * NULL), else the policy's derivation, numbered where taken. Reports the collisions no
+ * numbering can resolve. Returns the number of errors added.
+ */
+size_t	 model_identities(struct model *, const struct entries *current,
+	    struct diags *);
+
 
 /* translit.c: names to ASCII logins. */
 /* Returns a lowercase ASCII string the caller frees (may be empty). */
@@ -180,7 +249,9 @@ char	*translit_login(const char *);
 enum entry_kind {
 	ENTRY_OTHER,	/* read from the directory, not recognised */
 	ENTRY_BASE, ENTRY_TENANTS, ENTRY_TENANT, ENTRY_PEOPLE, ENTRY_GROUPS,
-	ENTRY_PERSON, ENTRY_GROUP
+	ENTRY_PERSON, ENTRY_GROUP,
+	ENTRY_SERVICES,	/* ou=services: who is entitled to what */
+	ENTRY_SERVICE	/* cn=<service>,ou=services */
 };
 struct attr {
 	const char	 *name;
@@ -211,7 +282,10 @@ struct entry	*entries_find(const struct entries *, const char *dn);
 void		 entry_add_value(struct entries *, struct entry *, const char *attr,
 		    const char *value);
 const struct attr *entry_attr(const struct entry *, const char *);
-/* Sets the kind and tenant of an entry read from the directory. */
+/*
+ * Sets the kind and tenant of an entry read from the directory, from where it
+ * stands below the base (keys as dn_key makes them).
+ */
 void		 entry_classify(struct entries *, struct entry *, const char *base_key,
 		    const char *tenants_key);
 /* Returns the normalised form of a DN in the arena. */
@@ -223,8 +297,8 @@ char	*dn_escape_value(const char *);
 
 /* render.c: the model as the entries it wants in the directory. */
 const char	*render_tenants_dn(struct arena *, const struct model *);
-/* Assigns person->login: the uid already in the directory, else the derivation. */
-void		 render_logins(struct model *, const struct entries *current);
+const char	*render_services_dn(struct arena *, const struct model *);
+/* The model must be checked and its identities assigned (model_identities). */
 void		 render(const struct model *, struct entries *);
 /* Returns a NULL-terminated list of the attributes mutualize owns for a kind. */
 const char *const *render_managed_attrs(enum entry_kind);
@@ -253,9 +327,12 @@ struct plan {
 	size_t		 nadd, nmodify, ndelete;
 	struct arena	 arena;
 };
-/* The plan borrows from both entry sets: free it before them. */
+/*
+ * The plan borrows from both entry sets: free it before them. Entries below the
+ * DNs of managed (NULL-terminated) that desired lacks are deleted.
+ */
 void	 diff(const struct entries *desired, const struct entries *current,
-	    const char *managed_dn, struct plan *);
+	    const char *const *managed, struct plan *);
 void	 plan_free(struct plan *);
 
 /* plan.c: printing a plan. */
@@ -283,9 +360,10 @@ struct conn_opts {
 /* Returns a bound connection, or NULL after printing why. */
 struct conn	*conn_open(const struct conn_opts *);
 void		 conn_close(struct conn *);
-/* Reads the base entry and the subtree below tenants_dn. Returns 0 or -1. */
+/* Reads the base entry and the subtrees below tenants_dn and services_dn. */
+/* Returns 0 or -1 after printing why. */
 int		 read_directory(struct conn *, const char *base_dn,
-		    const char *tenants_dn, struct entries *);
+		    const char *tenants_dn, const char *services_dn, struct entries *);
 struct apply_result {
 	size_t	done;		/* changes the server accepted */
 	size_t	failed;		/* index of the change that failed, if any */

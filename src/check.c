@@ -3,6 +3,7 @@
  * references, uniqueness. One pass over the model; every problem is reported.
  * Fields left NULL by the loader (already reported) are skipped.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,91 +87,261 @@ valid_uri(const char *s)
 	    strncmp(s, "ldapi://", 8) == 0;
 }
 
-static void
-check_person(const struct tenant *t, const struct person *p, struct hmap *ids,
-    struct hmap *tgroups, struct diags *d)
+/* local@domain, with the characters RFC 5322 allows in a dot-atom local part. */
+int
+valid_mail(const char *s)
 {
-	const struct person	*other;
-	char			*login;
-	size_t			 i, j;
+	const char	*at = strrchr(s, '@'), *p;
 
-	if (p->id != NULL) {
-		if (!valid_person_id(p->id))
-			diag_add(d, p->id_pos, "person id \"%s\" must be 1 to 64 "
-			    "letters, digits, '.', '_' or '-'", p->id);
-		else if ((other = hmap_get(ids, p->id)) != NULL)
-			diag_add(d, p->id_pos, "duplicate person id \"%s\" (first "
-			    "at %s%s%u)", p->id, other->id_pos.file == p->id_pos.file ?
-			    "line " : other->id_pos.file, other->id_pos.file ==
-			    p->id_pos.file ? "" : ":", other->id_pos.line);
-		else
-			hmap_put(ids, p->id, (void *)p);
-	}
-	if (p->given_name != NULL && p->surname != NULL) {
-		login = translit_login(p->surname);
-		if (login[0] == '\0')
-			diag_add(d, p->pos, "no login can be derived from surname "
-			    "\"%s\"", p->surname);
-		free(login);
-	}
-	for (i = 0; i < p->ngroups; i++) {
-		if (hmap_get(tgroups, p->groups[i].id) == NULL)
-			diag_add(d, p->groups[i].pos, "tenant \"%s\" has no group "
-			    "\"%s\"", t->id ? t->id : "?", p->groups[i].id);
-		for (j = 0; j < i; j++)
-			if (strcmp(p->groups[i].id, p->groups[j].id) == 0)
-				diag_add(d, p->groups[i].pos, "group \"%s\" is "
-				    "listed twice", p->groups[i].id);
-	}
+	if (at == NULL || at == s || at - s > 64 || s[0] == '.' || at[-1] == '.')
+		return 0;
+	for (p = s; p < at; p++)
+		if (!isalnum((unsigned char)*p) &&
+		    strchr(".!#$%&'*+/=?^_`{|}~-", *p) == NULL)
+			return 0;
+		else if (*p == '.' && p[1] == '.')
+			return 0;
+	return valid_domain(at + 1);
 }
 
-static void
-check_tenant(const struct model *m, const struct tenant *t, struct hmap *tids,
-    struct hmap *pids, struct diags *d)
+/* A login: lowercase ASCII letters and digits, with inner '.', '-' or '_'. */
+static int
+valid_login(const char *s)
 {
-	const struct tenant	*other;
+	size_t	len = strlen(s);
+
+	return len > 0 && len <= 64 && isalnum((unsigned char)s[0]) &&
+	    isalnum((unsigned char)s[len - 1]) &&
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789.-_") == len;
+}
+
+/* What the telephoneNumber syntax takes: digits, spaces and + ( ) . - / */
+static int
+valid_phone(const char *s)
+{
+	size_t	len = strlen(s);
+
+	return len > 0 && len <= 32 && strchr("+0123456789(", s[0]) != NULL &&
+	    strspn(s, "0123456789 +().-/") == len;
+}
+
+/* What check knows of one tenant while it checks the others. */
+struct tenant_index {
+	const struct tenant	*t;
+	struct hmap		 groups;	/* group id -> struct group */
+};
+
+struct checker {
+	struct model		*m;
+	struct diags		*d;
+	struct hmap		 tenants;	/* id -> struct tenant_index */
+	struct hmap		 services;	/* id -> struct service */
+	struct tenant_index	*index;		/* one per tenant */
+};
+
+static void
+check_identifier(struct checker *c, const char *what, const char *id,
+    struct pos pos)
+{
+	if (id != NULL && !valid_id(id))
+		diag_add(c->d, pos, "%s id \"%s\" must be 1 to 63 lowercase letters, "
+		    "digits or inner hyphens", what, id);
+}
+
+/* Pass one: every id, so that references may point forward and across files. */
+static void
+index_tenant(struct checker *c, const struct tenant *t, struct tenant_index *ti)
+{
+	const struct tenant_index *other;
 	const struct group	*og;
-	struct hmap		 groups = { 0 };
+	const struct person	*op;
 	size_t			 i;
 
-	if (t->id != NULL) {
-		if (!valid_id(t->id))
-			diag_add(d, t->id_pos, "tenant id \"%s\" must be 1 to 63 "
-			    "lowercase letters, digits or inner hyphens", t->id);
-		else if ((other = hmap_get(tids, t->id)) != NULL)
-			diag_add(d, t->id_pos, "duplicate tenant id \"%s\" (first "
-			    "at line %u)", t->id, other->id_pos.line);
+	ti->t = t;
+	check_identifier(c, "tenant", t->id, t->id_pos);
+	if (t->id != NULL && valid_id(t->id)) {
+		if ((other = hmap_get(&c->tenants, t->id)) != NULL)
+			diag_add(c->d, t->id_pos, "duplicate tenant id \"%s\" (first "
+			    "at line %u)", t->id, other->t->id_pos.line);
 		else
-			hmap_put(tids, t->id, (void *)t);
+			hmap_put(&c->tenants, t->id, ti);
 	}
-	/* One inherited from the syndicate is checked there. */
-	if (t->mail_domain != NULL && t->mail_domain != m->syndicate.mail_domain &&
-	    !valid_domain(t->mail_domain))
-		diag_add(d, t->mail_domain_pos, "mail_domain \"%s\" is not a "
-		    "domain name", t->mail_domain);
 	for (i = 0; i < t->ngroups; i++) {
 		const struct group	*g = &t->groups[i];
 
 		if (g->id == NULL)
 			continue;
-		if (!valid_id(g->id))
-			diag_add(d, g->id_pos, "group id \"%s\" must be 1 to 63 "
-			    "lowercase letters, digits or inner hyphens", g->id);
-		else if ((og = hmap_get(&groups, g->id)) != NULL)
-			diag_add(d, g->id_pos, "duplicate group id \"%s\" in tenant "
+		check_identifier(c, "group", g->id, g->id_pos);
+		if (strcmp(g->id, "admins") == 0)
+			diag_add(c->d, g->id_pos, "group id \"admins\" is reserved "
+			    "for the tenant's admins");
+		else if ((og = hmap_get(&ti->groups, g->id)) != NULL)
+			diag_add(c->d, g->id_pos, "duplicate group id \"%s\" in tenant "
 			    "(first at line %u)", g->id, og->id_pos.line);
 		else
-			hmap_put(&groups, g->id, (void *)g);
+			hmap_put(&ti->groups, g->id, (void *)g);
 	}
+	for (i = 0; i < t->npeople; i++) {
+		const struct person	*p = &t->people[i];
+
+		if (p->id == NULL)
+			continue;
+		if (!valid_person_id(p->id))
+			diag_add(c->d, p->id_pos, "person id \"%s\" must be 1 to 64 "
+			    "letters, digits, '.', '_' or '-'", p->id);
+		else if ((op = hmap_get(&c->m->people_by_id, p->id)) != NULL)
+			diag_add(c->d, p->id_pos, "duplicate person id \"%s\" (first "
+			    "at %s%s%u)", p->id, op->id_pos.file == p->id_pos.file ?
+			    "line " : op->id_pos.file, op->id_pos.file ==
+			    p->id_pos.file ? "" : ":", op->id_pos.line);
+		else
+			hmap_put(&c->m->people_by_id, p->id, (void *)p);
+	}
+}
+
+static void
+check_people_refs(struct checker *c, const struct ref *refs, size_t n,
+    const char *what)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (hmap_get(&c->m->people_by_id, refs[i].id) == NULL)
+			diag_add(c->d, refs[i].pos, "%s \"%s\" is no person of the "
+			    "syndicate", what, refs[i].id);
+}
+
+static void
+check_entitlements(struct checker *c, const struct entitlement *e, size_t n)
+{
+	size_t	i, j;
+
+	for (i = 0; i < n; i++) {
+		if (hmap_get(&c->services, e[i].id) == NULL)
+			diag_add(c->d, e[i].pos, "service \"%s\" is not declared in "
+			    "services", e[i].id);
+		for (j = 0; j < i; j++)
+			if (strcmp(e[i].id, e[j].id) == 0)
+				diag_add(c->d, e[i].pos, "service \"%s\" is listed "
+				    "twice", e[i].id);
+	}
+}
+
+/*
+ * A person's group is one of its tenant's, or "tenant/group" for a group of
+ * another tenant (inter-municipal working groups).
+ */
+static void
+check_group_ref(struct checker *c, const struct tenant_index *own,
+    const struct ref *r)
+{
+	const struct tenant_index *ti = own;
+	const char		*slash = strchr(r->id, '/'), *gid = r->id;
+	char			*tid;
+
+	if (slash != NULL) {
+		tid = xstrndup(r->id, (size_t)(slash - r->id));
+		ti = hmap_get(&c->tenants, tid);
+		free(tid);
+		gid = slash + 1;
+		if (ti == NULL) {
+			diag_add(c->d, r->pos, "group \"%s\" names no tenant of the "
+			    "syndicate", r->id);
+			return;
+		}
+	}
+	if (hmap_get(&ti->groups, gid) == NULL)
+		diag_add(c->d, r->pos, "tenant \"%s\" has no group \"%s\"",
+		    ti->t->id ? ti->t->id : "?", gid);
+}
+
+static void
+check_person(struct checker *c, const struct tenant_index *ti,
+    const struct person *p)
+{
+	size_t	i, j;
+
+	for (i = 0; i < p->ngroups; i++) {
+		check_group_ref(c, ti, &p->groups[i]);
+		for (j = 0; j < i; j++)
+			if (strcmp(p->groups[i].id, p->groups[j].id) == 0)
+				diag_add(c->d, p->groups[i].pos, "group \"%s\" is "
+				    "listed twice", p->groups[i].id);
+	}
+	check_entitlements(c, p->services, p->nservices);
+	if (p->mail_set != NULL && !valid_mail(p->mail_set))
+		diag_add(c->d, p->mail_pos, "mail \"%s\" is not an address",
+		    p->mail_set);
+	for (i = 0; i < p->naliases; i++)
+		if (!valid_mail(p->aliases[i].id))
+			diag_add(c->d, p->aliases[i].pos, "alias \"%s\" is not an "
+			    "address", p->aliases[i].id);
+	if (p->login_set != NULL && !valid_login(p->login_set))
+		diag_add(c->d, p->login_pos, "login \"%s\" must be lowercase "
+		    "letters and digits, with inner '.', '-' or '_'", p->login_set);
+	if (p->phone != NULL && !valid_phone(p->phone))
+		diag_add(c->d, p->phone_pos, "phone \"%s\" is not a telephone "
+		    "number", p->phone);
+}
+
+/* Pass two: everything that refers to something else. */
+static void
+check_tenant(struct checker *c, const struct tenant_index *ti)
+{
+	const struct tenant	*t = ti->t;
+	size_t			 i;
+
+	/* One inherited from the syndicate is checked there. */
+	if (t->mail_domain != NULL && t->mail_domain !=
+	    c->m->syndicate.mail_domain && !valid_domain(t->mail_domain))
+		diag_add(c->d, t->mail_domain_pos, "mail_domain \"%s\" is not a "
+		    "domain name", t->mail_domain);
+	check_entitlements(c, t->services, t->nservices);
+	check_people_refs(c, t->admins, t->nadmins, "admin");
+	for (i = 0; i < t->ngroups; i++)
+		check_people_refs(c, t->groups[i].members, t->groups[i].nmembers,
+		    "member");
 	for (i = 0; i < t->npeople; i++)
-		check_person(t, &t->people[i], pids, &groups, d);
-	hmap_free(&groups);
+		check_person(c, ti, &t->people[i]);
+}
+
+static void
+check_policy(struct checker *c)
+{
+	const struct policy	*p = &c->m->policy;
+	char			*err;
+
+	if (p->login_format != NULL && (err = format_error(p->login_format, 0))) {
+		diag_add(c->d, p->login_pos, "login format: %s", err);
+		free(err);
+	}
+	if (p->mail_format != NULL && (err = format_error(p->mail_format, 1))) {
+		diag_add(c->d, p->mail_pos, "mail format: %s", err);
+		free(err);
+	}
+}
+
+static void
+check_services(struct checker *c)
+{
+	const struct service	*s, *other;
+	size_t			 i;
+
+	for (i = 0; i < c->m->nservices; i++) {
+		s = &c->m->services[i];
+		check_identifier(c, "service", s->id, s->id_pos);
+		if ((other = hmap_get(&c->services, s->id)) != NULL)
+			diag_add(c->d, s->id_pos, "duplicate service \"%s\" (first at "
+			    "line %u)", s->id, other->id_pos.line);
+		else
+			hmap_put(&c->services, s->id, (void *)s);
+	}
 }
 
 size_t
-model_check(const struct model *m, struct diags *d)
+model_check(struct model *m, struct diags *d)
 {
-	struct hmap	tids = { 0 }, pids = { 0 };
+	struct checker	c = { m, d, { 0 }, { 0 }, NULL };
 	size_t		before = d->n, i;
 
 	if (m->syndicate.id != NULL && !valid_id(m->syndicate.id))
@@ -189,9 +360,24 @@ model_check(const struct model *m, struct diags *d)
 	if (m->directory.bind_dn != NULL && !valid_dn(m->directory.bind_dn))
 		diag_add(d, m->directory.bind_dn_pos, "bind_dn \"%s\" is not a DN",
 		    m->directory.bind_dn);
+	check_policy(&c);
+	check_services(&c);
+	hmap_free(&m->people_by_id);
+	c.index = xcalloc(m->ntenants ? m->ntenants : 1, sizeof(*c.index));
 	for (i = 0; i < m->ntenants; i++)
-		check_tenant(m, &m->tenants[i], &tids, &pids, d);
-	hmap_free(&tids);
-	hmap_free(&pids);
+		index_tenant(&c, &m->tenants[i], &c.index[i]);
+	for (i = 0; i < m->ntenants; i++)
+		check_tenant(&c, &c.index[i]);
+	for (i = 0; i < m->ntenants; i++)
+		hmap_free(&c.index[i].groups);
+	free(c.index);
+	hmap_free(&c.tenants);
+	hmap_free(&c.services);
 	return d->n - before;
+}
+
+struct person *
+model_person(const struct model *m, const char *id)
+{
+	return hmap_get(&m->people_by_id, id);
 }

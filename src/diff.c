@@ -18,6 +18,7 @@ add_rank(enum entry_kind k)
 	case ENTRY_BASE:
 		return 0;
 	case ENTRY_TENANTS:
+	case ENTRY_SERVICES:
 		return 1;
 	case ENTRY_TENANT:
 		return 2;
@@ -193,17 +194,33 @@ below(const char *key, const char *mkey, size_t mlen)
 
 #define NRANKS	6
 
+static int
+managed(const char *key, const char *const *mkeys)
+{
+	for (; *mkeys != NULL; mkeys++)
+		if (below(key, *mkeys, strlen(*mkeys)))
+			return 1;
+	return 0;
+}
+
 /*
- * Entries strictly below managed_dn that the file does not declare are deleted;
- * the base entry and managed_dn itself are only ever added.
+ * Entries strictly below the managed DNs that the file does not declare are
+ * deleted; the base entry and the managed DNs themselves are only ever added.
  */
 void
 diff(const struct entries *desired, const struct entries *current,
-    const char *managed_dn, struct plan *p)
+    const char *const *managed_dns, struct plan *p)
 {
 	struct ptrvec	 adds[NRANKS] = { 0 }, pairs = { 0 }, dels = { 0 };
-	const char	*mkey = dn_key(&p->arena, managed_dn);
-	size_t		 mlen = strlen(mkey), i, r;
+	const char	**mkeys;
+	size_t		 n, i, r;
+
+	for (n = 0; managed_dns[n] != NULL; n++)
+		;
+	mkeys = arena_alloc(&p->arena, (n + 1) * sizeof(*mkeys));
+	for (i = 0; i < n; i++)
+		mkeys[i] = dn_key(&p->arena, managed_dns[i]);
+	mkeys[n] = NULL;
 
 	for (i = 0; i < desired->v.n; i++) {
 		const struct entry	*want = desired->v.v[i];
@@ -211,7 +228,8 @@ diff(const struct entries *desired, const struct entries *current,
 
 		if (have == NULL)
 			ptrvec_push(&adds[add_rank(want->kind)], (void *)want);
-		else if (want->kind != ENTRY_BASE && want->kind != ENTRY_TENANTS) {
+		else if (want->kind != ENTRY_BASE && want->kind != ENTRY_TENANTS &&
+		    want->kind != ENTRY_SERVICES) {
 			ptrvec_push(&pairs, (void *)want);
 			ptrvec_push(&pairs, (void *)have);
 		}
@@ -219,7 +237,7 @@ diff(const struct entries *desired, const struct entries *current,
 	for (i = 0; i < current->v.n; i++) {
 		const struct entry	*have = current->v.v[i];
 
-		if (below(have->key, mkey, mlen) &&
+		if (managed(have->key, mkeys) &&
 		    entries_find(desired, have->dn) == NULL)
 			ptrvec_push(&dels, (void *)have);
 	}

@@ -157,6 +157,30 @@ rdn_is(const char *rdn, const char *end, const char *want)
 	return (size_t)(end - rdn) == len && strncmp(rdn, want, len) == 0;
 }
 
+/* ou=services below the base, and cn=<service> below it. */
+static int
+classify_service(struct entry *e, const char *base_key)
+{
+	size_t		 klen = strlen(e->key), blen = strlen(base_key);
+	const char	*end;
+
+	if (klen < blen + 12 || strcmp(e->key + klen - blen, base_key) != 0)
+		return 0;
+	end = e->key + klen - blen - 12;	/* where "ou=services," would start */
+	if (strncmp(end, "ou=services,", 12) != 0)
+		return 0;
+	if (end == e->key) {
+		e->kind = ENTRY_SERVICES;
+		return 1;
+	}
+	if (end[-1] == ',' && strncmp(e->key, "cn=", 3) == 0 &&
+	    rdn_start(e->key, end - 1) == e->key) {
+		e->kind = ENTRY_SERVICE;
+		return 1;
+	}
+	return 0;
+}
+
 /*
  * Recognises an entry read from the directory by where it stands:
  * ou=<tenant>; ou=people or ou=groups below it; uid= below ou=people and cn=
@@ -177,6 +201,8 @@ entry_classify(struct entries *es, struct entry *e, const char *base_key,
 		e->kind = ENTRY_TENANTS;
 		return;
 	}
+	if (classify_service(e, base_key))
+		return;
 	if (klen <= tlen + 1 || e->key[klen - tlen - 1] != ',' ||
 	    strcmp(e->key + klen - tlen, tenants_key) != 0)
 		return;

@@ -1,10 +1,13 @@
 /*
- * The tenants file as a model. Every key of every mapping is looked up in a
- * table; what is unknown, duplicated, missing or of the wrong type is reported
- * with the node's position, and loading goes on so that every error is seen.
- * Model strings point into the YAML document, which the model owns.
+ * The tenants file, and the people files it names, as a model. Every key of
+ * every mapping is looked up in a table; what is unknown, duplicated, missing or
+ * of the wrong type is reported with the node's position, and loading goes on so
+ * that every error is seen. Model strings point into the documents, which the
+ * model owns.
  */
+#include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,16 +176,155 @@ load_refs(struct loader *l, const struct ynode *n, const char *what,
 	}
 }
 
+/* Returns the index of the scalar's text in names, or -1 after an error. */
+static int
+get_enum(struct loader *l, const struct ynode *n, const char *what,
+    const char *const *names, size_t count)
+{
+	const char	*v = get_string(l, n, what);
+	size_t		 i;
+
+	if (v == NULL)
+		return -1;
+	for (i = 0; i < count; i++)
+		if (strcmp(v, names[i]) == 0)
+			return (int)i;
+	if (count == 2)
+		diag_add(l->d, n->pos, "%s \"%s\" is neither \"%s\" nor \"%s\"",
+		    what, v, names[0], names[1]);
+	else
+		diag_add(l->d, n->pos, "%s \"%s\" is not one of \"%s\", \"%s\" or "
+		    "\"%s\"", what, v, names[0], names[1], names[2]);
+	return -1;
+}
+
+/* A whole number written plainly, at most max. Returns -1 after an error. */
+static int
+get_uint(struct loader *l, const struct ynode *n, const char *what,
+    unsigned max, unsigned *out)
+{
+	const char	*v = get_string(l, n, what);
+	char		*end;
+	unsigned long	 u;
+
+	if (v == NULL)
+		return -1;
+	errno = 0;
+	u = strtoul(v, &end, 10);
+	if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 || u > max) {
+		diag_add(l->d, n->pos, "%s must be a whole number from 0 to %u, not "
+		    "\"%s\"", what, max, v);
+		return -1;
+	}
+	*out = (unsigned)u;
+	return 0;
+}
+
+/*
+ * Sizes as people write them: a number and an optional unit, SI (kB, MB, GB, TB:
+ * powers of 1000) or binary (KiB, MiB, GiB, TiB: powers of 1024); no unit is bytes.
+ */
+int
+parse_size(const char *s, unsigned long long *out)
+{
+	static const struct {
+		const char		*unit;
+		unsigned long long	 mult;
+	} units[] = {
+		{ "", 1 }, { "B", 1 },
+		{ "kB", 1000ULL }, { "KB", 1000ULL }, { "MB", 1000000ULL },
+		{ "GB", 1000000000ULL }, { "TB", 1000000000000ULL },
+		{ "KiB", 1ULL << 10 }, { "MiB", 1ULL << 20 }, { "GiB", 1ULL << 30 },
+		{ "TiB", 1ULL << 40 },
+	};
+	unsigned long long	 n;
+	char			*end;
+	size_t			 i;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	while (*end == ' ')
+		end++;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(end, units[i].unit) == 0) {
+			if (n > ULLONG_MAX / units[i].mult)
+				return -1;
+			*out = n * units[i].mult;
+			return 0;
+		}
+	return -1;
+}
+
+static int
+get_size(struct loader *l, const struct ynode *n, const char *what,
+    unsigned long long *out)
+{
+	const char	*v = get_string(l, n, what);
+
+	if (v == NULL)
+		return -1;
+	if (parse_size(v, out) == -1) {
+		diag_add(l->d, n->pos, "%s \"%s\" is not a size such as 500MB or "
+		    "5GiB", what, v);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Entitlements: a list of service ids, or a mapping from service id to its
+ * options ({quota: 10GiB}) or to nothing. Always returns an array, so that an
+ * empty list given in the file is told from no list at all.
+ */
+static void
+load_entitlements(struct loader *l, const struct ynode *n, const char *what,
+    struct entitlement **ents, size_t *nents)
+{
+	static const struct keyspec	keys[] = { { "quota", 0 } };
+	const struct ynode		*v[NKEYS(keys)], *key, *opts;
+	size_t				 i, count = 0;
+
+	*nents = 0;
+	if (n != NULL && n->kind == YN_MAP)
+		count = n->n / 2;
+	else
+		count = get_seq(l, n, what);
+	*ents = arena_alloc(&l->m->arena, (count ? count : 1) * sizeof(**ents));
+	for (i = 0; i < count; i++) {
+		struct entitlement	*e = &(*ents)[*nents];
+
+		memset(e, 0, sizeof(*e));
+		key = n->kind == YN_MAP ? n->items[2 * i] : n->items[i];
+		if ((e->id = get_string(l, key, "service id")) == NULL)
+			continue;
+		e->pos = key->pos;
+		opts = n->kind == YN_MAP ? n->items[2 * i + 1] : NULL;
+		if (opts != NULL && !ynode_is_null(opts) &&
+		    map_keys(l, opts, "service options", keys, NKEYS(keys), v) == 0 &&
+		    v[0] != NULL)
+			get_size(l, v[0], "quota", &e->quota);
+		(*nents)++;
+	}
+}
+
 static void
 load_person(struct loader *l, const struct ynode *n, struct tenant *t,
     struct person *p)
 {
 	static const struct keyspec	keys[] = {
 		{ "id", 1 }, { "given_name", 1 }, { "surname", 1 }, { "kind", 1 },
+		{ "state", 0 }, { "title", 0 }, { "department", 0 }, { "phone", 0 },
+		{ "mail", 0 }, { "aliases", 0 }, { "login", 0 }, { "services", 0 },
 		{ "groups", 0 },
 	};
+	static const char *const kinds[] = { "agent", "elected" };
+	static const char *const states[] = { "active", "suspended" };
 	const struct ynode	*v[NKEYS(keys)];
-	const char		*kind;
+	int			 i;
 
 	memset(p, 0, sizeof(*p));
 	p->tenant = t;
@@ -190,26 +332,34 @@ load_person(struct loader *l, const struct ynode *n, struct tenant *t,
 	if (map_keys(l, n, "person", keys, NKEYS(keys), v) == -1)
 		return;
 	p->id = get_string(l, v[0], "person id");
-	if (v[0] != NULL)
-		p->id_pos = v[0]->pos;
+	p->id_pos = vpos(v[0], n->pos);
 	p->given_name = get_string(l, v[1], "given_name");
 	p->surname = get_string(l, v[2], "surname");
-	if ((kind = get_string(l, v[3], "kind")) != NULL) {
-		if (strcmp(kind, "agent") == 0)
-			p->kind = KIND_AGENT;
-		else if (strcmp(kind, "elected") == 0)
-			p->kind = KIND_ELECTED;
-		else
-			diag_add(l->d, v[3]->pos, "kind \"%s\" is neither \"agent\" "
-			    "nor \"elected\"", kind);
-	}
-	load_refs(l, v[4], "groups of a person", &p->groups, &p->ngroups);
+	if (v[3] != NULL && (i = get_enum(l, v[3], "kind", kinds, 2)) >= 0)
+		p->kind = (enum person_kind)i;
+	if (v[4] != NULL && (i = get_enum(l, v[4], "state", states, 2)) >= 0)
+		p->state = (enum person_state)i;
+	p->title = get_string(l, v[5], "title");
+	p->department = get_string(l, v[6], "department");
+	p->phone = get_string(l, v[7], "phone");
+	p->phone_pos = vpos(v[7], n->pos);
+	p->mail_set = get_string(l, v[8], "mail");
+	p->mail_pos = vpos(v[8], n->pos);
+	load_refs(l, v[9], "aliases", &p->aliases, &p->naliases);
+	p->login_set = get_string(l, v[10], "login");
+	p->login_pos = vpos(v[10], n->pos);
+	if (v[11] != NULL)
+		load_entitlements(l, v[11], "services of a person", &p->services,
+		    &p->nservices);
+	load_refs(l, v[12], "groups of a person", &p->groups, &p->ngroups);
 }
 
 static void
 load_group(struct loader *l, const struct ynode *n, struct group *g)
 {
-	static const struct keyspec	keys[] = { { "id", 1 }, { "name", 1 } };
+	static const struct keyspec	keys[] = {
+		{ "id", 1 }, { "name", 1 }, { "members", 0 },
+	};
 	const struct ynode		*v[NKEYS(keys)];
 
 	memset(g, 0, sizeof(*g));
@@ -217,42 +367,229 @@ load_group(struct loader *l, const struct ynode *n, struct group *g)
 	if (map_keys(l, n, "group", keys, NKEYS(keys), v) == -1)
 		return;
 	g->id = get_string(l, v[0], "group id");
-	if (v[0] != NULL)
-		g->id_pos = v[0]->pos;
+	g->id_pos = vpos(v[0], n->pos);
 	g->name = get_string(l, v[1], "group name");
+	load_refs(l, v[2], "members of a group", &g->members, &g->nmembers);
+}
+
+/*
+ * A people file is named relative to the file that names it, and must stay in
+ * that file's directory or below: "../" or a link that leads out is refused, so
+ * that a tenants file cannot be made to read what its author could not see.
+ * Returns the path to open (caller frees), or NULL after an error.
+ */
+static char *
+people_path(struct loader *l, const struct ynode *n, const char *what)
+{
+	const char	*rel = get_string(l, n, what);
+	char		*path, *real = NULL, *dir = NULL;
+	size_t		 dlen;
+
+	if (rel == NULL)
+		return NULL;
+	if (rel[0] == '/') {
+		diag_add(l->d, n->pos, "%s \"%s\" must be relative to the directory "
+		    "of %s", what, rel, l->m->file);
+		return NULL;
+	}
+	path = xasprintf("%s/%s", l->m->dir, rel);
+	if ((dir = realpath(l->m->dir, NULL)) == NULL ||
+	    (real = realpath(path, NULL)) == NULL) {
+		diag_add(l->d, n->pos, "%s \"%s\": %s", what, rel, strerror(errno));
+		goto fail;
+	}
+	dlen = strlen(dir);
+	if (strncmp(real, dir, dlen) != 0 || (real[dlen] != '/' &&
+	    strcmp(dir, "/") != 0)) {
+		diag_add(l->d, n->pos, "%s \"%s\" leads out of the directory of %s",
+		    what, rel, l->m->file);
+		goto fail;
+	}
+	free(real);
+	free(dir);
+	return path;
+fail:
+	free(real);
+	free(dir);
+	free(path);
+	return NULL;
+}
+
+/* The keys of a person whose CSV cells are lists ("dsi; rh"). */
+static const char *const csv_list_keys[] = {
+	"aliases", "services", "groups", NULL
+};
+
+/* Adds the person nodes of a people file (YAML list or CSV) to the list. */
+static void
+people_from_file(struct loader *l, const struct ynode *n, int csv,
+    struct ptrvec *nodes)
+{
+	const char	*what = csv ? "people_csv" : "people_file";
+	char		*path = people_path(l, n, what);
+	struct ydoc	*doc;
+	size_t		 i;
+
+	if (path == NULL)
+		return;
+	doc = csv ? csv_load_file(path, &ylimits_default, l->d, csv_list_keys) :
+	    ydoc_load_file(path, &ylimits_default, l->d);
+	free(path);
+	if (doc == NULL)
+		return;
+	ptrvec_push(&l->m->docs, doc);
+	if (doc->nroots != 1 || doc->roots[0]->kind != YN_SEQ) {
+		struct pos	pos = { doc->file, 1, 1 };
+
+		diag_add(l->d, doc->nroots ? doc->roots[0]->pos : pos,
+		    "a people file must hold one list of people");
+		return;
+	}
+	for (i = 0; i < doc->roots[0]->n; i++)
+		ptrvec_push(nodes, doc->roots[0]->items[i]);
 }
 
 static void
 load_tenant(struct loader *l, const struct ynode *n, struct tenant *t)
 {
 	static const struct keyspec	keys[] = {
-		{ "id", 1 }, { "name", 1 }, { "mail_domain", 0 }, { "groups", 0 },
-		{ "people", 0 },
+		{ "id", 1 }, { "name", 1 }, { "mail_domain", 0 }, { "services", 0 },
+		{ "admins", 0 }, { "groups", 0 }, { "people", 0 },
+		{ "people_file", 0 }, { "people_csv", 0 },
 	};
 	const struct ynode	*v[NKEYS(keys)];
-	size_t			 i;
+	struct ptrvec		 people = { 0 };
+	size_t			 i, count;
 
 	memset(t, 0, sizeof(*t));
 	t->pos = n->pos;
 	if (map_keys(l, n, "tenant", keys, NKEYS(keys), v) == -1)
 		return;
 	t->id = get_string(l, v[0], "tenant id");
-	if (v[0] != NULL)
-		t->id_pos = v[0]->pos;
+	t->id_pos = vpos(v[0], n->pos);
 	t->name = get_string(l, v[1], "tenant name");
 	t->mail_domain = v[2] ? get_string(l, v[2], "mail_domain") :
 	    l->m->syndicate.mail_domain;
 	t->mail_domain_pos = vpos(v[2], n->pos);
-	t->ngroups = get_seq(l, v[3], "groups");
+	load_entitlements(l, v[3], "services of a tenant", &t->services,
+	    &t->nservices);
+	load_refs(l, v[4], "admins", &t->admins, &t->nadmins);
+	t->ngroups = get_seq(l, v[5], "groups");
 	t->groups = arena_alloc(&l->m->arena, (t->ngroups ? t->ngroups : 1) *
 	    sizeof(*t->groups));
 	for (i = 0; i < t->ngroups; i++)
-		load_group(l, v[3]->items[i], &t->groups[i]);
-	t->npeople = get_seq(l, v[4], "people");
-	t->people = arena_alloc(&l->m->arena, (t->npeople ? t->npeople : 1) *
+		load_group(l, v[5]->items[i], &t->groups[i]);
+	count = get_seq(l, v[6], "people");
+	for (i = 0; i < count; i++)
+		ptrvec_push(&people, v[6]->items[i]);
+	if (v[7] != NULL)
+		people_from_file(l, v[7], 0, &people);
+	if (v[8] != NULL)
+		people_from_file(l, v[8], 1, &people);
+	t->npeople = people.n;
+	t->people = arena_alloc(&l->m->arena, (people.n ? people.n : 1) *
 	    sizeof(*t->people));
-	for (i = 0; i < t->npeople; i++)
-		load_person(l, v[4]->items[i], t, &t->people[i]);
+	for (i = 0; i < people.n; i++)
+		load_person(l, people.v[i], t, &t->people[i]);
+	ptrvec_free(&people);
+}
+
+static void
+load_policy(struct loader *l, const struct ynode *n)
+{
+	static const struct keyspec	keys[] = {
+		{ "login", 0 }, { "mail", 0 }, { "password_scheme", 0 },
+		{ "on_departure", 0 }, { "retention_days", 0 },
+		{ "max_removals", 0 },
+	};
+	static const char *const schemes[] = { "yescrypt", "sha512-crypt", "ssha" };
+	static const char *const departures[] = { "disable", "delete" };
+	const struct ynode	*v[NKEYS(keys)];
+	struct policy		*p = &l->m->policy;
+	const char		*mr;
+	size_t			 len;
+	int			 i;
+
+	p->login_format = "{given_name}.{surname}";
+	p->mail_format = "{login}@{mail_domain}";
+	p->retention_days = 90;
+	if (n == NULL)
+		return;
+	p->pos = p->login_pos = p->mail_pos = n->pos;
+	if (map_keys(l, n, "policy", keys, NKEYS(keys), v) == -1)
+		return;
+	if (v[0] != NULL && (p->login_format = get_string(l, v[0], "login")))
+		p->login_pos = v[0]->pos;
+	if (v[1] != NULL && (p->mail_format = get_string(l, v[1], "mail")))
+		p->mail_pos = v[1]->pos;
+	if (v[2] != NULL && (i = get_enum(l, v[2], "password_scheme", schemes,
+	    3)) >= 0)
+		p->password_scheme = (enum password_scheme)i;
+	if (v[3] != NULL && (i = get_enum(l, v[3], "on_departure", departures,
+	    2)) >= 0)
+		p->on_departure = (enum departure)i;
+	if (v[4] != NULL)
+		get_uint(l, v[4], "retention_days", 36500, &p->retention_days);
+	if (v[5] != NULL && (mr = get_string(l, v[5], "max_removals")) != NULL) {
+		len = strlen(mr);
+		if (len > 1 && mr[len - 1] == '%') {
+			char	*num = xstrndup(mr, len - 1);
+			char	*end;
+			unsigned long u = strtoul(num, &end, 10);
+
+			if (*num >= '0' && *num <= '9' && *end == '\0' && u <= 100) {
+				p->max_removals = (unsigned)u;
+				p->max_removals_percent = 1;
+				p->max_removals_set = 1;
+			} else
+				diag_add(l->d, v[5]->pos, "max_removals \"%s\" is "
+				    "not a count or a percentage from 0%% to 100%%",
+				    mr);
+			free(num);
+		} else if (get_uint(l, v[5], "max_removals", 1000000,
+		    &p->max_removals) == 0)
+			p->max_removals_set = 1;
+	}
+}
+
+static void
+load_services(struct loader *l, const struct ynode *n)
+{
+	static const struct keyspec	keys[] = {
+		{ "template", 0 }, { "quota", 0 },
+	};
+	const struct ynode	*v[NKEYS(keys)];
+	struct model		*m = l->m;
+	size_t			 i;
+
+	if (n == NULL || ynode_is_null(n))
+		return;
+	if (n->kind != YN_MAP) {
+		diag_add(l->d, n->pos, "services must be a mapping from service id "
+		    "to its settings");
+		return;
+	}
+	m->services = arena_alloc(&m->arena, (n->n ? n->n / 2 : 1) *
+	    sizeof(*m->services));
+	for (i = 0; i < n->n; i += 2) {
+		struct service	*s = &m->services[m->nservices];
+		const struct ynode *val = n->items[i + 1];
+
+		memset(s, 0, sizeof(*s));
+		if ((s->id = get_string(l, n->items[i], "service id")) == NULL)
+			continue;
+		s->id_pos = s->pos = n->items[i]->pos;
+		s->template = s->id;
+		m->nservices++;
+		if (ynode_is_null(val) ||
+		    map_keys(l, val, "service", keys, NKEYS(keys), v) == -1)
+			continue;
+		if (v[0] != NULL && (s->template = get_string(l, v[0],
+		    "template")) == NULL)
+			s->template = s->id;
+		if (v[1] != NULL)
+			get_size(l, v[1], "quota", &s->quota);
+	}
 }
 
 static void
@@ -303,13 +640,14 @@ load_root(struct loader *l, const struct ynode *root)
 {
 	static const struct keyspec	keys[] = {
 		{ "version", 1 }, { "syndicate", 1 }, { "directory", 1 },
-		{ "tenants", 1 },
+		{ "policy", 0 }, { "services", 0 }, { "tenants", 1 },
 	};
 	const struct ynode	*v[NKEYS(keys)];
 	struct model		*m = l->m;
 	size_t			 i;
 
 	m->syndicate.pos = root->pos;
+	load_policy(l, NULL);
 	if (map_keys(l, root, "the file", keys, NKEYS(keys), v) == -1)
 		return;
 	if (v[0] != NULL && (v[0]->kind != YN_SCALAR || !v[0]->plain ||
@@ -317,11 +655,13 @@ load_root(struct loader *l, const struct ynode *root)
 		diag_add(l->d, v[0]->pos, "version must be 1");
 	load_syndicate(l, v[1]);
 	load_directory(l, v[2]);
-	m->ntenants = get_seq(l, v[3], "tenants");
+	load_policy(l, v[3]);
+	load_services(l, v[4]);
+	m->ntenants = get_seq(l, v[5], "tenants");
 	m->tenants = arena_alloc(&m->arena, (m->ntenants ? m->ntenants : 1) *
 	    sizeof(*m->tenants));
 	for (i = 0; i < m->ntenants; i++)
-		load_tenant(l, v[3]->items[i], &m->tenants[i]);
+		load_tenant(l, v[5]->items[i], &m->tenants[i]);
 }
 
 struct model *
@@ -358,8 +698,14 @@ fail:
 void
 model_free(struct model *m)
 {
+	size_t	i;
+
 	if (m == NULL)
 		return;
+	for (i = 0; i < m->docs.n; i++)
+		ydoc_free(m->docs.v[i]);
+	ptrvec_free(&m->docs);
+	hmap_free(&m->people_by_id);
 	arena_free(&m->arena);
 	ydoc_free(m->doc);
 	free(m);

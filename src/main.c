@@ -62,15 +62,19 @@ command_usage(const struct command *c, FILE *fp)
 	fprintf(fp, "usage: mutualize %s\n", c->usage);
 }
 
-/* Loads and checks the file; prints every error. Returns NULL on any error. */
+/*
+ * Loads and checks the file; prints every error. Returns NULL on any error.
+ * Identities are assigned as if the directory were empty; run assigns them
+ * again once it has read the directory.
+ */
 static struct model *
 load_checked(const char *file)
 {
 	struct diags	 d = { 0 };
 	struct model	*m = model_load(file, &d);
 
-	if (m != NULL)
-		model_check(m, &d);
+	if (m != NULL && model_check(m, &d) == 0)
+		model_identities(m, NULL, &d);
 	if (d.n > 0) {
 		diag_sort(&d);
 		diag_print(&d, stderr);
@@ -151,7 +155,8 @@ run(struct options *o, int write)
 	struct plan		 plan;
 	struct print_opts	 po = { use_color() };
 	struct apply_result	 res;
-	const char		*tenants_dn;
+	struct diags		 d = { 0 };
+	const char		*managed[3];
 	int			 ret = EXIT_ERROR;
 
 	if ((m = load_checked(o->file)) == NULL)
@@ -161,12 +166,21 @@ run(struct options *o, int write)
 	memset(&plan, 0, sizeof(plan));
 	if ((c = connect_directory(m, o)) == NULL)
 		goto out;
-	tenants_dn = render_tenants_dn(&desired.arena, m);
-	if (read_directory(c, m->syndicate.base_dn, tenants_dn, &current) == -1)
+	managed[0] = render_tenants_dn(&desired.arena, m);
+	managed[1] = render_services_dn(&desired.arena, m);
+	managed[2] = NULL;
+	if (read_directory(c, m->syndicate.base_dn, managed[0], managed[1],
+	    &current) == -1)
 		goto out;
-	render_logins(m, &current);
+	if (model_identities(m, &current, &d) > 0) {
+		diag_sort(&d);
+		diag_print(&d, stderr);
+		fprintf(stderr, "%s: the directory makes these logins or "
+		    "addresses collide; nothing was written.\n", o->file);
+		goto out;
+	}
 	render(m, &desired);
-	diff(&desired, &current, tenants_dn, &plan);
+	diff(&desired, &current, managed, &plan);
 	plan_print_text(&plan, m, stdout, &po);
 	plan_print_summary(&plan, o->file, stdout, &po);
 	if (!write || plan.n == 0) {
@@ -182,6 +196,7 @@ run(struct options *o, int write)
 	    plan.nadd, plan.nmodify, plan.ndelete);
 	ret = EXIT_OK;
 out:
+	diag_free(&d);
 	plan_free(&plan);
 	conn_close(c);
 	entries_free(&desired);

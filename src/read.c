@@ -1,6 +1,6 @@
 /*
- * Reading the directory: the base entry, then the whole subtree below
- * ou=tenants with the paged-results control (RFC 2696), so that a server size
+ * Reading the directory: the base entry, then the whole subtrees below
+ * ou=tenants and ou=services with the paged-results control (RFC 2696), so that a server size
  * limit never truncates the picture. Entries are taken one message at a time.
  */
 #include <stdlib.h>
@@ -138,7 +138,7 @@ out:
 
 int
 read_directory(struct conn *c, const char *base_dn, const char *tenants_dn,
-    struct entries *es)
+    const char *services_dn, struct entries *es)
 {
 	const char	*base_key = dn_key(&es->arena, base_dn);
 	const char	*tenants_key = dn_key(&es->arena, tenants_dn);
@@ -148,6 +148,9 @@ read_directory(struct conn *c, const char *base_dn, const char *tenants_dn,
 	    &count) == -1)
 		return -1;
 	if (search_paged(c, tenants_dn, LDAP_SCOPE_SUBTREE, es, base_key,
+	    tenants_key, &count) == -1)
+		return -1;
+	if (search_paged(c, services_dn, LDAP_SCOPE_SUBTREE, es, base_key,
 	    tenants_key, &count) == -1)
 		return -1;
 	if (c->verbose)

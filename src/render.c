@@ -2,13 +2,16 @@
  * The model as the entries it wants in the directory:
  *
  *   BASE                                   dcObject + organization (if missing)
+ *     ou=services   cn=<service>           groupOfNames: who is entitled to it
  *     ou=tenants                           organizationalUnit
  *       ou=<tenant>                        organizationalUnit + domainRelatedObject
  *         ou=people   uid=<login>          inetOrgPerson
  *         ou=groups   cn=<group>           groupOfNames
+ *                     cn=admins            groupOfNames: the tenant's admins
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mutualize.h"
 
@@ -18,7 +21,8 @@ static const char *const managed_tenant[] = {
 static const char *const managed_ou[] = { "objectClass", "ou", NULL };
 static const char *const managed_person[] = {
 	"objectClass", "uid", "cn", "sn", "givenName", "displayName", "mail",
-	"employeeNumber", "employeeType", NULL
+	"employeeNumber", "employeeType", "title", "ou", "telephoneNumber",
+	"mailLocalAddress", NULL
 };
 static const char *const managed_group[] = {
 	"objectClass", "cn", "description", "member", NULL
@@ -29,10 +33,10 @@ static const char *const managed_none[] = { NULL };
 const char *const render_read_attrs[] = {
 	"objectClass", "ou", "description", "associatedDomain", "uid", "cn", "sn",
 	"givenName", "displayName", "mail", "employeeNumber", "employeeType",
-	"member", NULL
+	"title", "telephoneNumber", "mailLocalAddress", "member", NULL
 };
 
-/* The base entry and ou=tenants are created when missing, never changed. */
+/* The containers (base, ou=tenants, ou=services) are created, never changed. */
 const char *const *
 render_managed_attrs(enum entry_kind kind)
 {
@@ -45,6 +49,7 @@ render_managed_attrs(enum entry_kind kind)
 	case ENTRY_PERSON:
 		return managed_person;
 	case ENTRY_GROUP:
+	case ENTRY_SERVICE:
 		return managed_group;
 	default:
 		return managed_none;
@@ -57,6 +62,12 @@ render_tenants_dn(struct arena *a, const struct model *m)
 	return arena_printf(a, "ou=tenants,%s", m->syndicate.base_dn);
 }
 
+const char *
+render_services_dn(struct arena *a, const struct model *m)
+{
+	return arena_printf(a, "ou=services,%s", m->syndicate.base_dn);
+}
+
 static const char *
 child_dn(struct arena *a, const char *attr, const char *value, const char *parent)
 {
@@ -67,91 +78,18 @@ child_dn(struct arena *a, const char *attr, const char *value, const char *paren
 	return dn;
 }
 
-static const char *
-person_dn(struct arena *a, const struct model *m, const struct person *p)
+/* Adds an entry the renderer made; its DN cannot already be there. */
+static struct entry *
+new_entry(struct entries *es, const char *dn, const char *tenant,
+    enum entry_kind kind)
 {
-	char		*esc = dn_escape_value(p->tenant->id);
-	const char	*dn = arena_printf(a, "uid=%s,ou=people,ou=%s,ou=tenants,%s",
-	    p->login, esc, m->syndicate.base_dn);
+	struct entry	*e = entries_add(es, dn, tenant, kind);
 
-	free(esc);
-	return dn;
-}
-
-/* Returns "given.surname" as a login; the caller frees it. */
-static char *
-derive_login(const struct person *p)
-{
-	char	*given = translit_login(p->given_name);
-	char	*sur = translit_login(p->surname);
-	char	*login;
-
-	login = given[0] != '\0' ? xasprintf("%s.%s", given, sur) : xstrdup(sur);
-	free(given);
-	free(sur);
-	return login;
-}
-
-static int
-cmp_person_id(const void *a, const void *b)
-{
-	const struct person	*pa = *(const struct person *const *)a;
-	const struct person	*pb = *(const struct person *const *)b;
-
-	return strcmp(pa->id, pb->id);
-}
-
-/*
- * A person whose entry exists (found by employeeNumber) keeps its uid. Everyone
- * else gets the derived login; where it is taken, people in order of id get the
- * first of login2, login3, ... that is free, so the result never depends on the
- * order of the file. Every uid already in the directory counts as taken.
- */
-void
-render_logins(struct model *m, const struct entries *current)
-{
-	struct hmap	 taken = { 0 };
-	struct ptrvec	 fresh = { 0 };
-	size_t		 i, j, n;
-
-	for (i = 0; current != NULL && i < current->v.n; i++) {
-		const struct entry	*e = current->v.v[i];
-		const struct attr	*uid = entry_attr(e, "uid");
-
-		if (e->kind == ENTRY_PERSON && uid != NULL && uid->nvals > 0)
-			hmap_put(&taken, uid->vals[0], (void *)e);
+	if (e == NULL) {
+		fprintf(stderr, "mutualize: two entries would have the DN %s\n", dn);
+		abort();
 	}
-	for (i = 0; i < m->ntenants; i++)
-		for (j = 0; j < m->tenants[i].npeople; j++) {
-			struct person		*p = &m->tenants[i].people[j];
-			const struct entry	*e = NULL;
-			const struct attr	*uid;
-
-			if (current != NULL)
-				e = hmap_get(&current->by_id, p->id);
-			if (e != NULL && (uid = entry_attr(e, "uid")) != NULL &&
-			    uid->nvals > 0)
-				p->login = uid->vals[0];
-			else
-				ptrvec_push(&fresh, p);
-		}
-	if (fresh.n > 1)
-		qsort(fresh.v, fresh.n, sizeof(*fresh.v), cmp_person_id);
-	for (i = 0; i < fresh.n; i++) {
-		struct person	*p = fresh.v[i];
-		char		*base = derive_login(p), *login = xstrdup(base);
-
-		for (n = 2; hmap_get(&taken, login) != NULL; n++) {
-			free(login);
-			login = xasprintf("%s%zu", base, n);
-		}
-		p->login = arena_strdup(&m->arena, login);
-		hmap_put(&taken, p->login, p);
-		free(login);
-		free(base);
-	}
-	ptrvec_free(&fresh);
-	hmap_free(&taken);
+	return e;
 }
 
 static void
@@ -169,7 +107,7 @@ render_base(const struct model *m, struct entries *es)
 	const char	*comma = strchr(base, ','), *rdnval;
 	struct entry	*e;
 
-	e = entries_add(es, base, NULL, ENTRY_BASE);
+	e = new_entry(es, base, NULL, ENTRY_BASE);
 	rdnval = arena_strndup(&es->arena, eq + 1,
 	    comma ? (size_t)(comma - eq - 1) : strlen(eq + 1));
 	if (strncasecmp(base, "dc=", 3) == 0) {
@@ -187,105 +125,242 @@ static void
 render_ou(struct entries *es, const char *dn, const char *ou, const char *tenant,
     enum entry_kind kind)
 {
-	struct entry	*e = entries_add(es, dn, tenant, kind);
+	struct entry	*e = new_entry(es, dn, tenant, kind);
 
 	entry_add_value(es, e, "objectClass", "organizationalUnit");
 	entry_add_value(es, e, "ou", ou);
 }
 
 static const struct entry *
-render_person(const struct model *m, const struct person *p, struct entries *es)
+render_person(const struct person *p, const char *people_dn, struct entries *es)
 {
-	const char	*dn = person_dn(&es->arena, m, p);
-	struct entry	*e = entries_add(es, dn, p->tenant->id, ENTRY_PERSON);
+	struct entry	*e = new_entry(es, child_dn(&es->arena, "uid", p->login,
+	    people_dn), p->tenant->id, ENTRY_PERSON);
 	const char	*full = arena_printf(&es->arena, "%s %s", p->given_name,
 	    p->surname);
+	size_t		 i;
 
 	add_values(es, e, "objectClass", (const char *const[]){ "person",
 	    "organizationalPerson", "inetOrgPerson", NULL });
+	if (p->naliases > 0)
+		entry_add_value(es, e, "objectClass", "inetLocalMailRecipient");
 	entry_add_value(es, e, "uid", p->login);
 	entry_add_value(es, e, "cn", full);
 	entry_add_value(es, e, "sn", p->surname);
 	entry_add_value(es, e, "givenName", p->given_name);
 	entry_add_value(es, e, "displayName", full);
-	entry_add_value(es, e, "mail", arena_printf(&es->arena, "%s@%s", p->login,
-	    p->tenant->mail_domain));
+	entry_add_value(es, e, "mail", p->mail);
 	entry_add_value(es, e, "employeeNumber", p->id);
 	entry_add_value(es, e, "employeeType",
 	    p->kind == KIND_ELECTED ? "elected" : "agent");
+	if (p->title != NULL)
+		entry_add_value(es, e, "title", p->title);
+	if (p->department != NULL)
+		entry_add_value(es, e, "ou", p->department);
+	if (p->phone != NULL)
+		entry_add_value(es, e, "telephoneNumber", p->phone);
+	for (i = 0; i < p->naliases; i++)
+		entry_add_value(es, e, "mailLocalAddress", p->aliases[i].id);
 	return e;
 }
 
-/* groupOfNames must have a member: an empty group holds the empty DN. */
-static void
-render_group(const char *groups_dn, const struct tenant *t, const struct group *g,
-    const struct ptrvec *members, struct entries *es)
+static int
+cmp_str(const void *a, const void *b)
 {
-	struct entry	*e = entries_add(es, child_dn(&es->arena, "cn", g->id,
-	    groups_dn), t->id, ENTRY_GROUP);
+	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * groupOfNames must have a member: an empty group holds the empty DN. Members
+ * are sorted and listed once, however many ways they were named.
+ */
+static void
+render_group(struct entries *es, const char *dn, const char *tenant,
+    enum entry_kind kind, const char *cn, const char *description,
+    struct ptrvec *members)
+{
+	struct entry	*e = new_entry(es, dn, tenant, kind);
 	size_t		 i;
 
 	entry_add_value(es, e, "objectClass", "groupOfNames");
-	entry_add_value(es, e, "cn", g->id);
-	entry_add_value(es, e, "description", g->name);
+	entry_add_value(es, e, "cn", cn);
+	entry_add_value(es, e, "description", description);
+	if (members->n > 1)
+		qsort(members->v, members->n, sizeof(*members->v), cmp_str);
 	for (i = 0; i < members->n; i++)
-		entry_add_value(es, e, "member", members->v[i]);
+		if (i == 0 || strcasecmp(members->v[i], members->v[i - 1]) != 0)
+			entry_add_value(es, e, "member", members->v[i]);
 	if (members->n == 0)
 		entry_add_value(es, e, "member", "");
 }
 
-static void
-render_tenant(const struct model *m, const struct tenant *t, const char *tenants_dn,
-    struct entries *es)
+/* What render needs to find while it goes: DNs of people, members of groups. */
+struct renderer {
+	const struct model	*m;
+	struct entries		*es;
+	struct hmap		 person_dn;	/* person id -> DN */
+	struct hmap		 members;	/* "tenant/group" -> struct ptrvec */
+	struct ptrvec		 lists;		/* every struct ptrvec, to free */
+};
+
+static struct ptrvec *
+member_list(struct renderer *r, const char *key)
 {
+	struct ptrvec	*pv = hmap_get(&r->members, key);
+
+	if (pv == NULL) {
+		pv = xcalloc(1, sizeof(*pv));
+		hmap_put(&r->members, arena_strdup(&r->es->arena, key), pv);
+		ptrvec_push(&r->lists, pv);
+	}
+	return pv;
+}
+
+/* A person's group "g" is of its own tenant; "t/g" is group g of tenant t. */
+static void
+join_group(struct renderer *r, const struct person *p, const char *ref,
+    const char *dn)
+{
+	char	*key = strchr(ref, '/') ? xstrdup(ref) :
+	    xasprintf("%s/%s", p->tenant->id, ref);
+
+	ptrvec_push(member_list(r, key), (void *)dn);
+	free(key);
+}
+
+static void
+add_members(struct renderer *r, struct ptrvec *pv, const struct ref *refs,
+    size_t n)
+{
+	size_t		 i;
+	const char	*dn;
+
+	for (i = 0; i < n; i++)
+		if ((dn = hmap_get(&r->person_dn, refs[i].id)) != NULL)
+			ptrvec_push(pv, (void *)dn);
+}
+
+/* The services a person is entitled to: its own list, else its tenant's. */
+static void
+entitle(struct renderer *r, const struct person *p, const char *dn)
+{
+	const struct entitlement *e = p->services ? p->services : p->tenant->services;
+	size_t			  n = p->services ? p->nservices :
+	    p->tenant->nservices, i;
+	char			 *key;
+
+	if (p->state == STATE_SUSPENDED)
+		return;		/* suspended: kept, but entitled to nothing */
+	for (i = 0; i < n; i++) {
+		key = xasprintf("/%s", e[i].id);
+		ptrvec_push(member_list(r, key), (void *)dn);
+		free(key);
+	}
+}
+
+static void
+render_tenant(struct renderer *r, const struct tenant *t, const char *tenants_dn)
+{
+	struct entries	*es = r->es;
 	const char	*tdn = child_dn(&es->arena, "ou", t->id, tenants_dn);
 	const char	*people_dn = arena_printf(&es->arena, "ou=people,%s", tdn);
-	const char	*groups_dn = arena_printf(&es->arena, "ou=groups,%s", tdn);
-	struct hmap	 gindex = { 0 };
-	struct ptrvec	*members;
 	struct entry	*e;
 	size_t		 i, j;
 
-	e = entries_add(es, tdn, t->id, ENTRY_TENANT);
+	e = new_entry(es, tdn, t->id, ENTRY_TENANT);
 	add_values(es, e, "objectClass", (const char *const[]){
 	    "organizationalUnit", "domainRelatedObject", NULL });
 	entry_add_value(es, e, "ou", t->id);
 	entry_add_value(es, e, "description", t->name);
 	entry_add_value(es, e, "associatedDomain", t->mail_domain);
 	render_ou(es, people_dn, "people", t->id, ENTRY_PEOPLE);
-	render_ou(es, groups_dn, "groups", t->id, ENTRY_GROUPS);
-
-	members = xcalloc(t->ngroups, sizeof(*members));
-	for (i = 0; i < t->ngroups; i++)
-		hmap_put(&gindex, t->groups[i].id, &members[i]);
+	render_ou(es, arena_printf(&es->arena, "ou=groups,%s", tdn), "groups",
+	    t->id, ENTRY_GROUPS);
 	for (i = 0; i < t->npeople; i++) {
 		const struct person	*p = &t->people[i];
-		const struct entry	*pe = render_person(m, p, es);
+		const char		*dn = render_person(p, people_dn, es)->dn;
 
-		for (j = 0; j < p->ngroups; j++) {
-			struct ptrvec	*pv = hmap_get(&gindex, p->groups[j].id);
-
-			if (pv != NULL)
-				ptrvec_push(pv, (void *)pe->dn);
-		}
+		hmap_put(&r->person_dn, p->id, (void *)dn);
+		for (j = 0; j < p->ngroups; j++)
+			join_group(r, p, p->groups[j].id, dn);
+		entitle(r, p, dn);
 	}
-	for (i = 0; i < t->ngroups; i++) {
-		render_group(groups_dn, t, &t->groups[i], &members[i], es);
-		ptrvec_free(&members[i]);
-	}
-	free(members);
-	hmap_free(&gindex);
 }
 
-/* The model must be checked and its logins assigned (render_logins). */
+static void
+render_tenant_groups(struct renderer *r, const struct tenant *t,
+    const char *tenants_dn)
+{
+	struct entries	*es = r->es;
+	const char	*gdn = arena_printf(&es->arena, "ou=groups,ou=%s,%s", t->id,
+	    tenants_dn);
+	struct ptrvec	*pv;
+	char		*key;
+	size_t		 i;
+
+	for (i = 0; i < t->ngroups; i++) {
+		const struct group	*g = &t->groups[i];
+
+		key = xasprintf("%s/%s", t->id, g->id);
+		pv = member_list(r, key);
+		free(key);
+		add_members(r, pv, g->members, g->nmembers);
+		render_group(es, child_dn(&es->arena, "cn", g->id, gdn), t->id,
+		    ENTRY_GROUP, g->id, g->name, pv);
+	}
+	if (t->nadmins > 0) {
+		struct ptrvec	admins = { 0 };
+
+		add_members(r, &admins, t->admins, t->nadmins);
+		render_group(es, arena_printf(&es->arena, "cn=admins,%s", gdn),
+		    t->id, ENTRY_GROUP, "admins", arena_printf(&es->arena,
+		    "Administrators of %s", t->name), &admins);
+		ptrvec_free(&admins);
+	}
+}
+
+static void
+render_services(struct renderer *r)
+{
+	const struct model	*m = r->m;
+	const char		*sdn = render_services_dn(&r->es->arena, m);
+	char			*key;
+	size_t			 i;
+
+	render_ou(r->es, sdn, "services", NULL, ENTRY_SERVICES);
+	for (i = 0; i < m->nservices; i++) {
+		const struct service	*s = &m->services[i];
+
+		key = xasprintf("/%s", s->id);
+		render_group(r->es, child_dn(&r->es->arena, "cn", s->id, sdn), NULL,
+		    ENTRY_SERVICE, s->id, arena_printf(&r->es->arena,
+		    "People entitled to the %s service", s->id),
+		    member_list(r, key));
+		free(key);
+	}
+}
+
+/* The model must be checked and its identities assigned (model_identities). */
 void
 render(const struct model *m, struct entries *es)
 {
+	struct renderer	 r = { m, es, { 0 }, { 0 }, { 0 } };
 	const char	*tenants_dn = render_tenants_dn(&es->arena, m);
 	size_t		 i;
 
 	render_base(m, es);
 	render_ou(es, tenants_dn, "tenants", NULL, ENTRY_TENANTS);
 	for (i = 0; i < m->ntenants; i++)
-		render_tenant(m, &m->tenants[i], tenants_dn, es);
+		render_tenant(&r, &m->tenants[i], tenants_dn);
+	for (i = 0; i < m->ntenants; i++)
+		render_tenant_groups(&r, &m->tenants[i], tenants_dn);
+	if (m->nservices > 0)
+		render_services(&r);
+	for (i = 0; i < r.lists.n; i++) {
+		ptrvec_free(r.lists.v[i]);
+		free(r.lists.v[i]);
+	}
+	ptrvec_free(&r.lists);
+	hmap_free(&r.members);
+	hmap_free(&r.person_dn);
 }

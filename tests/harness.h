@@ -96,6 +96,22 @@ slurp(const char *path)
 	return buf;
 }
 
+/* Assigns logins and mails; returns the number of errors (printed). */
+UNUSED static size_t
+identities(struct model *m, const struct entries *current)
+{
+	struct diags	d = { 0 };
+	size_t		n = model_identities(m, current, &d);
+
+	diag_print(&d, stderr);
+	diag_free(&d);
+	return n;
+}
+
+/* The subtrees whose undeclared entries diff deletes. */
+#define MANAGED	((const char *const[]){ "ou=tenants,dc=sitiv,dc=fr", \
+	"ou=services,dc=sitiv,dc=fr", NULL })
+
 /* tests/data/small.yaml loaded, with empty entry sets and plan to fill. */
 struct small {
 	struct model	*m;
@@ -126,7 +142,7 @@ small_setup_rendered(void **state)
 
 	small_setup(state);
 	f = *state;
-	render_logins(f->m, NULL);
+	assert_int_equal(identities(f->m, NULL), 0);
 	render(f->m, &f->desired);
 	return 0;
 }

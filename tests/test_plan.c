@@ -15,9 +15,9 @@ print_plan(struct small *f, int color)
 	size_t			 len = 0;
 	FILE			*fp = open_memstream(&buf, &len);
 
-	render_logins(f->m, &f->current);
+	assert_int_equal(identities(f->m, &f->current), 0);
 	render(f->m, &f->desired);
-	diff(&f->desired, &f->current, TENANTS, &f->plan);
+	diff(&f->desired, &f->current, MANAGED, &f->plan);
 	plan_print_text(&f->plan, f->m, fp, &po);
 	plan_print_summary(&f->plan, "small.yaml", fp, &po);
 	fclose(fp);
@@ -80,7 +80,7 @@ changes_show_old_and_new_values(void **state)
 
 	/* start from the directory as the initial apply leaves it */
 	entries_init(&tmp);
-	render_logins(f->m, NULL);
+	assert_int_equal(identities(f->m, NULL), 0);
 	render(f->m, &tmp);
 	for (i = 0; i < tmp.v.n; i++) {
 		const struct entry	*e = tmp.v.v[i];

@@ -1,0 +1,317 @@
+/*
+ * Logins and mail addresses. A person keeps the uid the directory already gives
+ * it (found by employeeNumber); the file's login, when set, wins over both the
+ * directory and the derivation. Everyone else gets policy.login expanded from
+ * their names; where that login is taken, people in order of id get the first of
+ * login2, login3, ... that is free, so the result never depends on the order of
+ * the files. Mail addresses follow policy.mail unless the file sets one; a mail
+ * or alias that two people would share cannot be numbered away and is an error.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mutualize.h"
+
+enum field {
+	F_GIVEN_NAME, F_SURNAME, F_GIVEN_INITIAL, F_SURNAME_INITIAL, F_ID,
+	F_LOGIN, F_MAIL_DOMAIN, F_TENANT, F_NONE
+};
+
+static const char *const field_names[] = {
+	"given_name", "surname", "given_initial", "surname_initial", "id",
+	"login", "mail_domain", "tenant",
+};
+
+/* Returns the field a placeholder ("{surname}" at fmt) names, F_NONE if none. */
+static enum field
+placeholder(const char *fmt, size_t *len)
+{
+	const char	*end = strchr(fmt, '}');
+	size_t		 i;
+
+	if (fmt[0] != '{' || end == NULL)
+		return F_NONE;
+	for (i = 0; i < F_NONE; i++)
+		if ((size_t)(end - fmt - 1) == strlen(field_names[i]) &&
+		    strncmp(fmt + 1, field_names[i], strlen(field_names[i])) == 0) {
+			*len = (size_t)(end - fmt + 1);
+			return (enum field)i;
+		}
+	return F_NONE;
+}
+
+/*
+ * Returns NULL when fmt is a valid login (mail = 0) or mail (mail = 1) format,
+ * else what is wrong, in a buffer the caller frees.
+ */
+char *
+format_error(const char *fmt, int mail)
+{
+	const char	*p;
+	size_t		 len;
+	enum field	 f;
+	int		 at = 0;
+
+	for (p = fmt; *p != '\0'; p++) {
+		if (*p == '{') {
+			if ((f = placeholder(p, &len)) == F_NONE)
+				return xasprintf("unknown placeholder in \"%s\"; "
+				    "known: {given_name}, {surname}, {given_initial}, "
+				    "{surname_initial}, {id}%s", fmt, mail ?
+				    ", {login}, {mail_domain}, {tenant}" : "");
+			if (!mail && f >= F_LOGIN)
+				return xasprintf("{%s} cannot be used in a login",
+				    field_names[f]);
+			p += len - 1;
+		} else if (*p == '@')
+			at++;
+		else if (!mail && strchr("abcdefghijklmnopqrstuvwxyz0123456789.-_",
+		    *p) == NULL)
+			return xasprintf("'%c' cannot be part of a login", *p);
+	}
+	if (mail && at != 1)
+		return xasprintf("a mail format needs one '@', as in "
+		    "\"{login}@{mail_domain}\"");
+	return NULL;
+}
+
+/* The ASCII form of a name part, or its first letter. Caller frees. */
+static char *
+field_value(const struct person *p, enum field f, const char *login)
+{
+	char	*s;
+
+	switch (f) {
+	case F_GIVEN_NAME:
+	case F_GIVEN_INITIAL:
+		s = translit_login(p->given_name);
+		break;
+	case F_SURNAME:
+	case F_SURNAME_INITIAL:
+		s = translit_login(p->surname);
+		break;
+	case F_ID:
+		return translit_login(p->id);
+	case F_LOGIN:
+		return xstrdup(login ? login : "");
+	case F_MAIL_DOMAIN:
+		return xstrdup(p->tenant->mail_domain ? p->tenant->mail_domain : "");
+	default:
+		return xstrdup(p->tenant->id ? p->tenant->id : "");
+	}
+	if (f == F_GIVEN_INITIAL || f == F_SURNAME_INITIAL)
+		s[s[0] != '\0'] = '\0';
+	return s;
+}
+
+/* Expands a (valid) format for a person. Caller frees. */
+static char *
+expand(const char *fmt, const struct person *p, const char *login)
+{
+	char	*out = xstrdup(""), *v, *tmp;
+	size_t	 len;
+	enum field f;
+
+	for (; *fmt != '\0'; fmt++) {
+		if (*fmt == '{' && (f = placeholder(fmt, &len)) != F_NONE) {
+			v = field_value(p, f, login);
+			fmt += len - 1;
+		} else
+			v = xstrndup(fmt, 1);
+		tmp = xasprintf("%s%s", out, v);
+		free(out);
+		free(v);
+		out = tmp;
+	}
+	return out;
+}
+
+/* A login has no separators at its ends nor two in a row (empty name parts). */
+static void
+tidy_login(char *s)
+{
+	size_t	i, j = 0;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (strchr(".-_", s[i]) != NULL &&
+		    (j == 0 || strchr(".-_", s[j - 1]) != NULL))
+			continue;
+		s[j++] = s[i];
+	}
+	while (j > 0 && strchr(".-_", s[j - 1]) != NULL)
+		j--;
+	s[j] = '\0';
+}
+
+/* Returns the login policy.login gives a person (maybe empty); caller frees. */
+char *
+derive_login(const struct model *m, const struct person *p)
+{
+	char	*login = expand(m->policy.login_format, p, NULL);
+
+	tidy_login(login);
+	return login;
+}
+
+static int
+cmp_person_id(const void *a, const void *b)
+{
+	const struct person	*pa = *(const struct person *const *)a;
+	const struct person	*pb = *(const struct person *const *)b;
+
+	return strcmp(pa->id, pb->id);
+}
+
+static const char *
+lower(struct arena *a, const char *s)
+{
+	char	*k = arena_strdup(a, s), *q;
+
+	for (q = k; *q != '\0'; q++)
+		*q = (char)tolower((unsigned char)*q);
+	return k;
+}
+
+/*
+ * Claims a login for a person that cannot be renumbered (set in the file or
+ * held in the directory). Reports who else has it.
+ */
+static void
+claim(struct model *m, struct hmap *owners, const struct hmap *held,
+    struct person *p, const char *login, struct diags *d)
+{
+	const char		*key = lower(&m->arena, login);
+	const struct person	*other = hmap_get(owners, key);
+	const char		*holder = hmap_get(held, key);
+
+	p->login = login;
+	if (other != NULL)
+		diag_add(d, p->login_set ? p->login_pos : p->id_pos, "login \"%s\" "
+		    "of person \"%s\" is also the login of person \"%s\"", login,
+		    p->id, other->id);
+	else if (holder != NULL && strcmp(holder, p->id) != 0)
+		diag_add(d, p->login_pos, "login \"%s\" of person \"%s\" is held in "
+		    "the directory by employeeNumber \"%s\"", login, p->id, holder);
+	else
+		hmap_put(owners, key, p);
+}
+
+static void
+assign_logins(struct model *m, const struct entries *current, struct diags *d)
+{
+	struct hmap	 owners = { 0 }, held = { 0 };
+	struct ptrvec	 fresh = { 0 };
+	size_t		 i, j, n;
+
+	/* Every uid of the directory is taken, by whoever holds it. */
+	for (i = 0; current != NULL && i < current->v.n; i++) {
+		const struct entry	*e = current->v.v[i];
+		const struct attr	*uid = entry_attr(e, "uid");
+		const struct attr	*id = entry_attr(e, "employeeNumber");
+
+		if (e->kind == ENTRY_PERSON && uid != NULL && uid->nvals > 0)
+			hmap_put(&held, lower(&m->arena, uid->vals[0]),
+			    (void *)(id != NULL && id->nvals > 0 ? id->vals[0] : ""));
+	}
+	for (i = 0; i < m->ntenants; i++)
+		for (j = 0; j < m->tenants[i].npeople; j++) {
+			struct person		*p = &m->tenants[i].people[j];
+			const struct entry	*e = NULL;
+			const struct attr	*uid;
+
+			if (p->id == NULL || p->given_name == NULL ||
+			    p->surname == NULL)
+				continue;
+			if (current != NULL)
+				e = hmap_get(&current->by_id, p->id);
+			if (p->login_set != NULL)
+				claim(m, &owners, &held, p, p->login_set, d);
+			else if (e != NULL && (uid = entry_attr(e, "uid")) != NULL &&
+			    uid->nvals > 0)
+				claim(m, &owners, &held, p, uid->vals[0], d);
+			else
+				ptrvec_push(&fresh, p);
+		}
+	if (fresh.n > 1)
+		qsort(fresh.v, fresh.n, sizeof(*fresh.v), cmp_person_id);
+	for (i = 0; i < fresh.n; i++) {
+		struct person	*p = fresh.v[i];
+		char		*base = derive_login(m, p), *login = xstrdup(base);
+
+		for (n = 2; hmap_get(&owners, login) != NULL ||
+		    hmap_get(&held, login) != NULL; n++) {
+			free(login);
+			login = xasprintf("%s%zu", base, n);
+		}
+		if (base[0] == '\0')
+			diag_add(d, p->pos, "no login can be derived for person \"%s\" "
+			    "from \"%s\"; set login", p->id, m->policy.login_format);
+		p->login = arena_strdup(&m->arena, login);
+		hmap_put(&owners, p->login, p);
+		free(login);
+		free(base);
+	}
+	ptrvec_free(&fresh);
+	hmap_free(&owners);
+	hmap_free(&held);
+}
+
+/* Mails and aliases share one space: an address belongs to one person. */
+static void
+take_address(struct model *m, struct hmap *addrs, const struct person *p,
+    const char *addr, struct pos pos, struct diags *d)
+{
+	const char		*key = lower(&m->arena, addr);
+	const struct person	*other = hmap_get(addrs, key);
+
+	if (other == NULL)
+		hmap_put(addrs, key, (void *)p);
+	else if (other == p)
+		diag_add(d, pos, "address \"%s\" is given twice to person \"%s\"",
+		    addr, p->id);
+	else
+		diag_add(d, pos, "address \"%s\" of person \"%s\" is also an address "
+		    "of person \"%s\"; set mail for one of them", addr, p->id,
+		    other->id);
+}
+
+static void
+assign_mails(struct model *m, struct diags *d)
+{
+	struct hmap	 addrs = { 0 };
+	size_t		 i, j, k;
+	char		*mail;
+
+	for (i = 0; i < m->ntenants; i++)
+		for (j = 0; j < m->tenants[i].npeople; j++) {
+			struct person	*p = &m->tenants[i].people[j];
+
+			if (p->login == NULL)
+				continue;
+			if (p->mail_set != NULL)
+				p->mail = p->mail_set;
+			else {
+				mail = expand(m->policy.mail_format, p, p->login);
+				p->mail = arena_strdup(&m->arena, mail);
+				free(mail);
+			}
+			take_address(m, &addrs, p, p->mail, p->mail_set ?
+			    p->mail_pos : p->id_pos, d);
+			for (k = 0; k < p->naliases; k++)
+				take_address(m, &addrs, p, p->aliases[k].id,
+				    p->aliases[k].pos, d);
+		}
+	hmap_free(&addrs);
+}
+
+size_t
+model_identities(struct model *m, const struct entries *current, struct diags *d)
+{
+	size_t	before = d->n;
+
+	assign_logins(m, current, d);
+	assign_mails(m, d);
+	return d->n - before;
+}

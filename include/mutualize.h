@@ -68,7 +68,7 @@ struct pos {
 	unsigned	 line, col;	/* 1-based; 0 when not from a file */
 };
 struct diag {
-	struct pos	 pos;
+	struct pos	 pos;		/* pos.file is the diag's own copy */
 	char		*msg;
 };
 struct diags {
@@ -77,7 +77,7 @@ struct diags {
 };
 void	 diag_add(struct diags *, struct pos, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
-/* Orders the errors by file, line and column, keeping the order of ties. */
+/* Orders the errors by file, line, column and text; drops exact repeats. */
 void	 diag_sort(struct diags *);
 void	 diag_print(const struct diags *, FILE *);
 void	 diag_free(struct diags *);

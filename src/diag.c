@@ -24,7 +24,9 @@ diag_add(struct diags *d, struct pos pos, const char *fmt, ...)
 		d->cap = d->cap ? d->cap * 2 : 8;
 		d->v = xreallocarray(d->v, d->cap, sizeof(*d->v));
 	}
+	/* The error outlives the document it is about: it keeps the name. */
 	d->v[d->n].pos = pos;
+	d->v[d->n].pos.file = pos.file ? xstrdup(pos.file) : NULL;
 	d->v[d->n].msg = msg;
 	d->n++;
 }
@@ -45,22 +47,29 @@ cmp_diag(const void *a, const void *b)
 		return x->pos.line < y->pos.line ? -1 : 1;
 	if (x->pos.col != y->pos.col)
 		return x->pos.col < y->pos.col ? -1 : 1;
-	return x < y ? -1 : x > y;	/* insertion sort below keeps ties stable */
+	return strcmp(x->msg, y->msg);
 }
 
-/* Insertion sort: lists are short and must stay stable. */
+/*
+ * Sorts by place, and drops repeats: a CSV column with an unknown name is one
+ * error, not one a row.
+ */
 void
 diag_sort(struct diags *d)
 {
-	struct diag	tmp;
-	size_t		i, j;
+	size_t	i, n = 0;
 
-	for (i = 1; i < d->n; i++) {
-		tmp = d->v[i];
-		for (j = i; j > 0 && cmp_diag(&d->v[j - 1], &tmp) > 0; j--)
-			d->v[j] = d->v[j - 1];
-		d->v[j] = tmp;
+	if (d->n > 1)
+		qsort(d->v, d->n, sizeof(*d->v), cmp_diag);
+	for (i = 0; i < d->n; i++) {
+		if (n > 0 && cmp_diag(&d->v[n - 1], &d->v[i]) == 0) {
+			free((char *)d->v[i].pos.file);
+			free(d->v[i].msg);
+			continue;
+		}
+		d->v[n++] = d->v[i];
 	}
+	d->n = n;
 }
 
 /* FILE:LINE:COLUMN: message, as compilers do; editors jump to it. */
@@ -87,8 +96,10 @@ diag_free(struct diags *d)
 {
 	size_t	i;
 
-	for (i = 0; i < d->n; i++)
+	for (i = 0; i < d->n; i++) {
+		free((char *)d->v[i].pos.file);
 		free(d->v[i].msg);
+	}
 	free(d->v);
 	d->v = NULL;
 	d->n = d->cap = 0;

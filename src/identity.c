@@ -186,7 +186,7 @@ claim(struct model *m, struct hmap *owners, const struct hmap *held,
 	const struct person	*other = hmap_get(owners, key);
 	const char		*holder = hmap_get(held, key);
 
-	p->login = login;
+	p->login = NULL;	/* no mail is derived from a login in dispute */
 	if (other != NULL)
 		diag_add(d, p->login_set ? p->login_pos : p->id_pos, "login \"%s\" "
 		    "of person \"%s\" is also the login of person \"%s\"", login,
@@ -194,8 +194,10 @@ claim(struct model *m, struct hmap *owners, const struct hmap *held,
 	else if (holder != NULL && strcmp(holder, p->id) != 0)
 		diag_add(d, p->login_pos, "login \"%s\" of person \"%s\" is held in "
 		    "the directory by employeeNumber \"%s\"", login, p->id, holder);
-	else
+	else {
+		p->login = login;
 		hmap_put(owners, key, p);
+	}
 }
 
 static void

@@ -388,11 +388,12 @@ people_path(struct loader *l, const struct ynode *n, const char *what)
 	if (rel == NULL)
 		return NULL;
 	if (rel[0] == '/') {
-		diag_add(l->d, n->pos, "%s \"%s\" must be relative to the directory "
-		    "of %s", what, rel, l->m->file);
+		diag_add(l->d, n->pos, "%s \"%s\" must be a path relative to this "
+		    "file's directory", what, rel);
 		return NULL;
 	}
-	path = xasprintf("%s/%s", l->m->dir, rel);
+	path = strcmp(l->m->dir, ".") == 0 ? xstrdup(rel) :
+	    xasprintf("%s/%s", l->m->dir, rel);
 	if ((dir = realpath(l->m->dir, NULL)) == NULL ||
 	    (real = realpath(path, NULL)) == NULL) {
 		diag_add(l->d, n->pos, "%s \"%s\": %s", what, rel, strerror(errno));
@@ -401,8 +402,8 @@ people_path(struct loader *l, const struct ynode *n, const char *what)
 	dlen = strlen(dir);
 	if (strncmp(real, dir, dlen) != 0 || (real[dlen] != '/' &&
 	    strcmp(dir, "/") != 0)) {
-		diag_add(l->d, n->pos, "%s \"%s\" leads out of the directory of %s",
-		    what, rel, l->m->file);
+		diag_add(l->d, n->pos, "%s \"%s\" leads out of this file's "
+		    "directory", what, rel);
 		goto fail;
 	}
 	free(real);
@@ -669,7 +670,7 @@ model_load(const char *file, struct diags *d)
 {
 	struct model	*m = xcalloc(1, sizeof(*m));
 	struct loader	 l = { m, d };
-	struct pos	 pos = { file, 0, 0 };
+	struct pos	 pos = { file, 1, 1 };
 	char		*copy;
 
 	m->doc = ydoc_load_file(file, &ylimits_default, d);

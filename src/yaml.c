@@ -204,7 +204,10 @@ parse_error(struct builder *b, yaml_parser_t *p, const char *buf, size_t len)
 		return;
 	}
 	pos = mark_pos(b->doc, p->problem_mark);
-	if (p->context != NULL)
+	if (p->problem_mark.index < len && buf[p->problem_mark.index] == '\t')
+		diag_add(b->diags, pos, "YAML syntax: a tab where YAML wants "
+		    "spaces (indent with spaces)");
+	else if (p->context != NULL)
 		diag_add(b->diags, pos, "YAML syntax: %s %s", p->problem, p->context);
 	else
 		diag_add(b->diags, pos, "YAML syntax: %s",

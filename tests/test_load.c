@@ -1,4 +1,6 @@
 /* Loading and checking tenants files: the model, and every error with its place. */
+#include <dirent.h>
+
 #include "harness.h"
 
 static void
@@ -98,10 +100,10 @@ top_level_is_checked(void **state)
 	assert_errors("version: 2\nsyndicate: {}\ntenants: []\n",
 	    "1:1: the file has no \"directory\"\n"
 	    "1:10: version must be 1\n"
-	    "2:12: syndicate has no \"id\"\n"
-	    "2:12: syndicate has no \"name\"\n"
 	    "2:12: syndicate has no \"base_dn\"\n"
-	    "2:12: syndicate has no \"mail_domain\"\n");
+	    "2:12: syndicate has no \"id\"\n"
+	    "2:12: syndicate has no \"mail_domain\"\n"
+	    "2:12: syndicate has no \"name\"\n");
 }
 
 static void
@@ -175,7 +177,7 @@ one_document_only(void **state)
 	(void)state;
 	assert_errors(YAML_HEAD "tenants: []\n---\nversion: 1\n",
 	    "6:1: the file must hold one YAML document, not 2\n");
-	assert_errors("# nothing\n", "0:0: the file is empty\n");
+	assert_errors("# nothing\n", "1:1: the file is empty\n");
 }
 
 static void
@@ -188,8 +190,101 @@ unreadable_file_is_an_error(void **state)
 	assert_null(m);
 	assert_int_equal(d.n, 1);
 	assert_string_equal(d.v[0].pos.file, "tests/data/no-such-file.yaml");
+	assert_int_equal(d.v[0].pos.line, 0);
 	assert_string_equal(d.v[0].msg, "cannot open: No such file or directory");
 	diag_free(&d);
+}
+
+/*
+ * tests/bad/: one file per kind of error, each ending with the errors it must
+ * give as "# expect: [FILE:]LINE:COL: message" lines (FILE for errors in the
+ * people files it names, relative to tests/bad/).
+ */
+#define BAD	"tests/bad/"
+
+static char *
+expected_errors(const char *text)
+{
+	char		*out = xstrdup(""), *tmp;
+	const char	*p = text, *end;
+
+	while ((p = strstr(p, "\n# expect: ")) != NULL) {
+		p += strlen("\n# expect: ");
+		end = strchr(p, '\n');
+		tmp = xasprintf("%s%.*s\n", out, (int)(end ? end - p : (long)strlen(p)),
+		    p);
+		free(out);
+		out = tmp;
+	}
+	return out;
+}
+
+/* The errors as validate reports them, with tests/bad/ taken off every name. */
+static char *
+actual_errors(const char *path)
+{
+	struct diags	 d = { 0 };
+	struct model	*m = model_load(path, &d);
+	char		*out = xstrdup(""), *tmp, *msg, *at;
+	size_t		 i;
+
+	if (m != NULL && model_check(m, &d) == 0)
+		model_identities(m, NULL, &d);
+	diag_sort(&d);
+	for (i = 0; i < d.n; i++) {
+		const char	*file = d.v[i].pos.file;
+
+		msg = xstrdup(d.v[i].msg);
+		while ((at = strstr(msg, BAD)) != NULL)
+			memmove(at, at + strlen(BAD), strlen(at + strlen(BAD)) + 1);
+		if (file != NULL && strcmp(file, path) != 0)
+			tmp = xasprintf("%s%s:%u:%u: %s\n", out, file + strlen(BAD),
+			    d.v[i].pos.line, d.v[i].pos.col, msg);
+		else
+			tmp = xasprintf("%s%u:%u: %s\n", out, d.v[i].pos.line,
+			    d.v[i].pos.col, msg);
+		free(out);
+		free(msg);
+		out = tmp;
+	}
+	model_free(m);
+	diag_free(&d);
+	return out;
+}
+
+static void
+every_bad_file_gives_its_errors(void **state)
+{
+	struct dirent	*de;
+	DIR		*dir = opendir(BAD);
+	size_t		 files = 0, failures = 0;
+	char		*path, *text, *want, *got;
+
+	(void)state;
+	assert_non_null(dir);
+	while ((de = readdir(dir)) != NULL) {
+		size_t	len = strlen(de->d_name);
+
+		if (len < 6 || strcmp(de->d_name + len - 5, ".yaml") != 0)
+			continue;
+		path = xasprintf(BAD "%s", de->d_name);
+		text = slurp(path);
+		want = expected_errors(text);
+		got = actual_errors(path);
+		if (want[0] == '\0' || strcmp(want, got) != 0) {
+			print_error("%s:\n  want:\n%s  got:\n%s", path, want, got);
+			failures++;
+		}
+		files++;
+		free(path);
+		free(text);
+		free(want);
+		free(got);
+	}
+	closedir(dir);
+	print_message("%zu bad files checked\n", files);
+	assert_int_equal(failures, 0);
+	assert_true(files >= 40);
 }
 
 int
@@ -207,6 +302,7 @@ main(void)
 		cmocka_unit_test(every_error_is_reported_not_only_the_first),
 		cmocka_unit_test(one_document_only),
 		cmocka_unit_test(unreadable_file_is_an_error),
+		cmocka_unit_test(every_bad_file_gives_its_errors),
 	};
 
 	return cmocka_run_group_tests_name("load", tests, NULL, NULL);

@@ -546,6 +546,47 @@ invalid_file_contacts_nothing(void **state)
 	free(file);
 }
 
+#define SPLIT	"examples/split/sitiv.yaml"
+#define SERVICES "ou=services," BASE
+
+/* The split example: people files, a CSV, services, admins, shared groups. */
+static void
+split_example_applies_with_every_key(void **state)
+{
+	struct run	r = run_root("apply", SPLIT), r2;
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	assert_values(HELENE, "title", "Directrice des systèmes d'information");
+	assert_values(HELENE, "ou", "Direction des systèmes d'information");
+	assert_values(HELENE, "telephoneNumber", "+33 4 72 21 44 44");
+	assert_values(HELENE, "mailLocalAddress", "dsi@ville-venissieux.fr");
+	assert_values(HELENE, "memberOf", "cn=dsi,ou=groups," VEN "|cn=admins,"
+	    "ou=groups," VEN "|cn=dsi,ou=groups,ou=sitiv," TENANTS "|cn=mail,"
+	    SERVICES "|cn=files," SERVICES "|cn=visio," SERVICES);
+	/* a CSV cell with a comma in quotes; "mail; visio" is a list */
+	assert_values("uid=zoe.brunel,ou=people," FEY, "title",
+	    "Adjointe au maire, chargée de la culture");
+	assert_values("uid=maelle.perrin,ou=people," FEY, "memberOf",
+	    "cn=rh,ou=groups," FEY "|cn=admins,ou=groups," FEY "|cn=mail,"
+	    SERVICES "|cn=visio," SERVICES);
+	/* login set in the file; suspended and "services: []" get no service */
+	assert_values("uid=lgall,ou=people,ou=saint-fons," TENANTS, "mail",
+	    "lgall@saint-fons.fr");
+	assert_values("uid=laetitia.garnier,ou=people," VEN, "memberOf", "");
+	assert_values("uid=jerome.bonnaventure,ou=people,ou=saint-fons," TENANTS,
+	    "memberOf", "");
+	assert_values("cn=rgpd,ou=groups,ou=sitiv," TENANTS, "member",
+	    "uid=aminata.ndiaye,ou=people," VEN "|uid=anais.chevalier,ou=people,"
+	    "ou=saint-fons," TENANTS "|uid=celine.faure,ou=people,ou=sitiv,"
+	    TENANTS "|uid=therese.caillat,ou=people," FEY);
+	r2 = run_root("plan --exit-code", SPLIT);
+	assert_int_equal(r2.status, 0);
+	run_free(&r);
+	run_free(&r2);
+}
+
 int
 main(void)
 {
@@ -561,6 +602,7 @@ main(void)
 		T(wrong_password_is_refused_clearly),
 		T(password_file_readable_by_others_is_refused),
 		T(invalid_file_contacts_nothing),
+		T(split_example_applies_with_every_key),
 #undef T
 	};
 

@@ -206,6 +206,60 @@ dn_values_are_escaped(void **state)
 	free(s);
 }
 
+static void
+login_and_mail_formats_follow_the_policy(void **state)
+{
+	struct diags	 d = { 0 };
+	struct model	*m = load_text(YAML_HEAD
+	    "policy: {login: \"{given_initial}{surname}\", "
+	    "mail: \"{given_name}.{surname}@{tenant}.{mail_domain}\"}\n"
+	    "tenants:\n  - id: t\n    name: T\n    people:\n"
+	    "      - {id: \"1\", given_name: \"Élodie\", surname: \"Le Gall\", "
+	    "kind: agent}\n"
+	    "      - {id: \"2\", given_name: \"Éric\", surname: \"Le Gall\", "
+	    "kind: agent, mail: \"eric@t.fr\"}\n", &d);
+
+	(void)state;
+	assert_int_equal(d.n, 0);
+	assert_int_equal(identities(m, NULL), 0);
+	assert_string_equal(person(m, "1")->login, "elegall");
+	assert_string_equal(person(m, "2")->login, "elegall2");
+	assert_string_equal(person(m, "1")->mail, "elodie.legall@t.sitiv.fr");
+	assert_string_equal(person(m, "2")->mail, "eric@t.fr");
+	model_free(m);
+}
+
+static void
+the_file_login_wins_and_must_be_free(void **state)
+{
+	struct diags	 d = { 0 };
+	struct model	*m = load_text(YAML_HEAD "tenants:\n  - id: t\n    name: T\n"
+	    "    people:\n"
+	    "      - {id: \"1\", given_name: A, surname: B, kind: agent, "
+	    "login: ab}\n"
+	    "      - {id: \"2\", given_name: C, surname: D, kind: agent, "
+	    "login: taken}\n", &d);
+	struct entries	 cur;
+
+	(void)state;
+	assert_int_equal(d.n, 0);
+	entries_init(&cur);
+	/* 1 had another uid: the file's login wins (a rename of the entry) */
+	current_person(&cur, "uid=a.b,ou=people,ou=t,ou=tenants,dc=sitiv,dc=fr",
+	    "a.b", "1");
+	/* someone else holds "taken" */
+	current_person(&cur, "uid=taken,ou=people,ou=t,ou=tenants,dc=sitiv,dc=fr",
+	    "taken", "99");
+	assert_int_equal(model_identities(m, &cur, &d), 1);
+	assert_string_equal(person(m, "1")->login, "ab");
+	assert_string_equal(d.v[0].msg, "login \"taken\" of person \"2\" is held "
+	    "in the directory by employeeNumber \"99\"");
+	assert_int_equal(d.v[0].pos.line, 9);
+	diag_free(&d);
+	entries_free(&cur);
+	model_free(m);
+}
+
 int
 main(void)
 {
@@ -219,6 +273,8 @@ main(void)
 		    small_setup_rendered, small_teardown),
 		cmocka_unit_test(an_empty_group_holds_the_empty_dn),
 		cmocka_unit_test(dn_values_are_escaped),
+		cmocka_unit_test(login_and_mail_formats_follow_the_policy),
+		cmocka_unit_test(the_file_login_wins_and_must_be_free),
 	};
 
 	return cmocka_run_group_tests_name("render", tests, NULL, NULL);

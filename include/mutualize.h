@@ -105,13 +105,16 @@ struct ydoc {
 	const char	 *file;		/* owned by the arena */
 	struct ynode	**roots;	/* one per document in the stream */
 	size_t		  nroots;
-	struct arena	  arena;	/* owns every node and string */
+	struct arena	  nodes;	/* owns the nodes and their item lists */
+	struct arena	  arena;	/* owns every string */
 };
 /* Returns a document the caller frees with ydoc_free, or NULL with errors. */
 struct ydoc	*ydoc_load_file(const char *, const struct ylimits *, struct diags *);
 struct ydoc	*ydoc_load_buffer(const char *, const char *, size_t,
 		    const struct ylimits *, struct diags *);
 void		 ydoc_free(struct ydoc *);
+/* Frees the nodes once what they say is elsewhere; the strings stay. */
+void		 ydoc_drop_nodes(struct ydoc *);
 int		 ynode_is_null(const struct ynode *);
 
 /* load.c, csv.c: what the files say. */
@@ -229,8 +232,6 @@ int	 valid_mail(const char *);
 /* identity.c: logins and mail addresses. */
 /* Returns what is wrong with a login or mail format (caller frees), or NULL. */
 char	*format_error(const char *, int mail);
-/* Returns the login policy.login gives a person, maybe empty; caller frees. */
-char	*derive_login(const struct model *, const struct person *);
 /*
  * Assigns every person's login and mail: the login the file sets, else the uid
  * already in the directory (found by employeeNumber in current, which may be

@@ -151,7 +151,7 @@ read_row(struct reader *r, struct ptrvec *row, struct arena *scratch)
 static struct ynode *
 scalar(struct reader *r, const char *text, size_t len, struct pos pos)
 {
-	struct ynode	*n = arena_alloc(&r->doc->arena, sizeof(*n));
+	struct ynode	*n = arena_alloc(&r->doc->nodes, sizeof(*n));
 
 	memset(n, 0, sizeof(*n));
 	n->kind = YN_SCALAR;
@@ -190,7 +190,7 @@ split_list(struct reader *r, const struct cell *c)
 		p = end;
 	}
 	seq->n = items.n;
-	seq->items = arena_alloc(&r->doc->arena, (items.n ? items.n : 1) *
+	seq->items = arena_alloc(&r->doc->nodes, (items.n ? items.n : 1) *
 	    sizeof(*seq->items));
 	for (i = 0; i < items.n; i++)
 		seq->items[i] = items.v[i];
@@ -217,7 +217,7 @@ row_mapping(struct reader *r, const struct ptrvec *header, const struct ptrvec *
 	size_t		 i, n = 0;
 
 	map->kind = YN_MAP;
-	map->items = arena_alloc(&r->doc->arena, 2 * row->n * sizeof(*map->items));
+	map->items = arena_alloc(&r->doc->nodes, 2 * row->n * sizeof(*map->items));
 	for (i = 0; i < row->n; i++) {
 		const struct cell	*h = header->v[i], *c = row->v[i];
 
@@ -260,11 +260,11 @@ parse(struct reader *r, const char *const *list_keys)
 	if (rc == -1)
 		goto out;
 	r->doc->nroots = 1;
-	r->doc->roots = arena_alloc(&r->doc->arena, sizeof(*r->doc->roots));
+	r->doc->roots = arena_alloc(&r->doc->nodes, sizeof(*r->doc->roots));
 	r->doc->roots[0] = scalar(r, NULL, 0, ((struct cell *)header.v[0])->pos);
 	r->doc->roots[0]->kind = YN_SEQ;
 	r->doc->roots[0]->n = rows.n;
-	r->doc->roots[0]->items = arena_alloc(&r->doc->arena,
+	r->doc->roots[0]->items = arena_alloc(&r->doc->nodes,
 	    (rows.n ? rows.n : 1) * sizeof(struct ynode *));
 	for (i = 0; i < rows.n; i++)
 		r->doc->roots[0]->items[i] = rows.v[i];

@@ -77,20 +77,44 @@ format_error(const char *fmt, int mail)
 	return NULL;
 }
 
+/*
+ * Names repeat (a syndicate has many Maries): each is spelt in ASCII once. The
+ * spellings live in the model's arena.
+ */
+struct speller {
+	struct model	*m;
+	struct hmap	 ascii;		/* name -> ASCII spelling */
+};
+
+static char *
+spell(struct speller *sp, const char *name)
+{
+	char	*a = hmap_get(&sp->ascii, name), *s;
+
+	if (a == NULL) {
+		s = translit_login(name);
+		a = arena_strdup(&sp->m->arena, s);
+		free(s);
+		hmap_put(&sp->ascii, name, a);
+	}
+	return xstrdup(a);
+}
+
 /* The ASCII form of a name part, or its first letter. Caller frees. */
 static char *
-field_value(const struct person *p, enum field f, const char *login)
+field_value(struct speller *sp, const struct person *p, enum field f,
+    const char *login)
 {
 	char	*s;
 
 	switch (f) {
 	case F_GIVEN_NAME:
 	case F_GIVEN_INITIAL:
-		s = translit_login(p->given_name);
+		s = spell(sp, p->given_name);
 		break;
 	case F_SURNAME:
 	case F_SURNAME_INITIAL:
-		s = translit_login(p->surname);
+		s = spell(sp, p->surname);
 		break;
 	case F_ID:
 		return translit_login(p->id);
@@ -108,23 +132,30 @@ field_value(const struct person *p, enum field f, const char *login)
 
 /* Expands a (valid) format for a person. Caller frees. */
 static char *
-expand(const char *fmt, const struct person *p, const char *login)
+expand(struct speller *sp, const char *fmt, const struct person *p,
+    const char *login)
 {
-	char	*out = xstrdup(""), *v, *tmp;
-	size_t	 len;
+	char	*out, *v;
+	size_t	 len, n = 0, cap = 64, vlen;
 	enum field f;
 
+	out = xmalloc(cap);
 	for (; *fmt != '\0'; fmt++) {
 		if (*fmt == '{' && (f = placeholder(fmt, &len)) != F_NONE) {
-			v = field_value(p, f, login);
+			v = field_value(sp, p, f, login);
 			fmt += len - 1;
 		} else
 			v = xstrndup(fmt, 1);
-		tmp = xasprintf("%s%s", out, v);
-		free(out);
+		vlen = strlen(v);
+		if (n + vlen + 1 > cap) {
+			cap = (n + vlen + 1) * 2;
+			out = xreallocarray(out, cap, 1);
+		}
+		memcpy(out + n, v, vlen);
+		n += vlen;
 		free(v);
-		out = tmp;
 	}
+	out[n] = '\0';
 	return out;
 }
 
@@ -146,10 +177,10 @@ tidy_login(char *s)
 }
 
 /* Returns the login policy.login gives a person (maybe empty); caller frees. */
-char *
-derive_login(const struct model *m, const struct person *p)
+static char *
+derive_login(struct speller *sp, const struct person *p)
 {
-	char	*login = expand(m->policy.login_format, p, NULL);
+	char	*login = expand(sp, sp->m->policy.login_format, p, NULL);
 
 	tidy_login(login);
 	return login;
@@ -200,12 +231,55 @@ claim(struct model *m, struct hmap *owners, const struct hmap *held,
 	}
 }
 
+/* base, or base followed by n when n > 1, without printf's cost. */
 static void
-assign_logins(struct model *m, const struct entries *current, struct diags *d)
+number(char *out, const char *base, size_t n)
 {
-	struct hmap	 owners = { 0 }, held = { 0 };
+	char	digits[24];
+	size_t	len = strlen(base), k = 0;
+
+	memcpy(out, base, len);
+	if (n > 1)
+		for (; n > 0; n /= 10)
+			digits[k++] = (char)('0' + n % 10);
+	while (k > 0)
+		out[len++] = digits[--k];
+	out[len] = '\0';
+}
+
+/*
+ * The first free login from base: base itself, then base2, base3... The next
+ * number to try is kept for each base, so that a thousand namesakes do not
+ * each try every number before theirs.
+ */
+static char *
+free_login(struct model *m, struct hmap *owners, const struct hmap *held,
+    struct hmap *next, const char *base)
+{
+	size_t	*n = hmap_get(next, base);
+	char	*login;
+
+	if (n == NULL) {
+		n = arena_alloc(&m->arena, sizeof(*n));
+		*n = 1;
+		hmap_put(next, arena_strdup(&m->arena, base), n);
+	}
+	login = xmalloc(strlen(base) + 24);
+	for (;; (*n)++) {
+		number(login, base, *n);
+		if (hmap_get(owners, login) == NULL && hmap_get(held, login) == NULL)
+			return login;
+	}
+}
+
+static void
+assign_logins(struct speller *sp, const struct entries *current,
+    struct diags *d)
+{
+	struct model	*m = sp->m;
+	struct hmap	 owners = { 0 }, held = { 0 }, next = { 0 };
 	struct ptrvec	 fresh = { 0 };
-	size_t		 i, j, n;
+	size_t		 i, j;
 
 	/* Every uid of the directory is taken, by whoever holds it. */
 	for (i = 0; current != NULL && i < current->v.n; i++) {
@@ -240,13 +314,9 @@ assign_logins(struct model *m, const struct entries *current, struct diags *d)
 		qsort(fresh.v, fresh.n, sizeof(*fresh.v), cmp_person_id);
 	for (i = 0; i < fresh.n; i++) {
 		struct person	*p = fresh.v[i];
-		char		*base = derive_login(m, p), *login = xstrdup(base);
+		char		*base = derive_login(sp, p);
+		char		*login = free_login(m, &owners, &held, &next, base);
 
-		for (n = 2; hmap_get(&owners, login) != NULL ||
-		    hmap_get(&held, login) != NULL; n++) {
-			free(login);
-			login = xasprintf("%s%zu", base, n);
-		}
 		if (base[0] == '\0')
 			diag_add(d, p->pos, "no login can be derived for person \"%s\" "
 			    "from \"%s\"; set login", p->id, m->policy.login_format);
@@ -258,6 +328,7 @@ assign_logins(struct model *m, const struct entries *current, struct diags *d)
 	ptrvec_free(&fresh);
 	hmap_free(&owners);
 	hmap_free(&held);
+	hmap_free(&next);
 }
 
 /* Mails and aliases share one space: an address belongs to one person. */
@@ -280,8 +351,9 @@ take_address(struct model *m, struct hmap *addrs, const struct person *p,
 }
 
 static void
-assign_mails(struct model *m, struct diags *d)
+assign_mails(struct speller *sp, struct diags *d)
 {
+	struct model	*m = sp->m;
 	struct hmap	 addrs = { 0 };
 	size_t		 i, j, k;
 	char		*mail;
@@ -295,7 +367,7 @@ assign_mails(struct model *m, struct diags *d)
 			if (p->mail_set != NULL)
 				p->mail = p->mail_set;
 			else {
-				mail = expand(m->policy.mail_format, p, p->login);
+				mail = expand(sp, m->policy.mail_format, p, p->login);
 				p->mail = arena_strdup(&m->arena, mail);
 				free(mail);
 			}
@@ -311,9 +383,11 @@ assign_mails(struct model *m, struct diags *d)
 size_t
 model_identities(struct model *m, const struct entries *current, struct diags *d)
 {
-	size_t	before = d->n;
+	struct speller	sp = { m, { 0 } };
+	size_t		before = d->n;
 
-	assign_logins(m, current, d);
-	assign_mails(m, d);
+	assign_logins(&sp, current, d);
+	assign_mails(&sp, d);
+	hmap_free(&sp.ascii);
 	return d->n - before;
 }

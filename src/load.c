@@ -493,6 +493,9 @@ load_tenant(struct loader *l, const struct ynode *n, struct tenant *t)
 	for (i = 0; i < people.n; i++)
 		load_person(l, people.v[i], t, &t->people[i]);
 	ptrvec_free(&people);
+	for (i = 0; i < l->m->docs.n; i++)
+		if (((struct ydoc *)l->m->docs.v[i])->roots != NULL)
+			ydoc_drop_nodes(l->m->docs.v[i]);
 }
 
 static void
@@ -690,6 +693,8 @@ model_load(const char *file, struct diags *d)
 		goto fail;
 	}
 	load_root(&l, m->doc->roots[0]);
+	/* The model has what it needs from the nodes: only strings stay. */
+	ydoc_drop_nodes(m->doc);
 	return m;
 fail:
 	model_free(m);

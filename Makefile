@@ -16,7 +16,7 @@ CFLAGS	?= -O2 -g
 CPPFLAGS += -Iinclude -D_GNU_SOURCE
 PKGS	 = ldap lber yaml-0.1
 LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lldap -llber -lyaml) \
-	   -lunistring
+	   -lunistring -lcrypt
 SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 

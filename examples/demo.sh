@@ -18,7 +18,8 @@ fi
 # environment (a real setup uses directory.bind_password_file, mode 0600).
 MUTUALIZE_BIND_PASSWORD=$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')
 export MUTUALIZE_BIND_PASSWORD
-trap 'slapd_stop' EXIT
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/mutualize-demo.XXXXXX") || exit 1
+trap 'slapd_stop; rm -rf "$scratch"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 slapd_start "dc=sitiv,dc=fr" "$MUTUALIZE_BIND_PASSWORD" || exit 1
@@ -30,9 +31,11 @@ say mutualize validate $file
 say mutualize plan -H $SLAPD_URI $file
 ./mutualize plan -H "$SLAPD_URI" $file || exit 1
 
-say mutualize apply -H $SLAPD_URI $file
-./mutualize apply -H "$SLAPD_URI" $file | tail -n 2
+creds=$scratch/credentials.txt
+say mutualize apply --credentials $creds -H $SLAPD_URI $file
+./mutualize apply --credentials "$creds" -H "$SLAPD_URI" $file | tail -n 3
 [ "${PIPESTATUS[0]}" = 0 ] || exit 1
+echo "(the passwords are in that file only: mode $(stat -c %a "$creds"), $(wc -l <"$creds") lines)"
 
 say mutualize plan --exit-code -H $SLAPD_URI $file
 ./mutualize plan --exit-code -H "$SLAPD_URI" $file

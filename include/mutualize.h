@@ -122,7 +122,7 @@ struct entries;
 enum person_kind { KIND_AGENT, KIND_ELECTED };
 enum person_state { STATE_ACTIVE, STATE_SUSPENDED };
 enum departure { DEPART_DISABLE, DEPART_DELETE };
-enum password_scheme { PW_YESCRYPT, PW_SHA512_CRYPT, PW_SSHA };
+enum password_scheme { PW_YESCRYPT, PW_SHA512_CRYPT };
 /* A name given in the file that must name something else: where it was written. */
 struct ref {
 	const char	*id;
@@ -271,7 +271,8 @@ struct entry {
 struct entries {
 	struct ptrvec	 v;		/* struct entry *, in arena */
 	struct hmap	 by_key;
-	struct hmap	 by_id;		/* employeeNumber -> person entry */
+	struct hmap	 by_id;		/* employeeNumber -> marked person entry */
+	int		 ppolicy;	/* read: the server knows pwdAccountLockedTime */
 	struct arena	 arena;		/* owns entries and their strings */
 };
 void		 entries_init(struct entries *);
@@ -283,6 +284,10 @@ struct entry	*entries_find(const struct entries *, const char *dn);
 void		 entry_add_value(struct entries *, struct entry *, const char *attr,
 		    const char *value);
 const struct attr *entry_attr(const struct entry *, const char *);
+/* Whether the entry has this value (compared without regard to case). */
+int		 entry_has(const struct entry *, const char *attr, const char *value);
+/* Whether mutualize manages the entry: it carries objectClass mutualizeManaged. */
+int		 entry_managed(const struct entry *);
 /*
  * Sets the kind and tenant of an entry read from the directory, from where it
  * stands below the base (keys as dn_key makes them).
@@ -306,7 +311,16 @@ const char *const *render_managed_attrs(enum entry_kind);
 extern const char *const render_read_attrs[];
 
 /* diff.c: the changes that make current into desired, in the order to apply them. */
-enum change_op { CHANGE_ADD, CHANGE_MODIFY, CHANGE_DELETE };
+enum change_op { CHANGE_ADD, CHANGE_MODIFY, CHANGE_MODRDN, CHANGE_DELETE };
+/* Why a change is made, when its operation alone does not say it. */
+enum change_why {
+	WHY_NONE,
+	WHY_DISABLE,	/* the person left the file: locked, stamped, kept */
+	WHY_ENABLE,	/* a disabled person is back in the file */
+	WHY_PRUNE,	/* disabled longer than retention_days (--prune) */
+	WHY_DEPART,	/* the person left and on_departure is delete */
+	WHY_TENANT	/* its tenant is removed (--remove-tenant) */
+};
 enum mod_op { MOD_ADD, MOD_DELETE, MOD_REPLACE };
 struct mod {
 	enum mod_op	  op;
@@ -318,22 +332,42 @@ struct mod {
 };
 struct change {
 	enum change_op		 op;
-	const struct entry	*entry;	/* add: desired; modify, delete: current */
+	enum change_why		 why;
+	const struct entry	*entry;	/* add: desired; the others: current */
+	const char		*dn;	/* the DN the operation names */
+	const char		*newrdn;	/* modrdn */
+	const char		*newsuperior;	/* modrdn to another parent, or NULL */
+	const char		*newdn;		/* modrdn: the DN afterwards */
 	struct mod		*mods;
 	size_t			 nmods;
+};
+/* What diff needs to know besides the two pictures. */
+struct diff_opts {
+	const char *const *managed;	/* subtrees whose undeclared entries go */
+	const char *const *remove_tenants; /* tenants the admin confirms removing */
+	enum departure	 on_departure;
+	int		 prune;		/* delete accounts disabled long enough: */
+	const char	*prune_before;	/* those disabled before this time */
+	const char	*now;		/* generalized time of this run */
+	int		 lock_accounts;	/* the server has ppolicy's lock attribute */
 };
 struct plan {
 	struct change	*v;
 	size_t		 n, cap;
-	size_t		 nadd, nmodify, ndelete;
+	size_t		 nadd, nmodify, nrename, ndisable, ndelete;
+	size_t		 nremovals;	/* people disabled or deleted */
+	struct ptrvec	 unmanaged;	/* const struct entry *: left alone */
+	struct ptrvec	 tenants_gone;	/* const struct entry *: unconfirmed */
+	struct entries	 scratch;	/* entries diff makes (history of people) */
 	struct arena	 arena;
 };
 /*
- * The plan borrows from both entry sets: free it before them. Entries below the
- * DNs of managed (NULL-terminated) that desired lacks are deleted.
+ * The plan borrows from both entry sets: free it before them. People are
+ * matched by employeeNumber, everything else by DN; only entries marked
+ * mutualizeManaged are changed or removed.
  */
 void	 diff(const struct entries *desired, const struct entries *current,
-	    const char *const *managed, struct plan *);
+	    const struct diff_opts *, struct plan *);
 void	 plan_free(struct plan *);
 
 /* plan.c: printing a plan. */
@@ -349,6 +383,12 @@ void	 plan_print_summary(const struct plan *, const char *file, FILE *,
 /* Returns the password the caller frees with secret_free, or NULL with a message. */
 char	*secret_bind_password(const struct model *, struct diags *);
 void	 secret_free(char *);
+#define SECRET_PASSWORD_LEN	34	/* 7 groups of 4, 6 dashes */
+void	 secret_password(char [SECRET_PASSWORD_LEN + 1]);
+/* Returns the userPassword value (caller frees with secret_free). */
+char	*secret_hash(const char *, enum password_scheme);
+/* Returns a new file of mode 0600 for writing, or NULL after printing why. */
+FILE	*secret_file_create(const char *);
 
 /* conn.c, read.c, apply.c: the directory. */
 struct conn;
@@ -365,12 +405,25 @@ void		 conn_close(struct conn *);
 /* Returns 0 or -1 after printing why. */
 int		 read_directory(struct conn *, const char *base_dn,
 		    const char *tenants_dn, const char *services_dn, struct entries *);
+struct apply_opts {
+	FILE			*credentials;	/* new people's passwords, 0600 */
+	enum password_scheme	 scheme;
+	int			 verbose;
+};
 struct apply_result {
 	size_t	done;		/* changes the server accepted */
 	size_t	failed;		/* index of the change that failed, if any */
 };
 /* Returns 0 when every change was made, -1 after printing the error. */
-int		 apply_plan(struct conn *, const struct plan *, struct apply_result *,
-		    int verbose);
+int		 apply_plan(struct conn *, const struct plan *,
+		    const struct apply_opts *, struct apply_result *);
+/*
+ * Takes the apply lock of the directory (cn=mutualize-lock below the base), or
+ * says who holds it. *lockdn is what lock_release frees (NULL when the base
+ * does not exist yet). Returns 0 or -1.
+ */
+int		 lock_take(struct conn *, const char *base_dn, const char *started,
+		    char **lockdn);
+void		 lock_release(struct conn *, char *lockdn);
 
 #endif

@@ -1,9 +1,21 @@
 /*
- * The changes that make the directory (current) match the file (desired), in
- * the order they must be applied: adds parents first and people before the
- * groups that list them (so the memberof overlay sees every member), then
- * modifications, then deletes children first. Only attributes mutualize
- * manages are compared; objectClass values are only ever added.
+ * The changes that make the directory (current) match the file (desired).
+ *
+ * People are matched by their id (employeeNumber), never by DN or name: a
+ * changed login or a move to another town is a modrdn of the same entry, so
+ * the mailbox and the files that hang on it stay. Everything else is matched
+ * by DN. Only entries that carry the mutualizeManaged mark are ever changed or
+ * removed; others are reported and left alone.
+ *
+ * A person who leaves the file is disabled (stamped, locked, dropped from every
+ * group by the groups' own changes), not deleted, unless the policy says so or
+ * --prune finds them disabled for longer than the retention. A tenant that
+ * leaves the file is removed only when the admin confirms it.
+ *
+ * The order is the order of application: containers added parents first, then
+ * renames (their new parent exists), then people, then groups (every member
+ * exists, so the memberof overlay sees them), then modifications, then
+ * deletes children first.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,26 +23,46 @@
 
 #include "mutualize.h"
 
+/* ppolicy's value for "locked until an administrator unlocks". */
+#define LOCKED_FOREVER	"000001010000Z"
+
+enum { RANK_BASE, RANK_CONTAINER, RANK_TENANT, RANK_OU, RANK_PERSON, RANK_GROUP,
+    NRANKS };
+
 static int
 add_rank(enum entry_kind k)
 {
 	switch (k) {
 	case ENTRY_BASE:
-		return 0;
+		return RANK_BASE;
 	case ENTRY_TENANTS:
 	case ENTRY_SERVICES:
-		return 1;
+		return RANK_CONTAINER;
 	case ENTRY_TENANT:
-		return 2;
+		return RANK_TENANT;
 	case ENTRY_PEOPLE:
 	case ENTRY_GROUPS:
-		return 3;
+		return RANK_OU;
 	case ENTRY_PERSON:
-		return 4;
+		return RANK_PERSON;
 	default:
-		return 5;
+		return RANK_GROUP;
 	}
 }
+
+struct differ {
+	const struct entries	*desired, *current;
+	const struct diff_opts	*o;
+	struct plan		*p;
+	const char		**mkeys;	/* managed subtrees, as keys */
+	struct hmap		 claimed;	/* current key -> desired entry */
+	struct hmap		 tenants;	/* ids of the tenants of the file */
+	struct ptrvec		 adds[NRANKS];
+	struct ptrvec		 renames;	/* desired, current, ... */
+	struct ptrvec		 pairs;		/* desired, current, ... */
+	struct ptrvec		 leavers;	/* current people no longer in the file */
+	struct ptrvec		 dels;		/* current entries to delete */
+};
 
 static struct change *
 plan_push(struct plan *p, enum change_op op, const struct entry *e)
@@ -45,6 +77,7 @@ plan_push(struct plan *p, enum change_op op, const struct entry *e)
 	memset(c, 0, sizeof(*c));
 	c->op = op;
 	c->entry = e;
+	c->dn = e->dn;
 	return c;
 }
 
@@ -80,8 +113,10 @@ sorted_copy(struct arena *ar, const struct attr *a)
 {
 	const char	**v = arena_alloc(ar, (a->nvals ? a->nvals : 1) * sizeof(*v));
 
-	memcpy(v, a->vals, a->nvals * sizeof(*v));
-	qsort(v, a->nvals, sizeof(*v), cmp_value);
+	if (a->nvals > 0)
+		memcpy(v, a->vals, a->nvals * sizeof(*v));
+	if (a->nvals > 1)
+		qsort(v, a->nvals, sizeof(*v), cmp_value);
 	return v;
 }
 
@@ -98,6 +133,15 @@ push_mod(struct arena *ar, struct ptrvec *mods, enum mod_op op, const char *attr
 	m->old = old;
 	m->nold = nold;
 	ptrvec_push(mods, m);
+}
+
+static const char **
+one(struct arena *ar, const char *v)
+{
+	const char	**vals = arena_alloc(ar, sizeof(*vals));
+
+	vals[0] = v;
+	return vals;
 }
 
 /*
@@ -150,26 +194,265 @@ diff_attr(struct arena *ar, const char *name, const struct attr *want,
 		push_mod(ar, mods, MOD_ADD, want->name, plus, nplus, NULL, 0);
 }
 
+/* Copies the mods gathered into a change, if there are any. */
+static struct change *
+push_modify(struct plan *p, const struct entry *have, const char *dn,
+    struct ptrvec *mods, enum change_why why)
+{
+	struct change	*c = NULL;
+	size_t		 i;
+
+	if (mods->n > 0) {
+		c = plan_push(p, CHANGE_MODIFY, have);
+		c->dn = dn;
+		c->why = why;
+		c->nmods = mods->n;
+		c->mods = arena_alloc(&p->arena, mods->n * sizeof(*c->mods));
+		for (i = 0; i < mods->n; i++)
+			c->mods[i] = *(struct mod *)mods->v[i];
+		p->nmodify++;
+	}
+	ptrvec_free(mods);
+	return c;
+}
+
 static void
-diff_entry(struct plan *p, const struct entry *want, const struct entry *have)
+copy_attr(struct entries *es, struct entry *to, const struct attr *a)
+{
+	size_t	i;
+
+	for (i = 0; a != NULL && i < a->nvals; i++)
+		entry_add_value(es, to, a->name, a->vals[i]);
+}
+
+/*
+ * A person as the file wants it, plus what the directory remembers: every
+ * address they had before a change of name stays an address of theirs
+ * (mutualizeFormerMail, and mailLocalAddress so that mail still arrives).
+ */
+static const struct entry *
+with_history(struct plan *p, const struct entry *want, const struct entry *have)
+{
+	struct entries		*es = &p->scratch;
+	const struct attr	*wmail = entry_attr(want, "mail");
+	const struct attr	*hmail = entry_attr(have, "mail");
+	const struct attr	*former = entry_attr(have, "mutualizeFormerMail");
+	struct entry		*e;
+	struct ptrvec		 keep = { 0 };
+	size_t			 i;
+
+	if (hmail != NULL && hmail->nvals > 0 && wmail != NULL &&
+	    strcasecmp(hmail->vals[0], wmail->vals[0]) != 0)
+		ptrvec_push(&keep, (void *)hmail->vals[0]);
+	for (i = 0; former != NULL && i < former->nvals; i++)
+		if (wmail == NULL || strcasecmp(former->vals[i], wmail->vals[0]) != 0)
+			ptrvec_push(&keep, (void *)former->vals[i]);
+	if (keep.n == 0)
+		return want;
+	e = entries_add(es, want->dn, want->tenant, want->kind);
+	if (e == NULL)		/* the same person twice: cannot be */
+		abort();
+	for (i = 0; i < want->nattrs; i++)
+		copy_attr(es, e, &want->attrs[i]);
+	if (!entry_has(e, "objectClass", "inetLocalMailRecipient"))
+		entry_add_value(es, e, "objectClass", "inetLocalMailRecipient");
+	for (i = 0; i < keep.n; i++) {
+		entry_add_value(es, e, "mutualizeFormerMail", keep.v[i]);
+		if (!entry_has(e, "mailLocalAddress", keep.v[i]))
+			entry_add_value(es, e, "mailLocalAddress", keep.v[i]);
+	}
+	ptrvec_free(&keep);
+	return e;
+}
+
+/* The attributes of a kept entry that differ from what the file wants. */
+static void
+diff_entry(struct differ *d, const struct entry *want, const struct entry *have,
+    const char *dn, int renamed)
 {
 	const char *const	*names = render_managed_attrs(want->kind);
 	struct ptrvec		 mods = { 0 };
-	struct change		*c;
-	size_t			 i;
+	enum change_why		 why = WHY_NONE;
+	struct arena		*ar = &d->p->arena;
 
-	for (; *names != NULL; names++)
-		diff_attr(&p->arena, *names, entry_attr(want, *names),
+	if (want->kind == ENTRY_PERSON)
+		want = with_history(d->p, want, have);
+	for (; *names != NULL; names++) {
+		if (renamed && strcasecmp(*names, "uid") == 0)
+			continue;	/* the modrdn set it */
+		diff_attr(ar, *names, entry_attr(want, *names),
 		    entry_attr(have, *names), &mods);
-	if (mods.n > 0) {
-		c = plan_push(p, CHANGE_MODIFY, have);
-		c->nmods = mods.n;
-		c->mods = arena_alloc(&p->arena, mods.n * sizeof(*c->mods));
-		for (i = 0; i < mods.n; i++)
-			c->mods[i] = *(struct mod *)mods.v[i];
-		p->nmodify++;
 	}
-	ptrvec_free(&mods);
+	if (want->kind == ENTRY_PERSON &&
+	    entry_attr(have, "mutualizeDisabled") != NULL) {
+		why = WHY_ENABLE;
+		push_mod(ar, &mods, MOD_DELETE, "mutualizeDisabled",
+		    entry_attr(have, "mutualizeDisabled")->vals, 1, NULL, 0);
+		if (entry_has(have, "pwdAccountLockedTime", LOCKED_FOREVER))
+			push_mod(ar, &mods, MOD_DELETE, "pwdAccountLockedTime",
+			    one(ar, LOCKED_FOREVER), 1, NULL, 0);
+	}
+	push_modify(d->p, have, dn, &mods, why);
+}
+
+/* The RDN of a DN (up to the first unescaped comma) and its parent. */
+static void
+split_dn(struct arena *ar, const char *dn, const char **rdn, const char **parent)
+{
+	const char	*p;
+
+	for (p = dn; *p != '\0' && *p != ','; p++)
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+	*rdn = arena_strndup(ar, dn, (size_t)(p - dn));
+	*parent = *p == ',' ? p + 1 : p;
+}
+
+static void
+push_rename(struct differ *d, const struct entry *want, const struct entry *have)
+{
+	struct plan	*p = d->p;
+	struct change	*c = plan_push(p, CHANGE_MODRDN, have);
+	const char	*newrdn, *newparent, *oldrdn, *oldparent;
+
+	split_dn(&p->arena, want->dn, &newrdn, &newparent);
+	split_dn(&p->arena, have->dn, &oldrdn, &oldparent);
+	c->newrdn = newrdn;
+	c->newdn = want->dn;
+	if (strcasecmp(newparent, oldparent) != 0)
+		c->newsuperior = newparent;
+	p->nrename++;
+}
+
+static int
+managed_subtree(const struct differ *d, const char *key)
+{
+	const char *const	*m;
+	size_t			 klen = strlen(key), mlen;
+
+	for (m = d->mkeys; *m != NULL; m++) {
+		mlen = strlen(*m);
+		if (klen > mlen + 1 && key[klen - mlen - 1] == ',' &&
+		    strcmp(key + klen - mlen, *m) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+listed(const char *const *list, const char *s)
+{
+	for (; list != NULL && *list != NULL; list++)
+		if (strcmp(*list, s) == 0)
+			return 1;
+	return 0;
+}
+
+/* Pairs every desired entry with the current one it becomes, or adds it. */
+static void
+match_desired(struct differ *d)
+{
+	size_t	i;
+
+	for (i = 0; i < d->desired->v.n; i++) {
+		const struct entry	*want = d->desired->v.v[i], *have = NULL;
+		const struct attr	*id;
+
+		if (want->kind == ENTRY_PERSON &&
+		    (id = entry_attr(want, "employeeNumber")) != NULL)
+			have = hmap_get(&d->current->by_id, id->vals[0]);
+		if (have == NULL)
+			have = entries_find(d->current, want->dn);
+		if (want->kind == ENTRY_TENANT)
+			hmap_put(&d->tenants, want->tenant, (void *)want);
+		if (have == NULL) {
+			ptrvec_push(&d->adds[add_rank(want->kind)], (void *)want);
+			continue;
+		}
+		hmap_put(&d->claimed, have->key, (void *)want);
+		if (want->kind == ENTRY_BASE || want->kind == ENTRY_TENANTS ||
+		    want->kind == ENTRY_SERVICES)
+			continue;	/* created when missing, never changed */
+		if (!entry_managed(have)) {
+			ptrvec_push(&d->p->unmanaged, (void *)have);
+			continue;
+		}
+		if (strcasecmp(want->dn, have->dn) != 0) {
+			ptrvec_push(&d->renames, (void *)want);
+			ptrvec_push(&d->renames, (void *)have);
+		}
+		ptrvec_push(&d->pairs, (void *)want);
+		ptrvec_push(&d->pairs, (void *)have);
+	}
+}
+
+/*
+ * What becomes of the current entries that nothing in the file claims. In a
+ * tenant the file no longer has, nothing is planned but the refusal, unless
+ * the admin confirmed its removal: then everything in it goes.
+ */
+static void
+match_current(struct differ *d)
+{
+	size_t	i;
+
+	for (i = 0; i < d->current->v.n; i++) {
+		const struct entry	*have = d->current->v.v[i];
+		int			 gone, confirmed;
+
+		if (hmap_get(&d->claimed, have->key) != NULL ||
+		    !managed_subtree(d, have->key))
+			continue;
+		if (!entry_managed(have)) {
+			ptrvec_push(&d->p->unmanaged, (void *)have);
+			continue;
+		}
+		gone = have->tenant != NULL &&
+		    hmap_get(&d->tenants, have->tenant) == NULL;
+		confirmed = gone && listed(d->o->remove_tenants, have->tenant);
+		if (gone && !confirmed) {
+			if (have->kind == ENTRY_TENANT)
+				ptrvec_push(&d->p->tenants_gone, (void *)have);
+		} else if (have->kind == ENTRY_PERSON && !confirmed)
+			ptrvec_push(&d->leavers, (void *)have);
+		else
+			ptrvec_push(&d->dels, (void *)have);
+	}
+}
+
+/* A person no longer in the file: disabled, kept, pruned or deleted. */
+static void
+leave(struct differ *d, const struct entry *have)
+{
+	struct plan		*p = d->p;
+	const struct attr	*stamp = entry_attr(have, "mutualizeDisabled");
+	struct ptrvec		 mods = { 0 };
+
+	if (d->o->on_departure == DEPART_DELETE) {
+		plan_push(p, CHANGE_DELETE, have)->why = WHY_DEPART;
+		p->ndelete++;
+		p->nremovals++;
+		return;
+	}
+	if (stamp != NULL && stamp->nvals > 0) {
+		if (d->o->prune && d->o->prune_before != NULL &&
+		    strcmp(stamp->vals[0], d->o->prune_before) < 0) {
+			plan_push(p, CHANGE_DELETE, have)->why = WHY_PRUNE;
+			p->ndelete++;
+			p->nremovals++;
+		}
+		return;		/* disabled already */
+	}
+	push_mod(&p->arena, &mods, MOD_ADD, "mutualizeDisabled",
+	    one(&p->arena, d->o->now), 1, NULL, 0);
+	if (d->o->lock_accounts && !entry_has(have, "pwdAccountLockedTime",
+	    LOCKED_FOREVER))
+		push_mod(&p->arena, &mods, MOD_ADD, "pwdAccountLockedTime",
+		    one(&p->arena, LOCKED_FOREVER), 1, NULL, 0);
+	push_modify(p, have, have->dn, &mods, WHY_DISABLE);
+	p->nmodify--;
+	p->ndisable++;
+	p->nremovals++;
 }
 
 static int
@@ -183,85 +466,80 @@ cmp_delete(const void *a, const void *b)
 	return strcmp(ea->key, eb->key);
 }
 
-static int
-below(const char *key, const char *mkey, size_t mlen)
+static void
+emit(struct differ *d)
 {
-	size_t	klen = strlen(key);
+	struct plan	*p = d->p;
+	size_t		 i, r;
 
-	return klen > mlen + 1 && key[klen - mlen - 1] == ',' &&
-	    strcmp(key + klen - mlen, mkey) == 0;
+	for (r = 0; r < NRANKS; r++) {
+		if (r == RANK_PERSON)
+			for (i = 0; i < d->renames.n; i += 2)
+				push_rename(d, d->renames.v[i], d->renames.v[i + 1]);
+		for (i = 0; i < d->adds[r].n; i++)
+			plan_push(p, CHANGE_ADD, d->adds[r].v[i]);
+		p->nadd += d->adds[r].n;
+	}
+	for (i = 0; i < d->pairs.n; i += 2) {
+		const struct entry	*want = d->pairs.v[i], *have = d->pairs.v[i + 1];
+		int			 renamed = strcasecmp(want->dn, have->dn) != 0;
+
+		diff_entry(d, want, have, renamed ? want->dn : have->dn, renamed);
+	}
+	for (i = 0; i < d->leavers.n; i++)
+		leave(d, d->leavers.v[i]);
+	if (d->dels.n > 1)
+		qsort(d->dels.v, d->dels.n, sizeof(*d->dels.v), cmp_delete);
+	for (i = 0; i < d->dels.n; i++) {
+		const struct entry	*e = d->dels.v[i];
+		struct change		*c = plan_push(p, CHANGE_DELETE, e);
+
+		if (e->tenant != NULL && listed(d->o->remove_tenants, e->tenant))
+			c->why = WHY_TENANT;
+		if (e->kind == ENTRY_PERSON)
+			p->nremovals++;
+	}
+	p->ndelete += d->dels.n;
 }
 
-#define NRANKS	6
-
-static int
-managed(const char *key, const char *const *mkeys)
-{
-	for (; *mkeys != NULL; mkeys++)
-		if (below(key, *mkeys, strlen(*mkeys)))
-			return 1;
-	return 0;
-}
-
-/*
- * Entries strictly below the managed DNs that the file does not declare are
- * deleted; the base entry and the managed DNs themselves are only ever added.
- */
 void
 diff(const struct entries *desired, const struct entries *current,
-    const char *const *managed_dns, struct plan *p)
+    const struct diff_opts *o, struct plan *p)
 {
-	struct ptrvec	 adds[NRANKS] = { 0 }, pairs = { 0 }, dels = { 0 };
-	const char	**mkeys;
-	size_t		 n, i, r;
+	struct differ	 d;
+	size_t		 n, i;
 
-	for (n = 0; managed_dns[n] != NULL; n++)
+	memset(&d, 0, sizeof(d));
+	d.desired = desired;
+	d.current = current;
+	d.o = o;
+	d.p = p;
+	for (n = 0; o->managed[n] != NULL; n++)
 		;
-	mkeys = arena_alloc(&p->arena, (n + 1) * sizeof(*mkeys));
+	d.mkeys = arena_alloc(&p->arena, (n + 1) * sizeof(*d.mkeys));
 	for (i = 0; i < n; i++)
-		mkeys[i] = dn_key(&p->arena, managed_dns[i]);
-	mkeys[n] = NULL;
-
-	for (i = 0; i < desired->v.n; i++) {
-		const struct entry	*want = desired->v.v[i];
-		const struct entry	*have = entries_find(current, want->dn);
-
-		if (have == NULL)
-			ptrvec_push(&adds[add_rank(want->kind)], (void *)want);
-		else if (want->kind != ENTRY_BASE && want->kind != ENTRY_TENANTS &&
-		    want->kind != ENTRY_SERVICES) {
-			ptrvec_push(&pairs, (void *)want);
-			ptrvec_push(&pairs, (void *)have);
-		}
-	}
-	for (i = 0; i < current->v.n; i++) {
-		const struct entry	*have = current->v.v[i];
-
-		if (managed(have->key, mkeys) &&
-		    entries_find(desired, have->dn) == NULL)
-			ptrvec_push(&dels, (void *)have);
-	}
-	for (r = 0; r < NRANKS; r++) {
-		for (i = 0; i < adds[r].n; i++)
-			plan_push(p, CHANGE_ADD, adds[r].v[i]);
-		p->nadd += adds[r].n;
-		ptrvec_free(&adds[r]);
-	}
-	for (i = 0; i < pairs.n; i += 2)
-		diff_entry(p, pairs.v[i], pairs.v[i + 1]);
-	if (dels.n > 1)
-		qsort(dels.v, dels.n, sizeof(*dels.v), cmp_delete);
-	for (i = 0; i < dels.n; i++)
-		plan_push(p, CHANGE_DELETE, dels.v[i]);
-	p->ndelete = dels.n;
-	ptrvec_free(&pairs);
-	ptrvec_free(&dels);
+		d.mkeys[i] = dn_key(&p->arena, o->managed[i]);
+	d.mkeys[n] = NULL;
+	match_desired(&d);
+	match_current(&d);
+	emit(&d);
+	for (i = 0; i < NRANKS; i++)
+		ptrvec_free(&d.adds[i]);
+	ptrvec_free(&d.renames);
+	ptrvec_free(&d.pairs);
+	ptrvec_free(&d.leavers);
+	ptrvec_free(&d.dels);
+	hmap_free(&d.claimed);
+	hmap_free(&d.tenants);
 }
 
 void
 plan_free(struct plan *p)
 {
 	free(p->v);
+	ptrvec_free(&p->unmanaged);
+	ptrvec_free(&p->tenants_gone);
+	entries_free(&p->scratch);
 	arena_free(&p->arena);
 	memset(p, 0, sizeof(*p));
 }

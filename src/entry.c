@@ -231,3 +231,21 @@ entry_classify(struct entries *es, struct entry *e, const char *base_key,
 	else if (rdn_is(mid, t - 1, "ou=groups") && strncmp(first, "cn=", 3) == 0)
 		e->kind = ENTRY_GROUP;
 }
+
+int
+entry_has(const struct entry *e, const char *attr, const char *value)
+{
+	const struct attr	*a = entry_attr(e, attr);
+	size_t			 i;
+
+	for (i = 0; a != NULL && i < a->nvals; i++)
+		if (strcasecmp(a->vals[i], value) == 0)
+			return 1;
+	return 0;
+}
+
+int
+entry_managed(const struct entry *e)
+{
+	return entry_has(e, "objectClass", "mutualizeManaged");
+}

@@ -506,7 +506,7 @@ load_policy(struct loader *l, const struct ynode *n)
 		{ "on_departure", 0 }, { "retention_days", 0 },
 		{ "max_removals", 0 },
 	};
-	static const char *const schemes[] = { "yescrypt", "sha512-crypt", "ssha" };
+	static const char *const schemes[] = { "yescrypt", "sha512-crypt" };
 	static const char *const departures[] = { "disable", "delete" };
 	const struct ynode	*v[NKEYS(keys)];
 	struct policy		*p = &l->m->policy;
@@ -527,7 +527,7 @@ load_policy(struct loader *l, const struct ynode *n)
 	if (v[1] != NULL && (p->mail_format = get_string(l, v[1], "mail")))
 		p->mail_pos = v[1]->pos;
 	if (v[2] != NULL && (i = get_enum(l, v[2], "password_scheme", schemes,
-	    3)) >= 0)
+	    2)) >= 0)
 		p->password_scheme = (enum password_scheme)i;
 	if (v[3] != NULL && (i = get_enum(l, v[3], "on_departure", departures,
 	    2)) >= 0)

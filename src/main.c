@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mutualize.h"
@@ -17,8 +18,14 @@ struct options {
 	int		 verbose;
 	int		 dry_run;
 	int		 exit_code;
+	int		 prune;
+	int		 allow_mass_removal;
+	int		 allow_mass_change;
 	const char	*uri;
+	const char	*credentials;
 	const char	*file;
+	const char	*remove_tenants[16];	/* NULL-terminated */
+	size_t		 nremove_tenants;
 };
 
 struct command {
@@ -36,10 +43,12 @@ static int	cmd_apply(struct options *);
 static const struct command commands[] = {
 	{ "validate", cmd_validate, "validate [-h] file",
 	    "check the file; contact no server", 0 },
-	{ "plan", cmd_plan, "plan [-h] [--exit-code] [-H uri] file",
+	{ "plan", cmd_plan, "plan [-h] [--exit-code] [--prune] [--allow-mass-removal] "
+	    "[--allow-mass-change]\n\t[--remove-tenant id] [-H uri] file",
 	    "show the changes apply would make (apply --dry-run)", 0 },
-	{ "apply", cmd_apply,
-	    "apply [-h] [-n | --dry-run] [--exit-code] [-H uri] file",
+	{ "apply", cmd_apply, "apply [-h] [-n | --dry-run] [--exit-code] [--prune] "
+	    "[--allow-mass-removal]\n\t[--allow-mass-change] [--remove-tenant id] "
+	    "[--credentials file] [-H uri] file",
 	    "make the directory match the file", 1 },
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
@@ -145,6 +154,105 @@ report_partial(const struct plan *p, const struct apply_result *r,
 	    r->done, p->n, file);
 }
 
+/* Generalized time (RFC 4517), t seconds from now. */
+static void
+gentime(char buf[16], time_t delta)
+{
+	time_t		t = time(NULL) + delta;
+	struct tm	tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, 16, "%Y%m%d%H%M%SZ", &tm);
+}
+
+/*
+ * The guard rails: a plan that removes a tenant nobody confirmed, that disables
+ * or deletes more people than max_removals, or that changes more than half of
+ * what mutualize manages, is refused before anything is written. Each refusal
+ * says how to override it. Returns 0, or -1 when refused.
+ */
+static int
+guard(const struct plan *p, const struct entries *current, const struct model *m,
+    const struct options *o)
+{
+	const struct policy	*pol = &m->policy;
+	size_t			 i, people = 0, managed = 0, limit, changes;
+	int			 ok = 1;
+
+	for (i = 0; i < current->v.n; i++) {
+		const struct entry	*e = current->v.v[i];
+
+		if (!entry_managed(e))
+			continue;
+		managed++;
+		people += e->kind == ENTRY_PERSON;
+	}
+	for (i = 0; i < p->tenants_gone.n; i++) {
+		const struct entry	*t = p->tenants_gone.v[i];
+
+		fprintf(stderr, "mutualize: tenant \"%s\" (%s) is in the directory "
+		    "but not in %s; mutualize never removes a tenant by itself.\n"
+		    "mutualize: to remove it with everything in it, run again with "
+		    "--remove-tenant %s\n", t->tenant, t->dn, o->file, t->tenant);
+		ok = 0;
+	}
+	if (pol->max_removals_set)
+		limit = pol->max_removals_percent ?
+		    (people * pol->max_removals + 99) / 100 : pol->max_removals;
+	else {
+		limit = (people * 5 + 99) / 100;
+		limit = limit < 10 ? 10 : limit > 500 ? 500 : limit;
+	}
+	if (p->nremovals > limit && !o->allow_mass_removal) {
+		fprintf(stderr, "mutualize: this plan disables or deletes %zu people, "
+		    "more than max_removals allows (%zu of %zu).\nmutualize: if that "
+		    "is meant, run again with --allow-mass-removal\n", p->nremovals,
+		    limit, people);
+		ok = 0;
+	}
+	changes = p->nmodify + p->nrename + p->ndisable + p->ndelete;
+	if (managed >= 20 && changes * 2 > managed && !o->allow_mass_change) {
+		fprintf(stderr, "mutualize: this plan changes %zu of the %zu entries "
+		    "mutualize manages, more than half: the sign of a broken file "
+		    "or template.\nmutualize: if that is meant, run again with "
+		    "--allow-mass-change\n", changes, managed);
+		ok = 0;
+	}
+	if (!ok)
+		fprintf(stderr, "mutualize: the plan is refused; nothing was "
+		    "written.\n");
+	return ok ? 0 : -1;
+}
+
+static size_t
+people_added(const struct plan *p)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < p->n; i++)
+		n += p->v[i].op == CHANGE_ADD && p->v[i].entry->kind == ENTRY_PERSON;
+	return n;
+}
+
+/* Opens the credentials file when the plan creates accounts. Returns 0 or -1. */
+static int
+open_credentials(const struct plan *p, const struct options *o, FILE **fp)
+{
+	size_t	n = people_added(p);
+
+	*fp = NULL;
+	if (n == 0)
+		return 0;
+	if (o->credentials == NULL) {
+		fprintf(stderr, "mutualize: the plan creates %zu account%s: give "
+		    "--credentials FILE for their initial passwords\nmutualize: "
+		    "(a new file, mode 0600; passwords go nowhere else)\n", n,
+		    n == 1 ? "" : "s");
+		return -1;
+	}
+	return (*fp = secret_file_create(o->credentials)) == NULL ? -1 : 0;
+}
+
 /* plan, apply -n and apply: one path; only the last step differs. */
 static int
 run(struct options *o, int write)
@@ -155,8 +263,12 @@ run(struct options *o, int write)
 	struct plan		 plan;
 	struct print_opts	 po = { use_color() };
 	struct apply_result	 res;
+	struct apply_opts	 ao;
+	struct diff_opts	 dopts;
 	struct diags		 d = { 0 };
 	const char		*managed[3];
+	char			 now[16], prune_before[16], *lockdn = NULL;
+	FILE			*creds = NULL;
 	int			 ret = EXIT_ERROR;
 
 	if ((m = load_checked(o->file)) == NULL)
@@ -164,7 +276,11 @@ run(struct options *o, int write)
 	entries_init(&desired);
 	entries_init(&current);
 	memset(&plan, 0, sizeof(plan));
+	gentime(now, 0);
+	gentime(prune_before, -(time_t)m->policy.retention_days * 86400);
 	if ((c = connect_directory(m, o)) == NULL)
+		goto out;
+	if (write && lock_take(c, m->syndicate.base_dn, now, &lockdn) == -1)
 		goto out;
 	managed[0] = render_tenants_dn(&desired.arena, m);
 	managed[1] = render_services_dn(&desired.arena, m);
@@ -180,22 +296,47 @@ run(struct options *o, int write)
 		goto out;
 	}
 	render(m, &desired);
-	diff(&desired, &current, managed, &plan);
+	memset(&dopts, 0, sizeof(dopts));
+	dopts.managed = managed;
+	dopts.remove_tenants = o->remove_tenants;
+	dopts.on_departure = m->policy.on_departure;
+	dopts.prune = o->prune;
+	dopts.prune_before = prune_before;
+	dopts.now = now;
+	dopts.lock_accounts = current.ppolicy;
+	diff(&desired, &current, &dopts, &plan);
 	plan_print_text(&plan, m, stdout, &po);
 	plan_print_summary(&plan, o->file, stdout, &po);
+	fflush(stdout);
+	if (guard(&plan, &current, m, o) == -1)
+		goto out;
 	if (!write || plan.n == 0) {
 		ret = o->exit_code && plan.n > 0 ? EXIT_CHANGES : EXIT_OK;
 		goto out;
 	}
-	fflush(stdout);
-	if (apply_plan(c, &plan, &res, o->verbose) == -1) {
+	if (open_credentials(&plan, o, &creds) == -1)
+		goto out;
+	ao.credentials = creds;
+	ao.scheme = m->policy.password_scheme;
+	ao.verbose = o->verbose;
+	if (apply_plan(c, &plan, &ao, &res) == -1) {
 		report_partial(&plan, &res, o->file);
 		goto out;
 	}
-	printf("Apply complete: %zu added, %zu changed, %zu deleted.\n",
-	    plan.nadd, plan.nmodify, plan.ndelete);
+	printf("Apply complete: %zu added, %zu changed, %zu renamed or moved, "
+	    "%zu disabled, %zu deleted.\n", plan.nadd, plan.nmodify,
+	    plan.nrename, plan.ndisable, plan.ndelete);
+	if (creds != NULL)
+		printf("Initial passwords of the %zu new accounts: %s\n",
+		    people_added(&plan), o->credentials);
 	ret = EXIT_OK;
 out:
+	if (creds != NULL && fclose(creds) != 0) {
+		fprintf(stderr, "mutualize: %s: cannot write\n", o->credentials);
+		ret = EXIT_ERROR;
+	}
+	if (c != NULL)
+		lock_release(c, lockdn);
 	diag_free(&d);
 	plan_free(&plan);
 	conn_close(c);
@@ -217,7 +358,10 @@ cmd_apply(struct options *o)
 	return run(o, !o->dry_run);
 }
 
-enum { OPT_EXIT_CODE = 256 };
+enum {
+	OPT_EXIT_CODE = 256, OPT_PRUNE, OPT_MASS_REMOVAL, OPT_MASS_CHANGE,
+	OPT_REMOVE_TENANT, OPT_CREDENTIALS
+};
 
 /* Command options; those a command does not take are refused. */
 static int
@@ -227,9 +371,14 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "exit-code", no_argument, NULL, OPT_EXIT_CODE },
+		{ "prune", no_argument, NULL, OPT_PRUNE },
+		{ "allow-mass-removal", no_argument, NULL, OPT_MASS_REMOVAL },
+		{ "allow-mass-change", no_argument, NULL, OPT_MASS_CHANGE },
+		{ "remove-tenant", required_argument, NULL, OPT_REMOVE_TENANT },
+		{ "credentials", required_argument, NULL, OPT_CREDENTIALS },
 		{ NULL, 0, NULL, 0 },
 	};
-	int	ch;
+	int	ch, reads = strcmp(c->name, "validate") != 0;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+hnH:", longopts, NULL)) != -1) {
@@ -243,14 +392,40 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 			o->dry_run = 1;
 			break;
 		case 'H':
-			if (strcmp(c->name, "validate") == 0)
+			if (!reads)
 				goto bad;
 			o->uri = optarg;
 			break;
 		case OPT_EXIT_CODE:
-			if (strcmp(c->name, "validate") == 0)
+			if (!reads)
 				goto bad;
 			o->exit_code = 1;
+			break;
+		case OPT_PRUNE:
+			if (!reads)
+				goto bad;
+			o->prune = 1;
+			break;
+		case OPT_MASS_REMOVAL:
+			if (!reads)
+				goto bad;
+			o->allow_mass_removal = 1;
+			break;
+		case OPT_MASS_CHANGE:
+			if (!reads)
+				goto bad;
+			o->allow_mass_change = 1;
+			break;
+		case OPT_REMOVE_TENANT:
+			if (!reads || o->nremove_tenants + 1 >=
+			    sizeof(o->remove_tenants) / sizeof(o->remove_tenants[0]))
+				goto bad;
+			o->remove_tenants[o->nremove_tenants++] = optarg;
+			break;
+		case OPT_CREDENTIALS:
+			if (!c->write)
+				goto bad;
+			o->credentials = optarg;
 			break;
 		default:
 			goto bad;

@@ -40,7 +40,7 @@ take_entry(struct conn *c, LDAPMessage *msg, struct entries *es,
 		ldap_memfree(attr);
 	}
 	ber_free(ber, 0);
-	if (e->kind == ENTRY_PERSON) {
+	if (e->kind == ENTRY_PERSON && entry_managed(e)) {
 		const struct attr	*id = entry_attr(e, "employeeNumber");
 
 		if (id != NULL && id->nvals > 0)
@@ -136,6 +136,32 @@ out:
 	return ret;
 }
 
+/*
+ * Whether the server knows ppolicy's pwdAccountLockedTime, by which a departed
+ * person's account is locked. The subschema says; a failed read says no.
+ */
+static int
+knows_lock(struct conn *c)
+{
+	char		*attrs[] = { "attributeTypes", NULL };
+	struct berval	**v;
+	LDAPMessage	*res = NULL, *e;
+	size_t		 i;
+	int		 found = 0;
+
+	if (ldap_search_ext_s(c->ld, "cn=Subschema", LDAP_SCOPE_BASE,
+	    "(objectClass=subschema)", attrs, 0, NULL, NULL, NULL, 0,
+	    &res) == LDAP_SUCCESS && (e = ldap_first_entry(c->ld, res)) != NULL) {
+		v = ldap_get_values_len(c->ld, e, attrs[0]);
+		for (i = 0; v != NULL && v[i] != NULL && !found; i++)
+			found = memmem(v[i]->bv_val, v[i]->bv_len,
+			    "'pwdAccountLockedTime'", 22) != NULL;
+		ldap_value_free_len(v);
+	}
+	ldap_msgfree(res);
+	return found;
+}
+
 int
 read_directory(struct conn *c, const char *base_dn, const char *tenants_dn,
     const char *services_dn, struct entries *es)
@@ -153,8 +179,9 @@ read_directory(struct conn *c, const char *base_dn, const char *tenants_dn,
 	if (search_paged(c, services_dn, LDAP_SCOPE_SUBTREE, es, base_key,
 	    tenants_key, &count) == -1)
 		return -1;
+	es->ppolicy = knows_lock(c);
 	if (c->verbose)
-		fprintf(stderr, "mutualize: read %zu entries from %s\n", count,
-		    c->uri);
+		fprintf(stderr, "mutualize: read %zu entries from %s%s\n", count,
+		    c->uri, es->ppolicy ? "; it can lock accounts (ppolicy)" : "");
 	return 0;
 }

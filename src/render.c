@@ -15,6 +15,9 @@
 
 #include "mutualize.h"
 
+/* The mark of what mutualize manages: it changes or removes nothing else. */
+#define MARK	"mutualizeManaged"
+
 static const char *const managed_tenant[] = {
 	"objectClass", "ou", "description", "associatedDomain", NULL
 };
@@ -22,7 +25,7 @@ static const char *const managed_ou[] = { "objectClass", "ou", NULL };
 static const char *const managed_person[] = {
 	"objectClass", "uid", "cn", "sn", "givenName", "displayName", "mail",
 	"employeeNumber", "employeeType", "title", "ou", "telephoneNumber",
-	"mailLocalAddress", NULL
+	"mailLocalAddress", "mutualizeFormerMail", NULL
 };
 static const char *const managed_group[] = {
 	"objectClass", "cn", "description", "member", NULL
@@ -33,7 +36,8 @@ static const char *const managed_none[] = { NULL };
 const char *const render_read_attrs[] = {
 	"objectClass", "ou", "description", "associatedDomain", "uid", "cn", "sn",
 	"givenName", "displayName", "mail", "employeeNumber", "employeeType",
-	"title", "telephoneNumber", "mailLocalAddress", "member", NULL
+	"title", "telephoneNumber", "mailLocalAddress", "member",
+	"mutualizeFormerMail", "mutualizeDisabled", "pwdAccountLockedTime", NULL
 };
 
 /* The containers (base, ou=tenants, ou=services) are created, never changed. */
@@ -128,6 +132,8 @@ render_ou(struct entries *es, const char *dn, const char *ou, const char *tenant
 	struct entry	*e = new_entry(es, dn, tenant, kind);
 
 	entry_add_value(es, e, "objectClass", "organizationalUnit");
+	if (kind == ENTRY_PEOPLE || kind == ENTRY_GROUPS)
+		entry_add_value(es, e, "objectClass", MARK);
 	entry_add_value(es, e, "ou", ou);
 }
 
@@ -141,7 +147,7 @@ render_person(const struct person *p, const char *people_dn, struct entries *es)
 	size_t		 i;
 
 	add_values(es, e, "objectClass", (const char *const[]){ "person",
-	    "organizationalPerson", "inetOrgPerson", NULL });
+	    "organizationalPerson", "inetOrgPerson", MARK, NULL });
 	if (p->naliases > 0)
 		entry_add_value(es, e, "objectClass", "inetLocalMailRecipient");
 	entry_add_value(es, e, "uid", p->login);
@@ -183,6 +189,7 @@ render_group(struct entries *es, const char *dn, const char *tenant,
 	size_t		 i;
 
 	entry_add_value(es, e, "objectClass", "groupOfNames");
+	entry_add_value(es, e, "objectClass", MARK);
 	entry_add_value(es, e, "cn", cn);
 	entry_add_value(es, e, "description", description);
 	if (members->n > 1)
@@ -269,7 +276,7 @@ render_tenant(struct renderer *r, const struct tenant *t, const char *tenants_dn
 
 	e = new_entry(es, tdn, t->id, ENTRY_TENANT);
 	add_values(es, e, "objectClass", (const char *const[]){
-	    "organizationalUnit", "domainRelatedObject", NULL });
+	    "organizationalUnit", "domainRelatedObject", MARK, NULL });
 	entry_add_value(es, e, "ou", t->id);
 	entry_add_value(es, e, "description", t->name);
 	entry_add_value(es, e, "associatedDomain", t->mail_domain);

@@ -3,10 +3,13 @@
  * names (relative to the YAML file), never from the command line or the YAML
  * itself. A file that group or others may read is refused, as ssh does.
  */
+#include <sys/random.h>
 #include <sys/stat.h>
 
+#include <crypt.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -86,4 +89,92 @@ secret_free(char *s)
 		return;
 	explicit_bzero(s, strlen(s));
 	free(s);
+}
+
+/*
+ * Initial passwords: 28 characters from getrandom(2), in seven groups of four
+ * separated by '-' so that they can be read out and typed. 32 symbols (no 0, o,
+ * 1, l) give 5 bits each: 140 bits in all.
+ */
+static const char pw_alphabet[] = "23456789abcdefghijkmnpqrstuvwxyz";
+
+void
+secret_password(char out[SECRET_PASSWORD_LEN + 1])
+{
+	unsigned char	 rnd[28];
+	size_t		 i, o = 0, got = 0;
+	ssize_t		 r;
+
+	while (got < sizeof(rnd)) {
+		r = getrandom(rnd + got, sizeof(rnd) - got, 0);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			fprintf(stderr, "mutualize: getrandom: %s\n", strerror(errno));
+			abort();
+		}
+		got += (size_t)r;
+	}
+	for (i = 0; i < sizeof(rnd); i++) {
+		if (i > 0 && i % 4 == 0)
+			out[o++] = '-';
+		out[o++] = pw_alphabet[rnd[i] & 31];
+	}
+	out[o] = '\0';
+	explicit_bzero(rnd, sizeof(rnd));
+}
+
+/*
+ * The userPassword value for a password, in a scheme slapd verifies through
+ * crypt(3) (libxcrypt): {CRYPT}$y$... (yescrypt) or {CRYPT}$6$... (SHA-512).
+ * Returns a string the caller frees with secret_free.
+ */
+char *
+secret_hash(const char *password, enum password_scheme scheme)
+{
+	const char	*prefix = scheme == PW_SHA512_CRYPT ? "$6$" : "$y$";
+	char		*setting, *hash, *out;
+	void		*data = NULL;
+	int		 size = 0;
+
+	setting = crypt_gensalt_ra(prefix, 0, NULL, 0);
+	if (setting == NULL) {
+		fprintf(stderr, "mutualize: crypt_gensalt: %s\n", strerror(errno));
+		abort();
+	}
+	hash = crypt_ra(password, setting, &data, &size);
+	if (hash == NULL || hash[0] == '*') {
+		fprintf(stderr, "mutualize: crypt: cannot hash with %s\n", prefix);
+		abort();
+	}
+	out = xasprintf("{CRYPT}%s", hash);
+	explicit_bzero(data, (size_t)size);
+	free(data);
+	free(setting);
+	return out;
+}
+
+/*
+ * Creates a file for secrets: mode 0600 from the start (no window where another
+ * user could open it), never over an existing file or through a link.
+ * Returns the stream, or NULL after printing why.
+ */
+FILE *
+secret_file_create(const char *path)
+{
+	FILE	*fp;
+	int	 fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		fprintf(stderr, "mutualize: %s: %s%s\n", path, strerror(errno),
+		    errno == EEXIST ? " (a credentials file is never overwritten)" :
+		    "");
+		return NULL;
+	}
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	return fp;
 }

@@ -109,14 +109,31 @@ identities(struct model *m, const struct entries *current)
 }
 
 /* The subtrees whose undeclared entries diff deletes. */
-#define MANAGED	((const char *const[]){ "ou=tenants,dc=sitiv,dc=fr", \
-	"ou=services,dc=sitiv,dc=fr", NULL })
+UNUSED static const char *const MANAGED[] = {
+	"ou=tenants,dc=sitiv,dc=fr", "ou=services,dc=sitiv,dc=fr", NULL
+};
+
+/* Options of diff as a plain run makes them, at a fixed time. */
+UNUSED static struct diff_opts
+diff_opts_default(void)
+{
+	struct diff_opts	o;
+
+	memset(&o, 0, sizeof(o));
+	o.managed = MANAGED;
+	o.on_departure = DEPART_DISABLE;
+	o.now = "20261128120000Z";
+	o.prune_before = "20260830120000Z";
+	o.lock_accounts = 1;
+	return o;
+}
 
 /* tests/data/small.yaml loaded, with empty entry sets and plan to fill. */
 struct small {
 	struct model	*m;
 	struct entries	 desired, current;
 	struct plan	 plan;
+	struct diff_opts opts;
 };
 
 UNUSED static int
@@ -130,6 +147,7 @@ small_setup(void **state)
 	assert_int_equal(model_check(f->m, &d), 0);
 	entries_init(&f->desired);
 	entries_init(&f->current);
+	f->opts = diff_opts_default();
 	*state = f;
 	return 0;
 }

@@ -8,6 +8,7 @@
 # Loops are bounded; only 127.0.0.1 is used.
 
 SLAPD_BIN=${SLAPD_BIN:-/usr/sbin/slapd}
+SLAPD_SCHEMA=$(cd "$(dirname "${BASH_SOURCE[0]}")/../templates" && pwd)/mutualize.schema
 
 slapd_write_conf() {
 	local dir=$1 base=$2 pw=$3
@@ -17,11 +18,13 @@ include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 include /etc/ldap/schema/nis.schema
 include /etc/ldap/schema/misc.schema
+include $SLAPD_SCHEMA
 pidfile $dir/slapd.pid
 argsfile $dir/slapd.args
 modulepath /usr/lib/ldap
 moduleload back_mdb
 moduleload memberof
+moduleload ppolicy
 database mdb
 maxsize 4294967296
 suffix "$base"
@@ -33,6 +36,8 @@ index uid,mail,employeeNumber eq
 index member eq
 limits dn.exact="cn=reader,$base" size.soft=5 size.hard=5 size.pr=1000 size.prtotal=unlimited
 overlay memberof
+overlay ppolicy
+ppolicy_default "cn=default-policy,$base"
 CONF
 	mkdir -p "$dir/db"
 }

@@ -126,12 +126,32 @@ run(const char *password, const char *args)
 	return r;
 }
 
+/* A path for a credentials file that does not exist yet; caller frees. */
+static char *
+credentials_path(void)
+{
+	char	*path = write_temp("", 0);
+
+	unlink(path);
+	return path;
+}
+
+/*
+ * Runs a command as the rootdn. An apply that writes gets a credentials file,
+ * removed afterwards: tests that look into it use run() themselves.
+ */
 static struct run
 run_root(const char *cmd, const char *file)
 {
-	char		*args = xasprintf("%s -H %s %s", cmd, env("SLAPD_URI"), file);
+	int		 writes = strncmp(cmd, "apply", 5) == 0 &&
+	    strstr(cmd, " -n") == NULL && strstr(cmd, "--dry-run") == NULL;
+	char		*creds = credentials_path();
+	char		*args = xasprintf("%s%s%s -H %s %s", cmd, writes ?
+	    " --credentials " : "", writes ? creds : "", env("SLAPD_URI"), file);
 	struct run	 r = run(env("SLAPD_ROOTPW"), args);
 
+	unlink(creds);
+	free(creds);
 	free(args);
 	return r;
 }
@@ -164,6 +184,18 @@ values(const char *dn, const char *attr)
 	ldap_msgfree(res);
 	ldap_unbind_ext_s(ld, NULL, NULL);
 	return out;
+}
+
+/* values(), kept in a buffer that the next call reuses: for assertions. */
+static const char *
+values_or(const char *dn, const char *attr)
+{
+	static char	 buf[4096];
+	char		*v = values(dn, attr);
+
+	snprintf(buf, sizeof(buf), "%s", v ? v : "(no entry)");
+	free(v);
+	return buf;
 }
 
 static void
@@ -269,7 +301,7 @@ apply_builds_what_the_file_describes(void **state)
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "Plan: 16 to add, 0 to change, 0 to delete.\n"));
 	assert_non_null(strstr(r.out, "Apply complete: 16 added, 0 changed, "
-	    "0 deleted.\n"));
+	    "0 renamed or moved, 0 disabled, 0 deleted.\n"));
 	assert_string_equal(r.err, "");
 	assert_int_equal(count_entries(BASE), 16);
 	assert_values(HELENE, "cn", "Hélène Dupont-Sébastien");
@@ -324,14 +356,16 @@ plan_and_dry_run_write_nothing(void **state)
 }
 
 static void
-rename_is_a_modify_and_removal_a_delete(void **state)
+rename_is_a_modify_and_a_departure_disables(void **state)
 {
 	char		*text = slurp(SMALL), *married, *left, *file;
+	char		*uuid, *uuid2, *stamp = NULL;
 	struct run	 r;
 
 	(void)state;
 	r = run_root("apply", SMALL);
 	run_free(&r);
+	uuid = values("uid=michele.picard,ou=people," VEN, "entryUUID");
 	/* Michèle Picard married; Marie Martin of Feyzin (F-0002) left */
 	married = replace(text, "surname: \"Picard\"", "surname: \"Picard-Durand\"");
 	left = without_line(married, "\"F-0002\"");
@@ -342,18 +376,35 @@ rename_is_a_modify_and_removal_a_delete(void **state)
 	    "    cn: Michèle Picard -> Michèle Picard-Durand\n"
 	    "    sn: Picard -> Picard-Durand\n"
 	    "    displayName: Michèle Picard -> Michèle Picard-Durand\n"));
-	assert_non_null(strstr(r.out, "- uid=marie.martin,ou=people," FEY "\n"));
-	assert_non_null(strstr(r.out, "Plan: 0 to add, 1 to change, 1 to delete."));
-	/* the login stays: the entry was modified in place */
+	assert_non_null(strstr(r.out, "~ uid=marie.martin,ou=people," FEY
+	    " (disable: no longer in the file)\n"));
+	assert_non_null(strstr(r.out, "Plan: 0 to add, 1 to change, 1 to disable, "
+	    "0 to delete."));
+	/* the same entry, the same login */
+	uuid2 = values("uid=michele.picard,ou=people," VEN, "entryUUID");
+	assert_string_equal(uuid, uuid2);
 	assert_values("uid=michele.picard,ou=people," VEN, "sn", "Picard-Durand");
-	assert_null(values("uid=marie.martin,ou=people," FEY, "uid"));
-	assert_int_equal(count_entries(BASE), 15);
+	/* she is kept, stamped and locked, in no group */
+	assert_values("uid=marie.martin,ou=people," FEY, "pwdAccountLockedTime",
+	    "000001010000Z");
+	free(stamp);
+	stamp = values("uid=marie.martin,ou=people," FEY, "mutualizeDisabled");
+	assert_int_equal(strlen(stamp), 15);
+	assert_int_equal(stamp[14], 'Z');
+	assert_int_equal(count_entries(BASE), 16);
+	run_free(&r);
+	/* nothing more to do, and --prune leaves a recent departure alone */
+	r = run_root("apply --prune", file);
+	assert_non_null(strstr(r.out, "No changes."));
 	run_free(&r);
 	unlink(file);
 	free(file);
 	free(left);
 	free(married);
 	free(text);
+	free(uuid);
+	free(uuid2);
+	free(stamp);
 }
 
 static void
@@ -364,9 +415,11 @@ hand_made_entries_and_attributes_are_kept(void **state)
 	    NULL };
 	static const char *const reader[] = { "objectClass", "organizationalRole",
 	    "cn", "reader", NULL };
+	static const char *const printer[] = { "objectClass", "device",
+	    "cn", "printer", NULL };
 	LDAP		*ld;
-	LDAPMod		 mod, *mods[2] = { &mod, NULL };
-	char		*pw[] = { "{CRYPT}x", NULL };
+	LDAPMod		 m1, m2, *mods[3] = { &m1, &m2, NULL };
+	char		*pw[] = { "{CRYPT}x", NULL }, *room[] = { "B 204", NULL };
 	struct run	 r;
 
 	(void)state;
@@ -375,19 +428,28 @@ hand_made_entries_and_attributes_are_kept(void **state)
 	r = run_root("apply", SMALL);
 	assert_int_equal(r.status, 0);
 	run_free(&r);
+	/* by hand: a password, a room, and an unmarked entry in a tenant */
 	ld = root();
-	mod.mod_op = LDAP_MOD_ADD;
-	mod.mod_type = "userPassword";
-	mod.mod_values = pw;
+	m1.mod_op = LDAP_MOD_REPLACE;
+	m1.mod_type = "userPassword";
+	m1.mod_values = pw;
+	m2.mod_op = LDAP_MOD_ADD;
+	m2.mod_type = "roomNumber";
+	m2.mod_values = room;
 	assert_int_equal(ldap_modify_ext_s(ld, HELENE, mods, NULL, NULL),
 	    LDAP_SUCCESS);
 	ldap_unbind_ext_s(ld, NULL, NULL);
+	add_by_hand("cn=printer,ou=groups," VEN, printer);
 	r = run_root("apply", SMALL);
 	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "Left alone: 1 entry without the "
+	    "mutualizeManaged mark\n  cn=printer,ou=groups," VEN "\n"));
 	assert_non_null(strstr(r.out, "No changes."));
 	assert_values(BASE, "o", "Made by hand");
 	assert_values("cn=reader," BASE, "cn", "reader");
+	assert_values("cn=printer,ou=groups," VEN, "cn", "printer");
 	assert_values(HELENE, "userPassword", "{CRYPT}x");
+	assert_values(HELENE, "roomNumber", "B 204");
 	run_free(&r);
 }
 
@@ -402,10 +464,10 @@ server_error_stops_and_says_what_was_done(void **state)
 	    "ville-venissieux.fr", NULL };
 	static const char *const ou_p[] = { "objectClass", "organizationalUnit",
 	    "ou", "people", NULL };
-	/* made by hand with another structural class: it cannot become a person */
+	/* marked, with another structural class: it cannot become a person */
 	static const char *const acct[] = { "objectClass", "account",
-	    "objectClass", "extensibleObject", "uid", "helene.dupont-sebastien",
-	    "employeeNumber", "V-00042", NULL };
+	    "objectClass", "extensibleObject", "objectClass", "mutualizeManaged",
+	    "uid", "helene.dupont-sebastien", "employeeNumber", "V-00042", NULL };
 	static const char *const base[] = { "objectClass", "dcObject",
 	    "objectClass", "organization", "dc", "sitiv", "o", "SITIV", NULL };
 	struct run	 r;
@@ -487,7 +549,7 @@ static void
 password_file_readable_by_others_is_refused(void **state)
 {
 	char		 dir[] = "/tmp/mutualize-pw.XXXXXX";
-	char		*yaml, *pw, *text, *args, *sub;
+	char		*yaml, *pw, *text, *args, *sub, *creds;
 	struct run	 r;
 	FILE		*fp;
 
@@ -507,7 +569,9 @@ password_file_readable_by_others_is_refused(void **state)
 	fprintf(fp, "%s\n", env("SLAPD_ROOTPW"));
 	fclose(fp);
 	chmod(pw, 0644);
-	args = xasprintf("apply -H %s %s", env("SLAPD_URI"), yaml);
+	creds = credentials_path();
+	args = xasprintf("apply --credentials %s -H %s %s", creds, env("SLAPD_URI"),
+	    yaml);
 	r = run(NULL, args);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "readable by group or others (mode 0644); "
@@ -522,11 +586,13 @@ password_file_readable_by_others_is_refused(void **state)
 	run_free(&r);
 	unlink(yaml);
 	unlink(pw);
+	unlink(creds);
 	rmdir(dir);
 	free(yaml);
 	free(pw);
 	free(text);
 	free(args);
+	free(creds);
 }
 
 static void
@@ -587,6 +653,332 @@ split_example_applies_with_every_key(void **state)
 	run_free(&r2);
 }
 
+/* Whether a simple bind with this password succeeds. */
+static int
+can_bind(const char *dn, const char *pw)
+{
+	LDAP		*ld;
+	struct berval	 cred = { strlen(pw), (char *)pw };
+	int		 v3 = LDAP_VERSION3, rc;
+
+	assert_int_equal(ldap_initialize(&ld, env("SLAPD_URI")), LDAP_SUCCESS);
+	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
+	rc = ldap_sasl_bind_s(ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
+	ldap_unbind_ext_s(ld, NULL, NULL);
+	return rc == LDAP_SUCCESS;
+}
+
+/* The password of a login in a credentials file; caller frees. */
+static char *
+password_of(const char *creds, const char *login)
+{
+	char		*text = slurp(creds), *line, *pw = NULL;
+	char		*key = xasprintf("\n%s\t", login), *t;
+
+	t = xasprintf("\n%s", text);
+	if ((line = strstr(t, key)) != NULL) {
+		line = strchr(line + strlen(key), '\t') + 1;	/* after the mail */
+		pw = xstrndup(line, strcspn(line, "\t"));
+	}
+	free(t);
+	free(key);
+	free(text);
+	return pw;
+}
+
+static void
+new_accounts_get_a_password_only_the_credentials_file_has(void **state)
+{
+	char		*creds = credentials_path(), *args, *pw;
+	struct run	 r;
+	struct stat	 st;
+	char		*text;
+
+	(void)state;
+	args = xasprintf("apply --credentials %s -H %s %s", creds, env("SLAPD_URI"),
+	    SMALL);
+	r = run(env("SLAPD_ROOTPW"), args);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(stat(creds, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	text = slurp(creds);
+	pw = password_of(creds, "helene.dupont-sebastien");
+	assert_non_null(pw);
+	assert_int_equal(strlen(pw), SECRET_PASSWORD_LEN);
+	/* hashed in the entry, verified by slapd; never printed */
+	assert_true(can_bind(HELENE, pw));
+	assert_false(can_bind(HELENE, "wrong"));
+	assert_int_equal(strncmp(values_or(HELENE, "userPassword"), "{CRYPT}$y$",
+	    10), 0);
+	assert_null(strstr(r.out, pw));
+	assert_null(strstr(r.err, pw));
+	assert_non_null(strstr(text, "helene.dupont-sebastien\t"
+	    "helene.dupont-sebastien@ville-venissieux.fr\t"));
+	run_free(&r);
+	/* a second apply never overwrites the file, nor the password */
+	r = run(env("SLAPD_ROOTPW"), args);
+	assert_int_equal(r.status, 0);
+	assert_true(can_bind(HELENE, pw));
+	run_free(&r);
+	unlink(creds);
+	free(creds);
+	free(args);
+	free(pw);
+	free(text);
+}
+
+static void
+a_departure_locks_and_a_return_unlocks_the_same_entry(void **state)
+{
+	static const char *const base[] = { "objectClass", "dcObject",
+	    "objectClass", "organization", "dc", "sitiv", "o", "SITIV", NULL };
+	/* ppolicy enforces a lock only where a policy applies: the default one */
+	static const char *const policy[] = { "objectClass", "device",
+	    "objectClass", "pwdPolicy", "cn", "default-policy",
+	    "pwdAttribute", "userPassword", "pwdLockout", "TRUE", NULL };
+	char		*creds = credentials_path(), *args, *pw, *file, *text, *uuid;
+	char		*uuid2;
+	struct run	 r;
+
+	(void)state;
+	add_by_hand(BASE, base);
+	add_by_hand("cn=default-policy," BASE, policy);
+	args = xasprintf("apply --credentials %s -H %s %s", creds, env("SLAPD_URI"),
+	    SMALL);
+	r = run(env("SLAPD_ROOTPW"), args);
+	run_free(&r);
+	pw = password_of(creds, "marie.martin");
+	uuid = values("uid=marie.martin,ou=people," FEY, "entryUUID");
+	assert_true(can_bind("uid=marie.martin,ou=people," FEY, pw));
+	text = slurp(SMALL);
+	free(args);
+	args = without_line(text, "\"F-0002\"");
+	file = write_temp(args, strlen(args));
+	r = run_root("apply", file);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	assert_false(can_bind("uid=marie.martin,ou=people," FEY, pw));
+	/* she comes back: the same entry, her password works again */
+	r = run_root("apply", SMALL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "~ uid=marie.martin,ou=people," FEY
+	    " (enable: back in the file)\n"));
+	run_free(&r);
+	assert_true(can_bind("uid=marie.martin,ou=people," FEY, pw));
+	uuid2 = values("uid=marie.martin,ou=people," FEY, "entryUUID");
+	assert_string_equal(uuid, uuid2);
+	unlink(creds);
+	unlink(file);
+	free(creds);
+	free(file);
+	free(args);
+	free(text);
+	free(pw);
+	free(uuid);
+	free(uuid2);
+}
+
+static void
+prune_deletes_who_was_disabled_before_the_retention(void **state)
+{
+	char		*text = slurp(SMALL), *left, *file;
+	LDAP		*ld;
+	LDAPMod		 m, *mods[2] = { &m, NULL };
+	char		*old[] = { "20200101000000Z", NULL };
+	struct run	 r;
+
+	(void)state;
+	r = run_root("apply", SMALL);
+	run_free(&r);
+	left = without_line(text, "\"F-0002\"");
+	file = write_temp(left, strlen(left));
+	r = run_root("apply", file);
+	run_free(&r);
+	/* as if she had left in 2020 */
+	ld = root();
+	m.mod_op = LDAP_MOD_REPLACE;
+	m.mod_type = "mutualizeDisabled";
+	m.mod_values = old;
+	assert_int_equal(ldap_modify_ext_s(ld, "uid=marie.martin,ou=people," FEY,
+	    mods, NULL, NULL), LDAP_SUCCESS);
+	ldap_unbind_ext_s(ld, NULL, NULL);
+	r = run_root("plan --exit-code", file);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	r = run_root("apply --prune", file);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "- uid=marie.martin,ou=people," FEY
+	    " (prune: disabled for longer than retention_days)\n"));
+	assert_null(values("uid=marie.martin,ou=people," FEY, "uid"));
+	run_free(&r);
+	unlink(file);
+	free(file);
+	free(left);
+	free(text);
+}
+
+static void
+a_changed_login_and_a_move_keep_the_entry(void **state)
+{
+	char		*text = slurp(SMALL), *t1, *t2, *file, *u1, *u2, *u3, *u4;
+	struct run	 r;
+
+	(void)state;
+	r = run_root("apply", SMALL);
+	run_free(&r);
+	u1 = values(HELENE, "entryUUID");
+	u2 = values("uid=michele.picard,ou=people," VEN, "entryUUID");
+	/* Hélène gets the login she asked for; Michèle moves to Feyzin */
+	t1 = replace(text, "surname: \"Dupont-Sébastien\", kind: agent",
+	    "surname: \"Dupont-Sébastien\", kind: agent, login: hdupont");
+	t2 = without_line(t1, "\"V-00007\"");
+	free(t1);
+	t1 = replace(t2, "      - {id: \"F-0002\"", "      - {id: \"V-00007\", "
+	    "given_name: \"Michèle\", surname: \"Picard\", kind: elected}\n"
+	    "      - {id: \"F-0002\"");
+	file = write_temp(t1, strlen(t1));
+	r = run_root("apply", file);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "> " HELENE "\n    is renamed "
+	    "uid=hdupont,ou=people," VEN "\n"));
+	assert_non_null(strstr(r.out, "> uid=michele.picard,ou=people," VEN
+	    "\n    moves to uid=michele.picard,ou=people," FEY "\n"));
+	assert_non_null(strstr(r.out, "2 to rename or move"));
+	u3 = values("uid=hdupont,ou=people," VEN, "entryUUID");
+	u4 = values("uid=michele.picard,ou=people," FEY, "entryUUID");
+	assert_string_equal(u1, u3);
+	assert_string_equal(u2, u4);
+	/* her old address stays hers; the group follows her new DN */
+	assert_values("uid=hdupont,ou=people," VEN, "mailLocalAddress",
+	    "helene.dupont-sebastien@ville-venissieux.fr");
+	assert_values("uid=hdupont,ou=people," VEN, "memberOf",
+	    "cn=dsi,ou=groups," VEN);
+	assert_values("uid=michele.picard,ou=people," FEY, "mail",
+	    "michele.picard@sitiv.fr");
+	run_free(&r);
+	r = run_root("plan --exit-code", file);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	unlink(file);
+	free(file);
+	free(t1);
+	free(t2);
+	free(text);
+	free(u1);
+	free(u2);
+	free(u3);
+	free(u4);
+}
+
+static void
+mass_removal_is_refused_before_any_write(void **state)
+{
+	char		*text = slurp(SMALL), *kept, *file, *tmp;
+	const char	*ids[] = { "\"V-00042\"", "\"V-00043\"", "\"V-00007\"",
+	    "\"F-0002\"", "\"F-0001\"" };
+	struct run	 r;
+	size_t		 i;
+
+	(void)state;
+	r = run_root("apply", SMALL);
+	run_free(&r);
+	kept = replace(text, "version: 1", "version: 1\npolicy: {max_removals: 2}");
+	for (i = 0; i < 3; i++) {
+		tmp = without_line(kept, ids[i]);
+		free(kept);
+		kept = tmp;
+	}
+	file = write_temp(kept, strlen(kept));
+	r = run_root("apply", file);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "this plan disables or deletes 3 people, more "
+	    "than max_removals allows (2 of 5)."));
+	assert_non_null(strstr(r.err, "--allow-mass-removal"));
+	assert_string_equal(values_or(HELENE, "mutualizeDisabled"), "");
+	run_free(&r);
+	r = run_root("apply --allow-mass-removal", file);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "3 disabled"));
+	run_free(&r);
+	unlink(file);
+	free(file);
+	free(kept);
+	free(text);
+	(void)ids[3];
+	(void)ids[4];
+}
+
+static void
+a_removed_tenant_needs_confirmation(void **state)
+{
+	char		*text = slurp(SMALL), *file, *cut;
+	struct run	 r;
+
+	(void)state;
+	r = run_root("apply", SMALL);
+	run_free(&r);
+	cut = xstrndup(text, (size_t)(strstr(text, "  - id: feyzin") - text));
+	file = write_temp(cut, strlen(cut));
+	r = run_root("apply", file);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "tenant \"feyzin\" (ou=feyzin," TENANTS ") is "
+	    "in the directory but not in"));
+	assert_non_null(strstr(r.err, "--remove-tenant feyzin"));
+	assert_int_equal(count_entries(FEY), 6);
+	run_free(&r);
+	r = run_root("apply --remove-tenant feyzin", file);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(count_entries(FEY), 0);
+	assert_int_equal(count_entries(VEN), 8);
+	run_free(&r);
+	unlink(file);
+	free(file);
+	free(cut);
+	free(text);
+}
+
+static void
+a_second_apply_is_refused_by_the_lock(void **state)
+{
+	static const char *const lock[] = { "objectClass", "applicationProcess",
+	    "cn", "mutualize-lock", "description",
+	    "pid 1 on elsewhere.example since 20261128100000Z", NULL };
+	static const char *const stale[] = { "objectClass", "applicationProcess",
+	    "cn", "mutualize-lock", "description", NULL, NULL };
+	char		 host[256] = "", desc[512];
+	const char	*st[7];
+	struct run	 r;
+
+	(void)state;
+	r = run_root("apply", SMALL);
+	run_free(&r);
+	add_by_hand("cn=mutualize-lock," BASE, lock);
+	r = run_root("apply", SMALL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "another apply holds the lock of this "
+	    "directory: pid 1 on elsewhere.example since 20261128100000Z"));
+	run_free(&r);
+	/* plan takes no lock */
+	r = run_root("plan", SMALL);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	wipe(NULL);
+	r = run_root("apply", SMALL);
+	run_free(&r);
+	/* a lock of this host whose process is gone is stale: removed, said */
+	gethostname(host, sizeof(host) - 1);
+	snprintf(desc, sizeof(desc), "pid 999999 on %s since 20261128100000Z",
+	    host);
+	memcpy(st, stale, sizeof(st));
+	st[5] = desc;
+	add_by_hand("cn=mutualize-lock," BASE, st);
+	r = run_root("apply", SMALL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "removing a stale lock (pid 999999 on"));
+	assert_null(values("cn=mutualize-lock," BASE, "cn"));
+	run_free(&r);
+}
+
 int
 main(void)
 {
@@ -595,7 +987,7 @@ main(void)
 		T(apply_builds_what_the_file_describes),
 		T(second_apply_has_nothing_to_do),
 		T(plan_and_dry_run_write_nothing),
-		T(rename_is_a_modify_and_removal_a_delete),
+		T(rename_is_a_modify_and_a_departure_disables),
 		T(hand_made_entries_and_attributes_are_kept),
 		T(server_error_stops_and_says_what_was_done),
 		T(paged_read_sees_past_a_size_limit),
@@ -603,6 +995,13 @@ main(void)
 		T(password_file_readable_by_others_is_refused),
 		T(invalid_file_contacts_nothing),
 		T(split_example_applies_with_every_key),
+		T(new_accounts_get_a_password_only_the_credentials_file_has),
+		T(a_departure_locks_and_a_return_unlocks_the_same_entry),
+		T(prune_deletes_who_was_disabled_before_the_retention),
+		T(a_changed_login_and_a_move_keep_the_entry),
+		T(mass_removal_is_refused_before_any_write),
+		T(a_removed_tenant_needs_confirmation),
+		T(a_second_apply_is_refused_by_the_lock),
 #undef T
 	};
 

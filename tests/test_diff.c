@@ -7,6 +7,18 @@
 #define DSI	"cn=dsi,ou=groups," VEN
 #define TENANTS	"ou=tenants,dc=sitiv,dc=fr"
 
+/* As read does: classify the entry, index a marked person by its id. */
+static void
+index_entry(struct entries *es, struct entry *e)
+{
+	const struct attr	*id;
+
+	entry_classify(es, e, "dc=sitiv,dc=fr", TENANTS);
+	if (e->kind == ENTRY_PERSON && entry_managed(e) &&
+	    (id = entry_attr(e, "employeeNumber")) != NULL)
+		hmap_put(&es->by_id, id->vals[0], e);
+}
+
 /* Adds an entry to the directory picture, with "attr=value" pairs. */
 static struct entry *
 have(struct entries *es, const char *dn, ...)
@@ -25,20 +37,27 @@ have(struct entries *es, const char *dn, ...)
 		free(name);
 	}
 	va_end(ap);
-	entry_classify(es, e, "dc=sitiv,dc=fr", TENANTS);
+	index_entry(es, e);
 	return e;
 }
 
-/* The directory as mutualize would have left it: a copy of every desired entry. */
+/*
+ * The directory as mutualize would have left it: a copy of every desired entry
+ * (but skip_entry), without skip_attr in skip_attr_of.
+ */
 static void
-copy_desired(struct small *f, const char *skip_attr_of, const char *skip_attr)
+copy_desired_but(struct small *f, const char *skip_entry,
+    const char *skip_attr_of, const char *skip_attr)
 {
 	size_t	i, a, v;
 
 	for (i = 0; i < f->desired.v.n; i++) {
 		const struct entry	*src = f->desired.v.v[i];
-		struct entry		*e = entries_add(&f->current, src->dn, NULL,
-		    ENTRY_OTHER);
+		struct entry		*e;
+
+		if (skip_entry != NULL && strcmp(src->dn, skip_entry) == 0)
+			continue;
+		e = entries_add(&f->current, src->dn, NULL, ENTRY_OTHER);
 
 		for (a = 0; a < src->nattrs; a++) {
 			if (skip_attr_of != NULL && strcmp(src->dn, skip_attr_of) == 0 &&
@@ -48,8 +67,14 @@ copy_desired(struct small *f, const char *skip_attr_of, const char *skip_attr)
 				entry_add_value(&f->current, e, src->attrs[a].name,
 				    src->attrs[a].vals[v]);
 		}
-		entry_classify(&f->current, e, "dc=sitiv,dc=fr", TENANTS);
+		index_entry(&f->current, e);
 	}
+}
+
+static void
+copy_desired(struct small *f, const char *skip_attr_of, const char *skip_attr)
+{
+	copy_desired_but(f, NULL, skip_attr_of, skip_attr);
 }
 
 static const struct change *
@@ -69,7 +94,7 @@ empty_directory_gets_adds_parents_and_people_first(void **state)
 	struct small	*f = *state;
 	size_t		 i, last_person = 0, first_group = SIZE_MAX;
 
-	diff(&f->desired, &f->current, MANAGED, &f->plan);
+	diff(&f->desired, &f->current, &f->opts, &f->plan);
 	assert_int_equal(f->plan.n, 16);
 	assert_int_equal(f->plan.nadd, 16);
 	assert_string_equal(f->plan.v[0].entry->dn, "dc=sitiv,dc=fr");
@@ -94,7 +119,7 @@ directory_in_sync_gives_an_empty_plan(void **state)
 	struct small	*f = *state;
 
 	copy_desired(f, NULL, NULL);
-	diff(&f->desired, &f->current, MANAGED, &f->plan);
+	diff(&f->desired, &f->current, &f->opts, &f->plan);
 	assert_int_equal(f->plan.n, 0);
 }
 
@@ -107,7 +132,7 @@ changed_value_is_a_replace_that_shows_the_old_one(void **state)
 	copy_desired(f, HELENE, "cn");
 	entry_add_value(&f->current, entries_find(&f->current, HELENE), "cn",
 	    "Hélène Dupont");
-	diff(&f->desired, &f->current, MANAGED, &f->plan);
+	diff(&f->desired, &f->current, &f->opts, &f->plan);
 	assert_int_equal(f->plan.n, 1);
 	assert_int_equal(f->plan.nmodify, 1);
 	c = change_for(&f->plan, HELENE);
@@ -134,7 +159,7 @@ group_members_change_value_by_value(void **state)
 	/* a member written in another case is the same member */
 	((struct attr *)entry_attr(entries_find(&f->current, "cn=rh,ou=groups," VEN),
 	    "member"))->vals[0] = "UID=Marie.Martin2,ou=people," VEN;
-	diff(&f->desired, &f->current, MANAGED, &f->plan);
+	diff(&f->desired, &f->current, &f->opts, &f->plan);
 	assert_int_equal(f->plan.n, 1);
 	c = change_for(&f->plan, DSI);
 	assert_int_equal(c->nmods, 2);
@@ -156,7 +181,7 @@ unmanaged_attributes_are_left_alone(void **state)
 	e = entries_find(&f->current, HELENE);
 	entry_add_value(&f->current, e, "userPassword", "{SSHA}x");
 	entry_add_value(&f->current, e, "roomNumber", "B 204");
-	diff(&f->desired, &f->current, MANAGED, &f->plan);
+	diff(&f->desired, &f->current, &f->opts, &f->plan);
 	assert_int_equal(f->plan.n, 0);
 }
 
@@ -170,8 +195,9 @@ object_classes_are_only_ever_added(void **state)
 	copy_desired(f, HELENE, "objectClass");
 	e = entries_find(&f->current, HELENE);
 	entry_add_value(&f->current, e, "objectClass", "inetorgperson");
+	entry_add_value(&f->current, e, "objectClass", "mutualizeManaged");
 	entry_add_value(&f->current, e, "objectClass", "posixAccount");
-	diff(&f->desired, &f->current, MANAGED, &f->plan);
+	diff(&f->desired, &f->current, &f->opts, &f->plan);
 	assert_int_equal(f->plan.n, 1);
 	c = change_for(&f->plan, HELENE);
 	assert_int_equal(c->nmods, 1);
@@ -182,25 +208,190 @@ object_classes_are_only_ever_added(void **state)
 }
 
 static void
-undeclared_entries_below_tenants_are_deleted_children_first(void **state)
+unmarked_entries_are_left_alone_and_reported(void **state)
 {
 	struct small	*f = *state;
 
 	copy_desired(f, NULL, NULL);
-	have(&f->current, "ou=oldtown," TENANTS, "ou=oldtown", NULL);
-	have(&f->current, "uid=a.b,ou=people,ou=oldtown," TENANTS, "uid=a.b", NULL);
-	have(&f->current, "ou=people,ou=oldtown," TENANTS, "ou=people", NULL);
-	/* outside ou=tenants: never touched */
+	/* made by hand, without the mark: below ou=tenants, and at our own DN */
+	have(&f->current, "cn=printer,ou=groups," VEN, "cn=printer", NULL);
+	entry_add_value(&f->current, entries_find(&f->current,
+	    "ou=people,ou=feyzin," TENANTS), "description", "by hand");
+	((struct attr *)entry_attr(entries_find(&f->current,
+	    "ou=people,ou=feyzin," TENANTS), "objectClass"))->nvals = 1;
+	/* outside ou=tenants: not even reported */
 	have(&f->current, "cn=reader,dc=sitiv,dc=fr", "cn=reader", NULL);
-	have(&f->current, "ou=other,dc=sitiv,dc=fr", "ou=other", NULL);
-	diff(&f->desired, &f->current, MANAGED, &f->plan);
+	diff(&f->desired, &f->current, &f->opts, &f->plan);
+	assert_int_equal(f->plan.n, 0);
+	assert_int_equal(f->plan.unmanaged.n, 2);
+	assert_string_equal(((struct entry *)f->plan.unmanaged.v[0])->dn,
+	    "ou=people,ou=feyzin," TENANTS);
+	assert_string_equal(((struct entry *)f->plan.unmanaged.v[1])->dn,
+	    "cn=printer,ou=groups," VEN);
+}
+
+static void
+a_tenant_gone_from_the_file_is_removed_only_when_confirmed(void **state)
+{
+	struct small		*f = *state;
+	const char *const	 confirm[] = { "oldtown", NULL };
+
+	copy_desired(f, NULL, NULL);
+	have(&f->current, "ou=oldtown," TENANTS, "objectClass=mutualizeManaged",
+	    NULL);
+	have(&f->current, "ou=people,ou=oldtown," TENANTS,
+	    "objectClass=mutualizeManaged", NULL);
+	have(&f->current, "uid=a.b,ou=people,ou=oldtown," TENANTS,
+	    "objectClass=mutualizeManaged", "employeeNumber=O-1", NULL);
+	diff(&f->desired, &f->current, &f->opts, &f->plan);
+	assert_int_equal(f->plan.tenants_gone.n, 1);
+	assert_string_equal(((struct entry *)f->plan.tenants_gone.v[0])->tenant,
+	    "oldtown");
+	assert_int_equal(f->plan.n, 0);
+	plan_free(&f->plan);
+	f->opts.remove_tenants = confirm;
+	diff(&f->desired, &f->current, &f->opts, &f->plan);
+	assert_int_equal(f->plan.tenants_gone.n, 0);
 	assert_int_equal(f->plan.n, 3);
 	assert_int_equal(f->plan.ndelete, 3);
-	assert_string_equal(f->plan.v[0].entry->dn,
-	    "uid=a.b,ou=people,ou=oldtown," TENANTS);
-	assert_string_equal(f->plan.v[1].entry->dn, "ou=people,ou=oldtown," TENANTS);
-	assert_string_equal(f->plan.v[2].entry->dn, "ou=oldtown," TENANTS);
-	assert_string_equal(f->plan.v[2].entry->tenant, "oldtown");
+	assert_int_equal(f->plan.nremovals, 1);
+	assert_string_equal(f->plan.v[0].dn, "uid=a.b,ou=people,ou=oldtown," TENANTS);
+	assert_int_equal(f->plan.v[0].why, WHY_TENANT);
+	assert_string_equal(f->plan.v[1].dn, "ou=people,ou=oldtown," TENANTS);
+	assert_string_equal(f->plan.v[2].dn, "ou=oldtown," TENANTS);
+}
+
+#define GONE	"uid=paul.roux,ou=people," VEN
+
+static void
+a_person_who_left_is_disabled_not_deleted(void **state)
+{
+	struct small		*f = *state;
+	const struct change	*c;
+
+	copy_desired(f, NULL, NULL);
+	have(&f->current, GONE, "objectClass=inetOrgPerson",
+	    "objectClass=mutualizeManaged", "uid=paul.roux", "employeeNumber=V-9",
+	    NULL);
+	diff(&f->desired, &f->current, &f->opts, &f->plan);
+	assert_int_equal(f->plan.n, 1);
+	assert_int_equal(f->plan.ndisable, 1);
+	assert_int_equal(f->plan.nremovals, 1);
+	c = &f->plan.v[0];
+	assert_int_equal(c->op, CHANGE_MODIFY);
+	assert_int_equal(c->why, WHY_DISABLE);
+	assert_string_equal(c->dn, GONE);
+	assert_int_equal(c->nmods, 2);
+	assert_string_equal(c->mods[0].attr, "mutualizeDisabled");
+	assert_string_equal(c->mods[0].vals[0], "20261128120000Z");
+	assert_string_equal(c->mods[1].attr, "pwdAccountLockedTime");
+	assert_string_equal(c->mods[1].vals[0], "000001010000Z");
+}
+
+static void
+a_disabled_person_is_pruned_after_the_retention(void **state)
+{
+	struct small	*f = *state;
+
+	copy_desired(f, NULL, NULL);
+	have(&f->current, GONE, "objectClass=mutualizeManaged",
+	    "employeeNumber=V-9", "mutualizeDisabled=20260901000000Z", NULL);
+	have(&f->current, "uid=old.one,ou=people," VEN, "objectClass=mutualizeManaged",
+	    "employeeNumber=V-8", "mutualizeDisabled=20250101000000Z", NULL);
+	/* without --prune: both stay disabled, nothing to do */
+	diff(&f->desired, &f->current, &f->opts, &f->plan);
+	assert_int_equal(f->plan.n, 0);
+	plan_free(&f->plan);
+	/* with it: only the one disabled before the retention's start goes */
+	f->opts.prune = 1;
+	diff(&f->desired, &f->current, &f->opts, &f->plan);
+	assert_int_equal(f->plan.n, 1);
+	assert_int_equal(f->plan.v[0].op, CHANGE_DELETE);
+	assert_int_equal(f->plan.v[0].why, WHY_PRUNE);
+	assert_string_equal(f->plan.v[0].dn, "uid=old.one,ou=people," VEN);
+}
+
+static void
+on_departure_delete_deletes(void **state)
+{
+	struct small	*f = *state;
+
+	copy_desired(f, NULL, NULL);
+	have(&f->current, GONE, "objectClass=mutualizeManaged",
+	    "employeeNumber=V-9", NULL);
+	f->opts.on_departure = DEPART_DELETE;
+	diff(&f->desired, &f->current, &f->opts, &f->plan);
+	assert_int_equal(f->plan.n, 1);
+	assert_int_equal(f->plan.v[0].op, CHANGE_DELETE);
+	assert_int_equal(f->plan.v[0].why, WHY_DEPART);
+	assert_int_equal(f->plan.nremovals, 1);
+}
+
+static void
+a_person_who_returns_is_enabled_in_the_same_entry(void **state)
+{
+	struct small		*f = *state;
+	const struct change	*c;
+	struct entry		*e;
+
+	copy_desired(f, NULL, NULL);
+	e = entries_find(&f->current, HELENE);
+	entry_add_value(&f->current, e, "mutualizeDisabled", "20261001000000Z");
+	entry_add_value(&f->current, e, "pwdAccountLockedTime", "000001010000Z");
+	diff(&f->desired, &f->current, &f->opts, &f->plan);
+	assert_int_equal(f->plan.n, 1);
+	c = &f->plan.v[0];
+	assert_int_equal(c->why, WHY_ENABLE);
+	assert_int_equal(c->nmods, 2);
+	assert_int_equal(c->mods[0].op, MOD_DELETE);
+	assert_string_equal(c->mods[0].attr, "mutualizeDisabled");
+	assert_string_equal(c->mods[1].attr, "pwdAccountLockedTime");
+}
+
+/* Marie Martin (V-00043) moves from Feyzin's login space to a new DN. */
+static void
+a_person_found_elsewhere_is_moved_not_recreated(void **state)
+{
+	struct small		*f = *state;
+	const struct change	*c;
+	struct entry		*e;
+	size_t			 i;
+
+	/* the directory has her in Feyzin, under an older login */
+	copy_desired_but(f, MARIE2, NULL, NULL);
+	e = entries_add(&f->current, "uid=mmartin,ou=people,ou=feyzin," TENANTS,
+	    NULL, ENTRY_OTHER);
+	for (i = 0; i < entries_find(&f->desired, MARIE2)->nattrs; i++) {
+		const struct attr *a = &entries_find(&f->desired, MARIE2)->attrs[i];
+		size_t		   v;
+
+		for (v = 0; v < a->nvals; v++)
+			entry_add_value(&f->current, e, a->name,
+			    strcmp(a->name, "uid") == 0 ? "mmartin" :
+			    strcmp(a->name, "mail") == 0 ? "mmartin@feyzin.fr" :
+			    a->vals[v]);
+	}
+	index_entry(&f->current, e);
+	diff(&f->desired, &f->current, &f->opts, &f->plan);
+	c = &f->plan.v[0];
+	assert_int_equal(c->op, CHANGE_MODRDN);
+	assert_string_equal(c->dn, "uid=mmartin,ou=people,ou=feyzin," TENANTS);
+	assert_string_equal(c->newrdn, "uid=marie.martin2");
+	assert_string_equal(c->newsuperior, "ou=people," VEN);
+	assert_string_equal(c->newdn, MARIE2);
+	assert_int_equal(f->plan.nrename, 1);
+	assert_int_equal(f->plan.nadd, 0);
+	assert_int_equal(f->plan.ndelete, 0);
+	assert_int_equal(f->plan.ndisable, 0);
+	/* then her attributes, at the new DN; the old address stays hers */
+	c = &f->plan.v[1];
+	assert_int_equal(c->op, CHANGE_MODIFY);
+	assert_string_equal(c->dn, MARIE2);
+	for (i = 0; i < c->nmods; i++)
+		if (strcmp(c->mods[i].attr, "mutualizeFormerMail") == 0)
+			break;
+	assert_true(i < c->nmods);
+	assert_string_equal(c->mods[i].vals[0], "mmartin@feyzin.fr");
 }
 
 static void
@@ -211,7 +402,7 @@ base_and_tenants_entries_are_never_changed(void **state)
 	copy_desired(f, "dc=sitiv,dc=fr", "o");
 	entry_add_value(&f->current, entries_find(&f->current, "dc=sitiv,dc=fr"),
 	    "o", "Made by hand");
-	diff(&f->desired, &f->current, MANAGED, &f->plan);
+	diff(&f->desired, &f->current, &f->opts, &f->plan);
 	assert_int_equal(f->plan.n, 0);
 }
 
@@ -227,7 +418,13 @@ main(void)
 		T(group_members_change_value_by_value),
 		T(unmanaged_attributes_are_left_alone),
 		T(object_classes_are_only_ever_added),
-		T(undeclared_entries_below_tenants_are_deleted_children_first),
+		T(unmarked_entries_are_left_alone_and_reported),
+		T(a_tenant_gone_from_the_file_is_removed_only_when_confirmed),
+		T(a_person_who_left_is_disabled_not_deleted),
+		T(a_disabled_person_is_pruned_after_the_retention),
+		T(on_departure_delete_deletes),
+		T(a_person_who_returns_is_enabled_in_the_same_entry),
+		T(a_person_found_elsewhere_is_moved_not_recreated),
 		T(base_and_tenants_entries_are_never_changed),
 #undef T
 	};

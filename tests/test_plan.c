@@ -17,7 +17,7 @@ print_plan(struct small *f, int color)
 
 	assert_int_equal(identities(f->m, &f->current), 0);
 	render(f->m, &f->desired);
-	diff(&f->desired, &f->current, MANAGED, &f->plan);
+	diff(&f->desired, &f->current, &f->opts, &f->plan);
 	plan_print_text(&f->plan, f->m, fp, &po);
 	plan_print_summary(&f->plan, "small.yaml", fp, &po);
 	fclose(fp);
@@ -69,7 +69,14 @@ initial_plan_lists_every_entry_by_tenant(void **state)
 	free(got);
 }
 
-/* A directory where Michèle Picard married, a town left, and a group changed. */
+#define LAETITIA_FEY	"uid=laetitia.ndiaye,ou=people,ou=feyzin," TENANTS
+#define LAETITIA_VEN	"uid=laetitia.ndiaye,ou=people," VEN
+
+/*
+ * A directory where Michèle Picard has another name, Lætitia N'Diaye still
+ * works in Vénissieux (the file has her in Feyzin now), Paul Roux has left,
+ * a group lost a member, and entries were made by hand.
+ */
 static void
 changes_show_old_and_new_values(void **state)
 {
@@ -96,13 +103,20 @@ changes_show_old_and_new_values(void **state)
 				    strncmp(val, "uid=marie", 9) == 0 &&
 				    strstr(e->dn, "cn=rh") != NULL)
 					continue;
-				have(&f->current, e->dn, e->attrs[a].name, val);
+				if (strcmp(val, LAETITIA_FEY) == 0)
+					val = LAETITIA_VEN;
+				have(&f->current, strcmp(e->dn, LAETITIA_FEY) == 0 ?
+				    LAETITIA_VEN : e->dn, e->attrs[a].name, val);
 			}
 	}
 	entries_free(&tmp);
 	have(&f->current, "ou=oldtown," TENANTS, "ou", "oldtown");
 	have(&f->current, "ou=people,ou=oldtown," TENANTS, "ou", "people");
 	have(&f->current, "cn=rh,ou=groups," VEN, "member", "");
+	have(&f->current, "uid=paul.roux,ou=people,ou=feyzin," TENANTS,
+	    "objectClass", "mutualizeManaged");
+	have(&f->current, "uid=paul.roux,ou=people,ou=feyzin," TENANTS,
+	    "employeeNumber", "F-0099");
 	got = print_plan(f, 0);
 	assert_golden(got, "changes.plan");
 	free(got);

@@ -127,7 +127,8 @@ people_become_inetorgperson_entries(void **state)
 	assert_non_null(e);
 	assert_int_equal(e->kind, ENTRY_PERSON);
 	assert_string_equal(e->tenant, "venissieux");
-	assert_values(e, "objectClass", "person|organizationalPerson|inetOrgPerson");
+	assert_values(e, "objectClass", "person|organizationalPerson|inetOrgPerson|"
+	    "mutualizeManaged");
 	assert_values(e, "uid", "helene.dupont-sebastien");
 	assert_values(e, "cn", "Hélène Dupont-Sébastien");
 	assert_values(e, "sn", "Dupont-Sébastien");
@@ -153,13 +154,14 @@ tenants_and_groups_have_their_layout(void **state)
 	assert_string_equal(((struct entry *)es->v.v[1])->dn,
 	    "ou=tenants,dc=sitiv,dc=fr");
 	e = entries_find(es, VEN);
-	assert_values(e, "objectClass", "organizationalUnit|domainRelatedObject");
+	assert_values(e, "objectClass", "organizationalUnit|domainRelatedObject|"
+	    "mutualizeManaged");
 	assert_values(e, "description", "Ville de Vénissieux");
 	assert_values(e, "associatedDomain", "ville-venissieux.fr");
 	assert_non_null(entries_find(es, "ou=people," VEN));
 	assert_non_null(entries_find(es, "OU=Groups," VEN));
 	e = entries_find(es, "cn=dsi,ou=groups," VEN);
-	assert_values(e, "objectClass", "groupOfNames");
+	assert_values(e, "objectClass", "groupOfNames|mutualizeManaged");
 	assert_values(e, "description", "Direction des systèmes d'information");
 	assert_values(e, "member", "uid=helene.dupont-sebastien,ou=people," VEN
 	    "|uid=marie.martin2,ou=people," VEN);

@@ -338,6 +338,7 @@ struct change {
 	const char		*newrdn;	/* modrdn */
 	const char		*newsuperior;	/* modrdn to another parent, or NULL */
 	const char		*newdn;		/* modrdn: the DN afterwards */
+	const char		*newtenant;	/* modrdn: its tenant afterwards */
 	struct mod		*mods;
 	size_t			 nmods;
 };
@@ -368,6 +369,8 @@ struct plan {
  */
 void	 diff(const struct entries *desired, const struct entries *current,
 	    const struct diff_opts *, struct plan *);
+/* Keeps the changes of these tenants (NULL-terminated) only. */
+void	 plan_restrict(struct plan *, const char *const *tenants);
 void	 plan_free(struct plan *);
 
 /* plan.c: printing a plan. */
@@ -378,6 +381,7 @@ void	 plan_print_text(const struct plan *, const struct model *, FILE *,
 	    const struct print_opts *);
 void	 plan_print_summary(const struct plan *, const char *file, FILE *,
 	    const struct print_opts *);
+void	 plan_print_json(const struct plan *, const char *file, FILE *);
 
 /* secret.c: the bind password. */
 /* Returns the password the caller frees with secret_free, or NULL with a message. */

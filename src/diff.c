@@ -319,6 +319,7 @@ push_rename(struct differ *d, const struct entry *want, const struct entry *have
 	split_dn(&p->arena, have->dn, &oldrdn, &oldparent);
 	c->newrdn = newrdn;
 	c->newdn = want->dn;
+	c->newtenant = want->tenant;
 	if (strcasecmp(newparent, oldparent) != 0)
 		c->newsuperior = newparent;
 	p->nrename++;
@@ -542,4 +543,51 @@ plan_free(struct plan *p)
 	entries_free(&p->scratch);
 	arena_free(&p->arena);
 	memset(p, 0, sizeof(*p));
+}
+
+static int
+in_tenants(const char *tenant, const char *const *tenants)
+{
+	return tenant != NULL && listed(tenants, tenant);
+}
+
+/*
+ * Keeps only the changes of the listed tenants: a move counts for both towns.
+ * The syndicate's own entries (base, containers, service groups) wait for a
+ * run over every tenant.
+ */
+void
+plan_restrict(struct plan *p, const char *const *tenants)
+{
+	size_t	i, n = 0;
+
+	p->nadd = p->nmodify = p->nrename = p->ndisable = p->ndelete = 0;
+	p->nremovals = 0;
+	for (i = 0; i < p->n; i++) {
+		struct change	*c = &p->v[i];
+
+		if (!in_tenants(c->entry->tenant, tenants) &&
+		    !in_tenants(c->newtenant, tenants))
+			continue;
+		p->v[n++] = *c;
+		switch (c->op) {
+		case CHANGE_ADD:
+			p->nadd++;
+			break;
+		case CHANGE_MODRDN:
+			p->nrename++;
+			break;
+		case CHANGE_DELETE:
+			p->ndelete++;
+			p->nremovals += c->entry->kind == ENTRY_PERSON;
+			break;
+		default:
+			if (c->why == WHY_DISABLE) {
+				p->ndisable++;
+				p->nremovals++;
+			} else
+				p->nmodify++;
+		}
+	}
+	p->n = n;
 }

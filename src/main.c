@@ -26,6 +26,9 @@ struct options {
 	const char	*file;
 	const char	*remove_tenants[16];	/* NULL-terminated */
 	size_t		 nremove_tenants;
+	const char	*tenants[64];		/* --tenant, NULL-terminated */
+	size_t		 ntenants;
+	int		 json;			/* --format json */
 };
 
 struct command {
@@ -43,12 +46,14 @@ static int	cmd_apply(struct options *);
 static const struct command commands[] = {
 	{ "validate", cmd_validate, "validate [-h] file",
 	    "check the file; contact no server", 0 },
-	{ "plan", cmd_plan, "plan [-h] [--exit-code] [--prune] [--allow-mass-removal] "
-	    "[--allow-mass-change]\n\t[--remove-tenant id] [-H uri] file",
+	{ "plan", cmd_plan, "plan [-h] [--exit-code] [--format text | json] "
+	    "[--tenant id] [--prune]\n\t[--allow-mass-removal] "
+	    "[--allow-mass-change] [--remove-tenant id] [-H uri] file",
 	    "show the changes apply would make (apply --dry-run)", 0 },
-	{ "apply", cmd_apply, "apply [-h] [-n | --dry-run] [--exit-code] [--prune] "
-	    "[--allow-mass-removal]\n\t[--allow-mass-change] [--remove-tenant id] "
-	    "[--credentials file] [-H uri] file",
+	{ "apply", cmd_apply, "apply [-h] [-n | --dry-run] [--exit-code] "
+	    "[--format text | json] [--tenant id]\n\t[--prune] "
+	    "[--allow-mass-removal] [--allow-mass-change] [--remove-tenant id]\n"
+	    "\t[--credentials file] [-H uri] file",
 	    "make the directory match the file", 1 },
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
@@ -268,7 +273,7 @@ run(struct options *o, int write)
 	struct diags		 d = { 0 };
 	const char		*managed[3];
 	char			 now[16], prune_before[16], *lockdn = NULL;
-	FILE			*creds = NULL;
+	FILE			*creds = NULL, *out;
 	int			 ret = EXIT_ERROR;
 
 	if ((m = load_checked(o->file)) == NULL)
@@ -305,8 +310,14 @@ run(struct options *o, int write)
 	dopts.now = now;
 	dopts.lock_accounts = current.ppolicy;
 	diff(&desired, &current, &dopts, &plan);
-	plan_print_text(&plan, m, stdout, &po);
-	plan_print_summary(&plan, o->file, stdout, &po);
+	if (o->ntenants > 0)
+		plan_restrict(&plan, o->tenants);
+	if (o->json)
+		plan_print_json(&plan, o->file, stdout);
+	else {
+		plan_print_text(&plan, m, stdout, &po);
+		plan_print_summary(&plan, o->file, stdout, &po);
+	}
 	fflush(stdout);
 	if (guard(&plan, &current, m, o) == -1)
 		goto out;
@@ -323,11 +334,13 @@ run(struct options *o, int write)
 		report_partial(&plan, &res, o->file);
 		goto out;
 	}
-	printf("Apply complete: %zu added, %zu changed, %zu renamed or moved, "
-	    "%zu disabled, %zu deleted.\n", plan.nadd, plan.nmodify,
+	/* A JSON plan on standard output stays one document. */
+	out = o->json ? stderr : stdout;
+	fprintf(out, "Apply complete: %zu added, %zu changed, %zu renamed or "
+	    "moved, %zu disabled, %zu deleted.\n", plan.nadd, plan.nmodify,
 	    plan.nrename, plan.ndisable, plan.ndelete);
 	if (creds != NULL)
-		printf("Initial passwords of the %zu new accounts: %s\n",
+		fprintf(out, "Initial passwords of the %zu new accounts: %s\n",
 		    people_added(&plan), o->credentials);
 	ret = EXIT_OK;
 out:
@@ -360,7 +373,7 @@ cmd_apply(struct options *o)
 
 enum {
 	OPT_EXIT_CODE = 256, OPT_PRUNE, OPT_MASS_REMOVAL, OPT_MASS_CHANGE,
-	OPT_REMOVE_TENANT, OPT_CREDENTIALS
+	OPT_REMOVE_TENANT, OPT_CREDENTIALS, OPT_TENANT, OPT_FORMAT
 };
 
 /* Command options; those a command does not take are refused. */
@@ -376,6 +389,8 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 		{ "allow-mass-change", no_argument, NULL, OPT_MASS_CHANGE },
 		{ "remove-tenant", required_argument, NULL, OPT_REMOVE_TENANT },
 		{ "credentials", required_argument, NULL, OPT_CREDENTIALS },
+		{ "tenant", required_argument, NULL, OPT_TENANT },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ NULL, 0, NULL, 0 },
 	};
 	int	ch, reads = strcmp(c->name, "validate") != 0;
@@ -421,6 +436,18 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 			    sizeof(o->remove_tenants) / sizeof(o->remove_tenants[0]))
 				goto bad;
 			o->remove_tenants[o->nremove_tenants++] = optarg;
+			break;
+		case OPT_TENANT:
+			if (!reads || o->ntenants + 1 >=
+			    sizeof(o->tenants) / sizeof(o->tenants[0]))
+				goto bad;
+			o->tenants[o->ntenants++] = optarg;
+			break;
+		case OPT_FORMAT:
+			if (!reads || (strcmp(optarg, "json") != 0 &&
+			    strcmp(optarg, "text") != 0))
+				goto bad;
+			o->json = strcmp(optarg, "json") == 0;
 			break;
 		case OPT_CREDENTIALS:
 			if (!c->write)

@@ -178,6 +178,89 @@ small_teardown(void **state)
 	return 0;
 }
 
+/* A strict JSON syntax check (RFC 8259), enough to know a document parses. */
+UNUSED static const char *
+json_value(const char *p);
+
+UNUSED static const char *
+json_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+		p++;
+	return p;
+}
+
+UNUSED static const char *
+json_str(const char *p)
+{
+	if (*p++ != '"')
+		return NULL;
+	for (; *p != '"'; p++) {
+		if (*p == '\0' || (unsigned char)*p < 0x20)
+			return NULL;
+		if (*p == '\\') {
+			p++;
+			if (*p == 'u') {
+				if (strspn(p + 1, "0123456789abcdefABCDEF") < 4)
+					return NULL;
+				p += 4;
+			} else if (strchr("\"\\/bfnrt", *p) == NULL || *p == '\0')
+				return NULL;
+		}
+	}
+	return p + 1;
+}
+
+UNUSED static const char *
+json_value(const char *p)
+{
+	p = json_ws(p);
+	if (*p == '"')
+		return json_str(p);
+	if (*p == '{' || *p == '[') {
+		char	close = *p == '{' ? '}' : ']';
+
+		p = json_ws(p + 1);
+		if (*p == close)
+			return p + 1;
+		for (;;) {
+			if (close == '}') {
+				if ((p = json_str(json_ws(p))) == NULL)
+					return NULL;
+				p = json_ws(p);
+				if (*p++ != ':')
+					return NULL;
+			}
+			if ((p = json_value(p)) == NULL)
+				return NULL;
+			p = json_ws(p);
+			if (*p == close)
+				return p + 1;
+			if (*p++ != ',')
+				return NULL;
+		}
+	}
+	if (strncmp(p, "true", 4) == 0 || strncmp(p, "null", 4) == 0)
+		return p + 4;
+	if (strncmp(p, "false", 5) == 0)
+		return p + 5;
+	if (*p == '-' || (*p >= '0' && *p <= '9')) {
+		p += *p == '-';
+		p += strspn(p, "0123456789");
+		return p;
+	}
+	return NULL;
+}
+
+/* Whether text is exactly one JSON document. */
+UNUSED static int
+json_valid(const char *text)
+{
+	const char	*end = json_value(text);
+
+	return end != NULL && *json_ws(end) == '\0';
+}
+
 /* The head of a valid file, for tests that add tenants to it. */
 #define YAML_HEAD \
 	"version: 1\n" \

@@ -7,10 +7,11 @@
 #define VEN	"ou=venissieux,ou=tenants,dc=sitiv,dc=fr"
 #define TENANTS	"ou=tenants,dc=sitiv,dc=fr"
 
+/* color: 0 or 1 for text; -1 for JSON. */
 static char *
 print_plan(struct small *f, int color)
 {
-	struct print_opts	 po = { color };
+	struct print_opts	 po = { color > 0 };
 	char			*buf = NULL, *out;
 	size_t			 len = 0;
 	FILE			*fp = open_memstream(&buf, &len);
@@ -18,8 +19,12 @@ print_plan(struct small *f, int color)
 	assert_int_equal(identities(f->m, &f->current), 0);
 	render(f->m, &f->desired);
 	diff(&f->desired, &f->current, &f->opts, &f->plan);
-	plan_print_text(&f->plan, f->m, fp, &po);
-	plan_print_summary(&f->plan, "small.yaml", fp, &po);
+	if (color < 0)
+		plan_print_json(&f->plan, "small.yaml", fp);
+	else {
+		plan_print_text(&f->plan, f->m, fp, &po);
+		plan_print_summary(&f->plan, "small.yaml", fp, &po);
+	}
 	fclose(fp);
 	out = xstrdup(buf);
 	free(buf);
@@ -78,9 +83,8 @@ initial_plan_lists_every_entry_by_tenant(void **state)
  * a group lost a member, and entries were made by hand.
  */
 static void
-changes_show_old_and_new_values(void **state)
+print_changes(struct small *f, int json)
 {
-	struct small	*f = *state;
 	char		*got;
 	size_t		 i, a, v;
 	struct entries	 tmp;
@@ -117,9 +121,39 @@ changes_show_old_and_new_values(void **state)
 	    "objectClass", "mutualizeManaged");
 	have(&f->current, "uid=paul.roux,ou=people,ou=feyzin," TENANTS,
 	    "employeeNumber", "F-0099");
-	got = print_plan(f, 0);
-	assert_golden(got, "changes.plan");
+	got = print_plan(f, json);
+	assert_golden(got, json ? "changes.json" : "changes.plan");
+	if (json)
+		assert_true(json_valid(got));
 	free(got);
+}
+
+static void
+changes_show_old_and_new_values(void **state)
+{
+	print_changes(*state, 0);
+}
+
+static void
+the_json_plan_is_one_document_with_every_change(void **state)
+{
+	print_changes(*state, -1);
+}
+
+static void
+a_plan_restricted_to_a_tenant_keeps_its_changes_only(void **state)
+{
+	struct small	*f = *state;
+	const char *const feyzin[] = { "feyzin", NULL };
+	char		*got = print_plan(f, 0);
+	size_t		 i;
+
+	free(got);
+	plan_restrict(&f->plan, feyzin);
+	assert_int_equal(f->plan.n, 6);
+	assert_int_equal(f->plan.nadd, 6);
+	for (i = 0; i < f->plan.n; i++)
+		assert_string_equal(f->plan.v[i].entry->tenant, "feyzin");
 }
 
 static void
@@ -167,6 +201,8 @@ main(void)
 	    small_teardown)
 		T(initial_plan_lists_every_entry_by_tenant),
 		T(changes_show_old_and_new_values),
+		T(the_json_plan_is_one_document_with_every_change),
+		T(a_plan_restricted_to_a_tenant_keeps_its_changes_only),
 		T(nothing_to_do_says_so),
 		T(color_only_when_asked),
 		T(color_marks_adds_in_green),

@@ -9,13 +9,8 @@
  * libcsv was not used: it does not say where a field starts, and every error
  * here must.
  */
-#include <sys/stat.h>
-
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <unistr.h>
 
 #include "mutualize.h"
@@ -277,52 +272,6 @@ out:
 	return ret;
 }
 
-/* Returns the file's bytes (NUL-terminated) or NULL with an error. */
-static char *
-read_all(const char *file, const struct ylimits *lim, struct diags *d,
-    size_t *lenp)
-{
-	struct pos	 pos = { file, 0, 0 };
-	struct stat	 st;
-	char		*buf = NULL;
-	size_t		 got = 0;
-	ssize_t		 n;
-	int		 fd;
-
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
-		diag_add(d, pos, "cannot open: %s", strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		diag_add(d, pos, "not a regular file");
-		goto out;
-	}
-	if ((size_t)st.st_size > lim->max_file) {
-		diag_add(d, pos, "file of %lld bytes is larger than the limit of %zu",
-		    (long long)st.st_size, lim->max_file);
-		goto out;
-	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	while (got < (size_t)st.st_size) {
-		n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			diag_add(d, pos, "cannot read: %s", n == 0 ?
-			    "file shrank while read" : strerror(errno));
-			free(buf);
-			buf = NULL;
-			goto out;
-		}
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	*lenp = got;
-out:
-	close(fd);
-	return buf;
-}
-
 struct ydoc *
 csv_load_file(const char *file, const struct ylimits *lim, struct diags *d,
     const char *const *list_keys)
@@ -333,7 +282,7 @@ csv_load_file(const char *file, const struct ylimits *lim, struct diags *d,
 	char		*buf;
 	size_t		 len = 0;
 
-	if ((buf = read_all(file, lim, d, &len)) == NULL)
+	if ((buf = file_read(file, lim->max_file, d, &len)) == NULL)
 		return NULL;
 	doc = xcalloc(1, sizeof(*doc));
 	doc->file = arena_strdup(&doc->arena, file);

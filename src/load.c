@@ -349,6 +349,8 @@ model_load(const char *file, struct diags *d)
 		goto fail;
 	}
 	load_root(&l, m->doc->roots[0]);
+	/* The model has what it needs from the nodes: only strings stay. */
+	ydoc_drop_nodes(m->doc);
 	return m;
 fail:
 	model_free(m);

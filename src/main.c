@@ -165,6 +165,7 @@ run(struct options *o, int write)
 	if (read_directory(c, m->syndicate.base_dn, tenants_dn, &current) == -1)
 		goto out;
 	render_logins(m, &current);
+	desired.share = &current;
 	render(m, &desired);
 	diff(&desired, &current, tenants_dn, &plan);
 	plan_print_text(&plan, m, stdout, &po);

@@ -67,17 +67,6 @@ child_dn(struct arena *a, const char *attr, const char *value, const char *paren
 	return dn;
 }
 
-static const char *
-person_dn(struct arena *a, const struct model *m, const struct person *p)
-{
-	char		*esc = dn_escape_value(p->tenant->id);
-	const char	*dn = arena_printf(a, "uid=%s,ou=people,ou=%s,ou=tenants,%s",
-	    p->login, esc, m->syndicate.base_dn);
-
-	free(esc);
-	return dn;
-}
-
 /* Returns "given.surname" as a login; the caller frees it. */
 static char *
 derive_login(const struct person *p)
@@ -101,17 +90,26 @@ cmp_person_id(const void *a, const void *b)
 	return strcmp(pa->id, pb->id);
 }
 
+/* Where the homonyms of one derived login are: the next suffix to try. */
+struct homonym {
+	const char	*base;
+	size_t		 next;
+};
+
 /*
  * A person whose entry exists (found by employeeNumber) keeps its uid. Everyone
  * else gets the derived login; where it is taken, people in order of id get the
  * first of login2, login3, ... that is free, so the result never depends on the
- * order of the file. Every uid already in the directory counts as taken.
+ * order of the file. Every uid already in the directory counts as taken. The
+ * suffix search resumes where the previous homonym stopped: all below it are
+ * taken, and a thousand Marie Martin cost a thousand tries, not half a million.
  */
 void
 render_logins(struct model *m, const struct entries *current)
 {
-	struct hmap	 taken = { 0 };
+	struct hmap	 taken = { 0 }, homonyms = { 0 };
 	struct ptrvec	 fresh = { 0 };
+	struct homonym	*h;
 	size_t		 i, j, n;
 
 	for (i = 0; current != NULL && i < current->v.n; i++) {
@@ -141,10 +139,18 @@ render_logins(struct model *m, const struct entries *current)
 		struct person	*p = fresh.v[i];
 		char		*base = derive_login(p), *login = xstrdup(base);
 
-		for (n = 2; hmap_get(&taken, login) != NULL; n++) {
+		h = hmap_get(&homonyms, base);
+		for (n = h ? h->next : 2; hmap_get(&taken, login) != NULL; n++) {
 			free(login);
 			login = xasprintf("%s%zu", base, n);
 		}
+		if (h == NULL && n > 2) {
+			h = arena_alloc(&m->arena, sizeof(*h));
+			h->base = arena_strdup(&m->arena, base);
+			hmap_put(&homonyms, h->base, h);
+		}
+		if (h != NULL)
+			h->next = n;
 		p->login = arena_strdup(&m->arena, login);
 		hmap_put(&taken, p->login, p);
 		free(login);
@@ -152,6 +158,7 @@ render_logins(struct model *m, const struct entries *current)
 	}
 	ptrvec_free(&fresh);
 	hmap_free(&taken);
+	hmap_free(&homonyms);
 }
 
 static void
@@ -194,22 +201,26 @@ render_ou(struct entries *es, const char *dn, const char *ou, const char *tenant
 }
 
 static const struct entry *
-render_person(const struct model *m, const struct person *p, struct entries *es)
+render_person(const struct person *p, const char *people_dn, struct sbuf *sb,
+    struct entries *es)
 {
-	const char	*dn = person_dn(&es->arena, m, p);
-	struct entry	*e = entries_add(es, dn, p->tenant->id, ENTRY_PERSON);
-	const char	*full = arena_printf(&es->arena, "%s %s", p->given_name,
-	    p->surname);
+	char		*uid = dn_escape_value(p->login);
+	struct entry	*e;
+	const char	*full;
 
+	e = entries_add(es, sbuf_join(sb, "uid=", uid, ",", people_dn, NULL),
+	    p->tenant->id, ENTRY_PERSON);
+	free(uid);
 	add_values(es, e, "objectClass", (const char *const[]){ "person",
 	    "organizationalPerson", "inetOrgPerson", NULL });
 	entry_add_value(es, e, "uid", p->login);
+	full = sbuf_join(sb, p->given_name, " ", p->surname, NULL);
 	entry_add_value(es, e, "cn", full);
 	entry_add_value(es, e, "sn", p->surname);
 	entry_add_value(es, e, "givenName", p->given_name);
 	entry_add_value(es, e, "displayName", full);
-	entry_add_value(es, e, "mail", arena_printf(&es->arena, "%s@%s", p->login,
-	    p->tenant->mail_domain));
+	entry_add_value(es, e, "mail", sbuf_join(sb, p->login, "@",
+	    p->tenant->mail_domain, NULL));
 	entry_add_value(es, e, "employeeNumber", p->id);
 	entry_add_value(es, e, "employeeType",
 	    p->kind == KIND_ELECTED ? "elected" : "agent");
@@ -235,7 +246,7 @@ render_group(const char *groups_dn, const struct tenant *t, const struct group *
 }
 
 static void
-render_tenant(const struct model *m, const struct tenant *t, const char *tenants_dn,
+render_tenant(const struct tenant *t, const char *tenants_dn, struct sbuf *sb,
     struct entries *es)
 {
 	const char	*tdn = child_dn(&es->arena, "ou", t->id, tenants_dn);
@@ -260,7 +271,7 @@ render_tenant(const struct model *m, const struct tenant *t, const char *tenants
 		hmap_put(&gindex, t->groups[i].id, &members[i]);
 	for (i = 0; i < t->npeople; i++) {
 		const struct person	*p = &t->people[i];
-		const struct entry	*pe = render_person(m, p, es);
+		const struct entry	*pe = render_person(p, people_dn, sb, es);
 
 		for (j = 0; j < p->ngroups; j++) {
 			struct ptrvec	*pv = hmap_get(&gindex, p->groups[j].id);
@@ -282,10 +293,12 @@ void
 render(const struct model *m, struct entries *es)
 {
 	const char	*tenants_dn = render_tenants_dn(&es->arena, m);
+	struct sbuf	 sb = { 0 };
 	size_t		 i;
 
 	render_base(m, es);
 	render_ou(es, tenants_dn, "tenants", NULL, ENTRY_TENANTS);
 	for (i = 0; i < m->ntenants; i++)
-		render_tenant(m, &m->tenants[i], tenants_dn, es);
+		render_tenant(&m->tenants[i], tenants_dn, &sb, es);
+	sbuf_free(&sb);
 }

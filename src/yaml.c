@@ -70,7 +70,7 @@ offset_pos(const struct ydoc *doc, const char *buf, size_t len, size_t off)
 static struct ynode *
 node_new(struct builder *b, enum ynode_kind kind, yaml_mark_t mark)
 {
-	struct ynode	*n = arena_alloc(&b->doc->arena, sizeof(*n));
+	struct ynode	*n = arena_alloc(&b->doc->nodes, sizeof(*n));
 
 	memset(n, 0, sizeof(*n));
 	n->kind = kind;
@@ -178,7 +178,7 @@ on_end(struct builder *b)
 	size_t		 i, w = 1;
 
 	n->n = f->items.n;
-	n->items = arena_alloc(&b->doc->arena, (n->n ? n->n : 1) * sizeof(*n->items));
+	n->items = arena_alloc(&b->doc->nodes, (n->n ? n->n : 1) * sizeof(*n->items));
 	for (i = 0; i < n->n; i++) {
 		n->items[i] = f->items.v[i];
 		w = add_weight(w, n->items[i]->weight);
@@ -287,7 +287,7 @@ ydoc_load_buffer(const char *file, const char *buf, size_t len,
 		return NULL;
 	}
 	doc->nroots = b.roots.n;
-	doc->roots = arena_alloc(&doc->arena, (b.roots.n ? b.roots.n : 1) *
+	doc->roots = arena_alloc(&doc->nodes, (b.roots.n ? b.roots.n : 1) *
 	    sizeof(*doc->roots));
 	for (i = 0; i < b.roots.n; i++)
 		doc->roots[i] = b.roots.v[i];
@@ -343,8 +343,17 @@ ydoc_free(struct ydoc *doc)
 {
 	if (doc == NULL)
 		return;
+	arena_free(&doc->nodes);
 	arena_free(&doc->arena);
 	free(doc);
+}
+
+void
+ydoc_drop_nodes(struct ydoc *doc)
+{
+	arena_free(&doc->nodes);
+	doc->roots = NULL;
+	doc->nroots = 0;
 }
 
 int

@@ -192,6 +192,40 @@ unreadable_file_is_an_error(void **state)
 	diag_free(&d);
 }
 
+/* Sorted by place; errors at one place keep the order they were found in. */
+static void
+errors_sort_by_place_keeping_ties_in_order(void **state)
+{
+	struct diags	d = { 0 };
+	struct pos	p = { "f.yaml", 0, 0 };
+	size_t		i;
+	char		want[32];
+
+	(void)state;
+	/* two runs, as the loader and then the checks find them */
+	for (i = 0; i < 1000; i++) {
+		p.line = (unsigned)(1000 - i);
+		diag_add(&d, p, "load %u", p.line);
+	}
+	for (i = 0; i < 1000; i++) {
+		p.line = (unsigned)(i + 1);
+		diag_add(&d, p, "check %u", p.line);
+	}
+	diag_sort(&d);
+	assert_int_equal(d.n, 2000);
+	for (i = 0; i < 2000; i += 2) {
+		assert_int_equal(d.v[i].pos.line, i / 2 + 1);
+		snprintf(want, sizeof(want), "load %zu", i / 2 + 1);
+		assert_string_equal(d.v[i].msg, want);
+		snprintf(want, sizeof(want), "check %zu", i / 2 + 1);
+		assert_string_equal(d.v[i + 1].msg, want);
+	}
+	/* the list still takes more */
+	diag_add(&d, p, "last");
+	assert_int_equal(d.n, 2001);
+	diag_free(&d);
+}
+
 int
 main(void)
 {
@@ -207,6 +241,7 @@ main(void)
 		cmocka_unit_test(every_error_is_reported_not_only_the_first),
 		cmocka_unit_test(one_document_only),
 		cmocka_unit_test(unreadable_file_is_an_error),
+		cmocka_unit_test(errors_sort_by_place_keeping_ties_in_order),
 	};
 
 	return cmocka_run_group_tests_name("load", tests, NULL, NULL);

@@ -293,6 +293,16 @@ void	 plan_print_text(const struct plan *, const struct model *, FILE *,
 void	 plan_print_summary(const struct plan *, const char *file, FILE *,
 	    const struct print_opts *);
 
+/* ldif.c: RFC 2849 LDIF, for slapadd, ldapadd and ldapmodify. */
+/* Whether a value may be written as it is (a SAFE-STRING not ending in a space). */
+int	 ldif_is_safe(const char *, size_t);
+/* One "type: value" line, in base64 when not safe, folded at 76 columns. */
+void	 ldif_put(FILE *, const char *type, const char *value);
+/* A content record: what slapadd and ldapadd load. */
+void	 ldif_write_entry(FILE *, const struct entry *);
+/* A change record: what ldapmodify applies. */
+void	 ldif_write_change(FILE *, const struct change *);
+
 /* secret.c: the bind password. */
 /* Returns the password the caller frees with secret_free, or NULL with a message. */
 char	*secret_bind_password(const struct model *, struct diags *);

@@ -4,6 +4,7 @@
  * Global options, then a command from the table. Everything local (the file,
  * the password) is read and checked before the first packet to the server.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@ struct options {
 	int		 dry_run;
 	int		 exit_code;
 	const char	*uri;
+	const char	*output;	/* export: NULL for standard output */
 	const char	*file;
 };
 
@@ -32,6 +34,7 @@ struct command {
 static int	cmd_validate(struct options *);
 static int	cmd_plan(struct options *);
 static int	cmd_apply(struct options *);
+static int	cmd_export(struct options *);
 
 static const struct command commands[] = {
 	{ "validate", cmd_validate, "validate [-h] file",
@@ -41,6 +44,8 @@ static const struct command commands[] = {
 	{ "apply", cmd_apply,
 	    "apply [-h] [-n | --dry-run] [--exit-code] [-H uri] file",
 	    "make the directory match the file", 1 },
+	{ "export", cmd_export, "export [-h] [-o output] file",
+	    "write the directory the file describes as LDIF, for slapadd", 0 },
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 
@@ -203,6 +208,59 @@ cmd_apply(struct options *o)
 	return run(o, !o->dry_run);
 }
 
+/*
+ * The whole directory the file describes, as LDIF content records in the order
+ * apply would add them (parents first, people before their groups), for
+ * slapadd into an empty database. Nothing is read from a server, so logins are
+ * those an empty directory would get.
+ */
+static int
+cmd_export(struct options *o)
+{
+	struct model	*m;
+	struct entries	 desired, none;
+	struct plan	 plan;
+	FILE		*fp = stdout;
+	const char	*out = o->output ? o->output : "standard output";
+	size_t		 i;
+	int		 ret = EXIT_ERROR;
+
+	if ((m = load_checked(o->file)) == NULL)
+		return EXIT_ERROR;
+	entries_init(&desired);
+	entries_init(&none);
+	memset(&plan, 0, sizeof(plan));
+	render_logins(m, NULL);
+	render(m, &desired);
+	diff(&desired, &none, render_tenants_dn(&desired.arena, m), &plan);
+	if (o->output != NULL && (fp = fopen(o->output, "w")) == NULL) {
+		fprintf(stderr, "mutualize: %s: %s\n", o->output, strerror(errno));
+		goto out;
+	}
+	/* No "version: 1" line: slapadd 2.5 takes it for an attribute, as slapcat writes none. */
+	for (i = 0; i < plan.n; i++)
+		ldif_write_entry(fp, plan.v[i].entry);
+	if (fflush(fp) == EOF || ferror(fp)) {
+		fprintf(stderr, "mutualize: %s: %s\n", out, strerror(errno));
+		if (o->output != NULL)
+			unlink(o->output);
+		goto out;
+	}
+	if (o->output != NULL)
+		printf("%s: %zu entries.\n", o->output, plan.n);
+	ret = EXIT_OK;
+out:
+	if (fp != stdout && fp != NULL && fclose(fp) == EOF && ret == EXIT_OK) {
+		fprintf(stderr, "mutualize: %s: %s\n", out, strerror(errno));
+		ret = EXIT_ERROR;
+	}
+	plan_free(&plan);
+	entries_free(&desired);
+	entries_free(&none);
+	model_free(m);
+	return ret;
+}
+
 enum { OPT_EXIT_CODE = 256 };
 
 /* Command options; those a command does not take are refused. */
@@ -218,7 +276,7 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 	int	ch;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+hnH:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+hnH:o:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			command_usage(c, stdout);
@@ -229,12 +287,19 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 			o->dry_run = 1;
 			break;
 		case 'H':
-			if (strcmp(c->name, "validate") == 0)
+			if (strcmp(c->name, "validate") == 0 ||
+			    strcmp(c->name, "export") == 0)
 				goto bad;
 			o->uri = optarg;
 			break;
+		case 'o':
+			if (strcmp(c->name, "export") != 0)
+				goto bad;
+			o->output = strcmp(optarg, "-") == 0 ? NULL : optarg;
+			break;
 		case OPT_EXIT_CODE:
-			if (strcmp(c->name, "validate") == 0)
+			if (strcmp(c->name, "validate") == 0 ||
+			    strcmp(c->name, "export") == 0)
 				goto bad;
 			o->exit_code = 1;
 			break;

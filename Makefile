@@ -21,12 +21,12 @@ SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 
 SRCS	 = src/apply.c src/check.c src/conn.c src/csv.c src/diag.c src/diff.c \
-	   src/dn.c src/entry.c src/hmap.c src/identity.c src/load.c src/plan.c \
-	   src/read.c src/render.c src/secret.c src/translit.c src/xmem.c \
-	   src/yaml.c
+	   src/dn.c src/entry.c src/hmap.c src/identity.c src/ldif.c src/load.c \
+	   src/plan.c src/read.c src/render.c src/secret.c src/translit.c \
+	   src/xmem.c src/yaml.c
 HDRS	 = include/mutualize.h include/conn.h
 UNIT	 = test_yaml test_load test_csv test_translit test_render test_diff \
-	   test_plan
+	   test_plan test_ldif
 INTEG	 = test_apply
 
 # The shipped build and the sanitizer build of the same sources.
@@ -71,7 +71,7 @@ check: deps
 check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutualize
 	mandoc -Tlint -W warning man/mutualize.1 man/mutualize.yaml.5
 	sh tests/run-unit.sh $(UNIT:%=build/san/%)
-	bash tests/run-integration.sh $(INTEG:%=build/san/%)
+	bash tests/run-integration.sh $(INTEG:%=build/san/%) tests/test_export.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory mutualize

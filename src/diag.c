@@ -40,10 +40,9 @@ diag_add(struct diags *d, struct pos pos, const char *fmt, ...)
 }
 
 static int
-cmp_diag(const void *a, const void *b)
+cmp_diag(const struct diag *x, const struct diag *y)
 {
-	const struct diag	*x = a, *y = b;
-	int			 c;
+	int	c;
 
 	if (x->pos.file != y->pos.file) {
 		if (x->pos.file == NULL || y->pos.file == NULL)
@@ -58,6 +57,12 @@ cmp_diag(const void *a, const void *b)
 	return strcmp(x->msg, y->msg);
 }
 
+static int
+cmp_diag_qsort(const void *a, const void *b)
+{
+	return cmp_diag(a, b);
+}
+
 /*
  * Sorts by place, and drops repeats: a CSV column with an unknown name is one
  * error, not one a row.
@@ -68,7 +73,7 @@ diag_sort(struct diags *d)
 	size_t	i, n = 0;
 
 	if (d->n > 1)
-		qsort(d->v, d->n, sizeof(*d->v), cmp_diag);
+		qsort(d->v, d->n, sizeof(*d->v), cmp_diag_qsort);
 	for (i = 0; i < d->n; i++) {
 		if (n > 0 && cmp_diag(&d->v[n - 1], &d->v[i]) == 0) {
 			free((char *)d->v[i].pos.file);

@@ -30,6 +30,12 @@ enum { RANK_BASE, RANK_CONTAINER, RANK_TENANT, RANK_OU, RANK_PERSON, RANK_GROUP,
     NRANKS };
 
 static int
+cmp_value(const void *a, const void *b)
+{
+	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
 add_rank(enum entry_kind k)
 {
 	switch (k) {
@@ -50,11 +56,21 @@ add_rank(enum entry_kind k)
 	}
 }
 
+/*
+ * Room for comparing two value lists, reused from one attribute to the next:
+ * an unchanged directory of 100,000 entries costs no memory in the plan.
+ */
+struct scratch {
+	const char	**want, **have, **plus, **minus;
+	size_t		  cap;
+};
+
 struct differ {
 	const struct entries	*desired, *current;
 	const struct diff_opts	*o;
 	struct plan		*p;
 	const char		**mkeys;	/* managed subtrees, as keys */
+	struct scratch		 sc;
 	struct hmap		 claimed;	/* current key -> desired entry */
 	struct hmap		 tenants;	/* ids of the tenants of the file */
 	struct ptrvec		 adds[NRANKS];
@@ -81,25 +97,38 @@ plan_push(struct plan *p, enum change_op op, const struct entry *e)
 	return c;
 }
 
-static int
-cmp_value(const void *a, const void *b)
+static void
+scratch_fit(struct scratch *sc, size_t n)
 {
-	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+	if (n <= sc->cap)
+		return;
+	sc->cap = n;
+	sc->want = xreallocarray(sc->want, n, sizeof(*sc->want));
+	sc->have = xreallocarray(sc->have, n, sizeof(*sc->have));
+	sc->plus = xreallocarray(sc->plus, n, sizeof(*sc->plus));
+	sc->minus = xreallocarray(sc->minus, n, sizeof(*sc->minus));
 }
 
-/* Returns the values of a that are not in b (both sorted), in the arena. */
+static void
+scratch_free(struct scratch *sc)
+{
+	free(sc->want);
+	free(sc->have);
+	free(sc->plus);
+	free(sc->minus);
+}
+
+/* The values of a that are not in b (both sorted) into out; returns how many. */
 static size_t
-set_minus(struct arena *ar, const char **a, size_t na, const char **b, size_t nb,
-    const char ***out)
+set_minus(const char **a, size_t na, const char **b, size_t nb, const char **out)
 {
 	size_t	i = 0, j = 0, n = 0;
 	int	c;
 
-	*out = arena_alloc(ar, (na ? na : 1) * sizeof(**out));
 	while (i < na) {
 		c = j < nb ? strcasecmp(a[i], b[j]) : -1;
 		if (c < 0)
-			(*out)[n++] = a[i++];
+			out[n++] = a[i++];
 		else if (c > 0)
 			j++;
 		else
@@ -109,15 +138,22 @@ set_minus(struct arena *ar, const char **a, size_t na, const char **b, size_t nb
 }
 
 static const char **
-sorted_copy(struct arena *ar, const struct attr *a)
+sorted(const char **into, const struct attr *a)
 {
-	const char	**v = arena_alloc(ar, (a->nvals ? a->nvals : 1) * sizeof(*v));
-
-	if (a->nvals > 0)
-		memcpy(v, a->vals, a->nvals * sizeof(*v));
+	memcpy(into, a->vals, a->nvals * sizeof(*into));
 	if (a->nvals > 1)
-		qsort(v, a->nvals, sizeof(*v), cmp_value);
-	return v;
+		qsort(into, a->nvals, sizeof(*into), cmp_value);
+	return into;
+}
+
+/* Returns a copy of n values in the arena, where the plan keeps them. */
+static const char **
+keep(struct arena *ar, const char **v, size_t n)
+{
+	const char	**copy = arena_alloc(ar, (n ? n : 1) * sizeof(*copy));
+
+	memcpy(copy, v, n * sizeof(*copy));
+	return copy;
 }
 
 static void
@@ -156,12 +192,29 @@ case_blind(const char *attr)
 	    strcasecmp(attr, "member") == 0;
 }
 
+/*
+ * The directory keeps values in the order they were written, which is the
+ * file's: an unchanged group of 5,000 members is one pass, not two sorts.
+ */
+static int
+same_in_order(const struct attr *want, const struct attr *have)
+{
+	size_t	i;
+
+	if (want->nvals != have->nvals)
+		return 0;
+	for (i = 0; i < want->nvals; i++)
+		if (strcasecmp(want->vals[i], have->vals[i]) != 0)
+			return 0;
+	return 1;
+}
+
 /* One managed attribute: nothing, add, delete, replace or value-level changes. */
 static void
-diff_attr(struct arena *ar, const char *name, const struct attr *want,
-    const struct attr *have, struct ptrvec *mods)
+diff_attr(struct arena *ar, struct scratch *sc, const char *name,
+    const struct attr *want, const struct attr *have, struct ptrvec *mods)
 {
-	const char	**w, **h, **plus, **minus;
+	const char	**w, **h;
 	size_t		  nplus, nminus;
 
 	if (want == NULL && have == NULL)
@@ -184,14 +237,19 @@ diff_attr(struct arena *ar, const char *name, const struct attr *want,
 			    have->vals, 1);
 		return;
 	}
-	w = sorted_copy(ar, want);
-	h = sorted_copy(ar, have);
-	nplus = set_minus(ar, w, want->nvals, h, have->nvals, &plus);
-	nminus = set_minus(ar, h, have->nvals, w, want->nvals, &minus);
+	if (same_in_order(want, have))
+		return;
+	scratch_fit(sc, want->nvals > have->nvals ? want->nvals : have->nvals);
+	w = sorted(sc->want, want);
+	h = sorted(sc->have, have);
+	nplus = set_minus(w, want->nvals, h, have->nvals, sc->plus);
+	nminus = set_minus(h, have->nvals, w, want->nvals, sc->minus);
 	if (nminus > 0 && strcasecmp(name, "objectClass") != 0)
-		push_mod(ar, mods, MOD_DELETE, have->name, minus, nminus, NULL, 0);
+		push_mod(ar, mods, MOD_DELETE, have->name, keep(ar, sc->minus,
+		    nminus), nminus, NULL, 0);
 	if (nplus > 0)
-		push_mod(ar, mods, MOD_ADD, want->name, plus, nplus, NULL, 0);
+		push_mod(ar, mods, MOD_ADD, want->name, keep(ar, sc->plus, nplus),
+		    nplus, NULL, 0);
 }
 
 /* Copies the mods gathered into a change, if there are any. */
@@ -238,16 +296,16 @@ with_history(struct plan *p, const struct entry *want, const struct entry *have)
 	const struct attr	*hmail = entry_attr(have, "mail");
 	const struct attr	*former = entry_attr(have, "mutualizeFormerMail");
 	struct entry		*e;
-	struct ptrvec		 keep = { 0 };
+	struct ptrvec		 old = { 0 };
 	size_t			 i;
 
 	if (hmail != NULL && hmail->nvals > 0 && wmail != NULL &&
 	    strcasecmp(hmail->vals[0], wmail->vals[0]) != 0)
-		ptrvec_push(&keep, (void *)hmail->vals[0]);
+		ptrvec_push(&old, (void *)hmail->vals[0]);
 	for (i = 0; former != NULL && i < former->nvals; i++)
 		if (wmail == NULL || strcasecmp(former->vals[i], wmail->vals[0]) != 0)
-			ptrvec_push(&keep, (void *)former->vals[i]);
-	if (keep.n == 0)
+			ptrvec_push(&old, (void *)former->vals[i]);
+	if (old.n == 0)
 		return want;
 	e = entries_add(es, want->dn, want->tenant, want->kind);
 	if (e == NULL)		/* the same person twice: cannot be */
@@ -256,12 +314,12 @@ with_history(struct plan *p, const struct entry *want, const struct entry *have)
 		copy_attr(es, e, &want->attrs[i]);
 	if (!entry_has(e, "objectClass", "inetLocalMailRecipient"))
 		entry_add_value(es, e, "objectClass", "inetLocalMailRecipient");
-	for (i = 0; i < keep.n; i++) {
-		entry_add_value(es, e, "mutualizeFormerMail", keep.v[i]);
-		if (!entry_has(e, "mailLocalAddress", keep.v[i]))
-			entry_add_value(es, e, "mailLocalAddress", keep.v[i]);
+	for (i = 0; i < old.n; i++) {
+		entry_add_value(es, e, "mutualizeFormerMail", old.v[i]);
+		if (!entry_has(e, "mailLocalAddress", old.v[i]))
+			entry_add_value(es, e, "mailLocalAddress", old.v[i]);
 	}
-	ptrvec_free(&keep);
+	ptrvec_free(&old);
 	return e;
 }
 
@@ -280,7 +338,7 @@ diff_entry(struct differ *d, const struct entry *want, const struct entry *have,
 	for (; *names != NULL; names++) {
 		if (renamed && strcasecmp(*names, "uid") == 0)
 			continue;	/* the modrdn set it */
-		diff_attr(ar, *names, entry_attr(want, *names),
+		diff_attr(ar, &d->sc, *names, entry_attr(want, *names),
 		    entry_attr(have, *names), &mods);
 	}
 	if (want->kind == ENTRY_PERSON &&
@@ -532,6 +590,7 @@ diff(const struct entries *desired, const struct entries *current,
 	ptrvec_free(&d.dels);
 	hmap_free(&d.claimed);
 	hmap_free(&d.tenants);
+	scratch_free(&d.sc);
 }
 
 void

@@ -18,7 +18,29 @@ entries_free(struct entries *es)
 	ptrvec_free(&es->v);
 	hmap_free(&es->by_key);
 	hmap_free(&es->by_id);
+	hmap_free(&es->strings);
 	arena_free(&es->arena);
+}
+
+/*
+ * The set's one copy of a string that most entries repeat (attribute names,
+ * tenant ids, object classes): at 100,000 entries a copy each would be
+ * megabytes of the same few words.
+ */
+static const char *
+intern(struct entries *es, const char *s, size_t len)
+{
+	char	 buf[256], *p;
+
+	if (len >= sizeof(buf))
+		return arena_strndup(&es->arena, s, len);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if ((p = hmap_get(&es->strings, buf)) == NULL) {
+		p = arena_strndup(&es->arena, s, len);
+		hmap_put(&es->strings, p, p);
+	}
+	return p;
 }
 
 /*
@@ -52,42 +74,94 @@ dn_depth(const char *dn)
 	return n;
 }
 
+/*
+ * The key of a DN in buf when it fits, else in memory the caller frees.
+ * Sets *same when the DN is its own key (already lowercase).
+ */
+static char *
+lower_key(const char *dn, char *buf, size_t size, int *same)
+{
+	size_t	 len = strlen(dn), i;
+	char	*k = len < size ? buf : xmalloc(len + 1);
+
+	*same = 1;
+	for (i = 0; i <= len; i++) {
+		k[i] = (char)tolower((unsigned char)dn[i]);
+		if (k[i] != dn[i])
+			*same = 0;
+	}
+	return k;
+}
+
+/* An inetOrgPerson as mutualize writes it has 9 attributes: one allocation. */
+#define ENTRY_ATTRS	9
+
+/* The entry of the shared set with the same DN as e, if any. */
+static const struct entry *
+twin(struct entries *es, const struct entry *e)
+{
+	if (es->share == NULL)
+		return NULL;
+	if (es->twin_of != e) {
+		es->twin_of = e;
+		es->twin = hmap_get(&es->share->by_key, e->key);
+	}
+	return es->twin;
+}
+
 struct entry *
 entries_add(struct entries *es, const char *dn, const char *tenant,
     enum entry_kind kind)
 {
-	struct entry	*e = arena_alloc(&es->arena, sizeof(*e));
-	const char	*key = dn_key(&es->arena, dn);
+	struct entry		*e = NULL;
+	const struct entry	*t;
+	char			 buf[512], *k;
+	int			 same;
 
-	if (hmap_get(&es->by_key, key) != NULL)
-		return NULL;
+	k = lower_key(dn, buf, sizeof(buf), &same);
+	if (hmap_get(&es->by_key, k) != NULL)
+		goto out;
+	e = arena_alloc(&es->arena, sizeof(*e));
 	memset(e, 0, sizeof(*e));
-	e->dn = arena_strdup(&es->arena, dn);
-	e->key = key;
-	e->tenant = tenant ? arena_strdup(&es->arena, tenant) : NULL;
+	if (es->share != NULL && (t = hmap_get(&es->share->by_key, k)) != NULL &&
+	    strcmp(t->dn, dn) == 0) {
+		e->dn = t->dn;
+		e->key = t->key;
+	} else {
+		e->dn = arena_strdup(&es->arena, dn);
+		e->key = same ? e->dn : arena_strdup(&es->arena, k);
+	}
+	e->tenant = tenant ? intern(es, tenant, strlen(tenant)) : NULL;
 	e->kind = kind;
 	e->depth = dn_depth(dn);
 	hmap_put(&es->by_key, e->key, e);
 	ptrvec_push(&es->v, e);
+out:
+	if (k != buf)
+		free(k);
 	return e;
 }
 
 struct entry *
 entries_find(const struct entries *es, const char *dn)
 {
-	char	 buf[512], *k = buf, *p;
-	size_t	 len = strlen(dn);
-	struct entry *e;
+	char		 buf[512], *k;
+	struct entry	*e;
+	int		 same;
 
-	if (len >= sizeof(buf))
-		k = xmalloc(len + 1);
-	memcpy(k, dn, len + 1);
-	for (p = k; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
+	k = lower_key(dn, buf, sizeof(buf), &same);
 	e = hmap_get(&es->by_key, k);
 	if (k != buf)
 		free(k);
 	return e;
+}
+
+/* Attribute names match without regard to case; most differ at the first letter. */
+static int
+is_attr(const char *name, const char *known)
+{
+	return tolower((unsigned char)*name) == tolower((unsigned char)*known) &&
+	    strcasecmp(name, known) == 0;
 }
 
 const struct attr *
@@ -96,15 +170,66 @@ entry_attr(const struct entry *e, const char *name)
 	size_t	i;
 
 	for (i = 0; i < e->nattrs; i++)
-		if (strcasecmp(e->attrs[i].name, name) == 0)
+		if (is_attr(e->attrs[i].name, name))
 			return &e->attrs[i];
 	return NULL;
 }
 
-/* Values arrive one at a time; arrays double in the arena (old ones stay there). */
+/* A value of the shared set's entry equal to this one, if any; few are looked at. */
+static const char *
+shared_value(struct entries *es, const struct entry *e, const char *name,
+    const char *value, size_t len)
+{
+	const struct entry	*t = twin(es, e);
+	const struct attr	*a;
+	size_t			 i;
+
+	if (t == NULL || (a = entry_attr(t, name)) == NULL || a->nvals > 8)
+		return NULL;
+	for (i = 0; i < a->nvals; i++)
+		if (strncmp(a->vals[i], value, len) == 0 && a->vals[i][len] == '\0')
+			return a->vals[i];
+	return NULL;
+}
+
+/*
+ * The set's copy of a value. Object classes and employee types are the same
+ * few words on every entry; a member is usually an entry of the same set,
+ * whose DN is kept once; a value the shared set has is not copied.
+ */
+static const char *
+value_copy(struct entries *es, const struct entry *e, const struct attr *a,
+    const char *value, size_t len)
+{
+	const struct entry	*m;
+	const char		*v;
+	char			 buf[512];
+
+	if (is_attr(a->name, "objectClass") || is_attr(a->name, "employeeType"))
+		return intern(es, value, len);
+	if (is_attr(a->name, "member") && len < sizeof(buf)) {
+		memcpy(buf, value, len);
+		buf[len] = '\0';
+		m = hmap_get(&es->by_key, buf);
+		if (m != NULL && strcmp(m->dn, buf) == 0)
+			return m->dn;
+	}
+	if ((v = shared_value(es, e, a->name, value, len)) != NULL)
+		return v;
+	return arena_strndup(&es->arena, value, len);
+}
+
 void
 entry_add_value(struct entries *es, struct entry *e, const char *name,
     const char *value)
+{
+	entry_add_valuen(es, e, name, value, strlen(value));
+}
+
+/* Values arrive one at a time; arrays double in the arena (old ones stay there). */
+void
+entry_add_valuen(struct entries *es, struct entry *e, const char *name,
+    const char *value, size_t len)
 {
 	struct attr	*a = (struct attr *)entry_attr(e, name);
 	const char	**vals;
@@ -113,14 +238,14 @@ entry_add_value(struct entries *es, struct entry *e, const char *name,
 		if (e->nattrs == e->capattrs) {
 			struct attr	*attrs;
 
-			e->capattrs = e->capattrs ? e->capattrs * 2 : 8;
+			e->capattrs = e->capattrs ? e->capattrs * 2 : ENTRY_ATTRS;
 			attrs = arena_alloc(&es->arena, e->capattrs * sizeof(*attrs));
 			if (e->nattrs > 0)
 				memcpy(attrs, e->attrs, e->nattrs * sizeof(*attrs));
 			e->attrs = attrs;
 		}
 		a = &e->attrs[e->nattrs++];
-		a->name = arena_strdup(&es->arena, name);
+		a->name = intern(es, name, strlen(name));
 		a->vals = NULL;
 		a->nvals = 0;
 	}
@@ -132,7 +257,7 @@ entry_add_value(struct entries *es, struct entry *e, const char *name,
 			memcpy(vals, a->vals, a->nvals * sizeof(*vals));
 		a->vals = vals;
 	}
-	a->vals[a->nvals++] = arena_strdup(&es->arena, value);
+	a->vals[a->nvals++] = value_copy(es, e, a, value, len);
 }
 
 /* The RDN of a DN key that ends at end: start of the attribute type. */
@@ -210,7 +335,7 @@ entry_classify(struct entries *es, struct entry *e, const char *base_key,
 	t = rdn_start(e->key, end);
 	if (strncmp(t, "ou=", 3) != 0)
 		return;
-	e->tenant = arena_strndup(&es->arena, t + 3, (size_t)(end - t - 3));
+	e->tenant = intern(es, t + 3, (size_t)(end - t - 3));
 	if (t == e->key) {
 		e->kind = ENTRY_TENANT;
 		return;

@@ -4,6 +4,7 @@
  * Global options, then a command from the table. Everything local (the file,
  * the password) is read and checked before the first packet to the server.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ struct options {
 	int		 allow_mass_change;
 	const char	*uri;
 	const char	*credentials;
+	const char	*output;	/* export: NULL for standard output */
 	const char	*file;
 	const char	*remove_tenants[16];	/* NULL-terminated */
 	size_t		 nremove_tenants;
@@ -42,6 +44,7 @@ struct command {
 static int	cmd_validate(struct options *);
 static int	cmd_plan(struct options *);
 static int	cmd_apply(struct options *);
+static int	cmd_export(struct options *);
 
 static const struct command commands[] = {
 	{ "validate", cmd_validate, "validate [-h] file",
@@ -55,6 +58,8 @@ static const struct command commands[] = {
 	    "[--allow-mass-removal] [--allow-mass-change] [--remove-tenant id]\n"
 	    "\t[--credentials file] [-H uri] file",
 	    "make the directory match the file", 1 },
+	{ "export", cmd_export, "export [-h] [-o output] file",
+	    "write the directory the file describes as LDIF, for slapadd", 0 },
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 
@@ -300,6 +305,8 @@ run(struct options *o, int write)
 		    "addresses collide; nothing was written.\n", o->file);
 		goto out;
 	}
+	/* What the directory holds, the entries wanted share. */
+	desired.share = &current;
 	render(m, &desired);
 	memset(&dopts, 0, sizeof(dopts));
 	dopts.managed = managed;
@@ -371,6 +378,63 @@ cmd_apply(struct options *o)
 	return run(o, !o->dry_run);
 }
 
+/*
+ * The whole directory the file describes, as LDIF content records in the order
+ * apply would add them (parents first, people before their groups), for
+ * slapadd into an empty database. Nothing is read from a server, so logins are
+ * those an empty directory would get.
+ */
+static int
+cmd_export(struct options *o)
+{
+	struct model	*m;
+	struct entries	 desired, none;
+	struct plan	 plan;
+	struct diff_opts opts;
+	const char	*managed[3] = { NULL, NULL, NULL };
+	FILE		*fp = stdout;
+	const char	*out = o->output ? o->output : "standard output";
+	size_t		 i;
+	int		 ret = EXIT_ERROR;
+
+	if ((m = load_checked(o->file)) == NULL)
+		return EXIT_ERROR;
+	entries_init(&desired);
+	entries_init(&none);
+	memset(&plan, 0, sizeof(plan));
+	render(m, &desired);
+	opts = (struct diff_opts){ .managed = managed, .now = "" };
+	managed[0] = render_tenants_dn(&desired.arena, m);
+	managed[1] = render_services_dn(&desired.arena, m);
+	diff(&desired, &none, &opts, &plan);
+	if (o->output != NULL && (fp = fopen(o->output, "w")) == NULL) {
+		fprintf(stderr, "mutualize: %s: %s\n", o->output, strerror(errno));
+		goto out;
+	}
+	/* No "version: 1" line: slapadd 2.5 takes it for an attribute, as slapcat writes none. */
+	for (i = 0; i < plan.n; i++)
+		ldif_write_entry(fp, plan.v[i].entry);
+	if (fflush(fp) == EOF || ferror(fp)) {
+		fprintf(stderr, "mutualize: %s: %s\n", out, strerror(errno));
+		if (o->output != NULL)
+			unlink(o->output);
+		goto out;
+	}
+	if (o->output != NULL)
+		printf("%s: %zu entries.\n", o->output, plan.n);
+	ret = EXIT_OK;
+out:
+	if (fp != stdout && fp != NULL && fclose(fp) == EOF && ret == EXIT_OK) {
+		fprintf(stderr, "mutualize: %s: %s\n", out, strerror(errno));
+		ret = EXIT_ERROR;
+	}
+	plan_free(&plan);
+	entries_free(&desired);
+	entries_free(&none);
+	model_free(m);
+	return ret;
+}
+
 enum {
 	OPT_EXIT_CODE = 256, OPT_PRUNE, OPT_MASS_REMOVAL, OPT_MASS_CHANGE,
 	OPT_REMOVE_TENANT, OPT_CREDENTIALS, OPT_TENANT, OPT_FORMAT
@@ -393,10 +457,11 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ NULL, 0, NULL, 0 },
 	};
-	int	ch, reads = strcmp(c->name, "validate") != 0;
+	int	ch, reads = strcmp(c->name, "validate") != 0 &&
+	    strcmp(c->name, "export") != 0;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+hnH:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+hnH:o:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			command_usage(c, stdout);
@@ -410,6 +475,11 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 			if (!reads)
 				goto bad;
 			o->uri = optarg;
+			break;
+		case 'o':
+			if (strcmp(c->name, "export") != 0)
+				goto bad;
+			o->output = strcmp(optarg, "-") == 0 ? NULL : optarg;
 			break;
 		case OPT_EXIT_CODE:
 			if (!reads)

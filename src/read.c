@@ -12,40 +12,48 @@
 #define PAGE_SIZE	1000
 #define READ_TIMEOUT	120	/* seconds without a message from the server */
 
+/*
+ * The values are read where they lie in the message, as ldapsearch does,
+ * and copied once, into the entry set.
+ */
 static void
 take_entry(struct conn *c, LDAPMessage *msg, struct entries *es,
     const char *base_key, const char *tenants_key)
 {
-	struct berval	**vals;
-	BerElement	 *ber = NULL;
-	struct entry	 *e;
-	char		 *dn, *attr, *v;
-	size_t		  i;
+	struct berval	 dn, attr, *vals = NULL;
+	BerElement	*ber = NULL;
+	struct entry	*e;
+	char		*dnz, name[256];
+	size_t		 i;
 
-	if ((dn = ldap_get_dn(c->ld, msg)) == NULL)
-		return;
-	e = entries_add(es, dn, NULL, ENTRY_OTHER);
-	ldap_memfree(dn);
+	if (ldap_get_dn_ber(c->ld, msg, &ber, &dn) != LDAP_SUCCESS)
+		goto out;
+	dnz = xstrndup(dn.bv_val, dn.bv_len);
+	e = entries_add(es, dnz, NULL, ENTRY_OTHER);
+	free(dnz);
 	if (e == NULL)
-		return;
+		goto out;
 	entry_classify(es, e, base_key, tenants_key);
-	for (attr = ldap_first_attribute(c->ld, msg, &ber); attr != NULL;
-	    attr = ldap_next_attribute(c->ld, msg, ber)) {
-		vals = ldap_get_values_len(c->ld, msg, attr);
-		for (i = 0; vals != NULL && vals[i] != NULL; i++) {
-			v = arena_strndup(&es->arena, vals[i]->bv_val, vals[i]->bv_len);
-			entry_add_value(es, e, attr, v);
+	while (ldap_get_attribute_ber(c->ld, msg, ber, &attr, &vals) ==
+	    LDAP_SUCCESS && attr.bv_val != NULL) {
+		if (attr.bv_len < sizeof(name)) {
+			memcpy(name, attr.bv_val, attr.bv_len);
+			name[attr.bv_len] = '\0';
+			for (i = 0; vals != NULL && vals[i].bv_val != NULL; i++)
+				entry_add_valuen(es, e, name, vals[i].bv_val,
+				    vals[i].bv_len);
 		}
-		ldap_value_free_len(vals);
-		ldap_memfree(attr);
+		ber_memfree(vals);
+		vals = NULL;
 	}
-	ber_free(ber, 0);
 	if (e->kind == ENTRY_PERSON && entry_managed(e)) {
 		const struct attr	*id = entry_attr(e, "employeeNumber");
 
 		if (id != NULL && id->nvals > 0)
 			hmap_put(&es->by_id, id->vals[0], e);
 	}
+out:
+	ber_free(ber, 0);
 }
 
 /*

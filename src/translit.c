@@ -77,6 +77,17 @@ translit_login(const char *name)
 	ucs4_t	 c;
 	char	*out;
 
+	for (i = 0; name[i] != '\0' && (unsigned char)name[i] < 0x80; i++)
+		;
+	if (name[i] == '\0') {
+		/* ASCII, most names: nothing to decompose */
+		out = xmalloc(i + 1);
+		for (i = 0; name[i] != '\0'; i++)
+			put_ascii(out, &len, (unsigned char)name[i]);
+		out[len] = '\0';
+		squeeze_hyphens(out);
+		return out;
+	}
 	nfkd = u8_normalize(UNINORM_NFKD, (const uint8_t *)name, strlen(name),
 	    NULL, &nlen);
 	if (nfkd == NULL)

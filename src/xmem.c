@@ -99,16 +99,27 @@ struct arena_chunk {
 
 #define ARENA_MIN_CHUNK	(64 * 1024)
 
-void *
-arena_alloc(struct arena *a, size_t size)
+/*
+ * What arenas hold: pointers, sizes, integers. Aligning every request to
+ * max_align_t instead (32 bytes here) doubled the memory of 100,000 entries.
+ */
+union arena_word {
+	void		*p;
+	size_t		 z;
+	uint64_t	 u;
+	double		 d;
+};
+#define ARENA_ALIGN	_Alignof(union arena_word)
+
+static void *
+arena_take(struct arena *a, size_t size, size_t align)
 {
 	struct arena_chunk	*c = a->head;
-	size_t			 align = sizeof(max_align_t), want;
+	size_t			 at = 0, want;
 
-	size = (size + align - 1) / align * align;
-	if (size == 0)
-		size = align;
-	if (c == NULL || c->size - c->used < size) {
+	if (c != NULL)
+		at = (c->used + align - 1) & ~(align - 1);
+	if (c == NULL || at > c->size || c->size - at < size) {
 		want = c ? c->size * 2 : ARENA_MIN_CHUNK;
 		if (want > 16 * 1024 * 1024)
 			want = 16 * 1024 * 1024;
@@ -119,15 +130,23 @@ arena_alloc(struct arena *a, size_t size)
 		c->size = want;
 		c->next = a->head;
 		a->head = c;
+		at = 0;
 	}
-	c->used += size;
-	return (char *)c->data + c->used - size;
+	c->used = at + size;
+	return (char *)c->data + at;
 }
 
+void *
+arena_alloc(struct arena *a, size_t size)
+{
+	return arena_take(a, size ? size : 1, ARENA_ALIGN);
+}
+
+/* Strings need no alignment: they are packed end to end. */
 char *
 arena_strndup(struct arena *a, const char *s, size_t len)
 {
-	char	*p = arena_alloc(a, len + 1);
+	char	*p = arena_take(a, len + 1, 1);
 
 	memcpy(p, s, len);
 	p[len] = '\0';
@@ -164,6 +183,38 @@ arena_free(struct arena *a)
 		free(c);
 	}
 	a->head = NULL;
+}
+
+const char *
+sbuf_join(struct sbuf *b, ...)
+{
+	va_list		 ap;
+	const char	*s;
+	size_t		 len;
+
+	b->len = 0;
+	va_start(ap, b);
+	while ((s = va_arg(ap, const char *)) != NULL) {
+		len = strlen(s);
+		if (b->len + len + 1 > b->cap) {
+			b->cap = (b->len + len + 1) * 2;
+			b->s = xreallocarray(b->s, b->cap, 1);
+		}
+		memcpy(b->s + b->len, s, len);
+		b->len += len;
+	}
+	va_end(ap);
+	if (b->s == NULL)
+		b->s = xcalloc(1, b->cap = 1);
+	b->s[b->len] = '\0';
+	return b->s;
+}
+
+void
+sbuf_free(struct sbuf *b)
+{
+	free(b->s);
+	memset(b, 0, sizeof(*b));
 }
 
 void

@@ -1,8 +1,10 @@
 # Private slapd for tests and the demo: sourced by bash scripts.
 #
-#   slapd_start BASE_DN ROOT_PASSWORD   starts slapd on 127.0.0.1 on a free port in a
-#                                       new temporary directory; sets SLAPD_URI,
-#                                       SLAPD_PID, SLAPD_DIR, SLAPD_ROOTDN
+#   slapd_start BASE_DN ROOT_PASSWORD [LDIF]
+#                                       starts slapd on 127.0.0.1 on a free port in a
+#                                       new temporary directory, its database first
+#                                       loaded offline from LDIF (slapadd -q) if given;
+#                                       sets SLAPD_URI, SLAPD_PID, SLAPD_DIR, SLAPD_ROOTDN
 #   slapd_stop                          stops it by PID, waits for it, removes the dir
 #
 # Loops are bounded; only 127.0.0.1 is used.
@@ -43,10 +45,17 @@ CONF
 }
 
 slapd_start() {
-	local base=$1 pw=$2 port tries i
+	local base=$1 pw=$2 ldif=${3:-} port tries i
 	SLAPD_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mutualize-slapd.XXXXXX") || return 1
 	SLAPD_ROOTDN="cn=admin,$base"
 	slapd_write_conf "$SLAPD_DIR" "$base" "$pw"
+	if [ -n "$ldif" ] && ! slapadd -q -f "$SLAPD_DIR/slapd.conf" -l "$ldif" \
+		>"$SLAPD_DIR/slapadd.log" 2>&1; then
+		echo "slapadd of $ldif failed:" >&2
+		cat "$SLAPD_DIR/slapadd.log" >&2
+		rm -rf "$SLAPD_DIR"
+		return 1
+	fi
 	# A random port in 20000-59999; if slapd cannot bind it, it exits and we try another.
 	for tries in 1 2 3 4 5 6 7 8 9 10; do
 		port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))

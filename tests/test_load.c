@@ -287,6 +287,43 @@ every_bad_file_gives_its_errors(void **state)
 	assert_true(files >= 40);
 }
 
+/* Sorted by place, then by text; a repeat is kept once. */
+static void
+errors_sort_by_place_then_text(void **state)
+{
+	struct diags	d = { 0 };
+	struct pos	p = { "f.yaml", 0, 0 };
+	size_t		i;
+	char		want[32];
+
+	(void)state;
+	/* two runs, as the loader and then the checks find them */
+	for (i = 0; i < 1000; i++) {
+		p.line = (unsigned)(1000 - i);
+		diag_add(&d, p, "load %u", p.line);
+	}
+	for (i = 0; i < 1000; i++) {
+		p.line = (unsigned)(i + 1);
+		diag_add(&d, p, "check %u", p.line);
+	}
+	diag_sort(&d);
+	assert_int_equal(d.n, 2000);
+	for (i = 0; i < 2000; i += 2) {
+		assert_int_equal(d.v[i].pos.line, i / 2 + 1);
+		snprintf(want, sizeof(want), "check %zu", i / 2 + 1);
+		assert_string_equal(d.v[i].msg, want);
+		snprintf(want, sizeof(want), "load %zu", i / 2 + 1);
+		assert_string_equal(d.v[i + 1].msg, want);
+	}
+	diag_add(&d, d.v[0].pos, "check 1");
+	diag_sort(&d);
+	assert_int_equal(d.n, 2000);
+	/* the list still takes more */
+	diag_add(&d, p, "last");
+	assert_int_equal(d.n, 2001);
+	diag_free(&d);
+}
+
 int
 main(void)
 {
@@ -303,6 +340,7 @@ main(void)
 		cmocka_unit_test(one_document_only),
 		cmocka_unit_test(unreadable_file_is_an_error),
 		cmocka_unit_test(every_bad_file_gives_its_errors),
+		cmocka_unit_test(errors_sort_by_place_then_text),
 	};
 
 	return cmocka_run_group_tests_name("load", tests, NULL, NULL);

@@ -117,6 +117,74 @@ the_directory_wins_over_the_derivation(void **state)
 	model_free(m);
 }
 
+/* Suffixes resume where the last homonym stopped, skipping what the directory holds. */
+static void
+homonyms_skip_logins_the_directory_holds(void **state)
+{
+	const char	*yaml = YAML_HEAD "tenants:\n  - id: t\n    name: T\n"
+	    "    people:\n"
+	    "      - {id: \"E\", given_name: Jean, surname: Roux, kind: agent}\n"
+	    "      - {id: \"D\", given_name: Jean, surname: Roux, kind: agent}\n"
+	    "      - {id: \"C\", given_name: Jean, surname: Roux, kind: agent}\n"
+	    "      - {id: \"B\", given_name: Jean, surname: Roux, kind: agent}\n"
+	    "      - {id: \"A\", given_name: Jean, surname: Roux, kind: agent}\n";
+	struct diags	 d = { 0 };
+	struct model	*m = load_text(yaml, &d);
+	struct entries	 cur;
+
+	(void)state;
+	assert_int_equal(d.n, 0);
+	entries_init(&cur);
+	/* two who left still hold jean.roux2 and jean.roux4 */
+	current_person(&cur, "uid=jean.roux2,ou=people,ou=t,ou=tenants,dc=sitiv,"
+	    "dc=fr", "jean.roux2", "X1");
+	current_person(&cur, "uid=jean.roux4,ou=people,ou=t,ou=tenants,dc=sitiv,"
+	    "dc=fr", "jean.roux4", "X2");
+	assert_int_equal(identities(m, &cur), 0);
+	assert_string_equal(person(m, "A")->login, "jean.roux");
+	assert_string_equal(person(m, "B")->login, "jean.roux3");
+	assert_string_equal(person(m, "C")->login, "jean.roux5");
+	assert_string_equal(person(m, "D")->login, "jean.roux6");
+	assert_string_equal(person(m, "E")->login, "jean.roux7");
+	entries_free(&cur);
+	model_free(m);
+}
+
+/*
+ * Entries wanted point to the directory's strings where they are equal: an
+ * unchanged directory is not held twice. Different values are copies.
+ */
+static void
+wanted_entries_share_the_directory_strings(void **state)
+{
+	struct model		*m = load_small();
+	struct entries		 cur, des;
+	const struct entry	*have, *want;
+	const char		*dn = "uid=michele.picard,ou=people," VEN;
+
+	(void)state;
+	entries_init(&cur);
+	entries_init(&des);
+	current_person(&cur, dn, "michele.picard", "V-00007");
+	have = entries_find(&cur, dn);
+	entry_add_value(&cur, (struct entry *)have, "sn", "Picard");
+	entry_add_value(&cur, (struct entry *)have, "givenName", "Michelle");
+	assert_int_equal(identities(m, &cur), 0);
+	des.share = &cur;
+	render(m, &des);
+	want = entries_find(&des, dn);
+	assert_non_null(want);
+	assert_ptr_equal(want->dn, have->dn);
+	assert_ptr_equal(entry_attr(want, "sn")->vals[0],
+	    entry_attr(have, "sn")->vals[0]);
+	assert_ptr_not_equal(entry_attr(want, "givenName")->vals[0],
+	    entry_attr(have, "givenName")->vals[0]);
+	assert_values(want, "givenName", "Michèle");
+	entries_free(&des);
+	entries_free(&cur);
+	model_free(m);
+}
+
 static void
 people_become_inetorgperson_entries(void **state)
 {
@@ -267,6 +335,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(homonyms_get_numbered_logins_in_order_of_id),
+		cmocka_unit_test(homonyms_skip_logins_the_directory_holds),
+		cmocka_unit_test(wanted_entries_share_the_directory_strings),
 		cmocka_unit_test(logins_do_not_depend_on_the_order_of_the_file),
 		cmocka_unit_test(the_directory_wins_over_the_derivation),
 		cmocka_unit_test_setup_teardown(people_become_inetorgperson_entries,

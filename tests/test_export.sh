@@ -1,0 +1,82 @@
+#!/bin/bash
+# Integration: what "mutualize export" writes, slapadd loads into an empty
+# database, and the plan against the slapd serving it is empty. Each test
+# starts its own slapd on 127.0.0.1 and stops it by PID. Output as cmocka's, so
+# that run-unit.sh counts it. MUTUALIZE_TEST_BIN: the program (run-integration.sh).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/slapd.sh"
+prog=${MUTUALIZE_TEST_BIN:-build/san/mutualize}
+work=$(mktemp -d "${TMPDIR:-/tmp}/mutualize-export.XXXXXX") || exit 1
+trap 'slapd_stop; rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+passed=0 failed=0
+
+fail() {
+	echo "$name: $*" >&2
+	return 1
+}
+
+# The export of a file, loaded by slapadd, is what apply would have made.
+slapadd_of_export_needs_no_change() {
+	local file=$1 pw out rc
+	pw=$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')
+	"$prog" export -o "$work/export.ldif" "$file" >"$work/out" || return 1
+	grep -q "^$work/export.ldif: [0-9]* entries\.\$" "$work/out" ||
+		fail "no count of entries: $(cat "$work/out")" || return 1
+	slapd_start "dc=sitiv,dc=fr" "$pw" "$work/export.ldif" || return 1
+	out=$(MUTUALIZE_BIND_PASSWORD=$pw "$prog" plan --exit-code \
+		-H "$SLAPD_URI" "$file" 2>&1)
+	rc=$?
+	slapd_stop
+	[ "$rc" = 0 ] || fail "plan exited $rc: $out" || return 1
+	[ "$out" = "No changes. The directory matches $file." ] ||
+		fail "plan said: $out"
+}
+
+export_of_small_file() {
+	slapadd_of_export_needs_no_change tests/data/small.yaml
+}
+
+export_of_the_example() {
+	slapadd_of_export_needs_no_change examples/sitiv.yaml
+}
+
+# Standard output, -o -, and the same bytes as -o FILE.
+export_to_standard_output() {
+	"$prog" export tests/data/small.yaml >"$work/a.ldif" || return 1
+	"$prog" export -o - tests/data/small.yaml >"$work/b.ldif" || return 1
+	"$prog" export -o "$work/c.ldif" tests/data/small.yaml >/dev/null ||
+		return 1
+	cmp -s "$work/a.ldif" "$work/b.ldif" && cmp -s "$work/a.ldif" "$work/c.ldif" ||
+		fail "the three outputs differ"
+}
+
+# An invalid file writes nothing and says why, as the other commands do.
+invalid_file_exports_nothing() {
+	sed 's/kind: elected/kind: mayor/' tests/data/small.yaml >"$work/bad.yaml"
+	if "$prog" export -o "$work/bad.ldif" "$work/bad.yaml" 2>"$work/err"; then
+		fail "exit status 0"
+		return 1
+	fi
+	[ ! -e "$work/bad.ldif" ] || fail "an LDIF was written" || return 1
+	grep -q 'kind "mayor" is neither' "$work/err" || fail "$(cat "$work/err")"
+}
+
+tests="export_of_small_file export_of_the_example export_to_standard_output
+invalid_file_exports_nothing"
+echo "[==========] Running $(echo $tests | wc -w) test(s)."
+for name in $tests; do
+	echo "[ RUN      ] $name"
+	if $name; then
+		echo "[       OK ] $name"
+		passed=$((passed + 1))
+	else
+		echo "[  FAILED  ] $name"
+		failed=$((failed + 1))
+	fi
+done
+echo "[  PASSED  ] $passed test(s)."
+[ "$failed" = 0 ] || echo "[  FAILED  ] $failed test(s), listed above."
+[ "$failed" = 0 ]

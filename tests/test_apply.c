@@ -645,8 +645,8 @@ split_example_applies_with_every_key(void **state)
 	    "memberOf", "");
 	assert_values("cn=rgpd,ou=groups,ou=sitiv," TENANTS, "member",
 	    "uid=aminata.ndiaye,ou=people," VEN "|uid=anais.chevalier,ou=people,"
-	    "ou=saint-fons," TENANTS "|uid=celine.faure,ou=people,ou=sitiv,"
-	    TENANTS "|uid=therese.caillat,ou=people," FEY);
+	    "ou=saint-fons," TENANTS "|uid=therese.caillat,ou=people," FEY
+	    "|uid=celine.faure,ou=people,ou=sitiv," TENANTS);
 	r2 = run_root("plan --exit-code", SPLIT);
 	assert_int_equal(r2.status, 0);
 	run_free(&r);

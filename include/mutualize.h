@@ -415,8 +415,8 @@ int	 ldif_is_safe(const char *, size_t);
 void	 ldif_put(FILE *, const char *type, const char *value);
 /* A content record: what slapadd and ldapadd load. */
 void	 ldif_write_entry(FILE *, const struct entry *);
-/* A change record: what ldapmodify applies. */
-void	 ldif_write_change(FILE *, const struct change *);
+/* A change record: what ldapmodify applies; hash: a new person's userPassword. */
+void	 ldif_write_change(FILE *, const struct change *, const char *hash);
 
 /* secret.c: the bind password. */
 /* Returns the password the caller frees with secret_free, or NULL with a message. */
@@ -428,6 +428,8 @@ void	 secret_password(char [SECRET_PASSWORD_LEN + 1]);
 char	*secret_hash(const char *, enum password_scheme);
 /* Returns a new file of mode 0600 for writing, or NULL after printing why. */
 FILE	*secret_file_create(const char *);
+/* Writes a new account's line to a credentials file. Returns 0 or -1. */
+int	 secret_credentials(FILE *, const struct entry *, const char *password);
 
 /* conn.c, read.c, apply.c: the directory. */
 struct conn;

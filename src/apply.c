@@ -130,19 +130,6 @@ apply_change(struct conn *c, const struct change *ch, struct initial *pw,
 	}
 }
 
-/* One line a new account: login, mail, password, id. */
-static int
-write_credentials(FILE *fp, const struct entry *e, const char *password)
-{
-	const struct attr	*uid = entry_attr(e, "uid");
-	const struct attr	*mail = entry_attr(e, "mail");
-	const struct attr	*id = entry_attr(e, "employeeNumber");
-
-	fprintf(fp, "%s\t%s\t%s\t%s\n", uid ? uid->vals[0] : "",
-	    mail ? mail->vals[0] : "", password, id ? id->vals[0] : "");
-	return fflush(fp) == 0 ? 0 : -1;
-}
-
 int
 apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
     struct apply_result *res)
@@ -167,7 +154,7 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 			res->failed = i;
 			ret = -1;
 		} else {
-			if (pw.hash != NULL && write_credentials(o->credentials,
+			if (pw.hash != NULL && secret_credentials(o->credentials,
 			    ch->entry, pw.password) == -1) {
 				fprintf(stderr, "mutualize: cannot write the "
 				    "credentials file\n");

@@ -31,6 +31,8 @@ struct options {
 	const char	*tenants[64];		/* --tenant, NULL-terminated */
 	size_t		 ntenants;
 	int		 json;			/* --format json */
+	int		 ldif;			/* --format ldif */
+	int		 show_hashes;
 };
 
 struct command {
@@ -49,12 +51,13 @@ static int	cmd_export(struct options *);
 static const struct command commands[] = {
 	{ "validate", cmd_validate, "validate [-h] file",
 	    "check the file; contact no server", 0 },
-	{ "plan", cmd_plan, "plan [-h] [--exit-code] [--format text | json] "
-	    "[--tenant id] [--prune]\n\t[--allow-mass-removal] "
-	    "[--allow-mass-change] [--remove-tenant id] [-H uri] file",
+	{ "plan", cmd_plan, "plan [-h] [--exit-code] [--format text | json | ldif] "
+	    "[--show-hashes]\n\t[--tenant id] [--prune] [--allow-mass-removal] "
+	    "[--allow-mass-change]\n\t[--remove-tenant id] [--credentials file] "
+	    "[-H uri] file",
 	    "show the changes apply would make (apply --dry-run)", 0 },
 	{ "apply", cmd_apply, "apply [-h] [-n | --dry-run] [--exit-code] "
-	    "[--format text | json] [--tenant id]\n\t[--prune] "
+	    "[--format text | json | ldif] [--tenant id]\n\t[--prune] "
 	    "[--allow-mass-removal] [--allow-mass-change] [--remove-tenant id]\n"
 	    "\t[--credentials file] [-H uri] file",
 	    "make the directory match the file", 1 },
@@ -263,6 +266,44 @@ open_credentials(const struct plan *p, const struct options *o, FILE **fp)
 	return (*fp = secret_file_create(o->credentials)) == NULL ? -1 : 0;
 }
 
+/*
+ * The plan as LDIF change records for ldapmodify. With --show-hashes, the
+ * passwords of new people are made now: their hashes go in the LDIF, their
+ * plaintext in the credentials file. Returns 0 or -1.
+ */
+static int
+print_ldif(const struct plan *p, const struct model *m, const struct options *o)
+{
+	char	 pw[SECRET_PASSWORD_LEN + 1], *hash;
+	FILE	*creds = NULL;
+	size_t	 i;
+	int	 ret = 0;
+
+	if (o->show_hashes && people_added(p) > 0 &&
+	    (creds = secret_file_create(o->credentials)) == NULL)
+		return -1;
+	puts("version: 1\n");
+	for (i = 0; i < p->n && ret == 0; i++) {
+		const struct change	*c = &p->v[i];
+
+		hash = NULL;
+		if (creds != NULL && c->op == CHANGE_ADD &&
+		    c->entry->kind == ENTRY_PERSON) {
+			secret_password(pw);
+			hash = secret_hash(pw, m->policy.password_scheme);
+			ret = secret_credentials(creds, c->entry, pw);
+			explicit_bzero(pw, sizeof(pw));
+		}
+		ldif_write_change(stdout, c, hash);
+		secret_free(hash);
+	}
+	if (creds != NULL && fclose(creds) != 0)
+		ret = -1;
+	if (ret == -1)
+		fprintf(stderr, "mutualize: %s: cannot write\n", o->credentials);
+	return ret;
+}
+
 /* plan, apply -n and apply: one path; only the last step differs. */
 static int
 run(struct options *o, int write)
@@ -321,7 +362,10 @@ run(struct options *o, int write)
 		plan_restrict(&plan, o->tenants);
 	if (o->json)
 		plan_print_json(&plan, o->file, stdout);
-	else {
+	else if (o->ldif) {
+		if (print_ldif(&plan, m, o) == -1)
+			goto out;
+	} else {
 		plan_print_text(&plan, m, stdout, &po);
 		plan_print_summary(&plan, o->file, stdout, &po);
 	}
@@ -341,8 +385,8 @@ run(struct options *o, int write)
 		report_partial(&plan, &res, o->file);
 		goto out;
 	}
-	/* A JSON plan on standard output stays one document. */
-	out = o->json ? stderr : stdout;
+	/* A JSON or LDIF plan on standard output stays one document. */
+	out = o->json || o->ldif ? stderr : stdout;
 	fprintf(out, "Apply complete: %zu added, %zu changed, %zu renamed or "
 	    "moved, %zu disabled, %zu deleted.\n", plan.nadd, plan.nmodify,
 	    plan.nrename, plan.ndisable, plan.ndelete);
@@ -437,7 +481,7 @@ out:
 
 enum {
 	OPT_EXIT_CODE = 256, OPT_PRUNE, OPT_MASS_REMOVAL, OPT_MASS_CHANGE,
-	OPT_REMOVE_TENANT, OPT_CREDENTIALS, OPT_TENANT, OPT_FORMAT
+	OPT_REMOVE_TENANT, OPT_CREDENTIALS, OPT_TENANT, OPT_FORMAT, OPT_SHOW_HASHES
 };
 
 /* Command options; those a command does not take are refused. */
@@ -455,6 +499,7 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 		{ "credentials", required_argument, NULL, OPT_CREDENTIALS },
 		{ "tenant", required_argument, NULL, OPT_TENANT },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "show-hashes", no_argument, NULL, OPT_SHOW_HASHES },
 		{ NULL, 0, NULL, 0 },
 	};
 	int	ch, reads = strcmp(c->name, "validate") != 0 &&
@@ -515,12 +560,18 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 			break;
 		case OPT_FORMAT:
 			if (!reads || (strcmp(optarg, "json") != 0 &&
-			    strcmp(optarg, "text") != 0))
+			    strcmp(optarg, "text") != 0 && strcmp(optarg, "ldif") != 0))
 				goto bad;
 			o->json = strcmp(optarg, "json") == 0;
+			o->ldif = strcmp(optarg, "ldif") == 0;
+			break;
+		case OPT_SHOW_HASHES:
+			if (!reads)
+				goto bad;
+			o->show_hashes = 1;
 			break;
 		case OPT_CREDENTIALS:
-			if (!c->write)
+			if (!reads)
 				goto bad;
 			o->credentials = optarg;
 			break;
@@ -531,6 +582,17 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 	if (o->exit_code && c->write && !o->dry_run) {
 		fprintf(stderr, "mutualize: --exit-code goes with plan or "
 		    "apply --dry-run\n");
+		goto bad;
+	}
+	if (o->show_hashes && (!o->ldif || o->credentials == NULL ||
+	    (c->write && !o->dry_run))) {
+		fprintf(stderr, "mutualize: --show-hashes goes with --format ldif "
+		    "and --credentials, and writes nothing to the directory\n");
+		goto bad;
+	}
+	if (o->credentials != NULL && !c->write && !o->show_hashes) {
+		fprintf(stderr, "mutualize: --credentials goes with apply, or with "
+		    "--show-hashes\n");
 		goto bad;
 	}
 	if (argc - optind != 1)

@@ -178,3 +178,16 @@ secret_file_create(const char *path)
 	}
 	return fp;
 }
+
+/* One line a new account: login, mail, password, id. Returns 0 or -1. */
+int
+secret_credentials(FILE *fp, const struct entry *e, const char *password)
+{
+	const struct attr	*uid = entry_attr(e, "uid");
+	const struct attr	*mail = entry_attr(e, "mail");
+	const struct attr	*id = entry_attr(e, "employeeNumber");
+
+	fprintf(fp, "%s\t%s\t%s\t%s\n", uid ? uid->vals[0] : "",
+	    mail ? mail->vals[0] : "", password, id ? id->vals[0] : "");
+	return fflush(fp) == 0 ? 0 : -1;
+}

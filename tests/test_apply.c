@@ -979,6 +979,92 @@ a_second_apply_is_refused_by_the_lock(void **state)
 	run_free(&r);
 }
 
+/* Runs ldapmodify as the rootdn on an LDIF file; returns its exit status. */
+static int
+ldapmodify(const char *ldif)
+{
+	char	*pwfile = write_temp(env("SLAPD_ROOTPW"), strlen(env("SLAPD_ROOTPW")));
+	char	*cmd = xasprintf("ldapmodify -x -H %s -D %s -y %s -f %s >/dev/null",
+	    env("SLAPD_URI"), env("SLAPD_ROOTDN"), pwfile, ldif);
+	int	 st = system(cmd);
+
+	unlink(pwfile);
+	free(pwfile);
+	free(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Writes what a run printed to a file; returns its path (caller frees). */
+static char *
+save_output(const struct run *r)
+{
+	return write_temp(r->out, strlen(r->out));
+}
+
+/*
+ * The LDIF of a plan, applied by ldapmodify, leaves the directory where
+ * apply would: the next plan has nothing to do. From an empty directory (with
+ * hashes, and the passwords work), then through a rename, a move and a departure.
+ */
+static void
+ldif_applied_by_ldapmodify_gives_what_apply_gives(void **state)
+{
+	char		*creds = credentials_path(), *args, *ldif, *pw, *text, *t1;
+	char		*t2, *file;
+	struct run	 r;
+
+	(void)state;
+	args = xasprintf("plan --format ldif --show-hashes --credentials %s -H %s "
+	    "%s", creds, env("SLAPD_URI"), SMALL);
+	r = run(env("SLAPD_ROOTPW"), args);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(strncmp(r.out, "version: 1\n\ndn: dc=sitiv,dc=fr\n"
+	    "changetype: add\n", 35), 0);
+	ldif = save_output(&r);
+	run_free(&r);
+	assert_int_equal(ldapmodify(ldif), 0);
+	r = run_root("plan --exit-code", SMALL);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	pw = password_of(creds, "helene.dupont-sebastien");
+	assert_true(can_bind(HELENE, pw));
+	unlink(ldif);
+	free(ldif);
+	/* a second month: a rename, a move, a departure */
+	text = slurp(SMALL);
+	t1 = replace(text, "surname: \"Picard\"", "surname: \"Picard-Durand\"");
+	t2 = without_line(t1, "\"F-0002\"");
+	free(t1);
+	t1 = replace(t2, "kind: agent, groups: [dsi]}", "kind: agent, groups: [dsi], "
+	    "login: hdupont}");
+	file = write_temp(t1, strlen(t1));
+	r = run_root("plan --format ldif", file);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "changetype: modrdn\nnewrdn: uid=hdupont\n"
+	    "deleteoldrdn: 1\n"));
+	ldif = save_output(&r);
+	run_free(&r);
+	assert_int_equal(ldapmodify(ldif), 0);
+	r = run_root("plan --exit-code", file);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	assert_values("uid=hdupont,ou=people," VEN, "mailLocalAddress",
+	    "helene.dupont-sebastien@ville-venissieux.fr");
+	assert_values("uid=marie.martin,ou=people," FEY, "pwdAccountLockedTime",
+	    "000001010000Z");
+	unlink(ldif);
+	unlink(file);
+	unlink(creds);
+	free(ldif);
+	free(file);
+	free(creds);
+	free(args);
+	free(pw);
+	free(text);
+	free(t1);
+	free(t2);
+}
+
 int
 main(void)
 {
@@ -1002,6 +1088,7 @@ main(void)
 		T(mass_removal_is_refused_before_any_write),
 		T(a_removed_tenant_needs_confirmation),
 		T(a_second_apply_is_refused_by_the_lock),
+		T(ldif_applied_by_ldapmodify_gives_what_apply_gives),
 #undef T
 	};
 

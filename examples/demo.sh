@@ -32,8 +32,9 @@ say mutualize plan -H $SLAPD_URI $file
 ./mutualize plan -H "$SLAPD_URI" $file || exit 1
 
 creds=$scratch/credentials.txt
-say mutualize apply --credentials $creds -H $SLAPD_URI $file
-./mutualize apply --credentials "$creds" -H "$SLAPD_URI" $file | tail -n 3
+say mutualize apply --credentials $creds --journal $scratch/journal --undo $scratch/undo.ldif -H $SLAPD_URI $file
+./mutualize apply --credentials "$creds" --journal "$scratch/journal" \
+	--undo "$scratch/undo.ldif" -H "$SLAPD_URI" $file | tail -n 4
 [ "${PIPESTATUS[0]}" = 0 ] || exit 1
 echo "(the passwords are in that file only: mode $(stat -c %a "$creds"), $(wc -l <"$creds") lines)"
 

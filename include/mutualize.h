@@ -134,6 +134,7 @@ int		 ynode_is_null(const struct ynode *);
 
 /* load.c, csv.c: what the files say. */
 struct entries;
+struct journal;
 enum person_kind { KIND_AGENT, KIND_ELECTED };
 enum person_state { STATE_ACTIVE, STATE_SUSPENDED };
 enum departure { DEPART_DISABLE, DEPART_DELETE };
@@ -418,6 +419,24 @@ void	 ldif_write_entry(FILE *, const struct entry *);
 /* A change record: what ldapmodify applies; hash: a new person's userPassword. */
 void	 ldif_write_change(FILE *, const struct change *, const char *hash);
 
+/* journal.c: what an apply leaves behind: a journal and an undo file. */
+struct journal {
+	FILE		*log;		/* JSON lines, appended */
+	FILE		*undo;		/* LDIF, mode 0600 */
+	const char	*undo_path;
+	struct ptrvec	 undos;		/* char *: one record a change, oldest first */
+	char		 started[32], user[64], host[256];
+};
+/* Opens both files (the undo file must not exist). Returns 0 or -1. */
+int	 journal_open(struct journal *, const char *log, const char *undo);
+/*
+ * Records a change and what the server said ("ok" or its message). before is
+ * the whole entry a delete removes, for the undo file.
+ */
+void	 journal_change(struct journal *, const struct change *, const char *result,
+	    const struct entry *before);
+int	 journal_close(struct journal *);
+
 /* secret.c: the bind password. */
 /* Returns the password the caller frees with secret_free, or NULL with a message. */
 char	*secret_bind_password(const struct model *, struct diags *);
@@ -449,6 +468,7 @@ int		 read_directory(struct conn *, const char *base_dn,
 struct apply_opts {
 	FILE			*credentials;	/* new people's passwords, 0600 */
 	enum password_scheme	 scheme;
+	struct journal		*journal;	/* or NULL */
 	int			 verbose;
 };
 struct apply_result {

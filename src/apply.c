@@ -130,22 +130,68 @@ apply_change(struct conn *c, const struct change *ch, struct initial *pw,
 	}
 }
 
+/*
+ * The whole entry a delete is about to remove (every user attribute), for the
+ * undo file: under the apply lock, nothing of mutualize's changes it since.
+ */
+static const struct entry *
+entry_before(struct conn *c, struct entries *es, const char *dn)
+{
+	LDAPMessage	*res = NULL, *msg;
+	BerElement	*ber = NULL;
+	struct berval	**vals;
+	struct entry	*e = NULL;
+	char		*attr, *v;
+	/* ppolicy's lock is operational, yet an administrator sets it */
+	char		*attrs[] = { "*", "pwdAccountLockedTime", NULL };
+	size_t		 i;
+
+	if (ldap_search_ext_s(c->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs,
+	    0, NULL, NULL, NULL, 0, &res) != LDAP_SUCCESS ||
+	    (msg = ldap_first_entry(c->ld, res)) == NULL ||
+	    (e = entries_add(es, dn, NULL, ENTRY_OTHER)) == NULL)
+		goto out;
+	for (attr = ldap_first_attribute(c->ld, msg, &ber); attr != NULL;
+	    attr = ldap_next_attribute(c->ld, msg, ber)) {
+		vals = ldap_get_values_len(c->ld, msg, attr);
+		for (i = 0; vals != NULL && vals[i] != NULL; i++) {
+			v = xstrndup(vals[i]->bv_val, vals[i]->bv_len);
+			entry_add_value(es, e, attr, v);
+			free(v);
+		}
+		ldap_value_free_len(vals);
+		ldap_memfree(attr);
+	}
+	ber_free(ber, 0);
+out:
+	ldap_msgfree(res);
+	return e;
+}
+
 int
 apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
     struct apply_result *res)
 {
-	struct initial	 pw;
-	char		*matched = NULL, *diag = NULL;
-	size_t		 i;
-	int		 rc, ret = 0;
+	struct initial		 pw;
+	struct entries		 before;
+	const struct entry	*gone;
+	char			*matched = NULL, *diag = NULL;
+	size_t			 i;
+	int			 rc, ret = 0;
 
 	res->done = 0;
 	res->failed = 0;
+	entries_init(&before);
 	for (i = 0; i < p->n && ret == 0; i++) {
 		const struct change	*ch = &p->v[i];
 
 		memset(&pw, 0, sizeof(pw));
-		if ((rc = apply_change(c, ch, &pw, o->scheme)) != LDAP_SUCCESS) {
+		gone = ch->op == CHANGE_DELETE && o->journal != NULL ?
+		    entry_before(c, &before, ch->dn) : NULL;
+		rc = apply_change(c, ch, &pw, o->scheme);
+		journal_change(o->journal, ch, rc == LDAP_SUCCESS ? "ok" :
+		    ldap_err2string(rc), gone);
+		if (rc != LDAP_SUCCESS) {
 			ldap_get_option(c->ld, LDAP_OPT_MATCHED_DN, &matched);
 			ldap_get_option(c->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
 			conn_perror(c, op_name(ch->op), ch->dn, rc, matched, diag);
@@ -168,6 +214,7 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 		explicit_bzero(pw.password, sizeof(pw.password));
 		secret_free(pw.hash);
 	}
+	entries_free(&before);
 	return ret;
 }
 

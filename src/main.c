@@ -30,6 +30,8 @@ struct options {
 	size_t		 nremove_tenants;
 	const char	*tenants[64];		/* --tenant, NULL-terminated */
 	size_t		 ntenants;
+	const char	*journal;		/* --journal */
+	const char	*undo;			/* --undo */
 	int		 json;			/* --format json */
 	int		 ldif;			/* --format ldif */
 	int		 show_hashes;
@@ -59,7 +61,7 @@ static const struct command commands[] = {
 	{ "apply", cmd_apply, "apply [-h] [-n | --dry-run] [--exit-code] "
 	    "[--format text | json | ldif] [--tenant id]\n\t[--prune] "
 	    "[--allow-mass-removal] [--allow-mass-change] [--remove-tenant id]\n"
-	    "\t[--credentials file] [-H uri] file",
+	    "\t[--credentials file] [--journal file] [--undo file] [-H uri] file",
 	    "make the directory match the file", 1 },
 	{ "export", cmd_export, "export [-h] [-o output] file",
 	    "write the directory the file describes as LDIF, for slapadd", 0 },
@@ -320,7 +322,9 @@ run(struct options *o, int write)
 	const char		*managed[3];
 	char			 now[16], prune_before[16], *lockdn = NULL;
 	FILE			*creds = NULL, *out;
-	int			 ret = EXIT_ERROR;
+	struct journal		 journal;
+	char			*journal_path = NULL, *undo_path = NULL;
+	int			 ret = EXIT_ERROR, rc;
 
 	if ((m = load_checked(o->file)) == NULL)
 		return EXIT_ERROR;
@@ -378,11 +382,24 @@ run(struct options *o, int write)
 	}
 	if (open_credentials(&plan, o, &creds) == -1)
 		goto out;
+	journal_path = o->journal ? xstrdup(o->journal) :
+	    xasprintf("%s/mutualize.journal", m->dir);
+	undo_path = o->undo ? xstrdup(o->undo) :
+	    xasprintf("%s/mutualize-undo-%s-%ld.ldif", m->dir, now, (long)getpid());
+	if (journal_open(&journal, journal_path, undo_path) == -1)
+		goto out;
 	ao.credentials = creds;
 	ao.scheme = m->policy.password_scheme;
+	ao.journal = &journal;
 	ao.verbose = o->verbose;
-	if (apply_plan(c, &plan, &ao, &res) == -1) {
+	rc = apply_plan(c, &plan, &ao, &res);
+	if (journal_close(&journal) == -1)
+		fprintf(stderr, "mutualize: cannot write %s or %s\n", journal_path,
+		    undo_path);
+	if (rc == -1) {
 		report_partial(&plan, &res, o->file);
+		fprintf(stderr, "mutualize: %s takes back the %zu changes made\n",
+		    undo_path, res.done);
 		goto out;
 	}
 	/* A JSON or LDIF plan on standard output stays one document. */
@@ -393,6 +410,8 @@ run(struct options *o, int write)
 	if (creds != NULL)
 		fprintf(out, "Initial passwords of the %zu new accounts: %s\n",
 		    people_added(&plan), o->credentials);
+	fprintf(out, "Journal: %s; to take this apply back: ldapmodify -f %s\n",
+	    journal_path, undo_path);
 	ret = EXIT_OK;
 out:
 	if (creds != NULL && fclose(creds) != 0) {
@@ -401,6 +420,8 @@ out:
 	}
 	if (c != NULL)
 		lock_release(c, lockdn);
+	free(journal_path);
+	free(undo_path);
 	diag_free(&d);
 	plan_free(&plan);
 	conn_close(c);
@@ -481,7 +502,8 @@ out:
 
 enum {
 	OPT_EXIT_CODE = 256, OPT_PRUNE, OPT_MASS_REMOVAL, OPT_MASS_CHANGE,
-	OPT_REMOVE_TENANT, OPT_CREDENTIALS, OPT_TENANT, OPT_FORMAT, OPT_SHOW_HASHES
+	OPT_REMOVE_TENANT, OPT_CREDENTIALS, OPT_TENANT, OPT_FORMAT, OPT_SHOW_HASHES,
+	OPT_JOURNAL, OPT_UNDO
 };
 
 /* Command options; those a command does not take are refused. */
@@ -500,6 +522,8 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 		{ "tenant", required_argument, NULL, OPT_TENANT },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "show-hashes", no_argument, NULL, OPT_SHOW_HASHES },
+		{ "journal", required_argument, NULL, OPT_JOURNAL },
+		{ "undo", required_argument, NULL, OPT_UNDO },
 		{ NULL, 0, NULL, 0 },
 	};
 	int	ch, reads = strcmp(c->name, "validate") != 0 &&
@@ -564,6 +588,12 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 				goto bad;
 			o->json = strcmp(optarg, "json") == 0;
 			o->ldif = strcmp(optarg, "ldif") == 0;
+			break;
+		case OPT_JOURNAL:
+		case OPT_UNDO:
+			if (!c->write)
+				goto bad;
+			*(ch == OPT_JOURNAL ? &o->journal : &o->undo) = optarg;
 			break;
 		case OPT_SHOW_HASHES:
 			if (!reads)

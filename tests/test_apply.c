@@ -136,6 +136,19 @@ credentials_path(void)
 	return path;
 }
 
+/* Removes a credentials file and the journal and undo files named after it. */
+static void
+remove_run_files(const char *creds)
+{
+	char	*j = xasprintf("%s.journal", creds), *u = xasprintf("%s.undo", creds);
+
+	unlink(creds);
+	unlink(j);
+	unlink(u);
+	free(j);
+	free(u);
+}
+
 /*
  * Runs a command as the rootdn. An apply that writes gets a credentials file,
  * removed afterwards: tests that look into it use run() themselves.
@@ -145,13 +158,21 @@ run_root(const char *cmd, const char *file)
 {
 	int		 writes = strncmp(cmd, "apply", 5) == 0 &&
 	    strstr(cmd, " -n") == NULL && strstr(cmd, "--dry-run") == NULL;
-	char		*creds = credentials_path();
-	char		*args = xasprintf("%s%s%s -H %s %s", cmd, writes ?
-	    " --credentials " : "", writes ? creds : "", env("SLAPD_URI"), file);
+	char		*creds = credentials_path(), *journal = credentials_path();
+	char		*undo = credentials_path();
+	char		*extra = xasprintf(" --credentials %s --journal %s --undo %s",
+	    creds, journal, undo);
+	char		*args = xasprintf("%s%s -H %s %s", cmd, writes ? extra : "",
+	    env("SLAPD_URI"), file);
 	struct run	 r = run(env("SLAPD_ROOTPW"), args);
 
 	unlink(creds);
+	unlink(journal);
+	unlink(undo);
 	free(creds);
+	free(journal);
+	free(undo);
+	free(extra);
 	free(args);
 	return r;
 }
@@ -570,8 +591,8 @@ password_file_readable_by_others_is_refused(void **state)
 	fclose(fp);
 	chmod(pw, 0644);
 	creds = credentials_path();
-	args = xasprintf("apply --credentials %s -H %s %s", creds, env("SLAPD_URI"),
-	    yaml);
+	args = xasprintf("apply --credentials %s --journal %s.journal --undo %s.undo "
+	    "-H %s %s", creds, creds, creds, env("SLAPD_URI"), yaml);
 	r = run(NULL, args);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "readable by group or others (mode 0644); "
@@ -586,7 +607,7 @@ password_file_readable_by_others_is_refused(void **state)
 	run_free(&r);
 	unlink(yaml);
 	unlink(pw);
-	unlink(creds);
+	remove_run_files(creds);
 	rmdir(dir);
 	free(yaml);
 	free(pw);
@@ -695,8 +716,8 @@ new_accounts_get_a_password_only_the_credentials_file_has(void **state)
 	char		*text;
 
 	(void)state;
-	args = xasprintf("apply --credentials %s -H %s %s", creds, env("SLAPD_URI"),
-	    SMALL);
+	args = xasprintf("apply --credentials %s --journal /dev/null --undo %s.undo "
+	    "-H %s %s", creds, creds, env("SLAPD_URI"), SMALL);
 	r = run(env("SLAPD_ROOTPW"), args);
 	assert_int_equal(r.status, 0);
 	assert_int_equal(stat(creds, &st), 0);
@@ -720,7 +741,7 @@ new_accounts_get_a_password_only_the_credentials_file_has(void **state)
 	assert_int_equal(r.status, 0);
 	assert_true(can_bind(HELENE, pw));
 	run_free(&r);
-	unlink(creds);
+	remove_run_files(creds);
 	free(creds);
 	free(args);
 	free(pw);
@@ -743,8 +764,8 @@ a_departure_locks_and_a_return_unlocks_the_same_entry(void **state)
 	(void)state;
 	add_by_hand(BASE, base);
 	add_by_hand("cn=default-policy," BASE, policy);
-	args = xasprintf("apply --credentials %s -H %s %s", creds, env("SLAPD_URI"),
-	    SMALL);
+	args = xasprintf("apply --credentials %s --journal /dev/null --undo %s.undo "
+	    "-H %s %s", creds, creds, env("SLAPD_URI"), SMALL);
 	r = run(env("SLAPD_ROOTPW"), args);
 	run_free(&r);
 	pw = password_of(creds, "marie.martin");
@@ -767,7 +788,7 @@ a_departure_locks_and_a_return_unlocks_the_same_entry(void **state)
 	assert_true(can_bind("uid=marie.martin,ou=people," FEY, pw));
 	uuid2 = values("uid=marie.martin,ou=people," FEY, "entryUUID");
 	assert_string_equal(uuid, uuid2);
-	unlink(creds);
+	remove_run_files(creds);
 	unlink(file);
 	free(creds);
 	free(file);
@@ -1065,6 +1086,113 @@ ldif_applied_by_ldapmodify_gives_what_apply_gives(void **state)
 	free(t2);
 }
 
+static int
+cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every user attribute of every entry, one sorted "dn attr: value" a line. */
+static char *
+snapshot(void)
+{
+	LDAP		*ld = root();
+	LDAPMessage	*res = NULL, *e;
+	BerElement	*ber;
+	struct berval	**v;
+	struct ptrvec	 lines = { 0 };
+	char		*attrs[] = { "*", "pwdAccountLockedTime", NULL }, *a, *dn;
+	char		*out = xstrdup(""), *tmp;
+	size_t		 i;
+
+	assert_int_equal(ldap_search_ext_s(ld, BASE, LDAP_SCOPE_SUBTREE,
+	    "(objectClass=*)", attrs, 0, NULL, NULL, NULL, LDAP_NO_LIMIT, &res),
+	    LDAP_SUCCESS);
+	for (e = ldap_first_entry(ld, res); e != NULL; e = ldap_next_entry(ld, e)) {
+		dn = ldap_get_dn(ld, e);
+		for (a = ldap_first_attribute(ld, e, &ber); a != NULL;
+		    a = ldap_next_attribute(ld, e, ber)) {
+			v = ldap_get_values_len(ld, e, a);
+			for (i = 0; v != NULL && v[i] != NULL; i++)
+				ptrvec_push(&lines, xasprintf("%s %s: %.*s", dn, a,
+				    (int)v[i]->bv_len, v[i]->bv_val));
+			ldap_value_free_len(v);
+			ldap_memfree(a);
+		}
+		ber_free(ber, 0);
+		ldap_memfree(dn);
+	}
+	ldap_msgfree(res);
+	ldap_unbind_ext_s(ld, NULL, NULL);
+	qsort(lines.v, lines.n, sizeof(*lines.v), cmp_line);
+	for (i = 0; i < lines.n; i++) {
+		tmp = xasprintf("%s%s\n", out, (char *)lines.v[i]);
+		free(out);
+		free(lines.v[i]);
+		out = tmp;
+	}
+	ptrvec_free(&lines);
+	return out;
+}
+
+/*
+ * The undo file of an apply, given to ldapmodify, brings the directory back:
+ * renames, a move, a departure, new groups and a deleted tenant included.
+ */
+static void
+the_undo_file_takes_an_apply_back(void **state)
+{
+	char		*creds = credentials_path(), *text = slurp(SMALL), *t1, *t2;
+	char		*file, *args, *before, *after, *undo, *journal, *log;
+	struct run	 r;
+
+	(void)state;
+	r = run_root("apply", SMALL);
+	run_free(&r);
+	before = snapshot();
+	t1 = replace(text, "surname: \"Picard\"", "surname: \"Picard-Durand\"");
+	t2 = without_line(t1, "\"V-00043\"");
+	free(t1);
+	t1 = replace(t2, "kind: agent, groups: [dsi]}", "kind: agent, groups: [dsi], "
+	    "login: hdupont}");
+	free(t2);
+	t2 = xstrndup(t1, (size_t)(strstr(t1, "  - id: feyzin") - t1));
+	file = write_temp(t2, strlen(t2));
+	undo = xasprintf("%s.undo", creds);
+	journal = xasprintf("%s.journal", creds);
+	args = xasprintf("apply --remove-tenant feyzin --allow-mass-removal "
+	    "--allow-mass-change --credentials %s --journal %s --undo %s -H %s %s",
+	    creds, journal, undo, env("SLAPD_URI"), file);
+	r = run(env("SLAPD_ROOTPW"), args);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "to take this apply back: ldapmodify -f "));
+	run_free(&r);
+	after = snapshot();
+	assert_string_not_equal(before, after);
+	/* the journal: one line a change, names of attributes, no values */
+	log = slurp(journal);
+	assert_non_null(strstr(log, "\"op\": \"modrdn\", \"dn\": \"" HELENE "\""));
+	assert_non_null(strstr(log, "\"op\": \"delete\", \"dn\": \"uid=marie.martin,"));
+	assert_null(strstr(log, "Picard-Durand"));
+	assert_int_equal(ldapmodify(undo), 0);
+	free(after);
+	after = snapshot();
+	assert_string_equal(before, after);
+	remove_run_files(creds);
+	unlink(file);
+	free(creds);
+	free(text);
+	free(t1);
+	free(t2);
+	free(file);
+	free(args);
+	free(before);
+	free(after);
+	free(undo);
+	free(journal);
+	free(log);
+}
+
 int
 main(void)
 {
@@ -1089,6 +1217,7 @@ main(void)
 		T(a_removed_tenant_needs_confirmation),
 		T(a_second_apply_is_refused_by_the_lock),
 		T(ldif_applied_by_ldapmodify_gives_what_apply_gives),
+		T(the_undo_file_takes_an_apply_back),
 #undef T
 	};
 

@@ -16,13 +16,13 @@ CFLAGS	?= -O2 -g
 CPPFLAGS += -Iinclude -D_GNU_SOURCE
 PKGS	 = ldap lber yaml-0.1
 LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lldap -llber -lyaml) \
-	   -lunistring -lcrypt
+	   -lunistring -lcrypt -lnettle
 SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 
 SRCS	 = src/apply.c src/check.c src/conn.c src/csv.c src/diag.c src/diff.c \
 	   src/dn.c src/entry.c src/hmap.c src/identity.c src/journal.c src/ldif.c \
-	   src/load.c src/plan.c src/read.c src/render.c src/secret.c \
+	   src/load.c src/plan.c src/read.c src/render.c src/saved.c src/secret.c \
 	   src/translit.c src/xmem.c src/yaml.c
 HDRS	 = include/mutualize.h include/conn.h
 UNIT	 = test_yaml test_load test_csv test_translit test_render test_diff \

@@ -238,6 +238,8 @@ int	 parse_size(const char *, unsigned long long *);
 /* check.c: every rule of the file that needs more than one node. */
 /* Returns the number of errors added. */
 size_t	 model_check(struct model *, struct diags *);
+/* The SHA-256 of every input file, in hex; 0, or -1 after an error. */
+int	 model_digest(const struct model *, char hex[65]);
 /* Looks up a person by id; NULL if none. */
 struct person	*model_person(const struct model *, const char *);
 int	 valid_id(const char *);
@@ -365,6 +367,8 @@ struct change {
 	const char		*newsuperior;	/* modrdn to another parent, or NULL */
 	const char		*newdn;		/* modrdn: the DN afterwards */
 	const char		*newtenant;	/* modrdn: its tenant afterwards */
+	/* "(entryCSN=...)": the entry as read, for the assertion control */
+	const char		*assertion;
 	struct mod		*mods;
 	size_t			 nmods;
 };
@@ -397,6 +401,8 @@ void	 diff(const struct entries *desired, const struct entries *current,
 	    const struct diff_opts *, struct plan *);
 /* Keeps the changes of these tenants (NULL-terminated) only. */
 void	 plan_restrict(struct plan *, const char *const *tenants);
+/* Keeps the changes whose keep[i] is set, and counts them again. */
+void	 plan_keep(struct plan *, const unsigned char *keep);
 void	 plan_free(struct plan *);
 
 /* plan.c: printing a plan. */
@@ -416,8 +422,25 @@ int	 ldif_is_safe(const char *, size_t);
 void	 ldif_put(FILE *, const char *type, const char *value);
 /* A content record: what slapadd and ldapadd load. */
 void	 ldif_write_entry(FILE *, const struct entry *);
-/* A change record: what ldapmodify applies; hash: a new person's userPassword. */
-void	 ldif_write_change(FILE *, const struct change *, const char *hash);
+/*
+ * A change record: what ldapmodify applies; hash: a new person's userPassword;
+ * ctrl: the BER value of an assertion control to put in it, or NULL.
+ */
+void	 ldif_write_change(FILE *, const struct change *, const char *hash,
+	    const void *ctrl, size_t ctrllen);
+
+/* saved.c: reviewed plans, applied as they were reviewed. */
+struct saved {
+	struct hmap	 records;	/* record text -> its assertion ("" if none) */
+	size_t		 n;
+	const char	*now;		/* the time of the plan, for its stamps */
+	struct arena	 arena;
+};
+/* Reads a saved plan made from inputs of this digest. Returns 0 or -1. */
+int	 saved_load(struct saved *, const char *path, const char *digest);
+/* Keeps the changes of the plan the saved one has. Returns how many were left out. */
+size_t	 saved_match(struct saved *, struct plan *, const char *path);
+void	 saved_free(struct saved *);
 
 /* journal.c: what an apply leaves behind: a journal and an undo file. */
 struct journal {
@@ -469,12 +492,20 @@ struct apply_opts {
 	FILE			*credentials;	/* new people's passwords, 0600 */
 	enum password_scheme	 scheme;
 	struct journal		*journal;	/* or NULL */
+	int			 assert;	/* send each change's assertion */
 	int			 verbose;
 };
 struct apply_result {
 	size_t	done;		/* changes the server accepted */
 	size_t	failed;		/* index of the change that failed, if any */
+	size_t	refused;	/* assertions that failed: changed since */
 };
+/*
+ * Writes the plan as a saved plan: LDIF change records with their assertion
+ * controls, after a header naming the digest of the input files. Returns 0 or -1.
+ */
+int		 plan_save(struct conn *, const struct plan *, FILE *,
+		    const char *file, const char *digest, const char *now);
 /* Returns 0 when every change was made, -1 after printing the error. */
 int		 apply_plan(struct conn *, const struct plan *,
 		    const struct apply_opts *, struct apply_result *);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mutualize.h"
@@ -88,10 +89,13 @@ struct initial {
 	char	*hash;
 };
 
-/* Returns the LDAP result code of one change. */
+/*
+ * Returns the LDAP result code of one change. ctrls: the assertion control of
+ * a saved plan's change, or NULL.
+ */
 static int
 apply_change(struct conn *c, const struct change *ch, struct initial *pw,
-    enum password_scheme scheme)
+    enum password_scheme scheme, LDAPControl **ctrls)
 {
 	const struct entry	*e = ch->entry;
 	const char		*hash[1];
@@ -119,14 +123,14 @@ apply_change(struct conn *c, const struct change *ch, struct initial *pw,
 		for (i = 0; i < ch->nmods; i++)
 			mods[i] = mod_new(ldap_op(ch->mods[i].op), ch->mods[i].attr,
 			    ch->mods[i].vals, ch->mods[i].nvals);
-		rc = ldap_modify_ext_s(c->ld, ch->dn, mods, NULL, NULL);
+		rc = ldap_modify_ext_s(c->ld, ch->dn, mods, ctrls, NULL);
 		free_mods(mods);
 		return rc;
 	case CHANGE_MODRDN:
 		return ldap_rename_s(c->ld, ch->dn, ch->newrdn, ch->newsuperior, 1,
-		    NULL, NULL);
+		    ctrls, NULL);
 	default:
-		return ldap_delete_ext_s(c->ld, ch->dn, NULL, NULL);
+		return ldap_delete_ext_s(c->ld, ch->dn, ctrls, NULL);
 	}
 }
 
@@ -175,22 +179,35 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 	struct initial		 pw;
 	struct entries		 before;
 	const struct entry	*gone;
+	LDAPControl		*ctrls[2] = { NULL, NULL };
 	char			*matched = NULL, *diag = NULL;
 	size_t			 i;
 	int			 rc, ret = 0;
 
-	res->done = 0;
-	res->failed = 0;
+	res->done = res->failed = res->refused = 0;
 	entries_init(&before);
 	for (i = 0; i < p->n && ret == 0; i++) {
 		const struct change	*ch = &p->v[i];
 
 		memset(&pw, 0, sizeof(pw));
+		ctrls[0] = NULL;
+		if (o->assert && ch->assertion != NULL &&
+		    ldap_create_assertion_control(c->ld, (char *)ch->assertion, 1,
+		    &ctrls[0]) != LDAP_SUCCESS)
+			ctrls[0] = NULL;
 		gone = ch->op == CHANGE_DELETE && o->journal != NULL ?
 		    entry_before(c, &before, ch->dn) : NULL;
-		rc = apply_change(c, ch, &pw, o->scheme);
+		rc = apply_change(c, ch, &pw, o->scheme, ctrls[0] ? ctrls : NULL);
+		ldap_control_free(ctrls[0]);
 		journal_change(o->journal, ch, rc == LDAP_SUCCESS ? "ok" :
 		    ldap_err2string(rc), gone);
+		if (rc == LDAP_ASSERTION_FAILED) {
+			/* the entry changed since the plan was reviewed: not this one */
+			fprintf(stderr, "mutualize: refused: %s changed on the server "
+			    "since the plan was made\n", ch->dn);
+			res->refused++;
+			continue;
+		}
 		if (rc != LDAP_SUCCESS) {
 			ldap_get_option(c->ld, LDAP_OPT_MATCHED_DN, &matched);
 			ldap_get_option(c->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
@@ -215,7 +232,38 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 		secret_free(pw.hash);
 	}
 	entries_free(&before);
-	return ret;
+	return ret == 0 && res->refused > 0 ? -1 : ret;
+}
+
+int
+plan_save(struct conn *c, const struct plan *p, FILE *fp, const char *file,
+    const char *digest, const char *now)
+{
+	struct berval	bv;
+	size_t		i;
+	time_t		t = time(NULL);
+	char		when[32];
+
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	fprintf(fp, "# A plan of mutualize for %s, made %s: mutualize apply "
+	    "--plan this file.\n# inputs: %s\n# now: %s\nversion: 1\n\n", file,
+	    when, digest, now);
+	for (i = 0; i < p->n; i++) {
+		const struct change	*ch = &p->v[i];
+
+		bv.bv_val = NULL;
+		bv.bv_len = 0;
+		if (ch->assertion != NULL &&
+		    ldap_create_assertion_control_value(c->ld,
+		    (char *)ch->assertion, &bv) != LDAP_SUCCESS) {
+			conn_perror(c, "encode the assertion for", ch->dn,
+			    LDAP_ENCODING_ERROR, NULL, NULL);
+			return -1;
+		}
+		ldif_write_change(fp, ch, NULL, bv.bv_val, bv.bv_len);
+		ber_memfree(bv.bv_val);
+	}
+	return fflush(fp) == 0 ? 0 : -1;
 }
 
 /*

@@ -80,6 +80,16 @@ struct differ {
 	struct ptrvec		 dels;		/* current entries to delete */
 };
 
+/* The entry as read, for the assertion control of a saved plan. */
+static const char *
+assertion(struct plan *p, const struct entry *e)
+{
+	const struct attr	*csn = entry_attr(e, "entryCSN");
+
+	return csn != NULL && csn->nvals > 0 ?
+	    arena_printf(&p->arena, "(entryCSN=%s)", csn->vals[0]) : NULL;
+}
+
 static struct change *
 plan_push(struct plan *p, enum change_op op, const struct entry *e)
 {
@@ -94,6 +104,7 @@ plan_push(struct plan *p, enum change_op op, const struct entry *e)
 	c->op = op;
 	c->entry = e;
 	c->dn = e->dn;
+	c->assertion = assertion(p, e);
 	return c;
 }
 
@@ -544,6 +555,8 @@ emit(struct differ *d)
 		int			 renamed = strcasecmp(want->dn, have->dn) != 0;
 
 		diff_entry(d, want, have, renamed ? want->dn : have->dn, renamed);
+		if (renamed && p->n > 0 && p->v[p->n - 1].entry == have)
+			p->v[p->n - 1].assertion = NULL;	/* the modrdn moved it */
 	}
 	for (i = 0; i < d->leavers.n; i++)
 		leave(d, d->leavers.v[i]);
@@ -610,13 +623,8 @@ in_tenants(const char *tenant, const char *const *tenants)
 	return tenant != NULL && listed(tenants, tenant);
 }
 
-/*
- * Keeps only the changes of the listed tenants: a move counts for both towns.
- * The syndicate's own entries (base, containers, service groups) wait for a
- * run over every tenant.
- */
 void
-plan_restrict(struct plan *p, const char *const *tenants)
+plan_keep(struct plan *p, const unsigned char *keep)
 {
 	size_t	i, n = 0;
 
@@ -625,8 +633,7 @@ plan_restrict(struct plan *p, const char *const *tenants)
 	for (i = 0; i < p->n; i++) {
 		struct change	*c = &p->v[i];
 
-		if (!in_tenants(c->entry->tenant, tenants) &&
-		    !in_tenants(c->newtenant, tenants))
+		if (!keep[i])
 			continue;
 		p->v[n++] = *c;
 		switch (c->op) {
@@ -649,4 +656,22 @@ plan_restrict(struct plan *p, const char *const *tenants)
 		}
 	}
 	p->n = n;
+}
+
+/*
+ * Keeps only the changes of the listed tenants: a move counts for both towns.
+ * The syndicate's own entries (base, containers, service groups) wait for a
+ * run over every tenant.
+ */
+void
+plan_restrict(struct plan *p, const char *const *tenants)
+{
+	unsigned char	*keep = xcalloc(p->n ? p->n : 1, 1);
+	size_t		 i;
+
+	for (i = 0; i < p->n; i++)
+		keep[i] = in_tenants(p->v[i].entry->tenant, tenants) ||
+		    in_tenants(p->v[i].newtenant, tenants);
+	plan_keep(p, keep);
+	free(keep);
 }

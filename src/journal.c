@@ -119,7 +119,7 @@ undo_record(struct journal *j, const struct change *c, const struct entry *befor
 		*parent++ = '\0';
 		u.newrdn = rdn;
 		u.newsuperior = c->newsuperior ? parent : NULL;
-		ldif_write_change(fp, &u, NULL);
+		ldif_write_change(fp, &u, NULL, NULL, 0);
 		free(rdn);
 		goto out;
 	default:
@@ -142,7 +142,7 @@ undo_record(struct journal *j, const struct change *c, const struct entry *befor
 		u.nmods = c->nmods;
 		break;
 	}
-	ldif_write_change(fp, &u, NULL);
+	ldif_write_change(fp, &u, NULL, NULL, 0);
 out:
 	fclose(fp);
 	free(mods);

@@ -120,7 +120,8 @@ ldif_write_entry(FILE *fp, const struct entry *e)
  * apply generates one, and ldapmodify creates the entry without a password.
  */
 void
-ldif_write_change(FILE *fp, const struct change *c, const char *hash)
+ldif_write_change(FILE *fp, const struct change *c, const char *hash,
+    const void *ctrl, size_t ctrllen)
 {
 	static const char *const	 ops[] = {
 		[MOD_ADD] = "add", [MOD_DELETE] = "delete", [MOD_REPLACE] = "replace"
@@ -128,6 +129,15 @@ ldif_write_change(FILE *fp, const struct change *c, const char *hash)
 	size_t				 i;
 
 	ldif_put(fp, "dn", c->dn);
+	if (ctrl != NULL) {
+		size_t	col = 0;
+
+		/* RFC 2849: "control:" OID criticality "::" base64 value */
+		fprintf(fp, "# assert: %s\n", c->assertion);
+		put_folded(fp, &col, "control: 1.3.6.1.1.12 true:: ", 29);
+		put_base64(fp, &col, ctrl, ctrllen);
+		fputc('\n', fp);
+	}
 	switch (c->op) {
 	case CHANGE_ADD:
 		ldif_put(fp, "changetype", "add");

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <libgen.h>
+#include <nettle/sha2.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -715,4 +716,37 @@ model_free(struct model *m)
 	arena_free(&m->arena);
 	ydoc_free(m->doc);
 	free(m);
+}
+
+/*
+ * What a saved plan was made from: the tenants file and its people files,
+ * hashed in the order they were read. Each is read again whole.
+ */
+int
+model_digest(const struct model *m, char hex[65])
+{
+	struct sha256_ctx	 ctx;
+	struct diags		 d = { 0 };
+	uint8_t			 digest[SHA256_DIGEST_SIZE];
+	char			*buf;
+	size_t			 i, len;
+
+	sha256_init(&ctx);
+	for (i = 0; i <= m->docs.n; i++) {
+		const char	*file = i == 0 ? m->file :
+		    ((struct ydoc *)m->docs.v[i - 1])->file;
+
+		if ((buf = file_read(file, ylimits_default.max_file, &d, &len)) ==
+		    NULL) {
+			diag_print(&d, stderr);
+			diag_free(&d);
+			return -1;
+		}
+		sha256_update(&ctx, len, (const uint8_t *)buf);
+		free(buf);
+	}
+	sha256_digest(&ctx, sizeof(digest), digest);
+	for (i = 0; i < sizeof(digest); i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	return 0;
 }

@@ -31,6 +31,8 @@ struct options {
 	const char	*tenants[64];		/* --tenant, NULL-terminated */
 	size_t		 ntenants;
 	const char	*journal;		/* --journal */
+	const char	*out;			/* plan --out */
+	const char	*saved;			/* apply --plan */
 	const char	*undo;			/* --undo */
 	int		 json;			/* --format json */
 	int		 ldif;			/* --format ldif */
@@ -56,12 +58,13 @@ static const struct command commands[] = {
 	{ "plan", cmd_plan, "plan [-h] [--exit-code] [--format text | json | ldif] "
 	    "[--show-hashes]\n\t[--tenant id] [--prune] [--allow-mass-removal] "
 	    "[--allow-mass-change]\n\t[--remove-tenant id] [--credentials file] "
-	    "[-H uri] file",
+	    "[--out file] [-H uri] file",
 	    "show the changes apply would make (apply --dry-run)", 0 },
 	{ "apply", cmd_apply, "apply [-h] [-n | --dry-run] [--exit-code] "
 	    "[--format text | json | ldif] [--tenant id]\n\t[--prune] "
 	    "[--allow-mass-removal] [--allow-mass-change] [--remove-tenant id]\n"
-	    "\t[--credentials file] [--journal file] [--undo file] [-H uri] file",
+	    "\t[--credentials file] [--journal file] [--undo file] [--plan file]\n"
+	    "\t[-H uri] file",
 	    "make the directory match the file", 1 },
 	{ "export", cmd_export, "export [-h] [-o output] file",
 	    "write the directory the file describes as LDIF, for slapadd", 0 },
@@ -296,7 +299,7 @@ print_ldif(const struct plan *p, const struct model *m, const struct options *o)
 			ret = secret_credentials(creds, c->entry, pw);
 			explicit_bzero(pw, sizeof(pw));
 		}
-		ldif_write_change(stdout, c, hash);
+		ldif_write_change(stdout, c, hash, NULL, 0);
 		secret_free(hash);
 	}
 	if (creds != NULL && fclose(creds) != 0)
@@ -304,6 +307,27 @@ print_ldif(const struct plan *p, const struct model *m, const struct options *o)
 	if (ret == -1)
 		fprintf(stderr, "mutualize: %s: cannot write\n", o->credentials);
 	return ret;
+}
+
+/* plan --out: the plan for review, then for apply --plan. Returns 0 or -1. */
+static int
+save_plan(struct conn *c, const struct plan *p, const struct options *o,
+    const char *digest, const char *now)
+{
+	FILE	*fp;
+	int	 rc;
+
+	if ((fp = secret_file_create(o->out)) == NULL)
+		return -1;
+	rc = plan_save(c, p, fp, o->file, digest, now);
+	if (fclose(fp) != 0 || rc == -1) {
+		fprintf(stderr, "mutualize: %s: cannot write\n", o->out);
+		unlink(o->out);
+		return -1;
+	}
+	fprintf(stderr, "Plan saved to %s; apply it with: mutualize apply --plan "
+	    "%s %s\n", o->out, o->out, o->file);
+	return 0;
 }
 
 /* plan, apply -n and apply: one path; only the last step differs. */
@@ -323,16 +347,23 @@ run(struct options *o, int write)
 	char			 now[16], prune_before[16], *lockdn = NULL;
 	FILE			*creds = NULL, *out;
 	struct journal		 journal;
-	char			*journal_path = NULL, *undo_path = NULL;
+	struct saved		 saved;
+	char			*journal_path = NULL, *undo_path = NULL, digest[65];
+	size_t			 left_out = 0;
 	int			 ret = EXIT_ERROR, rc;
 
 	if ((m = load_checked(o->file)) == NULL)
 		return EXIT_ERROR;
+	memset(&saved, 0, sizeof(saved));
 	entries_init(&desired);
 	entries_init(&current);
 	memset(&plan, 0, sizeof(plan));
 	gentime(now, 0);
 	gentime(prune_before, -(time_t)m->policy.retention_days * 86400);
+	if ((o->out != NULL || o->saved != NULL) && model_digest(m, digest) == -1)
+		goto out;
+	if (o->saved != NULL && saved_load(&saved, o->saved, digest) == -1)
+		goto out;
 	if ((c = connect_directory(m, o)) == NULL)
 		goto out;
 	if (write && lock_take(c, m->syndicate.base_dn, now, &lockdn) == -1)
@@ -359,11 +390,14 @@ run(struct options *o, int write)
 	dopts.on_departure = m->policy.on_departure;
 	dopts.prune = o->prune;
 	dopts.prune_before = prune_before;
-	dopts.now = now;
+	/* a reviewed plan stamps departures with the time of the review */
+	dopts.now = o->saved != NULL && saved.now != NULL ? saved.now : now;
 	dopts.lock_accounts = current.ppolicy;
 	diff(&desired, &current, &dopts, &plan);
 	if (o->ntenants > 0)
 		plan_restrict(&plan, o->tenants);
+	if (o->saved != NULL)
+		left_out = saved_match(&saved, &plan, o->saved);
 	if (o->json)
 		plan_print_json(&plan, o->file, stdout);
 	else if (o->ldif) {
@@ -376,8 +410,11 @@ run(struct options *o, int write)
 	fflush(stdout);
 	if (guard(&plan, &current, m, o) == -1)
 		goto out;
+	if (o->out != NULL && save_plan(c, &plan, o, digest, now) == -1)
+		goto out;
 	if (!write || plan.n == 0) {
-		ret = o->exit_code && plan.n > 0 ? EXIT_CHANGES : EXIT_OK;
+		ret = left_out > 0 ? EXIT_ERROR : o->exit_code && plan.n > 0 ?
+		    EXIT_CHANGES : EXIT_OK;
 		goto out;
 	}
 	if (open_credentials(&plan, o, &creds) == -1)
@@ -391,11 +428,18 @@ run(struct options *o, int write)
 	ao.credentials = creds;
 	ao.scheme = m->policy.password_scheme;
 	ao.journal = &journal;
+	ao.assert = o->saved != NULL;
 	ao.verbose = o->verbose;
 	rc = apply_plan(c, &plan, &ao, &res);
 	if (journal_close(&journal) == -1)
 		fprintf(stderr, "mutualize: cannot write %s or %s\n", journal_path,
 		    undo_path);
+	if (rc == -1 && res.refused > 0 && res.done + res.refused == plan.n) {
+		fprintf(stderr, "mutualize: %zu reviewed change%s refused; the "
+		    "others were made\n", res.refused, res.refused == 1 ? " was" :
+		    "s were");
+		goto out;
+	}
 	if (rc == -1) {
 		report_partial(&plan, &res, o->file);
 		fprintf(stderr, "mutualize: %s takes back the %zu changes made\n",
@@ -412,7 +456,7 @@ run(struct options *o, int write)
 		    people_added(&plan), o->credentials);
 	fprintf(out, "Journal: %s; to take this apply back: ldapmodify -f %s\n",
 	    journal_path, undo_path);
-	ret = EXIT_OK;
+	ret = left_out > 0 ? EXIT_ERROR : EXIT_OK;
 out:
 	if (creds != NULL && fclose(creds) != 0) {
 		fprintf(stderr, "mutualize: %s: cannot write\n", o->credentials);
@@ -422,6 +466,7 @@ out:
 		lock_release(c, lockdn);
 	free(journal_path);
 	free(undo_path);
+	saved_free(&saved);
 	diag_free(&d);
 	plan_free(&plan);
 	conn_close(c);
@@ -503,7 +548,7 @@ out:
 enum {
 	OPT_EXIT_CODE = 256, OPT_PRUNE, OPT_MASS_REMOVAL, OPT_MASS_CHANGE,
 	OPT_REMOVE_TENANT, OPT_CREDENTIALS, OPT_TENANT, OPT_FORMAT, OPT_SHOW_HASHES,
-	OPT_JOURNAL, OPT_UNDO
+	OPT_JOURNAL, OPT_UNDO, OPT_OUT, OPT_PLAN
 };
 
 /* Command options; those a command does not take are refused. */
@@ -524,6 +569,8 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 		{ "show-hashes", no_argument, NULL, OPT_SHOW_HASHES },
 		{ "journal", required_argument, NULL, OPT_JOURNAL },
 		{ "undo", required_argument, NULL, OPT_UNDO },
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ "plan", required_argument, NULL, OPT_PLAN },
 		{ NULL, 0, NULL, 0 },
 	};
 	int	ch, reads = strcmp(c->name, "validate") != 0 &&
@@ -595,6 +642,16 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 				goto bad;
 			*(ch == OPT_JOURNAL ? &o->journal : &o->undo) = optarg;
 			break;
+		case OPT_OUT:
+			if (!reads)
+				goto bad;
+			o->out = optarg;
+			break;
+		case OPT_PLAN:
+			if (!c->write)
+				goto bad;
+			o->saved = optarg;
+			break;
 		case OPT_SHOW_HASHES:
 			if (!reads)
 				goto bad;
@@ -618,6 +675,12 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 	    (c->write && !o->dry_run))) {
 		fprintf(stderr, "mutualize: --show-hashes goes with --format ldif "
 		    "and --credentials, and writes nothing to the directory\n");
+		goto bad;
+	}
+	if ((o->out != NULL && c->write && !o->dry_run) ||
+	    (o->saved != NULL && (o->dry_run || o->out != NULL))) {
+		fprintf(stderr, "mutualize: --out goes with plan (or apply -n), "
+		    "--plan with apply\n");
 		goto bad;
 	}
 	if (o->credentials != NULL && !c->write && !o->show_hashes) {

@@ -37,7 +37,8 @@ const char *const render_read_attrs[] = {
 	"objectClass", "ou", "description", "associatedDomain", "uid", "cn", "sn",
 	"givenName", "displayName", "mail", "employeeNumber", "employeeType",
 	"title", "telephoneNumber", "mailLocalAddress", "member",
-	"mutualizeFormerMail", "mutualizeDisabled", "pwdAccountLockedTime", NULL
+	"mutualizeFormerMail", "mutualizeDisabled", "pwdAccountLockedTime",
+	"entryCSN", NULL
 };
 
 /* The containers (base, ou=tenants, ou=services) are created, never changed. */

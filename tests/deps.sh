@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="gcc make pkg-config libc6-dev libldap-dev libyaml-dev libcmocka-dev
-libunistring-dev libcrypt-dev slapd ldap-utils mandoc"
+libunistring-dev libcrypt-dev nettle-dev slapd ldap-utils mandoc"
 
 missing=
 for p in $PACKAGES; do

@@ -1193,6 +1193,81 @@ the_undo_file_takes_an_apply_back(void **state)
 	free(log);
 }
 
+static void
+a_reviewed_plan_is_applied_as_reviewed(void **state)
+{
+	char		*text = slurp(SMALL), *t1, *t2, *file, *saved, *args, *x;
+	struct run	 r;
+	LDAP		*ld;
+	LDAPMod		 m, *mods[2] = { &m, NULL };
+	char		*room[] = { "B 204", NULL };
+	struct stat	 st;
+	FILE		*fp;
+
+	(void)state;
+	r = run_root("apply", SMALL);
+	run_free(&r);
+	/* the morning: Michele Picard married, Marie Martin of Feyzin left */
+	t1 = replace(text, "surname: \"Picard\"", "surname: \"Picard-Durand\"");
+	t2 = without_line(t1, "\"F-0002\"");
+	file = write_temp(t2, strlen(t2));
+	saved = credentials_path();
+	args = xasprintf("plan --out %s -H %s %s", saved, env("SLAPD_URI"), file);
+	r = run(env("SLAPD_ROOTPW"), args);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	assert_int_equal(stat(saved, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	/* noon: someone edits her entry by hand */
+	ld = root();
+	m.mod_op = LDAP_MOD_ADD;
+	m.mod_type = "roomNumber";
+	m.mod_values = room;
+	assert_int_equal(ldap_modify_ext_s(ld, "uid=michele.picard,ou=people," VEN,
+	    mods, NULL, NULL), LDAP_SUCCESS);
+	ldap_unbind_ext_s(ld, NULL, NULL);
+	/* the afternoon: the reviewed plan; her change is refused, alone */
+	free(args);
+	args = xasprintf("--plan %s", saved);
+	x = xasprintf("apply %s", args);
+	r = run_root(x, file);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "refused: uid=michele.picard,ou=people," VEN
+	    " changed on the server since the plan was made"));
+	assert_values("uid=michele.picard,ou=people," VEN, "sn", "Picard");
+	assert_values("uid=marie.martin,ou=people," FEY, "pwdAccountLockedTime",
+	    "000001010000Z");
+	run_free(&r);
+	/* a plan made from another file is refused whole, before any write */
+	fp = fopen(file, "a");
+	fputs("# edited after the review\n", fp);
+	fclose(fp);
+	r = run_root(x, file);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "was not made from the files as they are now"));
+	assert_string_equal(r.out, "");
+	run_free(&r);
+	/* and ldapmodify takes the saved plan, controls included */
+	unlink(saved);
+	free(args);
+	args = xasprintf("plan --out %s -H %s %s", saved, env("SLAPD_URI"), file);
+	r = run(env("SLAPD_ROOTPW"), args);
+	run_free(&r);
+	assert_int_equal(ldapmodify(saved), 0);
+	r = run_root("plan --exit-code", file);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	unlink(saved);
+	unlink(file);
+	free(saved);
+	free(file);
+	free(args);
+	free(x);
+	free(t1);
+	free(t2);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -1218,6 +1293,7 @@ main(void)
 		T(a_second_apply_is_refused_by_the_lock),
 		T(ldif_applied_by_ldapmodify_gives_what_apply_gives),
 		T(the_undo_file_takes_an_apply_back),
+		T(a_reviewed_plan_is_applied_as_reviewed),
 #undef T
 	};
 

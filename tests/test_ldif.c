@@ -166,19 +166,19 @@ changes_are_change_records(void **state)
 	c.op = CHANGE_ADD;
 	c.entry = e;
 	c.dn = e->dn;
-	ldif_write_change(fp, &c, NULL);
+	ldif_write_change(fp, &c, NULL, NULL, 0);
 	mods[0] = (struct mod){ MOD_ADD, "member", plus, 1, NULL, 0 };
 	mods[1] = (struct mod){ MOD_REPLACE, "description", new, 1, old, 1 };
 	c.op = CHANGE_MODIFY;
 	c.mods = mods;
 	c.nmods = 2;
-	ldif_write_change(fp, &c, NULL);
+	ldif_write_change(fp, &c, NULL, NULL, 0);
 	c.op = CHANGE_MODRDN;
 	c.newrdn = "cn=h";
 	c.newsuperior = "ou=groups," TENANTS;
-	ldif_write_change(fp, &c, NULL);
+	ldif_write_change(fp, &c, NULL, NULL, 0);
 	c.op = CHANGE_DELETE;
-	ldif_write_change(fp, &c, NULL);
+	ldif_write_change(fp, &c, NULL, NULL, 0);
 	fclose(fp);
 	assert_string_equal(buf,
 	    "dn: cn=g," TENANTS "\nchangetype: add\nobjectClass: groupOfNames\n"

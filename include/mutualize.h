@@ -218,8 +218,10 @@ void		 entry_classify(struct entries *, struct entry *, const char *base_key,
 const char	*dn_key(struct arena *, const char *);
 unsigned	 dn_depth(const char *);
 
-/* dn.c: RFC 4514 escaping of attribute values. Caller frees. */
+/* dn.c: escaping of values, for a DN (RFC 4514) or a filter (RFC 4515). */
+/* Each returns a string the caller frees. */
 char	*dn_escape_value(const char *);
+char	*filter_escape_value(const char *);
 
 /* render.c: the model as the entries it wants in the directory. */
 const char	*render_tenants_dn(struct arena *, const struct model *);

@@ -26,7 +26,7 @@ SRCS	 = src/apply.c src/check.c src/conn.c src/diag.c src/diff.c src/dn.c \
 	   src/secret.c src/translit.c src/xmem.c src/yaml.c
 HDRS	 = include/mutualize.h include/conn.h
 UNIT	 = test_yaml test_load test_translit test_render test_diff test_plan \
-	   test_dn
+	   test_dn test_secret
 INTEG	 = test_apply
 
 # The shipped build and the sanitizer build of the same sources.

@@ -269,10 +269,21 @@ void	 plan_print_text(const struct plan *, const struct model *, FILE *,
 void	 plan_print_summary(const struct plan *, const char *file, FILE *,
 	    const struct print_opts *);
 
-/* secret.c: the bind password. */
+/* secret.c: the bind password, files of secrets, no core dumps. */
 /* Returns the password the caller frees with secret_free, or NULL with a message. */
 char	*secret_bind_password(const struct model *, struct diags *);
 void	 secret_free(char *);
+void	 secret_protect(void);
+struct secret_file {
+	FILE	*fp;		/* write the secrets here */
+	char	*path;		/* the name the file takes on commit */
+	char	*tmp;		/* its name until then */
+	char	 buf[BUFSIZ];	/* stdio's buffer, wiped on close */
+};
+/* Each returns 0, or -1 after printing why; commit and close free the struct. */
+int	 secret_file_create(struct secret_file *, const char *path);
+int	 secret_file_commit(struct secret_file *);
+void	 secret_file_close(struct secret_file *);
 
 /* conn.c, read.c, apply.c: the directory. */
 struct conn;

@@ -81,6 +81,8 @@ void	 diag_add(struct diags *, struct pos, const char *, ...)
 void	 diag_sort(struct diags *);
 void	 diag_print(const struct diags *, FILE *);
 void	 diag_free(struct diags *);
+/* Returns a regular file's bytes (NUL-terminated; caller frees), or NULL with an error. */
+char	*file_read(const char *, size_t max, struct diags *, size_t *len);
 
 /* yaml.c: a YAML stream as a tree of nodes with their positions, within limits. */
 enum ynode_kind { YN_SCALAR, YN_SEQ, YN_MAP };

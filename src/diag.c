@@ -1,8 +1,16 @@
-/* Error lists: each error keeps the file, line and column it is about. */
+/*
+ * Error lists: each error keeps the file, line and column it is about; and
+ * reading an input file, whose failures are such errors.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mutualize.h"
 
@@ -93,3 +101,52 @@ diag_free(struct diags *d)
 	d->v = NULL;
 	d->n = d->cap = 0;
 }
+
+/*
+ * Returns the bytes of a regular file of at most max bytes, NUL-terminated
+ * (the caller frees them), or NULL after adding an error about the file.
+ */
+char *
+file_read(const char *file, size_t max, struct diags *d, size_t *lenp)
+{
+	struct pos	 pos = { file, 0, 0 };
+	struct stat	 st;
+	char		*buf = NULL;
+	size_t		 got = 0;
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
+		diag_add(d, pos, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		diag_add(d, pos, "not a regular file");
+		goto out;
+	}
+	if ((size_t)st.st_size > max) {
+		diag_add(d, pos, "file of %lld bytes is larger than the limit of %zu",
+		    (long long)st.st_size, max);
+		goto out;
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size) {
+		n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			diag_add(d, pos, "cannot read: %s", n == 0 ?
+			    "file shrank while read" : strerror(errno));
+			free(buf);
+			buf = NULL;
+			goto out;
+		}
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	*lenp = got;
+out:
+	close(fd);
+	return buf;
+}
+

@@ -7,14 +7,9 @@
  * An alias is a second pointer to the anchored node, never a copy; the weight
  * of each node (what a reader walking the tree would visit) is bounded instead.
  */
-#include <sys/stat.h>
-
-#include <errno.h>
 #include <stdint.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <yaml.h>
 
 #include "mutualize.h"
@@ -298,43 +293,14 @@ ydoc_load_buffer(const char *file, const char *buf, size_t len,
 struct ydoc *
 ydoc_load_file(const char *file, const struct ylimits *lim, struct diags *diags)
 {
-	struct pos	 pos = { file, 0, 0 };
-	struct stat	 st;
-	struct ydoc	*doc = NULL;
-	char		*buf = NULL;
-	size_t		 got = 0;
-	ssize_t		 r;
-	int		 fd;
+	struct ydoc	*doc;
+	size_t		 len = 0;
+	char		*buf = file_read(file, lim->max_file, diags, &len);
 
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
-		diag_add(diags, pos, "cannot open: %s", strerror(errno));
+	if (buf == NULL)
 		return NULL;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		diag_add(diags, pos, "not a regular file");
-		goto out;
-	}
-	if ((size_t)st.st_size > lim->max_file) {
-		diag_add(diags, pos, "file of %lld bytes is larger than the limit of %zu",
-		    (long long)st.st_size, lim->max_file);
-		goto out;
-	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	while (got < (size_t)st.st_size) {
-		r = read(fd, buf + got, (size_t)st.st_size - got);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			diag_add(diags, pos, "cannot read: %s",
-			    r == 0 ? "file shrank while read" : strerror(errno));
-			goto out;
-		}
-		got += (size_t)r;
-	}
-	doc = ydoc_load_buffer(file, buf, got, lim, diags);
-out:
+	doc = ydoc_load_buffer(file, buf, len, lim, diags);
 	free(buf);
-	close(fd);
 	return doc;
 }
 

@@ -3,6 +3,7 @@
 #   make            build ./mutualize
 #   make check      install missing packages, build, run every test
 #   make demo       install missing packages, build, run the demo on a private slapd
+#   make fuzz       fuzz the file loader with libFuzzer for FUZZ_SECONDS (300)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX	?= /usr/local
@@ -26,12 +27,19 @@ SRCS	 = src/apply.c src/check.c src/conn.c src/csv.c src/diag.c src/diff.c \
 	   src/translit.c src/xmem.c src/yaml.c
 HDRS	 = include/mutualize.h include/conn.h
 UNIT	 = test_yaml test_load test_csv test_translit test_render test_diff \
-	   test_plan test_ldif
+	   test_plan test_ldif test_dn test_secret
 INTEG	 = test_apply
 
 # The shipped build and the sanitizer build of the same sources.
 OBJS	 = $(SRCS:src/%.c=build/obj/%.o)
 SOBJS	 = $(SRCS:src/%.c=build/san/%.o)
+
+# The fuzzing build: clang's libFuzzer with the same sanitizers.
+FUZZ_CC	 = clang-14
+FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined \
+	   -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SECONDS ?= 300
+FOBJS	 = $(SRCS:src/%.c=build/fuzz/%.o)
 
 all: mutualize
 
@@ -58,7 +66,14 @@ build/san/test_%: tests/test_%.c tests/harness.h build/san/libmutualize.a
 	$(CC) -std=c11 $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -Itests -o $@ $< \
 	    build/san/libmutualize.a $(LIBS) $$(pkg-config --libs cmocka)
 
-build/obj build/san:
+build/fuzz/%.o: src/%.c $(HDRS) | build/fuzz
+	$(FUZZ_CC) -std=c11 $(WARN) -O1 -g $(FUZZ_SAN) $(CPPFLAGS) -c -o $@ $<
+
+build/fuzz/fuzz_load: tests/fuzz/fuzz_load.c $(FOBJS)
+	$(FUZZ_CC) -std=c11 $(WARN) -O1 -g $(subst fuzzer-no-link,fuzzer,$(FUZZ_SAN)) \
+	    $(CPPFLAGS) -o $@ $< $(FOBJS) $(LIBS)
+
+build/obj build/san build/fuzz:
 	mkdir -p $@
 
 deps:
@@ -77,6 +92,19 @@ demo: deps
 	@$(MAKE) --no-print-directory mutualize
 	bash examples/demo.sh
 
+# The corpus starts from every tenants file of the tree and the inputs that
+# once crashed the loader; it lives in build/fuzz/corpus and grows run by run.
+# A crash leaves its input in build/fuzz/crash-*: add it to tests/data/fuzz/.
+fuzz:
+	@sh tests/deps.sh fuzz
+	@$(MAKE) --no-print-directory build/fuzz/fuzz_load
+	mkdir -p build/fuzz/corpus
+	cp examples/*.yaml tests/data/*.yaml build/fuzz/corpus/
+	for f in tests/data/fuzz/*; do [ ! -f "$$f" ] || cp "$$f" build/fuzz/corpus/; done
+	build/fuzz/fuzz_load -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -dict=tests/fuzz/yaml.dict -artifact_prefix=build/fuzz/ \
+	    build/fuzz/corpus
+
 install: mutualize
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/templates \
@@ -90,5 +118,5 @@ install: mutualize
 clean:
 	rm -rf build mutualize
 
-.PHONY: all deps check check-run demo install clean
+.PHONY: all deps check check-run demo fuzz install clean
 .SECONDARY:

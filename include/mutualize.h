@@ -326,8 +326,10 @@ void		 entry_classify(struct entries *, struct entry *, const char *base_key,
 const char	*dn_key(struct arena *, const char *);
 unsigned	 dn_depth(const char *);
 
-/* dn.c: RFC 4514 escaping of attribute values. Caller frees. */
+/* dn.c: escaping of values, for a DN (RFC 4514) or a filter (RFC 4515). */
+/* Each returns a string the caller frees. */
 char	*dn_escape_value(const char *);
+char	*filter_escape_value(const char *);
 
 /* render.c: the model as the entries it wants in the directory. */
 const char	*render_tenants_dn(struct arena *, const struct model *);
@@ -442,10 +444,32 @@ int	 saved_load(struct saved *, const char *path, const char *digest);
 size_t	 saved_match(struct saved *, struct plan *, const char *path);
 void	 saved_free(struct saved *);
 
+/* secret.c: the bind password, files of secrets, no core dumps. */
+/* Returns the password the caller frees with secret_free, or NULL with a message. */
+char	*secret_bind_password(const struct model *, struct diags *);
+void	 secret_free(char *);
+#define SECRET_PASSWORD_LEN	34	/* 7 groups of 4, 6 dashes */
+void	 secret_password(char [SECRET_PASSWORD_LEN + 1]);
+/* Returns the userPassword value (caller frees with secret_free). */
+char	*secret_hash(const char *, enum password_scheme);
+/* Writes a new account's line to a credentials file. Returns 0 or -1. */
+int	 secret_credentials(FILE *, const struct entry *, const char *password);
+void	 secret_protect(void);
+struct secret_file {
+	FILE	*fp;		/* write the secrets here */
+	char	*path;		/* the name the file takes on commit */
+	char	*tmp;		/* its name until then */
+	char	 buf[BUFSIZ];	/* stdio's buffer, wiped on close */
+};
+/* Each returns 0, or -1 after printing why; commit and close free the struct. */
+int	 secret_file_create(struct secret_file *, const char *path);
+int	 secret_file_commit(struct secret_file *);
+void	 secret_file_close(struct secret_file *);
+
 /* journal.c: what an apply leaves behind: a journal and an undo file. */
 struct journal {
 	FILE		*log;		/* JSON lines, appended */
-	FILE		*undo;		/* LDIF, mode 0600 */
+	struct secret_file undo;	/* LDIF, mode 0600 */
 	const char	*undo_path;
 	struct ptrvec	 undos;		/* char *: one record a change, oldest first */
 	char		 started[32], user[64], host[256];
@@ -459,19 +483,6 @@ int	 journal_open(struct journal *, const char *log, const char *undo);
 void	 journal_change(struct journal *, const struct change *, const char *result,
 	    const struct entry *before);
 int	 journal_close(struct journal *);
-
-/* secret.c: the bind password. */
-/* Returns the password the caller frees with secret_free, or NULL with a message. */
-char	*secret_bind_password(const struct model *, struct diags *);
-void	 secret_free(char *);
-#define SECRET_PASSWORD_LEN	34	/* 7 groups of 4, 6 dashes */
-void	 secret_password(char [SECRET_PASSWORD_LEN + 1]);
-/* Returns the userPassword value (caller frees with secret_free). */
-char	*secret_hash(const char *, enum password_scheme);
-/* Returns a new file of mode 0600 for writing, or NULL after printing why. */
-FILE	*secret_file_create(const char *);
-/* Writes a new account's line to a credentials file. Returns 0 or -1. */
-int	 secret_credentials(FILE *, const struct entry *, const char *password);
 
 /* conn.c, read.c, apply.c: the directory. */
 struct conn;

@@ -47,7 +47,9 @@ journal_open(struct journal *j, const char *log, const char *undo)
 		return -1;
 	}
 	/* The undo file may hold what a deleted entry had: a password hash. */
-	if ((j->undo = secret_file_create(undo)) == NULL) {
+	if (access(undo, F_OK) == 0 || secret_file_create(&j->undo, undo) == -1) {
+		if (access(undo, F_OK) == 0)
+			fprintf(stderr, "mutualize: %s exists\n", undo);
 		fclose(j->log);
 		j->log = NULL;
 		return -1;
@@ -167,13 +169,13 @@ journal_close(struct journal *j)
 	size_t	i;
 	int	ret = 0;
 
-	if (j->undo != NULL) {
-		fprintf(j->undo, "# Undoes the apply of %s by %s on %s: "
+	if (j->undo.fp != NULL) {
+		fprintf(j->undo.fp, "# Undoes the apply of %s by %s on %s: "
 		    "ldapmodify -f this file\nversion: 1\n\n", j->started, j->user,
 		    j->host);
 		for (i = j->undos.n; i > 0; i--)
-			fputs(j->undos.v[i - 1], j->undo);
-		if (fclose(j->undo) != 0)
+			fputs(j->undos.v[i - 1], j->undo.fp);
+		if (secret_file_commit(&j->undo) == -1)
 			ret = -1;
 	}
 	for (i = 0; i < j->undos.n; i++)
@@ -181,6 +183,6 @@ journal_close(struct journal *j)
 	ptrvec_free(&j->undos);
 	if (j->log != NULL && fclose(j->log) != 0)
 		ret = -1;
-	j->log = j->undo = NULL;
+	j->log = NULL;
 	return ret;
 }

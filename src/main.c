@@ -252,13 +252,18 @@ people_added(const struct plan *p)
 	return n;
 }
 
-/* Opens the credentials file when the plan creates accounts. Returns 0 or -1. */
+/*
+ * Opens the credentials file when the plan creates accounts: its name is
+ * checked free now, before any write, for the file takes it only once the
+ * accounts exist. Returns 0 or -1; sf->fp is NULL when no file is needed.
+ */
 static int
-open_credentials(const struct plan *p, const struct options *o, FILE **fp)
+open_credentials(const struct plan *p, const struct options *o,
+    struct secret_file *sf)
 {
 	size_t	n = people_added(p);
 
-	*fp = NULL;
+	memset(sf, 0, sizeof(*sf));
 	if (n == 0)
 		return 0;
 	if (o->credentials == NULL) {
@@ -268,7 +273,12 @@ open_credentials(const struct plan *p, const struct options *o, FILE **fp)
 		    n == 1 ? "" : "s");
 		return -1;
 	}
-	return (*fp = secret_file_create(o->credentials)) == NULL ? -1 : 0;
+	if (access(o->credentials, F_OK) == 0) {
+		fprintf(stderr, "mutualize: %s exists: a file of secrets is never "
+		    "replaced\n", o->credentials);
+		return -1;
+	}
+	return secret_file_create(sf, o->credentials);
 }
 
 /*
@@ -279,14 +289,18 @@ open_credentials(const struct plan *p, const struct options *o, FILE **fp)
 static int
 print_ldif(const struct plan *p, const struct model *m, const struct options *o)
 {
-	char	 pw[SECRET_PASSWORD_LEN + 1], *hash;
-	FILE	*creds = NULL;
-	size_t	 i;
-	int	 ret = 0;
+	struct secret_file	 sf;
+	char			 pw[SECRET_PASSWORD_LEN + 1], *hash;
+	FILE			*creds = NULL;
+	size_t			 i;
+	int			 ret = 0;
 
-	if (o->show_hashes && people_added(p) > 0 &&
-	    (creds = secret_file_create(o->credentials)) == NULL)
-		return -1;
+	memset(&sf, 0, sizeof(sf));
+	if (o->show_hashes && people_added(p) > 0) {
+		if (open_credentials(p, o, &sf) == -1)
+			return -1;
+		creds = sf.fp;
+	}
 	puts("version: 1\n");
 	for (i = 0; i < p->n && ret == 0; i++) {
 		const struct change	*c = &p->v[i];
@@ -302,7 +316,8 @@ print_ldif(const struct plan *p, const struct model *m, const struct options *o)
 		ldif_write_change(stdout, c, hash, NULL, 0);
 		secret_free(hash);
 	}
-	if (creds != NULL && fclose(creds) != 0)
+	if (creds != NULL && (ret == -1 ? (secret_file_close(&sf), -1) :
+	    secret_file_commit(&sf)) == -1)
 		ret = -1;
 	if (ret == -1)
 		fprintf(stderr, "mutualize: %s: cannot write\n", o->credentials);
@@ -314,17 +329,17 @@ static int
 save_plan(struct conn *c, const struct plan *p, const struct options *o,
     const char *digest, const char *now)
 {
-	FILE	*fp;
-	int	 rc;
+	struct secret_file	sf;
 
-	if ((fp = secret_file_create(o->out)) == NULL)
+	if (secret_file_create(&sf, o->out) == -1)
 		return -1;
-	rc = plan_save(c, p, fp, o->file, digest, now);
-	if (fclose(fp) != 0 || rc == -1) {
+	if (plan_save(c, p, sf.fp, o->file, digest, now) == -1) {
 		fprintf(stderr, "mutualize: %s: cannot write\n", o->out);
-		unlink(o->out);
+		secret_file_close(&sf);
 		return -1;
 	}
+	if (secret_file_commit(&sf) == -1)
+		return -1;
 	fprintf(stderr, "Plan saved to %s; apply it with: mutualize apply --plan "
 	    "%s %s\n", o->out, o->out, o->file);
 	return 0;
@@ -345,7 +360,8 @@ run(struct options *o, int write)
 	struct diags		 d = { 0 };
 	const char		*managed[3];
 	char			 now[16], prune_before[16], *lockdn = NULL;
-	FILE			*creds = NULL, *out;
+	struct secret_file	 creds = { 0 };
+	FILE			*out;
 	struct journal		 journal;
 	struct saved		 saved;
 	char			*journal_path = NULL, *undo_path = NULL, digest[65];
@@ -425,7 +441,7 @@ run(struct options *o, int write)
 	    xasprintf("%s/mutualize-undo-%s-%ld.ldif", m->dir, now, (long)getpid());
 	if (journal_open(&journal, journal_path, undo_path) == -1)
 		goto out;
-	ao.credentials = creds;
+	ao.credentials = creds.fp;
 	ao.scheme = m->policy.password_scheme;
 	ao.journal = &journal;
 	ao.assert = o->saved != NULL;
@@ -451,17 +467,16 @@ run(struct options *o, int write)
 	fprintf(out, "Apply complete: %zu added, %zu changed, %zu renamed or "
 	    "moved, %zu disabled, %zu deleted.\n", plan.nadd, plan.nmodify,
 	    plan.nrename, plan.ndisable, plan.ndelete);
-	if (creds != NULL)
+	if (creds.fp != NULL)
 		fprintf(out, "Initial passwords of the %zu new accounts: %s\n",
 		    people_added(&plan), o->credentials);
 	fprintf(out, "Journal: %s; to take this apply back: ldapmodify -f %s\n",
 	    journal_path, undo_path);
 	ret = left_out > 0 ? EXIT_ERROR : EXIT_OK;
 out:
-	if (creds != NULL && fclose(creds) != 0) {
-		fprintf(stderr, "mutualize: %s: cannot write\n", o->credentials);
+	/* Accounts made before a failure need their passwords: commit them. */
+	if (creds.fp != NULL && secret_file_commit(&creds) == -1)
 		ret = EXIT_ERROR;
-	}
 	if (c != NULL)
 		lock_release(c, lockdn);
 	free(journal_path);

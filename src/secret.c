@@ -1,14 +1,19 @@
 /*
- * The bind password: from MUTUALIZE_BIND_PASSWORD, or from the file the YAML
- * names (relative to the YAML file), never from the command line or the YAML
- * itself. A file that group or others may read is refused, as ssh does.
+ * Secrets: the bind password, from MUTUALIZE_BIND_PASSWORD or from the file the
+ * YAML names (relative to the YAML file), never from the command line or the
+ * YAML itself; a file that group or others may read is refused, as ssh does.
+ * Files that hold secrets are written 0600 and appear complete or not at all.
+ * A process holding a secret never dumps core.
  */
 #include <sys/random.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <crypt.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,14 +60,38 @@ out:
 	return pw;
 }
 
+/*
+ * No core file and no ptrace by others from here to the end of the run: libldap
+ * copies the password into buffers it frees without wiping, so the secret may
+ * stay in memory after secret_free.
+ */
+void
+secret_protect(void)
+{
+	struct rlimit	none = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &none) == -1)
+		fprintf(stderr, "mutualize: cannot disable core dumps: %s\n",
+		    strerror(errno));
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fprintf(stderr, "mutualize: cannot make the process undumpable: "
+		    "%s\n", strerror(errno));
+}
+
+/* The variable is wiped once copied: a child or a core never sees it. */
 char *
 secret_bind_password(const struct model *m, struct diags *d)
 {
-	const char	*env = getenv("MUTUALIZE_BIND_PASSWORD");
-	char		*pw = NULL, *path;
+	char	*env = getenv("MUTUALIZE_BIND_PASSWORD");
+	char	*pw = NULL, *path;
 
-	if (env != NULL && *env != '\0')
-		return xstrdup(env);
+	secret_protect();
+	if (env != NULL && *env != '\0') {
+		pw = xstrdup(env);
+		explicit_bzero(env, strlen(env));
+		unsetenv("MUTUALIZE_BIND_PASSWORD");
+		return pw;
+	}
 	if (m->directory.bind_password_file == NULL) {
 		diag_add(d, m->directory.pos, "no bind password: set "
 		    "directory.bind_password_file or MUTUALIZE_BIND_PASSWORD");
@@ -154,31 +183,6 @@ secret_hash(const char *password, enum password_scheme scheme)
 	return out;
 }
 
-/*
- * Creates a file for secrets: mode 0600 from the start (no window where another
- * user could open it), never over an existing file or through a link.
- * Returns the stream, or NULL after printing why.
- */
-FILE *
-secret_file_create(const char *path)
-{
-	FILE	*fp;
-	int	 fd;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd == -1) {
-		fprintf(stderr, "mutualize: %s: %s%s\n", path, strerror(errno),
-		    errno == EEXIST ? " (a credentials file is never overwritten)" :
-		    "");
-		return NULL;
-	}
-	if ((fp = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		return NULL;
-	}
-	return fp;
-}
-
 /* One line a new account: login, mail, password, id. Returns 0 or -1. */
 int
 secret_credentials(FILE *fp, const struct entry *e, const char *password)
@@ -190,4 +194,94 @@ secret_credentials(FILE *fp, const struct entry *e, const char *password)
 	fprintf(fp, "%s\t%s\t%s\t%s\n", uid ? uid->vals[0] : "",
 	    mail ? mail->vals[0] : "", password, id ? id->vals[0] : "");
 	return fflush(fp) == 0 ? 0 : -1;
+}
+
+/*
+ * A file for secrets is first a hidden file beside its final name, created
+ * O_EXCL | O_NOFOLLOW with mode 0600 (no moment where another user may read
+ * it, no link followed to elsewhere), and takes its name on commit by a rename
+ * that never replaces an existing file: a crash leaves no truncated file
+ * behind the expected name, and secrets already handed out are never lost.
+ */
+int
+secret_file_create(struct secret_file *sf, const char *path)
+{
+	const char	*slash = strrchr(path, '/');
+	const char	*base = slash != NULL ? slash + 1 : path;
+	char		*dir;
+	uint32_t	 rnd;
+	int		 fd = -1, tries;
+
+	memset(sf, 0, sizeof(*sf));
+	sf->path = xstrdup(path);
+	if (slash == NULL)
+		dir = xstrdup(".");
+	else
+		dir = xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
+	for (tries = 0; tries < 100 && fd == -1; tries++) {
+		free(sf->tmp);
+		rnd = arc4random();
+		sf->tmp = xasprintf("%s/.%s.%08x", dir, base, (unsigned)rnd);
+		fd = open(sf->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+		if (fd == -1 && errno != EEXIST)
+			break;
+	}
+	free(dir);
+	if (fd == -1) {
+		fprintf(stderr, "mutualize: %s: cannot create: %s\n", path,
+		    strerror(errno));
+		goto fail;
+	}
+	if ((sf->fp = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		unlink(sf->tmp);
+		goto fail;
+	}
+	/* stdio's buffer is ours, to be wiped. */
+	setvbuf(sf->fp, sf->buf, _IOFBF, sizeof(sf->buf));
+	return 0;
+fail:
+	free(sf->tmp);
+	free(sf->path);
+	memset(sf, 0, sizeof(*sf));
+	return -1;
+}
+
+int
+secret_file_commit(struct secret_file *sf)
+{
+	int	 rc = -1;
+
+	if (fflush(sf->fp) == EOF || fsync(fileno(sf->fp)) == -1) {
+		fprintf(stderr, "mutualize: %s: cannot write: %s\n", sf->path,
+		    strerror(errno));
+		goto out;
+	}
+	if (renameat2(AT_FDCWD, sf->tmp, AT_FDCWD, sf->path,
+	    RENAME_NOREPLACE) == -1) {
+		fprintf(stderr, "mutualize: %s: %s%s\n", sf->path, strerror(errno),
+		    errno == EEXIST ? " (a file of secrets is never replaced)" : "");
+		goto out;
+	}
+	free(sf->tmp);
+	sf->tmp = NULL;		/* nothing left to remove */
+	rc = 0;
+out:
+	secret_file_close(sf);
+	return rc;
+}
+
+/* Closes the file; one never committed is removed. */
+void
+secret_file_close(struct secret_file *sf)
+{
+	if (sf->fp != NULL)
+		fclose(sf->fp);
+	explicit_bzero(sf->buf, sizeof(sf->buf));
+	if (sf->tmp != NULL)
+		unlink(sf->tmp);
+	free(sf->tmp);
+	free(sf->path);
+	memset(sf, 0, sizeof(*sf));
 }

@@ -1,0 +1,247 @@
+/* Secrets: files of secrets are private from their first instant; no core dumps. */
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+
+#include "harness.h"
+
+struct scratch {
+	char	 dir[64];
+	char	*path;		/* dir/creds.txt, not created */
+};
+
+static int
+scratch_setup(void **state)
+{
+	struct scratch	*s = xcalloc(1, sizeof(*s));
+
+	snprintf(s->dir, sizeof(s->dir), "%s/mutualize-secret.XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	assert_non_null(mkdtemp(s->dir));
+	s->path = xasprintf("%s/creds.txt", s->dir);
+	*state = s;
+	return 0;
+}
+
+static int
+scratch_teardown(void **state)
+{
+	struct scratch	*s = *state;
+	struct dirent	*de;
+	DIR		*d = opendir(s->dir);
+	char		*p;
+
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		p = xasprintf("%s/%s", s->dir, de->d_name);
+		unlink(p);
+		free(p);
+	}
+	if (d != NULL)
+		closedir(d);
+	rmdir(s->dir);
+	free(s->path);
+	free(s);
+	return 0;
+}
+
+/* The names in the directory, sorted, joined with spaces. */
+static char *
+listing(const char *dir)
+{
+	struct dirent	**names;
+	char		 *out = xstrdup(""), *tmp;
+	int		  n, i;
+
+	n = scandir(dir, &names, NULL, alphasort);
+	assert_true(n >= 0);
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i]->d_name, ".") != 0 &&
+		    strcmp(names[i]->d_name, "..") != 0) {
+			tmp = xasprintf("%s%s%s", out, *out ? " " : "",
+			    names[i]->d_name[0] == '.' ? ".hidden" :
+			    names[i]->d_name);
+			free(out);
+			out = tmp;
+		}
+		free(names[i]);
+	}
+	free(names);
+	return out;
+}
+
+static void
+assert_listing(const char *dir, const char *want)
+{
+	char	*got = listing(dir);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void
+secret_file_is_private_from_its_creation(void **state)
+{
+	struct scratch		*s = *state;
+	struct secret_file	 sf;
+	struct stat		 st;
+	mode_t			 old = umask(0);
+	char			*text;
+
+	assert_int_equal(secret_file_create(&sf, s->path), 0);
+	umask(old);
+	assert_int_equal(fstat(fileno(sf.fp), &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	/* written under a hidden name: nothing at the final name yet */
+	assert_listing(s->dir, ".hidden");
+	fputs("V-00042 s3cret\n", sf.fp);
+	assert_int_equal(secret_file_commit(&sf), 0);
+	assert_listing(s->dir, "creds.txt");
+	assert_int_equal(stat(s->path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	text = slurp(s->path);
+	assert_string_equal(text, "V-00042 s3cret\n");
+	free(text);
+}
+
+static void
+secret_file_never_replaces_a_file(void **state)
+{
+	struct scratch		*s = *state;
+	struct secret_file	 sf;
+	FILE			*fp = fopen(s->path, "w");
+	char			*text;
+
+	fputs("handed out yesterday\n", fp);
+	fclose(fp);
+	assert_int_equal(secret_file_create(&sf, s->path), 0);
+	fputs("new\n", sf.fp);
+	assert_int_equal(secret_file_commit(&sf), -1);
+	assert_listing(s->dir, "creds.txt");
+	text = slurp(s->path);
+	assert_string_equal(text, "handed out yesterday\n");
+	free(text);
+}
+
+static void
+secret_file_follows_no_link(void **state)
+{
+	struct scratch		*s = *state;
+	struct secret_file	 sf;
+	char			*target = xasprintf("%s/elsewhere", s->dir);
+	struct stat		 st;
+
+	assert_int_equal(symlink(target, s->path), 0);
+	assert_int_equal(secret_file_create(&sf, s->path), 0);
+	fputs("secret\n", sf.fp);
+	assert_int_equal(secret_file_commit(&sf), -1);
+	/* the link is still a link, and nothing was written where it points */
+	assert_int_equal(lstat(s->path, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(stat(target, &st), -1);
+	assert_int_equal(errno, ENOENT);
+	free(target);
+}
+
+static void
+uncommitted_secret_file_leaves_nothing(void **state)
+{
+	struct scratch		*s = *state;
+	struct secret_file	 sf;
+
+	assert_int_equal(secret_file_create(&sf, s->path), 0);
+	fputs("half written\n", sf.fp);
+	secret_file_close(&sf);
+	assert_listing(s->dir, "");
+}
+
+static void
+secret_file_in_a_missing_directory_is_refused(void **state)
+{
+	struct scratch		*s = *state;
+	struct secret_file	 sf;
+	char			*path = xasprintf("%s/no/such/dir/creds.txt", s->dir);
+
+	assert_int_equal(secret_file_create(&sf, path), -1);
+	assert_null(sf.fp);
+	free(path);
+}
+
+/* In a child: protection lasts to the end of the process. */
+static void
+protected_process_dumps_no_core(void **state)
+{
+	pid_t	pid;
+	int	st;
+
+	(void)state;
+	if ((pid = fork()) == 0) {
+		struct rlimit	rl;
+
+		secret_protect();
+		if (getrlimit(RLIMIT_CORE, &rl) == -1 || rl.rlim_cur != 0 ||
+		    rl.rlim_max != 0)
+			_exit(1);
+		_exit(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0 ? 0 : 2);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+/* In a child too: the environment variable is wiped once read. */
+static void
+password_from_the_environment_is_wiped_there(void **state)
+{
+	pid_t	pid;
+	int	st;
+
+	(void)state;
+	if ((pid = fork()) == 0) {
+		struct model	 m;
+		struct diags	 d = { 0 };
+		char		*env, *pw;
+
+		memset(&m, 0, sizeof(m));
+		setenv("MUTUALIZE_BIND_PASSWORD", "pw-in-env", 1);
+		env = getenv("MUTUALIZE_BIND_PASSWORD");
+		pw = secret_bind_password(&m, &d);
+		if (pw == NULL || strcmp(pw, "pw-in-env") != 0)
+			_exit(1);
+		if (getenv("MUTUALIZE_BIND_PASSWORD") != NULL)
+			_exit(2);
+		if (strstr(env, "pw-in-env") != NULL)	/* setenv's copy */
+			_exit(3);
+		secret_free(pw);
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(name)	cmocka_unit_test_setup_teardown(name, scratch_setup, \
+	    scratch_teardown)
+		T(secret_file_is_private_from_its_creation),
+		T(secret_file_never_replaces_a_file),
+		T(secret_file_follows_no_link),
+		T(uncommitted_secret_file_leaves_nothing),
+		T(secret_file_in_a_missing_directory_is_refused),
+#undef T
+		cmocka_unit_test(protected_process_dumps_no_core),
+		cmocka_unit_test(password_from_the_environment_is_wiped_there),
+	};
+
+	return cmocka_run_group_tests_name("secret", tests, NULL, NULL);
+}

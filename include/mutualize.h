@@ -416,6 +416,8 @@ void	 plan_print_text(const struct plan *, const struct model *, FILE *,
 void	 plan_print_summary(const struct plan *, const char *file, FILE *,
 	    const struct print_opts *);
 void	 plan_print_json(const struct plan *, const char *file, FILE *);
+/* A JSON string: quotes, backslashes and control characters escaped. */
+void	 json_string(FILE *, const char *);
 
 /* ldif.c: RFC 2849 LDIF, for slapadd, ldapadd and ldapmodify. */
 /* Whether a value may be written as it is (a SAFE-STRING not ending in a space). */

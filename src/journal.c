@@ -12,23 +12,6 @@
 
 #include "mutualize.h"
 
-static void
-json_str(FILE *fp, const char *s)
-{
-	fputc('"', fp);
-	for (; *s != '\0'; s++) {
-		unsigned char	c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20 || c == 0x7F)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
-	fputc('"', fp);
-}
-
 int
 journal_open(struct journal *j, const char *log, const char *undo)
 {
@@ -65,28 +48,28 @@ log_line(struct journal *j, const struct change *c, const char *result)
 	size_t	i;
 
 	fprintf(j->log, "{\"time\": \"%s\", \"user\": ", j->started);
-	json_str(j->log, j->user);
+	json_string(j->log, j->user);
 	fputs(", \"host\": ", j->log);
-	json_str(j->log, j->host);
+	json_string(j->log, j->host);
 	fprintf(j->log, ", \"op\": \"%s\", \"dn\": ", ops[c->op]);
-	json_str(j->log, c->dn);
+	json_string(j->log, c->dn);
 	if (c->op == CHANGE_MODRDN) {
 		fputs(", \"newdn\": ", j->log);
-		json_str(j->log, c->newdn);
+		json_string(j->log, c->newdn);
 	}
 	fputs(", \"attributes\": [", j->log);
 	if (c->op == CHANGE_ADD)
 		for (i = 0; i < c->entry->nattrs; i++) {
 			fputs(i ? ", " : "", j->log);
-			json_str(j->log, c->entry->attrs[i].name);
+			json_string(j->log, c->entry->attrs[i].name);
 		}
 	else
 		for (i = 0; i < c->nmods; i++) {
 			fputs(i ? ", " : "", j->log);
-			json_str(j->log, c->mods[i].attr);
+			json_string(j->log, c->mods[i].attr);
 		}
 	fputs("], \"result\": ", j->log);
-	json_str(j->log, result);
+	json_string(j->log, result);
 	fputs("}\n", j->log);
 	fflush(j->log);
 }

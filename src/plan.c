@@ -232,7 +232,7 @@ plan_print_summary(const struct plan *p, const char *file, FILE *fp,
 }
 
 /* JSON strings: quotes, backslashes and control characters escaped; UTF-8 kept. */
-static void
+void
 json_string(FILE *fp, const char *s)
 {
 	fputc('"', fp);

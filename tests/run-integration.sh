@@ -16,4 +16,6 @@ trap 'exit 143' TERM
 slapd_start "dc=sitiv,dc=fr" "$SLAPD_ROOTPW" || exit 1
 echo "slapd $SLAPD_PID on $SLAPD_URI"
 export MUTUALIZE_TEST_BIN=${MUTUALIZE_TEST_BIN:-build/san/mutualize}
+# The templates of this tree, not those of an installed copy.
+export MUTUALIZE_TEMPLATES=${MUTUALIZE_TEMPLATES:-$(cd "$here/../templates" && pwd)}
 LABEL=integration sh "$here/run-unit.sh" "$@"

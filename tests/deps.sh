@@ -1,10 +1,12 @@
 #!/bin/sh
 # Installs the Debian packages mutualize needs to build, test and run its demo,
-# when some are missing. As root only; otherwise it names what to install.
+# when some are missing: the end-to-end tests run the real services (Dovecot,
+# Apache, Prosody), whose packages start nothing here. As root only; otherwise it names what to install.
 set -eu
 
 PACKAGES="gcc make pkg-config libc6-dev libldap-dev libyaml-dev libcmocka-dev
-libunistring-dev libcrypt-dev slapd ldap-utils mandoc"
+libunistring-dev libcrypt-dev slapd ldap-utils mandoc curl
+dovecot-imapd dovecot-ldap apache2 prosody lua-ldap"
 
 missing=
 for p in $PACKAGES; do

@@ -69,7 +69,8 @@ check: deps
 	@$(MAKE) --no-print-directory check-run
 
 check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutualize
-	mandoc -Tlint -W warning man/mutualize.1 man/mutualize.yaml.5
+	mandoc -Tlint -W warning man/mutualize.1 man/mutualize.yaml.5 \
+	    man/mutualize.templates.5
 	sh tests/run-unit.sh $(UNIT:%=build/san/%)
 	bash tests/run-integration.sh $(INTEG:%=build/san/%)
 
@@ -84,6 +85,8 @@ install: mutualize
 	install -m 755 mutualize $(DESTDIR)$(BINDIR)/mutualize
 	install -m 644 man/mutualize.1 $(DESTDIR)$(MANDIR)/man1/mutualize.1
 	install -m 644 man/mutualize.yaml.5 $(DESTDIR)$(MANDIR)/man5/mutualize.yaml.5
+	install -m 644 man/mutualize.templates.5 \
+	    $(DESTDIR)$(MANDIR)/man5/mutualize.templates.5
 	install -m 644 templates/* $(DESTDIR)$(DATADIR)/templates/
 	install -m 644 examples/sitiv.yaml $(DESTDIR)$(DATADIR)/examples/
 

@@ -330,9 +330,9 @@ service_config(const struct model *m, const struct service *s, const char *uri,
 	v.cmt = s->tmpl->configs == CONFIG_PROSODY ? "--" : "#";
 	fprintf(fp, "%s The LDAP part of the configuration of the service \"%s\" "
 	    "of %s,\n%s from the template %s.\n%s People entitled to it are the "
-	    "members of %s.\n%s Filter: %s\n%s Login attribute: %s\n", v.cmt,
-	    s->id, m->syndicate.id, v.cmt, s->tmpl->path, v.cmt, v.group, v.cmt,
-	    v.filter, v.cmt, v.login);
+	    "members of %s.\n%s Base: %s\n%s Filter: %s\n%s Login attribute: "
+	    "%s\n", v.cmt, s->id, m->syndicate.id, v.cmt, s->tmpl->path, v.cmt,
+	    v.group, v.cmt, v.base, v.cmt, v.filter, v.cmt, v.login);
 	if (s->bind_dn != NULL)
 		fprintf(fp, "%s The service reads the directory as %s; put its "
 		    "password where\n%s " BIND_PASSWORD " stands (mutualize never "

@@ -14,7 +14,7 @@ DATADIR	 = $(PREFIX)/share/mutualize
 CC	?= cc
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 CFLAGS	?= -O2 -g
-CPPFLAGS += -Iinclude -D_GNU_SOURCE
+CPPFLAGS += -Iinclude -D_GNU_SOURCE -DTEMPLATES_DIR='"$(DATADIR)/templates"'
 PKGS	 = ldap lber yaml-0.1
 LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lldap -llber -lyaml) \
 	   -lunistring -lcrypt -lnettle
@@ -24,10 +24,10 @@ SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 SRCS	 = src/apply.c src/check.c src/conn.c src/csv.c src/diag.c src/diff.c \
 	   src/dn.c src/entry.c src/hmap.c src/identity.c src/journal.c src/ldif.c \
 	   src/load.c src/plan.c src/read.c src/render.c src/saved.c src/secret.c \
-	   src/translit.c src/xmem.c src/yaml.c
+	   src/svcconf.c src/translit.c src/xmem.c src/yaml.c
 HDRS	 = include/mutualize.h include/conn.h
 UNIT	 = test_yaml test_load test_csv test_translit test_render test_diff \
-	   test_plan test_ldif test_dn test_secret
+	   test_plan test_ldif test_dn test_secret test_template
 INTEG	 = test_apply
 
 # The shipped build and the sanitizer build of the same sources.
@@ -84,7 +84,8 @@ check: deps
 	@$(MAKE) --no-print-directory check-run
 
 check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutualize
-	mandoc -Tlint -W warning man/mutualize.1 man/mutualize.yaml.5
+	mandoc -Tlint -W warning man/mutualize.1 man/mutualize.yaml.5 \
+	    man/mutualize.templates.5
 	sh tests/run-unit.sh $(UNIT:%=build/san/%)
 	bash tests/run-integration.sh $(INTEG:%=build/san/%) tests/test_export.sh
 
@@ -112,6 +113,8 @@ install: mutualize
 	install -m 755 mutualize $(DESTDIR)$(BINDIR)/mutualize
 	install -m 644 man/mutualize.1 $(DESTDIR)$(MANDIR)/man1/mutualize.1
 	install -m 644 man/mutualize.yaml.5 $(DESTDIR)$(MANDIR)/man5/mutualize.yaml.5
+	install -m 644 man/mutualize.templates.5 \
+	    $(DESTDIR)$(MANDIR)/man5/mutualize.templates.5
 	install -m 644 templates/* $(DESTDIR)$(DATADIR)/templates/
 	install -m 644 examples/sitiv.yaml $(DESTDIR)$(DATADIR)/examples/
 

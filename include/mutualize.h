@@ -150,10 +150,38 @@ struct entitlement {
 	struct pos	 pos;
 	unsigned long long quota;	/* bytes; 0: the service's default */
 };
+struct template;
 struct service {
 	const char	*id, *template;
 	unsigned long long quota;	/* bytes; 0: none */
-	struct pos	 pos, id_pos;
+	const char	*bind_dn;	/* what the service binds as, or NULL */
+	const struct template *tmpl;	/* set by templates_load */
+	struct pos	 pos, id_pos, template_pos, bind_dn_pos;
+};
+/* One attribute a template sets, each value with its placeholders. */
+struct template_attr {
+	const char	 *name;
+	const char	**vals;
+	size_t		  nvals;
+	struct pos	  pos;
+};
+/* The configurations service-config knows how to write. */
+enum {
+	CONFIG_DOVECOT = 1 << 0, CONFIG_POSTFIX = 1 << 1, CONFIG_APACHE = 1 << 2,
+	CONFIG_NEXTCLOUD = 1 << 3, CONFIG_PROSODY = 1 << 4
+};
+/* How a person entitled to a service is rendered, and how the service finds them. */
+struct template {
+	const char		 *name;		/* as services names it */
+	const char		 *path;		/* the file read */
+	const char		 *description;	/* of the service group, or NULL */
+	const char		**classes;	/* auxiliary classes to add */
+	size_t			  nclasses;
+	struct template_attr	 *attrs;
+	size_t			  nattrs;
+	const char		 *login_attr;	/* what a login is matched against */
+	const char		 *filter;	/* who may use the service */
+	unsigned		  configs;	/* CONFIG_* */
 };
 struct person {
 	const char	*id;
@@ -218,6 +246,8 @@ struct model {
 	struct ydoc	*doc;		/* the tenants file */
 	struct ptrvec	 docs;		/* struct ydoc *: people files */
 	struct hmap	 people_by_id;	/* filled by model_check */
+	const char	**person_attrs;	/* managed attributes of people, with */
+	const char	**read_attrs;	/* the templates'; set by templates_load */
 	struct arena	 arena;		/* owns the arrays and derived strings */
 };
 /*
@@ -226,6 +256,18 @@ struct model {
  */
 struct model	*model_load(const char *, struct diags *);
 void		 model_free(struct model *);
+/*
+ * The templates directory: the option if given, else MUTUALIZE_TEMPLATES, else
+ * "templates" beside the tenants file if there is one, else the installed one.
+ */
+const char	*templates_dir(struct model *, const char *option);
+/*
+ * Reads the template of every service from dir (errors with their places) and
+ * the attributes they make mutualize manage. Returns the number of errors added.
+ */
+size_t		 templates_load(struct model *, const char *dir, struct diags *);
+/* The service of that id; NULL if none. */
+const struct service *model_service(const struct model *, const char *);
 
 /* csv.c: an RFC 4180 file as a sequence of mappings, one per row after the header. */
 /* Returns a document the caller frees with ydoc_free, or NULL with errors. */
@@ -336,9 +378,24 @@ const char	*render_tenants_dn(struct arena *, const struct model *);
 const char	*render_services_dn(struct arena *, const struct model *);
 /* The model must be checked and its identities assigned (model_identities). */
 void		 render(const struct model *, struct entries *);
-/* Returns a NULL-terminated list of the attributes mutualize owns for a kind. */
-const char *const *render_managed_attrs(enum entry_kind);
-extern const char *const render_read_attrs[];
+/*
+ * The attributes mutualize owns for a kind of entry, NULL-terminated: for
+ * people, those of the model's templates too (the model may be NULL).
+ */
+const char *const *render_managed_attrs(const struct model *, enum entry_kind);
+/* What read asks the server for: every attribute mutualize may manage. */
+const char *const *render_read_attrs(const struct model *);
+/*
+ * A template's value for a person entitled with e: placeholders expanded, in
+ * the arena. NULL when it names what the person has not (no quota).
+ */
+const char	*render_template_value(struct arena *, const char *,
+		    const struct person *, const struct service *,
+		    const struct entitlement *);
+/* Returns what is wrong with a template's value or filter (caller frees), or NULL. */
+char		*render_placeholder_error(const char *, int filter);
+/* The template's filter, {group} and {base} filled in (RFC 4515). Caller frees. */
+char		*render_service_filter(const struct model *, const struct service *);
 
 /* diff.c: the changes that make current into desired, in the order to apply them. */
 enum change_op { CHANGE_ADD, CHANGE_MODIFY, CHANGE_MODRDN, CHANGE_DELETE };
@@ -376,6 +433,7 @@ struct change {
 };
 /* What diff needs to know besides the two pictures. */
 struct diff_opts {
+	const struct model *model;	/* whose templates add managed attributes */
 	const char *const *managed;	/* subtrees whose undeclared entries go */
 	const char *const *remove_tenants; /* tenants the admin confirms removing */
 	enum departure	 on_departure;
@@ -447,6 +505,11 @@ size_t	 saved_match(struct saved *, struct plan *, const char *path);
 void	 saved_free(struct saved *);
 
 /* secret.c: the bind password, files of secrets, no core dumps. */
+/* svcconf.c: the LDAP part of a service's own configuration, from its template. */
+void	 service_config(const struct model *, const struct service *,
+	    const char *uri, FILE *);
+
+/* secret.c: the bind password. */
 /* Returns the password the caller frees with secret_free, or NULL with a message. */
 char	*secret_bind_password(const struct model *, struct diags *);
 void	 secret_free(char *);
@@ -500,7 +563,8 @@ void		 conn_close(struct conn *);
 /* Reads the base entry and the subtrees below tenants_dn and services_dn. */
 /* Returns 0 or -1 after printing why. */
 int		 read_directory(struct conn *, const char *base_dn,
-		    const char *tenants_dn, const char *services_dn, struct entries *);
+		    const char *tenants_dn, const char *services_dn,
+		    const char *const *attrs, struct entries *);
 struct apply_opts {
 	FILE			*credentials;	/* new people's passwords, 0600 */
 	enum password_scheme	 scheme;

@@ -330,6 +330,9 @@ check_services(struct checker *c)
 	for (i = 0; i < c->m->nservices; i++) {
 		s = &c->m->services[i];
 		check_identifier(c, "service", s->id, s->id_pos);
+		if (s->bind_dn != NULL && !valid_dn(s->bind_dn))
+			diag_add(c->d, s->bind_dn_pos, "bind_dn \"%s\" of service \"%s\" is "
+			    "not a DN", s->bind_dn, s->id);
 		if ((other = hmap_get(&c->services, s->id)) != NULL)
 			diag_add(c->d, s->id_pos, "duplicate service \"%s\" (first at "
 			    "line %u)", s->id, other->id_pos.line);

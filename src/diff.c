@@ -339,7 +339,8 @@ static void
 diff_entry(struct differ *d, const struct entry *want, const struct entry *have,
     const char *dn, int renamed)
 {
-	const char *const	*names = render_managed_attrs(want->kind);
+	const char *const	*names = render_managed_attrs(d->o->model,
+	    want->kind);
 	struct ptrvec		 mods = { 0 };
 	enum change_why		 why = WHY_NONE;
 	struct arena		*ar = &d->p->arena;

@@ -39,7 +39,9 @@ dn_escape_value(const char *v)
  * the characters RFC 4515 requires ('*', '(', ')' and the backslash), every
  * byte outside printable ASCII is written as a backslash and two hex digits:
  * the filter stays 7-bit text whatever the value holds (even bytes that are no
- * UTF-8), and it means the same to the server.
+ * UTF-8), and it means the same to the server. So are '%' and '$', which the
+ * services' configuration files would take for their variables; RFC 4515
+ * allows any octet to be escaped.
  */
 char *
 filter_escape_value(const char *v)
@@ -51,7 +53,7 @@ filter_escape_value(const char *v)
 	for (i = 0; i < len; i++) {
 		unsigned char	c = (unsigned char)v[i];
 
-		if (c < 0x20 || c >= 0x7F || strchr("*()\\", c) != NULL) {
+		if (c < 0x20 || c >= 0x7F || strchr("*()\\%$", c) != NULL) {
 			out[o++] = '\\';
 			out[o++] = hex[c >> 4];
 			out[o++] = hex[c & 0xF];

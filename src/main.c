@@ -25,6 +25,8 @@ struct options {
 	const char	*uri;
 	const char	*credentials;
 	const char	*output;	/* export: NULL for standard output */
+	const char	*templates;		/* --templates */
+	const char	*service;		/* service-config */
 	const char	*file;
 	const char	*remove_tenants[16];	/* NULL-terminated */
 	size_t		 nremove_tenants;
@@ -45,29 +47,34 @@ struct command {
 	const char	*usage;
 	const char	*summary;
 	int		 write;		/* may write to the directory */
+	int		 service;	/* takes a service id before the file */
 };
 
 static int	cmd_validate(struct options *);
 static int	cmd_plan(struct options *);
 static int	cmd_apply(struct options *);
 static int	cmd_export(struct options *);
+static int	cmd_service_config(struct options *);
 
 static const struct command commands[] = {
-	{ "validate", cmd_validate, "validate [-h] file",
-	    "check the file; contact no server", 0 },
+	{ "validate", cmd_validate, "validate [-h] [--templates dir] file",
+	    "check the file and its templates; contact no server", 0, 0 },
 	{ "plan", cmd_plan, "plan [-h] [--exit-code] [--format text | json | ldif] "
 	    "[--show-hashes]\n\t[--tenant id] [--prune] [--allow-mass-removal] "
 	    "[--allow-mass-change]\n\t[--remove-tenant id] [--credentials file] "
-	    "[--out file] [-H uri] file",
-	    "show the changes apply would make (apply --dry-run)", 0 },
+	    "[--out file] [--templates dir] [-H uri] file",
+	    "show the changes apply would make (apply --dry-run)", 0, 0 },
 	{ "apply", cmd_apply, "apply [-h] [-n | --dry-run] [--exit-code] "
 	    "[--format text | json | ldif] [--tenant id]\n\t[--prune] "
 	    "[--allow-mass-removal] [--allow-mass-change] [--remove-tenant id]\n"
 	    "\t[--credentials file] [--journal file] [--undo file] [--plan file]\n"
-	    "\t[-H uri] file",
-	    "make the directory match the file", 1 },
-	{ "export", cmd_export, "export [-h] [-o output] file",
-	    "write the directory the file describes as LDIF, for slapadd", 0 },
+	    "\t[--templates dir] [-H uri] file",
+	    "make the directory match the file", 1, 0 },
+	{ "export", cmd_export, "export [-h] [-o output] [--templates dir] file",
+	    "write the directory the file describes as LDIF, for slapadd", 0, 0 },
+	{ "service-config", cmd_service_config, "service-config [-h] "
+	    "[--templates dir] [-H uri] service file",
+	    "print the LDAP part of a service's configuration", 0, 1 },
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 
@@ -78,7 +85,7 @@ usage(FILE *fp)
 
 	fputs("usage: mutualize [-hVv] command [options] file\n\ncommands:\n", fp);
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(fp, "  %-10s%s\n", commands[i].name, commands[i].summary);
+		fprintf(fp, "  %-16s%s\n", commands[i].name, commands[i].summary);
 	fputs("\n'mutualize command --help' for a command's options; "
 	    "man mutualize for all.\n", fp);
 }
@@ -90,22 +97,23 @@ command_usage(const struct command *c, FILE *fp)
 }
 
 /*
- * Loads and checks the file; prints every error. Returns NULL on any error.
- * Identities are assigned as if the directory were empty; run assigns them
- * again once it has read the directory.
+ * Loads and checks the file and the templates of its services; prints every
+ * error. Returns NULL on any error. Identities are assigned as if the
+ * directory were empty; run assigns them again once it has read the directory.
  */
 static struct model *
-load_checked(const char *file)
+load_checked(const struct options *o)
 {
 	struct diags	 d = { 0 };
-	struct model	*m = model_load(file, &d);
+	struct model	*m = model_load(o->file, &d);
 
-	if (m != NULL && model_check(m, &d) == 0)
+	if (m != NULL && model_check(m, &d) == 0 &&
+	    templates_load(m, templates_dir(m, o->templates), &d) == 0)
 		model_identities(m, NULL, &d);
 	if (d.n > 0) {
 		diag_sort(&d);
 		diag_print(&d, stderr);
-		fprintf(stderr, "%s: %zu error%s; nothing was contacted.\n", file,
+		fprintf(stderr, "%s: %zu error%s; nothing was contacted.\n", o->file,
 		    d.n, d.n == 1 ? "" : "s");
 		model_free(m);
 		m = NULL;
@@ -117,7 +125,7 @@ load_checked(const char *file)
 static int
 cmd_validate(struct options *o)
 {
-	struct model	*m = load_checked(o->file);
+	struct model	*m = load_checked(o);
 	size_t		 i, people = 0, groups = 0;
 
 	if (m == NULL)
@@ -368,7 +376,7 @@ run(struct options *o, int write)
 	size_t			 left_out = 0;
 	int			 ret = EXIT_ERROR, rc;
 
-	if ((m = load_checked(o->file)) == NULL)
+	if ((m = load_checked(o)) == NULL)
 		return EXIT_ERROR;
 	memset(&saved, 0, sizeof(saved));
 	entries_init(&desired);
@@ -388,7 +396,7 @@ run(struct options *o, int write)
 	managed[1] = render_services_dn(&desired.arena, m);
 	managed[2] = NULL;
 	if (read_directory(c, m->syndicate.base_dn, managed[0], managed[1],
-	    &current) == -1)
+	    render_read_attrs(m), &current) == -1)
 		goto out;
 	if (model_identities(m, &current, &d) > 0) {
 		diag_sort(&d);
@@ -401,6 +409,7 @@ run(struct options *o, int write)
 	desired.share = &current;
 	render(m, &desired);
 	memset(&dopts, 0, sizeof(dopts));
+	dopts.model = m;
 	dopts.managed = managed;
 	dopts.remove_tenants = o->remove_tenants;
 	dopts.on_departure = m->policy.on_departure;
@@ -491,6 +500,26 @@ out:
 	return ret;
 }
 
+/* Touches no server: the configuration follows from the file and the template. */
+static int
+cmd_service_config(struct options *o)
+{
+	struct model		*m = load_checked(o);
+	const struct service	*s;
+
+	if (m == NULL)
+		return EXIT_ERROR;
+	if ((s = model_service(m, o->service)) == NULL) {
+		fprintf(stderr, "mutualize: %s declares no service \"%s\"\n",
+		    o->file, o->service);
+		model_free(m);
+		return EXIT_ERROR;
+	}
+	service_config(m, s, o->uri ? o->uri : m->directory.uri, stdout);
+	model_free(m);
+	return EXIT_OK;
+}
+
 static int
 cmd_plan(struct options *o)
 {
@@ -522,7 +551,7 @@ cmd_export(struct options *o)
 	size_t		 i;
 	int		 ret = EXIT_ERROR;
 
-	if ((m = load_checked(o->file)) == NULL)
+	if ((m = load_checked(o)) == NULL)
 		return EXIT_ERROR;
 	entries_init(&desired);
 	entries_init(&none);
@@ -563,7 +592,7 @@ out:
 enum {
 	OPT_EXIT_CODE = 256, OPT_PRUNE, OPT_MASS_REMOVAL, OPT_MASS_CHANGE,
 	OPT_REMOVE_TENANT, OPT_CREDENTIALS, OPT_TENANT, OPT_FORMAT, OPT_SHOW_HASHES,
-	OPT_JOURNAL, OPT_UNDO, OPT_OUT, OPT_PLAN
+	OPT_JOURNAL, OPT_UNDO, OPT_OUT, OPT_PLAN, OPT_TEMPLATES
 };
 
 /* Command options; those a command does not take are refused. */
@@ -586,10 +615,10 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 		{ "undo", required_argument, NULL, OPT_UNDO },
 		{ "out", required_argument, NULL, OPT_OUT },
 		{ "plan", required_argument, NULL, OPT_PLAN },
+		{ "templates", required_argument, NULL, OPT_TEMPLATES },
 		{ NULL, 0, NULL, 0 },
 	};
-	int	ch, reads = strcmp(c->name, "validate") != 0 &&
-	    strcmp(c->name, "export") != 0;
+	int	ch, reads = c->run == cmd_plan || c->run == cmd_apply;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+hnH:o:", longopts, NULL)) != -1) {
@@ -603,7 +632,7 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 			o->dry_run = 1;
 			break;
 		case 'H':
-			if (!reads)
+			if (!reads && !c->service)
 				goto bad;
 			o->uri = optarg;
 			break;
@@ -677,6 +706,9 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 				goto bad;
 			o->credentials = optarg;
 			break;
+		case OPT_TEMPLATES:
+			o->templates = optarg;
+			break;
 		default:
 			goto bad;
 		}
@@ -703,8 +735,10 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 		    "--show-hashes\n");
 		goto bad;
 	}
-	if (argc - optind != 1)
+	if (argc - optind != 1 + c->service)
 		goto bad;
+	if (c->service)
+		o->service = argv[optind++];
 	o->file = argv[optind];
 	return 0;
 bad:

@@ -61,8 +61,9 @@ out:
  * after printing the error.
  */
 static int
-search_paged(struct conn *c, const char *base, int scope, struct entries *es,
-    const char *base_key, const char *tenants_key, size_t *count)
+search_paged(struct conn *c, const char *base, int scope,
+    const char *const *attrs, struct entries *es, const char *base_key,
+    const char *tenants_key, size_t *count)
 {
 	struct berval	 cookie = { 0, NULL };
 	LDAPControl	*page = NULL, *ctrls[2] = { NULL, NULL }, **rctrls = NULL, *rc;
@@ -78,7 +79,7 @@ search_paged(struct conn *c, const char *base, int scope, struct entries *es,
 			goto lderr;
 		ctrls[0] = page;
 		r = ldap_search_ext(c->ld, base, scope, "(objectClass=*)",
-		    (char **)render_read_attrs, 0, ctrls, NULL, NULL, 0, &msgid);
+		    (char **)attrs, 0, ctrls, NULL, NULL, 0, &msgid);
 		ldap_control_free(page);
 		page = NULL;
 		if (r != LDAP_SUCCESS)
@@ -172,19 +173,19 @@ knows_lock(struct conn *c)
 
 int
 read_directory(struct conn *c, const char *base_dn, const char *tenants_dn,
-    const char *services_dn, struct entries *es)
+    const char *services_dn, const char *const *attrs, struct entries *es)
 {
 	const char	*base_key = dn_key(&es->arena, base_dn);
 	const char	*tenants_key = dn_key(&es->arena, tenants_dn);
 	size_t		 count = 0;
 
-	if (search_paged(c, base_dn, LDAP_SCOPE_BASE, es, base_key, tenants_key,
-	    &count) == -1)
-		return -1;
-	if (search_paged(c, tenants_dn, LDAP_SCOPE_SUBTREE, es, base_key,
+	if (search_paged(c, base_dn, LDAP_SCOPE_BASE, attrs, es, base_key,
 	    tenants_key, &count) == -1)
 		return -1;
-	if (search_paged(c, services_dn, LDAP_SCOPE_SUBTREE, es, base_key,
+	if (search_paged(c, tenants_dn, LDAP_SCOPE_SUBTREE, attrs, es, base_key,
+	    tenants_key, &count) == -1)
+		return -1;
+	if (search_paged(c, services_dn, LDAP_SCOPE_SUBTREE, attrs, es, base_key,
 	    tenants_key, &count) == -1)
 		return -1;
 	es->ppolicy = knows_lock(c);

@@ -33,7 +33,7 @@ static const char *const managed_group[] = {
 static const char *const managed_none[] = { NULL };
 
 /* What read asks the server for: every attribute mutualize may manage. */
-const char *const render_read_attrs[] = {
+static const char *const read_attrs[] = {
 	"objectClass", "ou", "description", "associatedDomain", "uid", "cn", "sn",
 	"givenName", "displayName", "mail", "employeeNumber", "employeeType",
 	"title", "telephoneNumber", "mailLocalAddress", "member",
@@ -41,9 +41,12 @@ const char *const render_read_attrs[] = {
 	"entryCSN", NULL
 };
 
-/* The containers (base, ou=tenants, ou=services) are created, never changed. */
+/*
+ * The containers (base, ou=tenants, ou=services) are created, never changed.
+ * The lists with the templates' attributes are made by templates_load.
+ */
 const char *const *
-render_managed_attrs(enum entry_kind kind)
+render_managed_attrs(const struct model *m, enum entry_kind kind)
 {
 	switch (kind) {
 	case ENTRY_TENANT:
@@ -52,6 +55,8 @@ render_managed_attrs(enum entry_kind kind)
 	case ENTRY_GROUPS:
 		return managed_ou;
 	case ENTRY_PERSON:
+		if (m != NULL && m->person_attrs != NULL)
+			return m->person_attrs;
 		return managed_person;
 	case ENTRY_GROUP:
 	case ENTRY_SERVICE:
@@ -59,6 +64,136 @@ render_managed_attrs(enum entry_kind kind)
 	default:
 		return managed_none;
 	}
+}
+
+const char *const *
+render_read_attrs(const struct model *m)
+{
+	if (m != NULL && m->read_attrs != NULL)
+		return m->read_attrs;
+	return read_attrs;
+}
+
+/*
+ * Template placeholders: those of the values an entitled person gets, and
+ * those of the filter a service uses. A '{' always opens one.
+ */
+static const char *const value_fields[] = {
+	"login", "mail", "given_name", "surname", "id", "tenant", "mail_domain",
+	"quota", "service", NULL
+};
+static const char *const filter_fields[] = { "group", "base", "service", NULL };
+
+/* The index in fields of the placeholder "{name}" at s, and its length; or -1. */
+static int
+field_at(const char *s, const char *const *fields, size_t *len)
+{
+	const char	*end = strchr(s, '}');
+	size_t		 i, n;
+
+	if (end == NULL)
+		return -1;
+	n = (size_t)(end - s - 1);
+	for (i = 0; fields[i] != NULL; i++)
+		if (strlen(fields[i]) == n && strncmp(s + 1, fields[i], n) == 0) {
+			*len = n + 2;
+			return (int)i;
+		}
+	return -1;
+}
+
+char *
+render_placeholder_error(const char *text, int filter)
+{
+	const char *const	*fields = filter ? filter_fields : value_fields;
+	const char		*p;
+	size_t			 len;
+
+	for (p = text; *p != '\0'; p++) {
+		if (*p != '{')
+			continue;
+		if (field_at(p, fields, &len) < 0)
+			return xasprintf("unknown placeholder in \"%s\"; known: %s",
+			    text, filter ? "{group}, {base}, {service}" : "{login}, "
+			    "{mail}, {given_name}, {surname}, {id}, {tenant}, "
+			    "{mail_domain}, {quota}, {service}");
+		p += len - 1;
+	}
+	return NULL;
+}
+
+/* Fills in a valid pattern; NULL when a placeholder it uses has no value. */
+static char *
+expand(const char *pattern, const char *const *fields, const char *const *vals)
+{
+	char		*out = NULL;
+	size_t		 outlen = 0, len;
+	FILE		*fp = open_memstream(&out, &outlen);
+	const char	*p;
+	int		 f, ok = 1;
+
+	if (fp == NULL) {
+		fputs("mutualize: out of memory\n", stderr);
+		abort();
+	}
+	for (p = pattern; *p != '\0'; p++) {
+		if (*p == '{' && (f = field_at(p, fields, &len)) >= 0) {
+			if (vals[f] == NULL)
+				ok = 0;
+			else
+				fputs(vals[f], fp);
+			p += len - 1;
+		} else
+			fputc(*p, fp);
+	}
+	fclose(fp);
+	if (!ok) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+const char *
+render_template_value(struct arena *a, const char *pattern,
+    const struct person *p, const struct service *s,
+    const struct entitlement *e)
+{
+	unsigned long long	 quota = e->quota ? e->quota : s->quota;
+	char			 qbuf[24], *v;
+	const char		*out;
+	const char *const	 vals[] = {
+		p->login, p->mail, p->given_name, p->surname, p->id, p->tenant->id,
+		p->tenant->mail_domain, quota ? qbuf : NULL, s->id, NULL
+	};
+
+	snprintf(qbuf, sizeof(qbuf), "%llu", quota);
+	if ((v = expand(pattern, value_fields, vals)) == NULL)
+		return NULL;
+	out = arena_strdup(a, v);
+	free(v);
+	return out;
+}
+
+char *
+render_service_filter(const struct model *m, const struct service *s)
+{
+	char	*group, *gdn, *base, *id, *out;
+
+	gdn = xasprintf("cn=%s,ou=services,%s", s->id, m->syndicate.base_dn);
+	group = filter_escape_value(gdn);
+	base = filter_escape_value(m->syndicate.base_dn);
+	id = filter_escape_value(s->id);
+	{
+		const char *const	vals[] = { group, base, id, NULL };
+
+		out = expand(s->tmpl->filter, filter_fields, vals);
+	}
+	free(gdn);
+	free(group);
+	free(base);
+	free(id);
+	return out;
 }
 
 const char *
@@ -142,7 +277,7 @@ render_ou(struct entries *es, const char *dn, const char *ou, const char *tenant
  * Logins made here are letters, digits, '.', '-' and '_', which a DN takes as
  * they are; one kept from the directory may be anything, and is escaped.
  */
-static const struct entry *
+static struct entry *
 render_person(const struct person *p, const char *people_dn, struct sbuf *sb,
     struct entries *es)
 {
@@ -262,19 +397,48 @@ add_members(struct renderer *r, struct ptrvec *pv, const struct ref *refs,
 			ptrvec_push(pv, (void *)dn);
 }
 
-/* The services a person is entitled to: its own list, else its tenant's. */
+/* What an entitlement adds to the person's entry, as its service's template says. */
 static void
-entitle(struct renderer *r, const struct person *p, const char *dn)
+apply_template(struct entries *es, struct entry *e, const struct person *p,
+    const struct service *s, const struct entitlement *ent)
 {
-	const struct entitlement *e = p->services ? p->services : p->tenant->services;
+	const struct template	*t = s->tmpl;
+	const char		*v;
+	size_t			 i, j;
+
+	for (i = 0; i < t->nclasses; i++)
+		if (!entry_has(e, "objectClass", t->classes[i]))
+			entry_add_value(es, e, "objectClass", t->classes[i]);
+	for (i = 0; i < t->nattrs; i++)
+		for (j = 0; j < t->attrs[i].nvals; j++) {
+			v = render_template_value(&es->arena, t->attrs[i].vals[j], p,
+			    s, ent);
+			if (v != NULL && !entry_has(e, t->attrs[i].name, v))
+				entry_add_value(es, e, t->attrs[i].name, v);
+		}
+}
+
+/*
+ * The services a person is entitled to: its own list, else its tenant's. Each
+ * puts the person in the service's group and adds what its template says.
+ */
+static void
+entitle(struct renderer *r, const struct person *p, struct entry *e)
+{
+	const struct entitlement *ents = p->services ? p->services :
+	    p->tenant->services;
 	size_t			  n = p->services ? p->nservices :
 	    p->tenant->nservices, i;
+	const struct service	 *s;
 
 	if (p->state == STATE_SUSPENDED)
 		return;		/* suspended: kept, but entitled to nothing */
-	for (i = 0; i < n; i++)
-		ptrvec_push(member_list(r, sbuf_join(&r->key, "/", e[i].id, NULL)),
-		    (void *)dn);
+	for (i = 0; i < n; i++) {
+		ptrvec_push(member_list(r, sbuf_join(&r->key, "/", ents[i].id,
+		    NULL)), (void *)e->dn);
+		if ((s = model_service(r->m, ents[i].id)) != NULL && s->tmpl != NULL)
+			apply_template(r->es, e, p, s, &ents[i]);
+	}
 }
 
 static void
@@ -297,13 +461,13 @@ render_tenant(struct renderer *r, const struct tenant *t, const char *tenants_dn
 	    t->id, ENTRY_GROUPS);
 	for (i = 0; i < t->npeople; i++) {
 		const struct person	*p = &t->people[i];
-		const char		*dn = render_person(p, people_dn, &r->sb,
-		    es)->dn;
+		struct entry		*pe = render_person(p, people_dn, &r->sb,
+		    es);
 
-		hmap_put(&r->person_dn, p->id, (void *)dn);
+		hmap_put(&r->person_dn, p->id, (void *)pe->dn);
 		for (j = 0; j < p->ngroups; j++)
-			join_group(r, p, p->groups[j].id, dn);
-		entitle(r, p, dn);
+			join_group(r, p, p->groups[j].id, pe->dn);
+		entitle(r, p, pe);
 	}
 }
 
@@ -348,9 +512,10 @@ render_services(struct renderer *r)
 		const struct service	*s = &m->services[i];
 
 		render_group(r->es, child_dn(&r->es->arena, "cn", s->id, sdn), NULL,
-		    ENTRY_SERVICE, s->id, arena_printf(&r->es->arena,
-		    "People entitled to the %s service", s->id),
-		    member_list(r, sbuf_join(&r->key, "/", s->id, NULL)));
+		    ENTRY_SERVICE, s->id, s->tmpl != NULL &&
+		    s->tmpl->description != NULL ? s->tmpl->description :
+		    arena_printf(&r->es->arena, "People entitled to the %s service",
+		    s->id), member_list(r, sbuf_join(&r->key, "/", s->id, NULL)));
 	}
 }
 

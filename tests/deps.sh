@@ -1,11 +1,14 @@
 #!/bin/sh
 # Installs the Debian packages mutualize needs to build, test and run its demo,
-# when some are missing. As root only; otherwise it names what to install.
+# when some are missing: the end-to-end tests run the real services (Dovecot,
+# Apache, Prosody), whose packages start nothing here. As root only; otherwise
+# it names what to install.
 # Usage: deps.sh [fuzz]     (fuzz: also clang's libFuzzer, for make fuzz)
 set -eu
 
 PACKAGES="gcc make pkg-config libc6-dev libldap-dev libyaml-dev libcmocka-dev
-libunistring-dev libcrypt-dev nettle-dev slapd ldap-utils mandoc"
+libunistring-dev libcrypt-dev nettle-dev slapd ldap-utils mandoc curl
+dovecot-imapd dovecot-ldap apache2 prosody lua-ldap"
 if [ "${1:-}" = fuzz ]; then
 	PACKAGES="$PACKAGES clang-14 libclang-rt-14-dev"
 fi

@@ -652,6 +652,11 @@ split_example_applies_with_every_key(void **state)
 	assert_values(HELENE, "memberOf", "cn=dsi,ou=groups," VEN "|cn=admins,"
 	    "ou=groups," VEN "|cn=dsi,ou=groups,ou=sitiv," TENANTS "|cn=mail,"
 	    SERVICES "|cn=files," SERVICES "|cn=visio," SERVICES);
+	/* what the templates add: her own mail quota, the service's for files */
+	assert_values(HELENE, "mutualizeMailQuota", "10737418240");
+	assert_values(HELENE, "mutualizeFilesQuota", "21474836480");
+	assert_values("uid=maelle.perrin,ou=people," FEY, "mutualizeFilesQuota",
+	    "");
 	/* a CSV cell with a comma in quotes; "mail; visio" is a list */
 	assert_values("uid=zoe.brunel,ou=people," FEY, "title",
 	    "Adjointe au maire, chargée de la culture");

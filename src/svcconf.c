@@ -1,0 +1,356 @@
+/*
+ * The LDAP part of a service's own configuration, written from the template of
+ * the service and the directory the file names, so that nobody writes a filter
+ * by hand: the filter of the template, the login attribute, the base, and the
+ * account the service reads the directory as. Each format is quoted by its own
+ * rules; the data in filters is escaped as RFC 4515 says. The password of that
+ * account is never printed: BIND_PASSWORD stands for it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mutualize.h"
+
+#define BIND_PASSWORD	"@BIND_PASSWORD@"
+
+/* What every format needs, computed once. */
+struct svc {
+	const struct model	*m;
+	const struct service	*s;
+	const char		*uri;		/* without a trailing '/' */
+	const char		*base;		/* where people are: ou=tenants */
+	const char		*group;		/* the service group's DN */
+	char			*filter;	/* who may use the service */
+	const char		*login;		/* the login attribute */
+	const char		*quota;		/* the attribute holding "{quota}" */
+	const char		*cmt;		/* how the output's comments start */
+	FILE			*fp;
+};
+
+/* For Dovecot and Postfix, '%' starts a variable. */
+static void
+put_percent(FILE *fp, const char *s)
+{
+	for (; *s != '\0'; s++)
+		fputs(*s == '%' ? "%%" : (char[]){ *s, '\0' }, fp);
+}
+
+/* A double-quoted string for Lua and Apache: '\' and '"' escaped. */
+static void
+put_quoted(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', fp);
+		fputc(*s, fp);
+	}
+	fputc('"', fp);
+}
+
+/* A single-quoted shell word. */
+static void
+put_shell(FILE *fp, const char *s)
+{
+	fputc('\'', fp);
+	for (; *s != '\0'; s++)
+		fputs(*s == '\'' ? "'\\''" : (char[]){ *s, '\0' }, fp);
+	fputc('\'', fp);
+}
+
+/* RFC 4516: what an LDAP URL may hold as it is; the rest is %-encoded. */
+static void
+put_url(FILE *fp, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char	c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~!$&'()*+,;=:@", c))
+			fputc(c, fp);
+		else
+			fprintf(fp, "%%%02X", c);
+	}
+}
+
+/* The filter for one login: the service's filter and login = variable. */
+static char *
+login_filter(const struct svc *v, const char *var)
+{
+	return xasprintf("(&%s(%s=%s))", v->filter, v->login, var);
+}
+
+/* host:port of an ldap:// URI, for the services that want them apart. */
+static void
+host_port(const char *uri, char **host, char **port)
+{
+	const char	*h = strstr(uri, "://"), *colon, *end;
+
+	h = h != NULL ? h + 3 : uri;
+	end = h + strcspn(h, "/");
+	colon = memchr(h, ':', (size_t)(end - h));
+	if (colon == NULL) {
+		*host = xstrndup(h, (size_t)(end - h));
+		*port = xstrdup(strncmp(uri, "ldaps:", 6) == 0 ? "636" : "389");
+	} else {
+		*host = xstrndup(h, (size_t)(colon - h));
+		*port = xstrndup(colon + 1, (size_t)(end - colon - 1));
+	}
+}
+
+/* The login filter for Dovecot or Postfix: the filter's '%' doubled, not var's. */
+static char *
+percent_filter(const struct svc *v, const char *attr, const char *var)
+{
+	char	*out = NULL;
+	size_t	 len = 0;
+	FILE	*mem = open_memstream(&out, &len);
+
+	if (mem == NULL)
+		abort();
+	fputs("(&", mem);
+	put_percent(mem, v->filter);
+	fprintf(mem, "(%s=%s))", attr, var);
+	fclose(mem);
+	return out;
+}
+
+static void
+dovecot(const struct svc *v)
+{
+	char	*f = percent_filter(v, v->login, "%u");
+	FILE	*fp = v->fp;
+
+	fputs("\n# Dovecot 2.3: dovecot-ldap.conf.ext, named by\n"
+	    "#   passdb { driver = ldap\n"
+	    "#     args = /etc/dovecot/dovecot-ldap.conf.ext }\n"
+	    "#   userdb { driver = ldap\n"
+	    "#     args = /etc/dovecot/dovecot-ldap.conf.ext }\n"
+	    "# Dovecot escapes %u for the filter. The password is checked by a\n"
+	    "# bind as the person (auth_bind), so no hash leaves the directory.\n",
+	    fp);
+	fputs("uris = ", fp);
+	put_percent(fp, v->uri);
+	fputs("\nldap_version = 3\n", fp);
+	if (v->s->bind_dn != NULL) {
+		fputs("dn = ", fp);
+		put_percent(fp, v->s->bind_dn);
+		fputs("\ndnpass = " BIND_PASSWORD "\n", fp);
+	}
+	fputs("auth_bind = yes\nbase = ", fp);
+	put_percent(fp, v->base);
+	fprintf(fp, "\nscope = subtree\nderef = never\npass_filter = %s\n"
+	    "pass_attrs = %s=user\nuser_filter = %s\nuser_attrs = %s=user", f,
+	    v->login, f, v->login);
+	if (v->quota != NULL)
+		fprintf(fp, ", =quota_rule=*:bytes=%%{ldap:%s:0}", v->quota);
+	fputs("\niterate_filter = ", fp);
+	put_percent(fp, v->filter);
+	fprintf(fp, "\niterate_attrs = %s=user\n", v->login);
+	free(f);
+}
+
+static void
+postfix_table(const struct svc *v, const char *file, const char *param,
+    const char *filter, const char *result)
+{
+	FILE	*fp = v->fp;
+
+	fprintf(fp, "\n# /etc/postfix/%s, for %s = ldap:/etc/postfix/%s\n",
+	    file, param, file);
+	fputs("server_host = ", fp);
+	put_percent(fp, v->uri);
+	fputs("\nversion = 3\n", fp);
+	if (v->s->bind_dn != NULL) {
+		fputs("bind = yes\nbind_dn = ", fp);
+		put_percent(fp, v->s->bind_dn);
+		fputs("\nbind_pw = " BIND_PASSWORD "\n", fp);
+	} else
+		fputs("bind = no\n", fp);
+	fputs("search_base = ", fp);
+	put_percent(fp, v->base);
+	fputs("\nscope = sub\nquery_filter = ", fp);
+	fputs(filter, fp);	/* made of escaped parts and %s */
+	fprintf(fp, "\nresult_attribute = %s\n", result);
+}
+
+/* Postfix escapes %s for the filter; the rest of the filter is ours. */
+static void
+postfix(const struct svc *v)
+{
+	char	*f;
+
+	fputs("\n# Postfix: three LDAP lookup tables (ldap_table(5)), one file "
+	    "each:\n# the domains of the tenants, the mailboxes, and the aliases "
+	    "and former\n# addresses, which lead to the mailbox.\n", v->fp);
+	postfix_table(v, "ldap-domains.cf", "virtual_mailbox_domains",
+	    "(&(objectClass=domainRelatedObject)(associatedDomain=%s))",
+	    "associatedDomain");
+	f = percent_filter(v, "mail", "%s");
+	postfix_table(v, "ldap-mailboxes.cf", "virtual_mailbox_maps", f, "mail");
+	free(f);
+	f = percent_filter(v, "mailLocalAddress", "%s");
+	postfix_table(v, "ldap-aliases.cf", "virtual_alias_maps", f, "mail");
+	free(f);
+}
+
+static void
+apache(const struct svc *v)
+{
+	FILE	*fp = v->fp;
+
+	fputs("\n# Apache httpd 2.4, mod_authnz_ldap: inside the <Location> or\n"
+	    "# <Directory> of the service. The filter is in the URL, %-encoded.\n",
+	    fp);
+	fprintf(fp, "AuthType Basic\nAuthName \"%s\"\nAuthBasicProvider ldap\n",
+	    v->s->id);
+	/* The URI is one the file checked: scheme, host and port. */
+	fprintf(fp, "AuthLDAPURL \"%s/", v->uri);
+	put_url(fp, v->base);
+	fprintf(fp, "?%s?sub?", v->login);
+	put_url(fp, v->filter);
+	fputs("\" NONE\n", fp);
+	if (v->s->bind_dn != NULL) {
+		fputs("AuthLDAPBindDN ", fp);
+		put_quoted(fp, v->s->bind_dn);
+		fputs("\nAuthLDAPBindPassword \"" BIND_PASSWORD "\"\n", fp);
+	}
+	fputs("AuthLDAPGroupAttribute member\nAuthLDAPGroupAttributeIsDN on\n"
+	    "Require ldap-group ", fp);
+	fputs(v->group, fp);
+	fputc('\n', fp);
+}
+
+static void
+nextcloud_set(FILE *fp, const char *key, const char *value)
+{
+	fprintf(fp, "occ ldap:set-config s01 %s ", key);
+	put_shell(fp, value);
+	fputc('\n', fp);
+}
+
+static void
+nextcloud(const struct svc *v)
+{
+	char		*host, *port, *login, *url;
+	const char	*sep;
+	FILE		*fp = v->fp;
+
+	host_port(v->uri, &host, &port);
+	sep = strstr(v->uri, "://");
+	url = sep != NULL ? xasprintf("%.*s://%s", (int)(sep - v->uri), v->uri,
+	    host) : xstrdup(host);
+	login = login_filter(v, "%uid");
+	fputs("\n# Nextcloud user_ldap, with occ, on a configuration made by\n"
+	    "# \"occ ldap:create-empty-config\" (here s01).\n", fp);
+	nextcloud_set(fp, "ldapHost", url);
+	nextcloud_set(fp, "ldapPort", port);
+	if (v->s->bind_dn != NULL) {
+		nextcloud_set(fp, "ldapAgentName", v->s->bind_dn);
+		nextcloud_set(fp, "ldapAgentPassword", BIND_PASSWORD);
+	}
+	nextcloud_set(fp, "ldapBase", v->base);
+	nextcloud_set(fp, "ldapBaseUsers", v->base);
+	nextcloud_set(fp, "ldapUserFilter", v->filter);
+	nextcloud_set(fp, "ldapLoginFilter", login);
+	nextcloud_set(fp, "ldapExpertUsernameAttr", v->login);
+	nextcloud_set(fp, "ldapUserDisplayName", "displayName");
+	nextcloud_set(fp, "ldapEmailAttribute", "mail");
+	if (v->quota != NULL)
+		nextcloud_set(fp, "ldapQuotaAttribute", v->quota);
+	nextcloud_set(fp, "ldapConfigurationActive", "1");
+	free(host);
+	free(port);
+	free(url);
+	free(login);
+}
+
+static void
+prosody(const struct svc *v)
+{
+	char	*host, *port, *server, *f = login_filter(v, "$user");
+	FILE	*fp = v->fp;
+
+	host_port(v->uri, &host, &port);
+	server = xasprintf("%s:%s", host, port);
+	fputs("\n-- Prosody 0.12, mod_auth_ldap (lua-ldap): in the VirtualHost "
+	    "of the\n-- service. Prosody escapes $user for the filter; in bind "
+	    "mode the\n-- password is checked by a bind as the person.\n"
+	    "authentication = \"ldap\"\nldap_server = ", fp);
+	put_quoted(fp, server);
+	if (v->s->bind_dn != NULL) {
+		fputs("\nldap_rootdn = ", fp);
+		put_quoted(fp, v->s->bind_dn);
+		fputs("\nldap_password = \"" BIND_PASSWORD "\"", fp);
+	}
+	fputs("\nldap_base = ", fp);
+	put_quoted(fp, v->base);
+	fputs("\nldap_scope = \"subtree\"\nldap_filter = ", fp);
+	put_quoted(fp, f);
+	fprintf(fp, "\nldap_mode = \"bind\"\nldap_tls = %s\n",
+	    strncmp(v->uri, "ldaps:", 6) == 0 ? "true" : "false");
+	free(host);
+	free(port);
+	free(server);
+	free(f);
+}
+
+/* The attribute whose one value is the quota, for the services that read it. */
+static const char *
+quota_attr(const struct template *t)
+{
+	size_t	i;
+
+	for (i = 0; i < t->nattrs; i++)
+		if (t->attrs[i].nvals == 1 && strcmp(t->attrs[i].vals[0],
+		    "{quota}") == 0)
+			return t->attrs[i].name;
+	return NULL;
+}
+
+void
+service_config(const struct model *m, const struct service *s, const char *uri,
+    FILE *fp)
+{
+	struct svc	 v;
+	struct arena	 a = { 0 };
+	size_t		 len = strlen(uri);
+
+	v.m = m;
+	v.s = s;
+	v.uri = arena_strndup(&a, uri, len > 0 && uri[len - 1] == '/' ? len - 1 :
+	    len);
+	v.base = render_tenants_dn(&a, m);
+	v.group = arena_printf(&a, "cn=%s,%s", s->id, render_services_dn(&a, m));
+	v.filter = render_service_filter(m, s);
+	v.login = s->tmpl->login_attr;
+	v.quota = quota_attr(s->tmpl);
+	v.fp = fp;
+	/* Prosody's configuration is Lua, where comments start with "--". */
+	v.cmt = s->tmpl->configs == CONFIG_PROSODY ? "--" : "#";
+	fprintf(fp, "%s The LDAP part of the configuration of the service \"%s\" "
+	    "of %s,\n%s from the template %s.\n%s People entitled to it are the "
+	    "members of %s.\n%s Base: %s\n%s Filter: %s\n%s Login attribute: "
+	    "%s\n", v.cmt, s->id, m->syndicate.id, v.cmt, s->tmpl->path, v.cmt,
+	    v.group, v.cmt, v.base, v.cmt, v.filter, v.cmt, v.login);
+	if (s->bind_dn != NULL)
+		fprintf(fp, "%s The service reads the directory as %s; put its "
+		    "password where\n%s " BIND_PASSWORD " stands (mutualize never "
+		    "prints it).\n", v.cmt, s->bind_dn, v.cmt);
+	else
+		fprintf(fp, "%s The service searches the directory anonymously: "
+		    "give the service a\n%s bind_dn in the file for a reader "
+		    "account.\n", v.cmt, v.cmt);
+	if (s->tmpl->configs & CONFIG_DOVECOT)
+		dovecot(&v);
+	if (s->tmpl->configs & CONFIG_POSTFIX)
+		postfix(&v);
+	if (s->tmpl->configs & CONFIG_APACHE)
+		apache(&v);
+	if (s->tmpl->configs & CONFIG_NEXTCLOUD)
+		nextcloud(&v);
+	if (s->tmpl->configs & CONFIG_PROSODY)
+		prosody(&v);
+	free(v.filter);
+	arena_free(&a);
+}

@@ -1,0 +1,100 @@
+# Helpers of the end-to-end tests, sourced by tests/e2e/run.sh.
+#
+# Every server a test starts listens on 127.0.0.1 only, on a free port, in a
+# temporary directory; it is polled for readiness (bounded) and stopped by its
+# PID, also when a test fails. Passwords never reach a command line or a log:
+# they go through standard input or into files of mode 0600.
+
+E2E_PASSED=0
+E2E_FAILED=0
+E2E_PIDS=
+
+ok() {
+	E2E_PASSED=$((E2E_PASSED + 1))
+	echo "ok - $*"
+}
+
+not_ok() {
+	E2E_FAILED=$((E2E_FAILED + 1))
+	echo "not ok - $*"
+}
+
+# check DESCRIPTION COMMAND...: passes when the command succeeds.
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+
+# A port of 127.0.0.1 that nothing listens on (20 tries at most).
+free_port() {
+	local port i
+	for i in $(seq 1 20); do
+		port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			echo "$port"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# wait_port PORT PID: until the port answers (at most 10 s) or PID is gone.
+wait_port() {
+	local port=$1 pid=$2 i
+	for i in $(seq 1 200); do
+		kill -0 "$pid" 2>/dev/null || return 1
+		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	return 1
+}
+
+# started PID: remembers a server so that stop_all stops it.
+started() {
+	E2E_PIDS="$E2E_PIDS $1"
+}
+
+# stop PID: TERM, then KILL after 5 s; waits for it either way.
+stop() {
+	local pid=$1 i
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null
+	for i in $(seq 1 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	E2E_PIDS=$(echo "$E2E_PIDS" | tr ' ' '\n' | grep -vx "$pid" | tr '\n' ' ')
+	return 0
+}
+
+stop_all() {
+	local pid
+	for pid in $E2E_PIDS; do
+		stop "$pid"
+	done
+}
+
+# The password of a login in a credentials file (login, mail, password, id).
+password_of() {
+	awk -F '\t' -v login="$2" '$1 == login { print $3 }' "$1"
+}
+
+# The same template with @BIND_PASSWORD@ filled in, read from a file: the
+# substitution happens in the shell, never on a command line.
+fill_password() {
+	local text pw
+	text=$(cat "$1")
+	pw=$(cat "$2")
+	printf '%s\n' "${text//@BIND_PASSWORD@/$pw}"
+}
+
+# show_log FILE: the end of a server's log, when a test failed.
+show_log() {
+	echo "--- last lines of $1:"
+	tail -n 20 "$1" 2>/dev/null | sed 's/^/    /'
+}

@@ -1,0 +1,91 @@
+# Mail: Dovecot IMAP whose passdb and userdb are the dovecot-ldap.conf.ext that
+# "mutualize service-config mail" wrote. Sourced by tests/e2e/run.sh.
+
+# imap_login PORT LOGIN PASSWORD: LOGIN and LIST over IMAP, the password on
+# curl's standard input.
+imap_login() {
+	printf 'user = "%s:%s"\n' "$2" "$3" |
+		curl -s --max-time 10 -K - "imap://127.0.0.1:$1/" >/dev/null 2>&1
+}
+
+# imap_refused PORT LOGIN PASSWORD: the server said no (curl's "login
+# denied"), not something else going wrong.
+imap_refused() {
+	imap_login "$@"
+	[ $? = 67 ]
+}
+
+e2e_mail() {
+	local work=$1 dir=$1/dovecot port pid pw_helene pw_joel quota
+	mkdir -p "$dir/run" "$dir/state" "$dir/mail"
+	chown nobody:nogroup "$dir/mail"	# mail is never root's
+	fill_password "$work/mail.conf" "$work/reader.pw" |
+		sed -n '/^# Dovecot/,/^iterate_attrs/p' >"$dir/dovecot-ldap.conf.ext"
+	chgrp dovecot "$dir/dovecot-ldap.conf.ext"
+	chmod 640 "$dir/dovecot-ldap.conf.ext"
+	port=$(free_port) || { not_ok "mail: a free port"; return; }
+	cat >"$dir/dovecot.conf" <<CONF
+base_dir = $dir/run
+state_dir = $dir/state
+log_path = $dir/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_failure_delay = 0
+auth_verbose = yes
+login_trusted_networks = 127.0.0.0/8
+mail_uid = nobody
+mail_gid = nogroup
+mail_home = $dir/mail/%u
+mail_location = maildir:~/Maildir
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $port
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
+passdb {
+  driver = ldap
+  args = $dir/dovecot-ldap.conf.ext
+}
+userdb {
+  driver = ldap
+  args = $dir/dovecot-ldap.conf.ext
+}
+CONF
+	dovecot -F -c "$dir/dovecot.conf" >"$dir/stdout.log" 2>&1 &
+	pid=$!
+	started "$pid"
+	if ! wait_port "$port" "$pid"; then
+		not_ok "mail: dovecot starts"
+		show_log "$dir/dovecot.log"
+		stop "$pid"
+		return
+	fi
+	pw_helene=$(password_of "$work/credentials" helene.dupont-sebastien)
+	pw_joel=$(password_of "$work/credentials" joel.mercier)
+	check "mail: an entitled agent logs in over IMAP with the password of the credentials file" \
+		imap_login "$port" helene.dupont-sebastien "$pw_helene"
+	check "mail: a wrong password is refused" \
+		imap_refused "$port" helene.dupont-sebastien "wrong-$pw_helene"
+	check "mail: an agent without mail is refused" \
+		imap_refused "$port" karim.benaissa \
+		"$(password_of "$work/credentials" karim.benaissa)"
+	check "mail: a departed agent is refused, though the password is right" \
+		imap_refused "$port" joel.mercier "$pw_joel"
+	quota=$(doveadm -c "$dir/dovecot.conf" user -f quota_rule aminata.ndiaye 2>&1)
+	check "mail: the userdb gives the quota of the person ($quota)" \
+		test "$quota" = "*:bytes=2147483648"
+	[ "$E2E_FAILED" = 0 ] || show_log "$dir/dovecot.log"
+	stop "$pid"
+}

@@ -21,12 +21,13 @@ LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lldap -llber -lya
 SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 
-SRCS	 = src/apply.c src/check.c src/conn.c src/diag.c src/diff.c src/dn.c \
-	   src/entry.c src/hmap.c src/load.c src/plan.c src/read.c src/render.c \
-	   src/secret.c src/translit.c src/xmem.c src/yaml.c
+SRCS	 = src/apply.c src/check.c src/conn.c src/diag.c src/diff.c \
+	   src/directory.c src/dn.c src/entry.c src/hmap.c src/load.c src/plan.c \
+	   src/read.c src/render.c src/secret.c src/translit.c src/xmem.c \
+	   src/yaml.c
 HDRS	 = include/mutualize.h include/conn.h
 UNIT	 = test_yaml test_load test_translit test_render test_diff test_plan \
-	   test_dn test_secret
+	   test_dn test_secret test_directory
 INTEG	 = test_apply
 
 # The shipped build and the sanitizer build of the same sources.

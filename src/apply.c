@@ -73,9 +73,9 @@ op_name(enum change_op op)
 	}
 }
 
-/* Returns the LDAP result code of one change. */
+/* Sends one change; returns the LDAP code of the sending, with its msgid. */
 static int
-apply_change(struct conn *c, const struct change *ch)
+send_change(struct conn *c, const struct change *ch, int *msgid)
 {
 	const struct entry	*e = ch->entry;
 	LDAPMod			**mods;
@@ -88,7 +88,7 @@ apply_change(struct conn *c, const struct change *ch)
 		for (i = 0; i < e->nattrs; i++)
 			mods[i] = mod_new(LDAP_MOD_ADD, e->attrs[i].name,
 			    e->attrs[i].vals, e->attrs[i].nvals);
-		rc = ldap_add_ext_s(c->ld, e->dn, mods, NULL, NULL);
+		rc = ldap_add_ext(c->ld, e->dn, mods, NULL, NULL, msgid);
 		free_mods(mods);
 		return rc;
 	case CHANGE_MODIFY:
@@ -96,11 +96,11 @@ apply_change(struct conn *c, const struct change *ch)
 		for (i = 0; i < ch->nmods; i++)
 			mods[i] = mod_new(ldap_op(ch->mods[i].op), ch->mods[i].attr,
 			    ch->mods[i].vals, ch->mods[i].nvals);
-		rc = ldap_modify_ext_s(c->ld, e->dn, mods, NULL, NULL);
+		rc = ldap_modify_ext(c->ld, e->dn, mods, NULL, NULL, msgid);
 		free_mods(mods);
 		return rc;
 	default:
-		return ldap_delete_ext_s(c->ld, e->dn, NULL, NULL);
+		return ldap_delete_ext(c->ld, e->dn, NULL, NULL, msgid);
 	}
 }
 
@@ -110,16 +110,17 @@ apply_plan(struct conn *c, const struct plan *p, struct apply_result *res,
 {
 	char	*matched = NULL, *diag = NULL;
 	size_t	 i;
-	int	 rc;
+	int	 rc, msgid;
 
 	res->done = 0;
 	res->failed = 0;
 	for (i = 0; i < p->n; i++) {
 		const struct change	*ch = &p->v[i];
 
-		if ((rc = apply_change(c, ch)) != LDAP_SUCCESS) {
-			ldap_get_option(c->ld, LDAP_OPT_MATCHED_DN, &matched);
-			ldap_get_option(c->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
+		/* Each change waits at most the timeout, as every operation. */
+		if ((rc = send_change(c, ch, &msgid)) == LDAP_SUCCESS)
+			rc = conn_wait(c, msgid, &matched, &diag);
+		if (rc != LDAP_SUCCESS) {
 			conn_perror(c, op_name(ch->op), ch->entry->dn, rc, matched,
 			    diag);
 			ldap_memfree(matched);
@@ -127,6 +128,9 @@ apply_plan(struct conn *c, const struct plan *p, struct apply_result *res,
 			res->failed = i;
 			return -1;
 		}
+		ldap_memfree(matched);
+		ldap_memfree(diag);
+		matched = diag = NULL;
 		if (verbose)
 			fprintf(stderr, "mutualize: %s %s\n", op_name(ch->op),
 			    ch->entry->dn);

@@ -79,13 +79,6 @@ valid_dn(const char *s)
 	return p != s;
 }
 
-static int
-valid_uri(const char *s)
-{
-	return strncmp(s, "ldap://", 7) == 0 || strncmp(s, "ldaps://", 8) == 0 ||
-	    strncmp(s, "ldapi://", 8) == 0;
-}
-
 static void
 check_person(const struct tenant *t, const struct person *p, struct hmap *ids,
     struct hmap *tgroups, struct diags *d)
@@ -167,6 +160,30 @@ check_tenant(const struct model *m, const struct tenant *t, struct hmap *tids,
 	hmap_free(&groups);
 }
 
+/* Each URI must serve with the file's tls and bind; see directory.c. */
+static void
+check_directory(const struct model *m, struct diags *d)
+{
+	const char	*why;
+	enum tls_mode	 tls;
+	size_t		 i, j;
+
+	for (i = 0; i < m->directory.nuris; i++) {
+		const struct dir_uri	*u = &m->directory.uris[i];
+
+		if (directory_uri_tls(u->uri, m->directory.tls, m->directory.bind,
+		    &tls, &why) == -1)
+			diag_add(d, u->pos, "uri \"%s\" %s", u->uri, why);
+		for (j = 0; j < i; j++)
+			if (strcmp(u->uri, m->directory.uris[j].uri) == 0)
+				diag_add(d, u->pos, "uri \"%s\" is listed twice",
+				    u->uri);
+	}
+	if (m->directory.bind_dn != NULL && !valid_dn(m->directory.bind_dn))
+		diag_add(d, m->directory.bind_dn_pos, "bind_dn \"%s\" is not a DN",
+		    m->directory.bind_dn);
+}
+
 size_t
 model_check(const struct model *m, struct diags *d)
 {
@@ -183,12 +200,7 @@ model_check(const struct model *m, struct diags *d)
 	    !valid_domain(m->syndicate.mail_domain))
 		diag_add(d, m->syndicate.mail_domain_pos, "mail_domain \"%s\" is not a domain "
 		    "name", m->syndicate.mail_domain);
-	if (m->directory.uri != NULL && !valid_uri(m->directory.uri))
-		diag_add(d, m->directory.uri_pos, "uri \"%s\" is not an ldap://, "
-		    "ldaps:// or ldapi:// URI", m->directory.uri);
-	if (m->directory.bind_dn != NULL && !valid_dn(m->directory.bind_dn))
-		diag_add(d, m->directory.bind_dn_pos, "bind_dn \"%s\" is not a DN",
-		    m->directory.bind_dn);
+	check_directory(m, d);
 	for (i = 0; i < m->ntenants; i++)
 		check_tenant(m, &m->tenants[i], &tids, &pids, d);
 	hmap_free(&tids);

@@ -109,25 +109,69 @@ use_color(void)
 	return isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
 }
 
-static struct conn *
-connect_directory(const struct model *m, const struct options *o)
+/*
+ * The servers to try: the file's URIs, or the one of -H, each with the TLS it
+ * gets. Returns the number of them (the caller frees *targets), or 0 after
+ * printing why -H cannot serve.
+ */
+static size_t
+targets_of(const struct model *m, const char *uri,
+    struct conn_target **targets)
 {
-	struct diags	 d = { 0 };
-	struct conn_opts co;
-	struct conn	*c;
-	char		*pw;
+	const char	*why;
+	size_t		 i, n = uri != NULL ? 1 : m->directory.nuris;
 
-	if ((pw = secret_bind_password(m, &d)) == NULL) {
-		diag_print(&d, stderr);
-		diag_free(&d);
-		return NULL;
+	*targets = xcalloc(n, sizeof(**targets));
+	for (i = 0; i < n; i++) {
+		(*targets)[i].uri = uri != NULL ? uri : m->directory.uris[i].uri;
+		if (directory_uri_tls((*targets)[i].uri, m->directory.tls,
+		    m->directory.bind, &(*targets)[i].tls, &why) == -1) {
+			/* the file's URIs were checked with it: this is -H */
+			fprintf(stderr, "mutualize: -H %s: the URI %s\n", uri, why);
+			return 0;
+		}
 	}
-	co.uri = o->uri ? o->uri : m->directory.uri;
+	return n;
+}
+
+/*
+ * Every local input is read before the first packet: the password (unless
+ * SASL EXTERNAL), the CA file; then the servers are tried in order.
+ */
+static struct conn *
+connect_directory(const struct model *m, const struct options *o, int *status)
+{
+	struct diags		 d = { 0 };
+	struct conn_opts	 co;
+	struct conn_target	*targets = NULL;
+	struct conn		*c = NULL;
+	char			*pw = NULL, *ca = NULL;
+
+	*status = EXIT_ERROR;
+	memset(&co, 0, sizeof(co));
+	if ((co.ntargets = targets_of(m, o->uri, &targets)) == 0)
+		goto out;
+	if (m->directory.bind == BIND_SIMPLE &&
+	    (pw = secret_bind_password(m, &d)) == NULL)
+		goto out;
+	if (directory_ca_check(m, &d) == -1)
+		goto out;
+	if (m->directory.ca_file != NULL)
+		ca = directory_path(m, m->directory.ca_file);
+	co.targets = targets;
+	co.bind = m->directory.bind;
 	co.bind_dn = m->directory.bind_dn;
 	co.password = pw;
+	co.ca_file = ca;
+	co.timeout = m->directory.timeout;
 	co.verbose = o->verbose;
-	c = conn_open(&co);
+	c = conn_open(&co, status);
+out:
+	diag_print(&d, stderr);
+	diag_free(&d);
 	secret_free(pw);
+	free(ca);
+	free(targets);
 	return c;
 }
 
@@ -159,11 +203,14 @@ run(struct options *o, int write)
 	entries_init(&desired);
 	entries_init(&current);
 	memset(&plan, 0, sizeof(plan));
-	if ((c = connect_directory(m, o)) == NULL)
+	if ((c = connect_directory(m, o, &ret)) == NULL)
 		goto out;
+	ret = EXIT_ERROR;
 	tenants_dn = render_tenants_dn(&desired.arena, m);
-	if (read_directory(c, m->syndicate.base_dn, tenants_dn, &current) == -1)
+	if (read_directory(c, m->syndicate.base_dn, tenants_dn, &current) == -1) {
+		ret = conn_status(c);
 		goto out;
+	}
 	render_logins(m, &current);
 	render(m, &desired);
 	diff(&desired, &current, tenants_dn, &plan);
@@ -176,6 +223,7 @@ run(struct options *o, int write)
 	fflush(stdout);
 	if (apply_plan(c, &plan, &res, o->verbose) == -1) {
 		report_partial(&plan, &res, o->file);
+		ret = conn_status(c);
 		goto out;
 	}
 	printf("Apply complete: %zu added, %zu changed, %zu deleted.\n",

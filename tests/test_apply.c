@@ -417,7 +417,7 @@ server_error_stops_and_says_what_was_done(void **state)
 	add_by_hand("ou=people," VEN, ou_p);
 	add_by_hand(HELENE, acct);
 	r = run_root("apply", SMALL);
-	assert_int_equal(r.status, 1);
+	assert_int_equal(r.status, EXIT_SCHEMA);
 	assert_non_null(strstr(r.err, "mutualize: modify \"" HELENE "\" on "));
 	assert_non_null(strstr(r.err, "Object class violation (65)\n\tserver says: "
 	    "invalid structural object class chain (account/inetOrgPerson)\n"));
@@ -473,7 +473,7 @@ wrong_password_is_refused_clearly(void **state)
 	struct run	 r = run("not-the-password", args);
 
 	(void)state;
-	assert_int_equal(r.status, 1);
+	assert_int_equal(r.status, EXIT_CREDENTIALS);
 	assert_non_null(strstr(r.err, "mutualize: bind as \"cn=admin,dc=sitiv,"
 	    "dc=fr\" on "));
 	assert_non_null(strstr(r.err, "Invalid credentials (49)"));

@@ -28,7 +28,7 @@ SRCS	 = src/apply.c src/check.c src/conn.c src/diag.c src/diff.c \
 HDRS	 = include/mutualize.h include/conn.h
 UNIT	 = test_yaml test_load test_translit test_render test_diff test_plan \
 	   test_dn test_secret test_directory
-INTEG	 = test_apply
+INTEG	 = test_apply test_trust
 
 # The shipped build and the sanitizer build of the same sources.
 OBJS	 = $(SRCS:src/%.c=build/obj/%.o)

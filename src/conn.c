@@ -75,7 +75,9 @@ static const struct fault {
 	    "a size limit of the server cut the read short: the bind DN needs a "
 	    "limits line allowing whole paged searches (size.prtotal=unlimited)" },
 	{ LDAP_ADMINLIMIT_EXCEEDED, EXIT_SIZELIMIT,
-	    "an administrative limit of the server cut the operation short" },
+	    "an administrative limit of the server refused it: to read, the "
+	    "bind DN needs a limits line allowing paged searches of 1000 "
+	    "entries a page (size.pr)" },
 };
 
 static const struct fault *

@@ -5,6 +5,7 @@
  * the password) is read and checked before the first packet to the server.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,6 +317,8 @@ main(int argc, char **argv)
 	size_t		i;
 	int		ch;
 
+	/* A server that goes away is an error to report, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
 	memset(&o, 0, sizeof(o));
 	while ((ch = getopt_long(argc, argv, "+hVv", longopts, NULL)) != -1) {
 		switch (ch) {

@@ -25,6 +25,8 @@ SLAPD_NAMES=
 
 slapd_write_conf() {
 	local dir=$1 base=$2 pw=$3 tls=$4
+	# slapd.conf takes one level of backslashes off a quoted string: the
+	# regular expression's \+ is written \\+.
 	cat >"$dir/slapd.conf" <<CONF
 include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
@@ -35,8 +37,7 @@ argsfile $dir/slapd.args
 modulepath /usr/lib/ldap
 moduleload back_mdb
 moduleload memberof
-authz-regexp "gidNumber=$(id -g)\\+uidNumber=$(id -u),cn=peercred,cn=external,cn=auth"
-	"cn=admin,$base"
+authz-regexp "^gidNumber=$(id -g)\\\\+uidNumber=$(id -u),cn=peercred,cn=external,cn=auth$" "cn=admin,$base"
 CONF
 	if [ -n "$tls" ]; then
 		cat >>"$dir/slapd.conf" <<CONF
@@ -56,7 +57,7 @@ index objectClass eq
 index uid,mail,employeeNumber eq
 index member eq
 limits dn.exact="cn=reader,$base" size.soft=5 size.hard=5 size.pr=1000 size.prtotal=unlimited
-limits dn.exact="cn=limited,$base" size.soft=5 size.hard=5 size.pr=5 size.prtotal=5
+limits dn.exact="cn=limited,$base" size.soft=5 size.hard=5 size.prtotal=5
 access to attrs=userPassword
 	by self write
 	by anonymous auth

@@ -3,262 +3,7 @@
  * started (SLAPD_URI, SLAPD_ROOTDN, SLAPD_ROOTPW). Each test starts from an
  * empty directory and checks what the directory holds afterwards.
  */
-#include <sys/stat.h>
-#include <sys/wait.h>
-
-#include <ldap.h>
-
-#include "harness.h"
-
-#define BASE	"dc=sitiv,dc=fr"
-#define TENANTS	"ou=tenants," BASE
-#define VEN	"ou=venissieux," TENANTS
-#define FEY	"ou=feyzin," TENANTS
-#define HELENE	"uid=helene.dupont-sebastien,ou=people," VEN
-#define SMALL	"tests/data/small.yaml"
-
-static const char *
-env(const char *name)
-{
-	const char	*v = getenv(name);
-
-	if (v == NULL)
-		fail_msg("%s is not set: run this through tests/run-integration.sh",
-		    name);
-	return v;
-}
-
-static LDAP *
-bind_as(const char *dn, const char *pw)
-{
-	LDAP		*ld;
-	struct berval	 cred = { strlen(pw), (char *)pw };
-	int		 v3 = LDAP_VERSION3;
-
-	assert_int_equal(ldap_initialize(&ld, env("SLAPD_URI")), LDAP_SUCCESS);
-	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
-	assert_int_equal(ldap_sasl_bind_s(ld, dn, LDAP_SASL_SIMPLE, &cred, NULL,
-	    NULL, NULL), LDAP_SUCCESS);
-	return ld;
-}
-
-static LDAP *
-root(void)
-{
-	return bind_as(env("SLAPD_ROOTDN"), env("SLAPD_ROOTPW"));
-}
-
-static int
-cmp_depth(const void *a, const void *b)
-{
-	return (int)dn_depth(*(char *const *)b) - (int)dn_depth(*(char *const *)a);
-}
-
-/* Deletes everything below and including the base, deepest first. */
-static int
-wipe(void **state)
-{
-	LDAP		*ld = root();
-	LDAPMessage	*res = NULL, *e;
-	struct ptrvec	 dns = { 0 };
-	char		*attrs[] = { "1.1", NULL };
-	size_t		 i;
-	int		 rc;
-
-	(void)state;
-	rc = ldap_search_ext_s(ld, BASE, LDAP_SCOPE_SUBTREE, "(objectClass=*)",
-	    attrs, 0, NULL, NULL, NULL, LDAP_NO_LIMIT, &res);
-	assert_true(rc == LDAP_SUCCESS || rc == LDAP_NO_SUCH_OBJECT);
-	for (e = ldap_first_entry(ld, res); e != NULL; e = ldap_next_entry(ld, e))
-		ptrvec_push(&dns, ldap_get_dn(ld, e));
-	ldap_msgfree(res);
-	if (dns.n > 1)
-		qsort(dns.v, dns.n, sizeof(*dns.v), cmp_depth);
-	for (i = 0; i < dns.n; i++) {
-		assert_int_equal(ldap_delete_ext_s(ld, dns.v[i], NULL, NULL),
-		    LDAP_SUCCESS);
-		ldap_memfree(dns.v[i]);
-	}
-	ptrvec_free(&dns);
-	ldap_unbind_ext_s(ld, NULL, NULL);
-	return 0;
-}
-
-struct run {
-	int	 status;
-	char	*out, *err;
-};
-
-static void
-run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
-/* Runs the program with these arguments after "-H SLAPD_URI" where it fits. */
-static struct run
-run(const char *password, const char *args)
-{
-	char		 out[] = "/tmp/mutualize-out.XXXXXX";
-	char		 err[] = "/tmp/mutualize-err.XXXXXX";
-	struct run	 r;
-	char		*cmd;
-	int		 fo = mkstemp(out), fe = mkstemp(err), st;
-
-	assert_true(fo >= 0 && fe >= 0);
-	close(fo);
-	close(fe);
-	if (password != NULL)
-		setenv("MUTUALIZE_BIND_PASSWORD", password, 1);
-	else
-		unsetenv("MUTUALIZE_BIND_PASSWORD");
-	cmd = xasprintf("%s %s >%s 2>%s </dev/null", env("MUTUALIZE_TEST_BIN"),
-	    args, out, err);
-	st = system(cmd);
-	assert_true(WIFEXITED(st));
-	r.status = WEXITSTATUS(st);
-	r.out = slurp(out);
-	r.err = slurp(err);
-	unlink(out);
-	unlink(err);
-	free(cmd);
-	return r;
-}
-
-static struct run
-run_root(const char *cmd, const char *file)
-{
-	char		*args = xasprintf("%s -H %s %s", cmd, env("SLAPD_URI"), file);
-	struct run	 r = run(env("SLAPD_ROOTPW"), args);
-
-	free(args);
-	return r;
-}
-
-/* The values of one attribute of one entry, joined with '|'; NULL if no entry. */
-static char *
-values(const char *dn, const char *attr)
-{
-	LDAP		*ld = root();
-	LDAPMessage	*res = NULL, *e;
-	struct berval	**v;
-	char		*attrs[] = { (char *)attr, NULL }, *out = NULL, *tmp;
-	size_t		 i;
-	int		 rc;
-
-	rc = ldap_search_ext_s(ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs,
-	    0, NULL, NULL, NULL, LDAP_NO_LIMIT, &res);
-	if (rc == LDAP_SUCCESS && (e = ldap_first_entry(ld, res)) != NULL) {
-		out = xstrdup("");
-		v = ldap_get_values_len(ld, e, attr);
-		for (i = 0; v != NULL && v[i] != NULL; i++) {
-			tmp = xasprintf("%s%s%.*s", out, i ? "|" : "",
-			    (int)v[i]->bv_len, v[i]->bv_val);
-			free(out);
-			out = tmp;
-		}
-		ldap_value_free_len(v);
-	} else
-		assert_int_equal(rc, LDAP_NO_SUCH_OBJECT);
-	ldap_msgfree(res);
-	ldap_unbind_ext_s(ld, NULL, NULL);
-	return out;
-}
-
-static void
-assert_values(const char *dn, const char *attr, const char *want)
-{
-	char	*got = values(dn, attr);
-
-	if (got == NULL)
-		fail_msg("no entry %s", dn);
-	assert_string_equal(got, want);
-	free(got);
-}
-
-static size_t
-count_entries(const char *base)
-{
-	LDAP		*ld = root();
-	LDAPMessage	*res = NULL;
-	char		*attrs[] = { "1.1", NULL };
-	size_t		 n = 0;
-	int		 rc;
-
-	rc = ldap_search_ext_s(ld, base, LDAP_SCOPE_SUBTREE, "(objectClass=*)",
-	    attrs, 0, NULL, NULL, NULL, LDAP_NO_LIMIT, &res);
-	if (rc == LDAP_SUCCESS)
-		n = (size_t)ldap_count_entries(ld, res);
-	ldap_msgfree(res);
-	ldap_unbind_ext_s(ld, NULL, NULL);
-	return n;
-}
-
-/* Adds an entry by hand from "type", "value" pairs; a type may repeat. */
-static void
-add_by_hand(const char *dn, const char *const *av)
-{
-	LDAP		*ld = root();
-	LDAPMod		 mods[16], *pm[17];
-	char		*vals[16][8];
-	size_t		 n = 0, i, k, nv[16] = { 0 };
-
-	for (i = 0; av[i] != NULL; i += 2) {
-		for (k = 0; k < n; k++)
-			if (strcmp(mods[k].mod_type, av[i]) == 0)
-				break;
-		if (k == n) {
-			mods[n].mod_op = LDAP_MOD_ADD;
-			mods[n].mod_type = (char *)av[i];
-			mods[n].mod_values = vals[n];
-			pm[n] = &mods[n];
-			n++;
-		}
-		vals[k][nv[k]++] = (char *)av[i + 1];
-		vals[k][nv[k]] = NULL;
-	}
-	pm[n] = NULL;
-	assert_int_equal(ldap_add_ext_s(ld, dn, pm, NULL, NULL), LDAP_SUCCESS);
-	ldap_unbind_ext_s(ld, NULL, NULL);
-}
-
-/* Returns text with its first "from" replaced by "to"; the caller frees it. */
-static char *
-replace(const char *text, const char *from, const char *to)
-{
-	const char	*p = strstr(text, from);
-
-	if (p == NULL)
-		fail_msg("no \"%s\" in the file", from);
-	return xasprintf("%.*s%s%s", (int)(p - text), text, to, p + strlen(from));
-}
-
-/* Returns text without the line that holds "what"; the caller frees it. */
-static char *
-without_line(const char *text, const char *what)
-{
-	const char	*p = strstr(text, what), *start, *end;
-
-	if (p == NULL)
-		fail_msg("no \"%s\" in the file", what);
-	for (start = p; start > text && start[-1] != '\n'; start--)
-		;
-	end = strchr(p, '\n');
-	return xasprintf("%.*s%s", (int)(start - text), text, end ? end + 1 : "");
-}
-
-/* Writes the small file with one substitution; returns its path, caller frees. */
-static char *
-edited_small(const char *from, const char *to)
-{
-	char	*text = slurp(SMALL), *out = replace(text, from, to);
-	char	*path = write_temp(out, strlen(out));
-
-	free(out);
-	free(text);
-	return path;
-}
+#include "integration.h"
 
 static void
 apply_builds_what_the_file_describes(void **state)
@@ -434,9 +179,10 @@ paged_read_sees_past_a_size_limit(void **state)
 {
 	static const char *const base[] = { "objectClass", "dcObject",
 	    "objectClass", "organization", "dc", "sitiv", "o", "SITIV", NULL };
-	static const char *const reader[] = { "objectClass", "organizationalRole",
+	char		*pw = test_password("reader");
+	const char	*reader[] = { "objectClass", "organizationalRole",
 	    "objectClass", "simpleSecurityObject", "cn", "reader",
-	    "userPassword", "reader-pw", NULL };
+	    "userPassword", pw, NULL };
 	char		*file = edited_small("cn=admin,dc=sitiv,dc=fr",
 	    "cn=reader,dc=sitiv,dc=fr"), *args;
 	LDAP		*ld;
@@ -449,14 +195,14 @@ paged_read_sees_past_a_size_limit(void **state)
 	r = run_root("apply", SMALL);
 	run_free(&r);
 	/* slapd limits the reader to 5 entries a search */
-	ld = bind_as("cn=reader," BASE, "reader-pw");
+	ld = bind_as("cn=reader," BASE, pw);
 	assert_int_equal(ldap_search_ext_s(ld, TENANTS, LDAP_SCOPE_SUBTREE,
 	    "(objectClass=*)", NULL, 0, NULL, NULL, NULL, LDAP_NO_LIMIT, &res),
 	    LDAP_SIZELIMIT_EXCEEDED);
 	ldap_msgfree(res);
 	ldap_unbind_ext_s(ld, NULL, NULL);
 	args = xasprintf("plan --exit-code -H %s %s", env("SLAPD_URI"), file);
-	r = run("reader-pw", args);
+	r = run(pw, args);
 	assert_string_equal(r.err, "");
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "No changes."));
@@ -464,23 +210,28 @@ paged_read_sees_past_a_size_limit(void **state)
 	unlink(file);
 	free(file);
 	free(args);
+	free(pw);
 }
 
 static void
 wrong_password_is_refused_clearly(void **state)
 {
 	char		*args = xasprintf("plan -H %s %s", env("SLAPD_URI"), SMALL);
-	struct run	 r = run("not-the-password", args);
+	char		*pw = test_password("wrong");
+	struct run	 r = run(pw, args);
 
 	(void)state;
 	assert_int_equal(r.status, EXIT_CREDENTIALS);
 	assert_non_null(strstr(r.err, "mutualize: bind as \"cn=admin,dc=sitiv,"
 	    "dc=fr\" on "));
-	assert_non_null(strstr(r.err, "Invalid credentials (49)"));
-	assert_null(strstr(r.err, "not-the-password"));
+	assert_non_null(strstr(r.err, "Invalid credentials (49)\n"
+	    "mutualize: the server refused the bind: check bind_dn and its "
+	    "password\n"));
+	assert_null(strstr(r.err, pw));
 	assert_string_equal(r.out, "");
 	run_free(&r);
 	free(args);
+	free(pw);
 }
 
 static void

@@ -5,16 +5,30 @@
 #include <ldap.h>
 
 struct conn {
-	LDAP	*ld;
-	char	*uri;
-	int	 verbose;
+	LDAP		*ld;
+	char		*uri;		/* the server that answered */
+	unsigned	 timeout;	/* seconds for each operation */
+	int		 verbose;
+	int		 status;	/* exit status of the first error, or 0 */
 };
 
 /*
  * Prints one LDAP error as OpenLDAP's tools do: what was done to which DN, the
- * result, its code, the matched DN and the server's diagnostic.
+ * result, its code, the matched DN and the server's diagnostic; then what the
+ * class of error means for the admin. The first error sets the exit status.
  */
-void	conn_perror(const struct conn *, const char *op, const char *dn, int rc,
+void	conn_perror(struct conn *, const char *op, const char *dn, int rc,
 	    const char *matched, const char *diag);
+/*
+ * Waits at most the timeout for a message of an operation (all of them, or
+ * the next one). Returns LDAP_SUCCESS with the message, or an error code;
+ * an operation that timed out is abandoned.
+ */
+int	conn_result(struct conn *, int msgid, int all, LDAPMessage **);
+/*
+ * Waits for the result of an operation and returns the server's result code,
+ * with the matched DN and diagnostic the caller frees with ldap_memfree.
+ */
+int	conn_wait(struct conn *, int msgid, char **matched, char **diag);
 
 #endif

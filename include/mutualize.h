@@ -23,6 +23,12 @@
 #define EXIT_OK      0
 #define EXIT_ERROR   1
 #define EXIT_CHANGES 2	/* --exit-code: the plan is not empty */
+#define EXIT_UNREACHABLE 3	/* no server could be reached */
+#define EXIT_CREDENTIALS 4	/* the server refused the bind */
+#define EXIT_ACCESS  5	/* the server's access control refused an operation */
+#define EXIT_SCHEMA  6	/* the server's schema refused an entry or a value */
+#define EXIT_EXISTS  7	/* an entry to add exists already */
+#define EXIT_SIZELIMIT 8	/* a server limit cut a search short */
 
 /* xmem.c: allocation; on failure these print a message and abort. */
 void	*xmalloc(size_t);
@@ -136,6 +142,14 @@ int		 ynode_is_null(const struct ynode *);
 struct entries;
 struct journal;
 enum person_kind { KIND_AGENT, KIND_ELECTED };
+enum tls_mode { TLS_DEFAULT, TLS_NONE, TLS_STARTTLS, TLS_LDAPS };
+enum bind_method { BIND_SIMPLE, BIND_EXTERNAL };
+#define DIRECTORY_TIMEOUT	10	/* seconds, when the file says nothing */
+#define DIRECTORY_TIMEOUT_MAX	3600
+struct dir_uri {
+	const char	*uri;
+	struct pos	 pos;
+};
 enum person_state { STATE_ACTIVE, STATE_SUSPENDED };
 enum departure { DEPART_DISABLE, DEPART_DELETE };
 enum password_scheme { PW_YESCRYPT, PW_SHA512_CRYPT };
@@ -233,8 +247,14 @@ struct model {
 		struct pos	 pos, id_pos, base_dn_pos, mail_domain_pos;
 	} syndicate;
 	struct {
-		const char	*uri, *bind_dn, *bind_password_file;
-		struct pos	 pos, uri_pos, bind_dn_pos;
+		struct dir_uri	*uris;		/* tried in this order */
+		size_t		 nuris;
+		const char	*bind_dn, *bind_password_file, *ca_file;
+		enum bind_method bind;
+		enum tls_mode	 tls;		/* as written; each URI resolves it */
+		unsigned	 timeout;	/* seconds, connect and each operation */
+		struct pos	 pos, bind_dn_pos, bind_password_file_pos;
+		struct pos	 ca_file_pos;
 	} directory;
 	struct policy	 policy;
 	struct service	*services;
@@ -301,6 +321,19 @@ char	*format_error(const char *, int mail);
 size_t	 model_identities(struct model *, const struct entries *current,
 	    struct diags *);
 
+
+/* directory.c: the directory section: the TLS each URI gets, the files it names. */
+/*
+ * Returns 0 with the TLS the URI gets when the file asks for tls and binds with
+ * bind, or -1 with why the URI cannot serve (a phrase to follow the URI).
+ */
+int		 directory_uri_tls(const char *uri, enum tls_mode, enum bind_method,
+		    enum tls_mode *, const char **why);
+const char	*tls_mode_name(enum tls_mode);
+/* Returns a file named by the tenants file, relative to it; caller frees. */
+char		*directory_path(const struct model *, const char *);
+/* Reads ca_file, if any: 0, or -1 with an error at its position. */
+int		 directory_ca_check(const struct model *, struct diags *);
 
 /* translit.c: names to ASCII logins. */
 /* Returns a lowercase ASCII string the caller frees (may be empty). */
@@ -551,15 +584,28 @@ int	 journal_close(struct journal *);
 
 /* conn.c, read.c, apply.c: the directory. */
 struct conn;
-struct conn_opts {
+struct conn_target {
 	const char	*uri;
-	const char	*bind_dn;
-	const char	*password;
+	enum tls_mode	 tls;		/* resolved: none, starttls or ldaps */
+};
+struct conn_opts {
+	const struct conn_target *targets;	/* tried in this order */
+	size_t		 ntargets;
+	enum bind_method bind;
+	const char	*bind_dn;	/* simple bind */
+	const char	*password;	/* simple bind */
+	const char	*ca_file;	/* path, or NULL for the system's CAs */
+	unsigned	 timeout;	/* seconds, connect and each operation */
 	int		 verbose;
 };
-/* Returns a bound connection, or NULL after printing why. */
-struct conn	*conn_open(const struct conn_opts *);
+/*
+ * Returns a connection bound to the first server that answers, or NULL after
+ * printing why each one failed, with the exit status for it.
+ */
+struct conn	*conn_open(const struct conn_opts *, int *status);
 void		 conn_close(struct conn *);
+/* The exit status that the first error on the connection calls for. */
+int		 conn_status(const struct conn *);
 /* Reads the base entry and the subtrees below tenants_dn and services_dn. */
 /* Returns 0 or -1 after printing why. */
 int		 read_directory(struct conn *, const char *base_dn,

@@ -80,13 +80,6 @@ valid_dn(const char *s)
 	return p != s;
 }
 
-static int
-valid_uri(const char *s)
-{
-	return strncmp(s, "ldap://", 7) == 0 || strncmp(s, "ldaps://", 8) == 0 ||
-	    strncmp(s, "ldapi://", 8) == 0;
-}
-
 /* local@domain, with the characters RFC 5322 allows in a dot-atom local part. */
 int
 valid_mail(const char *s)
@@ -341,6 +334,30 @@ check_services(struct checker *c)
 	}
 }
 
+/* Each URI must serve with the file's tls and bind; see directory.c. */
+static void
+check_directory(const struct model *m, struct diags *d)
+{
+	const char	*why;
+	enum tls_mode	 tls;
+	size_t		 i, j;
+
+	for (i = 0; i < m->directory.nuris; i++) {
+		const struct dir_uri	*u = &m->directory.uris[i];
+
+		if (directory_uri_tls(u->uri, m->directory.tls, m->directory.bind,
+		    &tls, &why) == -1)
+			diag_add(d, u->pos, "uri \"%s\" %s", u->uri, why);
+		for (j = 0; j < i; j++)
+			if (strcmp(u->uri, m->directory.uris[j].uri) == 0)
+				diag_add(d, u->pos, "uri \"%s\" is listed twice",
+				    u->uri);
+	}
+	if (m->directory.bind_dn != NULL && !valid_dn(m->directory.bind_dn))
+		diag_add(d, m->directory.bind_dn_pos, "bind_dn \"%s\" is not a DN",
+		    m->directory.bind_dn);
+}
+
 size_t
 model_check(struct model *m, struct diags *d)
 {
@@ -357,12 +374,7 @@ model_check(struct model *m, struct diags *d)
 	    !valid_domain(m->syndicate.mail_domain))
 		diag_add(d, m->syndicate.mail_domain_pos, "mail_domain \"%s\" is not a domain "
 		    "name", m->syndicate.mail_domain);
-	if (m->directory.uri != NULL && !valid_uri(m->directory.uri))
-		diag_add(d, m->directory.uri_pos, "uri \"%s\" is not an ldap://, "
-		    "ldaps:// or ldapi:// URI", m->directory.uri);
-	if (m->directory.bind_dn != NULL && !valid_dn(m->directory.bind_dn))
-		diag_add(d, m->directory.bind_dn_pos, "bind_dn \"%s\" is not a DN",
-		    m->directory.bind_dn);
+	check_directory(m, d);
 	check_policy(&c);
 	check_services(&c);
 	hmap_free(&m->people_by_id);

@@ -628,25 +628,117 @@ load_syndicate(struct loader *l, const struct ynode *n)
 	l->m->syndicate.mail_domain_pos = vpos(v[3], n->pos);
 }
 
+/* uri: one URI, or a list of them tried in order. */
+static void
+load_uris(struct loader *l, const struct ynode *n)
+{
+	struct model	*m = l->m;
+	const struct ynode *const *items = &n;
+	size_t		 count = 1, i;
+
+	if (n->kind == YN_SEQ) {
+		items = (const struct ynode *const *)n->items;
+		if ((count = n->n) == 0)
+			diag_add(l->d, n->pos, "uri must name at least one server");
+	}
+	m->directory.uris = arena_alloc(&m->arena, (count ? count : 1) *
+	    sizeof(*m->directory.uris));
+	for (i = 0; i < count; i++) {
+		const char	*uri = get_string(l, items[i], "uri");
+
+		if (uri == NULL)
+			continue;
+		m->directory.uris[m->directory.nuris].uri = uri;
+		m->directory.uris[m->directory.nuris].pos = items[i]->pos;
+		m->directory.nuris++;
+	}
+}
+
+/* Returns the index of the word in the NULL-terminated list, or -1 after an error. */
+static int
+get_word(struct loader *l, const struct ynode *n, const char *what,
+    const char *const *words, const char *expected)
+{
+	const char	*s = get_string(l, n, what);
+	int		 i;
+
+	if (s == NULL)
+		return -1;
+	for (i = 0; words[i] != NULL; i++)
+		if (strcmp(s, words[i]) == 0)
+			return i;
+	diag_add(l->d, n->pos, "%s \"%s\" is not %s", what, s, expected);
+	return -1;
+}
+
+static unsigned
+get_timeout(struct loader *l, const struct ynode *n)
+{
+	const char	*s = get_string(l, n, "timeout");
+	unsigned long	 v = 0;
+
+	if (s == NULL)
+		return DIRECTORY_TIMEOUT;
+	if (strspn(s, "0123456789") == strlen(s) && strlen(s) <= 4)
+		v = strtoul(s, NULL, 10);
+	if (v < 1 || v > DIRECTORY_TIMEOUT_MAX) {
+		diag_add(l->d, n->pos, "timeout \"%s\" is not a number of seconds "
+		    "from 1 to %d", s, DIRECTORY_TIMEOUT_MAX);
+		return DIRECTORY_TIMEOUT;
+	}
+	return (unsigned)v;
+}
+
+/*
+ * A simple bind names a DN and takes its password from elsewhere; a SASL
+ * EXTERNAL bind over ldapi:// is who runs mutualize, as the server maps it,
+ * and takes neither.
+ */
 static void
 load_directory(struct loader *l, const struct ynode *n)
 {
 	static const struct keyspec	keys[] = {
-		{ "uri", 1 }, { "bind_dn", 1 }, { "bind_password_file", 0 },
+		{ "uri", 1 }, { "bind_dn", 0 }, { "bind_password_file", 0 },
+		{ "bind", 0 }, { "tls", 0 }, { "ca_file", 0 }, { "timeout", 0 },
+	};
+	static const char *const	binds[] = { "simple", "external", NULL };
+	static const char *const	tlss[] = { "starttls", "ldaps", "none", NULL };
+	static const enum tls_mode	tls_modes[] = {
+		TLS_STARTTLS, TLS_LDAPS, TLS_NONE
 	};
 	const struct ynode	*v[NKEYS(keys)];
+	struct model		*m = l->m;
+	int			 i;
 
+	m->directory.timeout = DIRECTORY_TIMEOUT;
 	if (n == NULL)
 		return;
-	l->m->directory.pos = n->pos;
+	m->directory.pos = n->pos;
 	if (map_keys(l, n, "directory", keys, NKEYS(keys), v) == -1)
 		return;
-	l->m->directory.uri = get_string(l, v[0], "uri");
-	l->m->directory.bind_dn = get_string(l, v[1], "bind_dn");
-	l->m->directory.bind_password_file = get_string(l, v[2],
+	if (v[0] != NULL)
+		load_uris(l, v[0]);
+	m->directory.bind_dn = get_string(l, v[1], "bind_dn");
+	m->directory.bind_password_file = get_string(l, v[2],
 	    "bind_password_file");
-	l->m->directory.uri_pos = vpos(v[0], n->pos);
-	l->m->directory.bind_dn_pos = vpos(v[1], n->pos);
+	if (v[3] != NULL && (i = get_word(l, v[3], "bind", binds,
+	    "simple or external")) != -1)
+		m->directory.bind = i == 1 ? BIND_EXTERNAL : BIND_SIMPLE;
+	if (v[4] != NULL && (i = get_word(l, v[4], "tls", tlss,
+	    "starttls, ldaps or none")) != -1)
+		m->directory.tls = tls_modes[i];
+	m->directory.ca_file = get_string(l, v[5], "ca_file");
+	if (v[6] != NULL)
+		m->directory.timeout = get_timeout(l, v[6]);
+	m->directory.bind_dn_pos = vpos(v[1], n->pos);
+	m->directory.bind_password_file_pos = vpos(v[2], n->pos);
+	m->directory.ca_file_pos = vpos(v[5], n->pos);
+	if (m->directory.bind == BIND_SIMPLE && v[1] == NULL)
+		diag_add(l->d, n->pos, "directory has no \"bind_dn\"");
+	for (i = 1; i <= 2 && m->directory.bind == BIND_EXTERNAL; i++)
+		if (v[i] != NULL)
+			diag_add(l->d, v[i]->pos, "%s goes with a simple bind; "
+			    "bind: external needs none", keys[i].name);
 }
 
 static void

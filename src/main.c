@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,25 +149,69 @@ use_color(void)
 	return isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
 }
 
-static struct conn *
-connect_directory(const struct model *m, const struct options *o)
+/*
+ * The servers to try: the file's URIs, or the one of -H, each with the TLS it
+ * gets. Returns the number of them (the caller frees *targets), or 0 after
+ * printing why -H cannot serve.
+ */
+static size_t
+targets_of(const struct model *m, const char *uri,
+    struct conn_target **targets)
 {
-	struct diags	 d = { 0 };
-	struct conn_opts co;
-	struct conn	*c;
-	char		*pw;
+	const char	*why;
+	size_t		 i, n = uri != NULL ? 1 : m->directory.nuris;
 
-	if ((pw = secret_bind_password(m, &d)) == NULL) {
-		diag_print(&d, stderr);
-		diag_free(&d);
-		return NULL;
+	*targets = xcalloc(n, sizeof(**targets));
+	for (i = 0; i < n; i++) {
+		(*targets)[i].uri = uri != NULL ? uri : m->directory.uris[i].uri;
+		if (directory_uri_tls((*targets)[i].uri, m->directory.tls,
+		    m->directory.bind, &(*targets)[i].tls, &why) == -1) {
+			/* the file's URIs were checked with it: this is -H */
+			fprintf(stderr, "mutualize: -H %s: the URI %s\n", uri, why);
+			return 0;
+		}
 	}
-	co.uri = o->uri ? o->uri : m->directory.uri;
+	return n;
+}
+
+/*
+ * Every local input is read before the first packet: the password (unless
+ * SASL EXTERNAL), the CA file; then the servers are tried in order.
+ */
+static struct conn *
+connect_directory(const struct model *m, const struct options *o, int *status)
+{
+	struct diags		 d = { 0 };
+	struct conn_opts	 co;
+	struct conn_target	*targets = NULL;
+	struct conn		*c = NULL;
+	char			*pw = NULL, *ca = NULL;
+
+	*status = EXIT_ERROR;
+	memset(&co, 0, sizeof(co));
+	if ((co.ntargets = targets_of(m, o->uri, &targets)) == 0)
+		goto out;
+	if (m->directory.bind == BIND_SIMPLE &&
+	    (pw = secret_bind_password(m, &d)) == NULL)
+		goto out;
+	if (directory_ca_check(m, &d) == -1)
+		goto out;
+	if (m->directory.ca_file != NULL)
+		ca = directory_path(m, m->directory.ca_file);
+	co.targets = targets;
+	co.bind = m->directory.bind;
 	co.bind_dn = m->directory.bind_dn;
 	co.password = pw;
+	co.ca_file = ca;
+	co.timeout = m->directory.timeout;
 	co.verbose = o->verbose;
-	c = conn_open(&co);
+	c = conn_open(&co, status);
+out:
+	diag_print(&d, stderr);
+	diag_free(&d);
 	secret_free(pw);
+	free(ca);
+	free(targets);
 	return c;
 }
 
@@ -388,16 +433,21 @@ run(struct options *o, int write)
 		goto out;
 	if (o->saved != NULL && saved_load(&saved, o->saved, digest) == -1)
 		goto out;
-	if ((c = connect_directory(m, o)) == NULL)
+	if ((c = connect_directory(m, o, &ret)) == NULL)
 		goto out;
-	if (write && lock_take(c, m->syndicate.base_dn, now, &lockdn) == -1)
+	ret = EXIT_ERROR;
+	if (write && lock_take(c, m->syndicate.base_dn, now, &lockdn) == -1) {
+		ret = conn_status(c);
 		goto out;
+	}
 	managed[0] = render_tenants_dn(&desired.arena, m);
 	managed[1] = render_services_dn(&desired.arena, m);
 	managed[2] = NULL;
 	if (read_directory(c, m->syndicate.base_dn, managed[0], managed[1],
-	    render_read_attrs(m), &current) == -1)
+	    render_read_attrs(m), &current) == -1) {
+		ret = conn_status(c);
 		goto out;
+	}
 	if (model_identities(m, &current, &d) > 0) {
 		diag_sort(&d);
 		diag_print(&d, stderr);
@@ -469,6 +519,7 @@ run(struct options *o, int write)
 		report_partial(&plan, &res, o->file);
 		fprintf(stderr, "mutualize: %s takes back the %zu changes made\n",
 		    undo_path, res.done);
+		ret = conn_status(c);
 		goto out;
 	}
 	/* A JSON or LDIF plan on standard output stays one document. */
@@ -515,7 +566,9 @@ cmd_service_config(struct options *o)
 		model_free(m);
 		return EXIT_ERROR;
 	}
-	service_config(m, s, o->uri ? o->uri : m->directory.uri, stdout);
+	/* the first URI of the file: the one services try first too */
+	service_config(m, s, o->uri ? o->uri : m->directory.nuris > 0 ?
+	    m->directory.uris[0].uri : "ldap://localhost/", stdout);
 	model_free(m);
 	return EXIT_OK;
 }
@@ -759,6 +812,8 @@ main(int argc, char **argv)
 	size_t		i;
 	int		ch;
 
+	/* A server that goes away is an error to report, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
 	memset(&o, 0, sizeof(o));
 	while ((ch = getopt_long(argc, argv, "+hVv", longopts, NULL)) != -1) {
 		switch (ch) {

@@ -10,7 +10,6 @@
 #include "conn.h"
 
 #define PAGE_SIZE	1000
-#define READ_TIMEOUT	120	/* seconds without a message from the server */
 
 /*
  * The values are read where they lie in the message, as ldapsearch does,
@@ -71,7 +70,6 @@ search_paged(struct conn *c, const char *base, int scope,
 	char		*matched = NULL, *diag = NULL;
 	int		 msgid, err, r, ret = -1, done = 0;
 	ber_int_t	 estimate;
-	struct timeval	 timeout = { READ_TIMEOUT, 0 };
 
 	do {
 		r = ldap_create_page_control(c->ld, PAGE_SIZE, &cookie, 1, &page);
@@ -85,17 +83,11 @@ search_paged(struct conn *c, const char *base, int scope,
 		if (r != LDAP_SUCCESS)
 			goto lderr;
 		for (;;) {
-			r = ldap_result(c->ld, msgid, LDAP_MSG_ONE, &timeout, &res);
-			if (r == 0) {
-				ldap_abandon_ext(c->ld, msgid, NULL, NULL);
-				r = LDAP_TIMEOUT;
+			/* The timeout is between two messages, not for the whole. */
+			r = conn_result(c, msgid, LDAP_MSG_ONE, &res);
+			if (r != LDAP_SUCCESS)
 				goto lderr;
-			}
-			if (r < 0) {
-				ldap_get_option(c->ld, LDAP_OPT_RESULT_CODE, &r);
-				goto lderr;
-			}
-			if (r == LDAP_RES_SEARCH_RESULT)
+			if (ldap_msgtype(res) == LDAP_RES_SEARCH_RESULT)
 				break;
 			for (msg = ldap_first_entry(c->ld, res); msg != NULL;
 			    msg = ldap_next_entry(c->ld, msg)) {

@@ -97,13 +97,11 @@ secret_bind_password(const struct model *m, struct diags *d)
 		    "directory.bind_password_file or MUTUALIZE_BIND_PASSWORD");
 		return NULL;
 	}
-	if (m->directory.bind_password_file[0] == '/')
-		path = xstrdup(m->directory.bind_password_file);
-	else
-		path = xasprintf("%s/%s", m->dir, m->directory.bind_password_file);
-	pw = read_password_file(path, m->directory.pos, d);
+	path = directory_path(m, m->directory.bind_password_file);
+	pw = read_password_file(path, m->directory.bind_password_file_pos, d);
 	if (pw != NULL && pw[0] == '\0') {
-		diag_add(d, m->directory.pos, "bind_password_file %s is empty", path);
+		diag_add(d, m->directory.bind_password_file_pos,
+		    "bind_password_file %s is empty", path);
 		secret_free(pw);
 		pw = NULL;
 	}

@@ -25,7 +25,7 @@ slapadd_of_export_needs_no_change() {
 	"$prog" export -o "$work/export.ldif" "$file" >"$work/out" || return 1
 	grep -q "^$work/export.ldif: [0-9]* entries\.\$" "$work/out" ||
 		fail "no count of entries: $(cat "$work/out")" || return 1
-	slapd_start "dc=sitiv,dc=fr" "$pw" "$work/export.ldif" || return 1
+	SLAPD_LDIF="$work/export.ldif" slapd_start "dc=sitiv,dc=fr" "$pw" || return 1
 	out=$(MUTUALIZE_BIND_PASSWORD=$pw "$prog" plan --exit-code \
 		-H "$SLAPD_URI" "$file" 2>&1)
 	rc=$?

@@ -17,7 +17,8 @@ small_file_loads_into_the_model(void **state)
 	assert_int_equal(d.n, 0);
 	assert_string_equal(m->syndicate.id, "sitiv");
 	assert_string_equal(m->syndicate.base_dn, "dc=sitiv,dc=fr");
-	assert_string_equal(m->directory.uri, "ldap://127.0.0.1:3890");
+	assert_int_equal(m->directory.nuris, 1);
+	assert_string_equal(m->directory.uris[0].uri, "ldap://127.0.0.1:3890");
 	assert_null(m->directory.bind_password_file);
 	assert_string_equal(m->dir, "tests/data");
 	assert_int_equal(m->ntenants, 2);

@@ -343,7 +343,8 @@ service_config_escapes_the_data_in_its_filters(void **state)
 	assert_int_equal(f->d.n, 0);
 	assert_int_equal(templates_load(f->m, f->dir, &f->d), 0);
 	fp = open_memstream(&out, &len);
-	service_config(f->m, model_service(f->m, "files"), f->m->directory.uri, fp);
+	service_config(f->m, model_service(f->m, "files"),
+	    f->m->directory.uris[0].uri, fp);
 	fclose(fp);
 	assert_non_null(strstr(out, "\npass_filter = (&(&(objectClass=inetOrgPerson)"
 	    "(memberOf=cn=files,ou=services,o=Est \\2869\\29))(uid=%u))\n"));

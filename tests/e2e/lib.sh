@@ -39,10 +39,11 @@ free_port() {
 	return 1
 }
 
-# wait_port PORT PID: until the port answers (at most 10 s) or PID is gone.
+# wait_port PORT PID: until the port answers (at most 30 s: a loaded machine
+# starts Prosody slowly) or PID is gone.
 wait_port() {
 	local port=$1 pid=$2 i
-	for i in $(seq 1 200); do
+	for i in $(seq 1 600); do
 		kill -0 "$pid" 2>/dev/null || return 1
 		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			return 0

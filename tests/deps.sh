@@ -7,7 +7,7 @@
 set -eu
 
 PACKAGES="gcc make pkg-config libc6-dev libldap-dev libyaml-dev libcmocka-dev
-libunistring-dev libcrypt-dev nettle-dev slapd ldap-utils mandoc curl
+libunistring-dev libcrypt-dev nettle-dev slapd ldap-utils mandoc curl time
 dovecot-imapd dovecot-ldap apache2 prosody lua-ldap"
 if [ "${1:-}" = fuzz ]; then
 	PACKAGES="$PACKAGES clang-14 libclang-rt-14-dev"

@@ -4,8 +4,9 @@
 # Usage: deps.sh [fuzz]     (fuzz: also clang's libFuzzer, for make fuzz)
 set -eu
 
+# openssl makes the integration tests' throwaway CA and server certificate.
 PACKAGES="gcc make pkg-config libc6-dev libldap-dev libyaml-dev libcmocka-dev
-libunistring-dev slapd ldap-utils mandoc"
+libunistring-dev slapd ldap-utils mandoc openssl"
 if [ "${1:-}" = fuzz ]; then
 	PACKAGES="$PACKAGES clang-14 libclang-rt-14-dev"
 fi

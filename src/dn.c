@@ -7,9 +7,14 @@
 
 #include "mutualize.h"
 
-/* Returns the escaped value; the caller frees it. */
-char *
-dn_escape_value(const char *v)
+enum escape { ESC_NONE, ESC_CHAR, ESC_HEX };
+
+/*
+ * Escapes each byte of v as how says: kept, after a backslash, or as a
+ * backslash and two hex digits. Returns the result; the caller frees it.
+ */
+static char *
+escape(const char *v, enum escape (*how)(const char *, size_t, size_t))
 {
 	size_t		 len = strlen(v), i, o = 0;
 	char		*out = xmalloc(len * 3 + 1);
@@ -18,20 +23,42 @@ dn_escape_value(const char *v)
 	for (i = 0; i < len; i++) {
 		unsigned char	c = (unsigned char)v[i];
 
-		if (c == '\0' || c < 0x20 || c == 0x7F) {
+		switch (how(v, i, len)) {
+		case ESC_HEX:
 			out[o++] = '\\';
 			out[o++] = hex[c >> 4];
 			out[o++] = hex[c & 0xF];
 			continue;
-		}
-		if (strchr("\"+,;<>\\", c) != NULL ||
-		    (i == 0 && (c == ' ' || c == '#')) ||
-		    (i == len - 1 && c == ' '))
+		case ESC_CHAR:
 			out[o++] = '\\';
+			break;
+		default:
+			break;
+		}
 		out[o++] = (char)c;
 	}
 	out[o] = '\0';
 	return out;
+}
+
+/* RFC 4514: specials after a backslash, a space or '#' first, a space last. */
+static enum escape
+dn_how(const char *v, size_t i, size_t len)
+{
+	unsigned char	c = (unsigned char)v[i];
+
+	if (c < 0x20 || c == 0x7F)
+		return ESC_HEX;
+	if (strchr("\"+,;<>\\", c) != NULL ||
+	    (i == 0 && (c == ' ' || c == '#')) || (i == len - 1 && c == ' '))
+		return ESC_CHAR;
+	return ESC_NONE;
+}
+
+char *
+dn_escape_value(const char *v)
+{
+	return escape(v, dn_how);
 }
 
 /*
@@ -43,23 +70,19 @@ dn_escape_value(const char *v)
  * services' configuration files would take for their variables; RFC 4515
  * allows any octet to be escaped.
  */
+static enum escape
+filter_how(const char *v, size_t i, size_t len)
+{
+	unsigned char	c = (unsigned char)v[i];
+
+	(void)len;
+	if (c < 0x20 || c >= 0x7F || strchr("*()\\%$", c) != NULL)
+		return ESC_HEX;
+	return ESC_NONE;
+}
+
 char *
 filter_escape_value(const char *v)
 {
-	size_t		 len = strlen(v), i, o = 0;
-	char		*out = xmalloc(len * 3 + 1);
-	static const char hex[] = "0123456789abcdef";
-
-	for (i = 0; i < len; i++) {
-		unsigned char	c = (unsigned char)v[i];
-
-		if (c < 0x20 || c >= 0x7F || strchr("*()\\%$", c) != NULL) {
-			out[o++] = '\\';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 0xF];
-		} else
-			out[o++] = (char)c;
-	}
-	out[o] = '\0';
-	return out;
+	return escape(v, filter_how);
 }

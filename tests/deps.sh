@@ -6,9 +6,10 @@
 # Usage: deps.sh [fuzz]     (fuzz: also clang's libFuzzer, for make fuzz)
 set -eu
 
+# openssl makes the integration tests' throwaway CA and server certificate.
 PACKAGES="gcc make pkg-config libc6-dev libldap-dev libyaml-dev libcmocka-dev
 libunistring-dev libcrypt-dev nettle-dev slapd ldap-utils mandoc curl time
-dovecot-imapd dovecot-ldap apache2 prosody lua-ldap"
+openssl dovecot-imapd dovecot-ldap apache2 prosody lua-ldap"
 if [ "${1:-}" = fuzz ]; then
 	PACKAGES="$PACKAGES clang-14 libclang-rt-14-dev"
 fi

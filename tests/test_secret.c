@@ -85,13 +85,21 @@ assert_listing(const char *dir, const char *want)
 }
 
 static void
+assert_file_holds(const char *path, const char *want)
+{
+	char	*text = slurp(path);
+
+	assert_string_equal(text, want);
+	free(text);
+}
+
+static void
 secret_file_is_private_from_its_creation(void **state)
 {
 	struct scratch		*s = *state;
 	struct secret_file	 sf;
 	struct stat		 st;
 	mode_t			 old = umask(0);
-	char			*text;
 
 	assert_int_equal(secret_file_create(&sf, s->path), 0);
 	umask(old);
@@ -104,9 +112,7 @@ secret_file_is_private_from_its_creation(void **state)
 	assert_listing(s->dir, "creds.txt");
 	assert_int_equal(stat(s->path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
-	text = slurp(s->path);
-	assert_string_equal(text, "V-00042 s3cret\n");
-	free(text);
+	assert_file_holds(s->path, "V-00042 s3cret\n");
 }
 
 static void
@@ -115,7 +121,6 @@ secret_file_never_replaces_a_file(void **state)
 	struct scratch		*s = *state;
 	struct secret_file	 sf;
 	FILE			*fp = fopen(s->path, "w");
-	char			*text;
 
 	fputs("handed out yesterday\n", fp);
 	fclose(fp);
@@ -123,9 +128,7 @@ secret_file_never_replaces_a_file(void **state)
 	fputs("new\n", sf.fp);
 	assert_int_equal(secret_file_commit(&sf), -1);
 	assert_listing(s->dir, "creds.txt");
-	text = slurp(s->path);
-	assert_string_equal(text, "handed out yesterday\n");
-	free(text);
+	assert_file_holds(s->path, "handed out yesterday\n");
 }
 
 static void
@@ -172,12 +175,22 @@ secret_file_in_a_missing_directory_is_refused(void **state)
 	free(path);
 }
 
+static void
+assert_child_succeeds(pid_t pid)
+{
+	int	st;
+
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 /* In a child: protection lasts to the end of the process. */
 static void
 protected_process_dumps_no_core(void **state)
 {
 	pid_t	pid;
-	int	st;
 
 	(void)state;
 	if ((pid = fork()) == 0) {
@@ -189,10 +202,7 @@ protected_process_dumps_no_core(void **state)
 			_exit(1);
 		_exit(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0 ? 0 : 2);
 	}
-	assert_true(pid > 0);
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_child_succeeds(pid);
 }
 
 /* In a child too: the environment variable is wiped once read. */
@@ -200,7 +210,6 @@ static void
 password_from_the_environment_is_wiped_there(void **state)
 {
 	pid_t	pid;
-	int	st;
 
 	(void)state;
 	if ((pid = fork()) == 0) {
@@ -221,10 +230,7 @@ password_from_the_environment_is_wiped_there(void **state)
 		secret_free(pw);
 		_exit(0);
 	}
-	assert_true(pid > 0);
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_child_succeeds(pid);
 }
 
 int

@@ -316,7 +316,7 @@ filters_escape_what_rfc_4515_says(void **state)
 
 	(void)state;
 	s = filter_escape_value("a*b(c)d\\e%f$g");
-	assert_string_equal(s, "a\\2ab\\28c\\29d\\5ce\\25f\\24g");
+	assert_string_equal(s, "a\\2Ab\\28c\\29d\\5Ce\\25f\\24g");
 	free(s);
 }
 

@@ -32,10 +32,24 @@ with_directory(const char *fmt, ...)
 	return path;
 }
 
+/*
+ * The small file reaching uri with TLS (as the file decides, unless tls),
+ * ca_file a file of the run's TLS directory; returns its path, caller frees.
+ */
 static char *
-tls_file(const char *name)
+with_tls(const char *uri, const char *tls, const char *ca)
 {
-	return xasprintf("%s/%s", env("SLAPD_TLS_DIR"), name);
+	return with_directory("directory:\n  uri: \"%s\"\n"
+	    "  bind_dn: \"cn=admin,dc=sitiv,dc=fr\"\n%s%s%s  ca_file: %s/%s\n",
+	    uri, tls != NULL ? "  tls: " : "", tls != NULL ? tls : "",
+	    tls != NULL ? "\n" : "", env("SLAPD_TLS_DIR"), ca);
+}
+
+static void
+drop(char *file)
+{
+	unlink(file);
+	free(file);
 }
 
 /* Runs a command on a file with the root password; no -H: the file's URIs. */
@@ -62,21 +76,25 @@ assert_contains(const char *text, const char *want)
 		fail_msg("no \"%s\" in:\n%s", want, text);
 }
 
+/* Applies the file; the run succeeds, and says this on standard error if want. */
 static void
-apply_works_with(const char *file)
+apply_works_with(char *file, const char *want)
 {
 	struct run	r = run_file("apply", file);
 
 	if (r.status != 0)
 		fail_msg("exit status %d:\n%s", r.status, r.err);
 	assert_contains(r.out, "Apply complete: 16 added");
+	if (want != NULL)
+		assert_contains(r.err, want);
 	assert_int_equal(count_entries(BASE), 16);
 	run_free(&r);
+	drop(file);
 }
 
 /* The run fails with this status and message, and writes nothing. */
 static void
-refused_with(const char *file, int status, const char *want)
+refused_with(char *file, int status, const char *want)
 {
 	struct run	r = run_file("apply", file);
 
@@ -86,93 +104,54 @@ refused_with(const char *file, int status, const char *want)
 	assert_string_equal(r.out, "");
 	assert_int_equal(count_entries(BASE), 0);
 	run_free(&r);
+	drop(file);
 }
 
 static void
 ldaps_with_the_right_ca_works(void **state)
 {
-	char	*ca = tls_file("ca.pem");
-	char	*file = with_directory("directory:\n  uri: \"%s\"\n"
-	    "  bind_dn: \"cn=admin,dc=sitiv,dc=fr\"\n  ca_file: %s\n",
-	    env("SLAPD_LDAPS_URI"), ca);
-
 	(void)state;
-	apply_works_with(file);
-	unlink(file);
-	free(file);
-	free(ca);
+	apply_works_with(with_tls(env("SLAPD_LDAPS_URI"), NULL, "ca.pem"), NULL);
 }
 
 static void
 starttls_with_the_right_ca_works(void **state)
 {
-	char	*ca = tls_file("ca.pem");
-	char	*file = with_directory("directory:\n  uri: \"%s\"\n"
-	    "  bind_dn: \"cn=admin,dc=sitiv,dc=fr\"\n  tls: starttls\n"
-	    "  ca_file: %s\n", env("SLAPD_URI"), ca);
-
 	(void)state;
-	apply_works_with(file);
-	unlink(file);
-	free(file);
-	free(ca);
+	apply_works_with(with_tls(env("SLAPD_URI"), "starttls", "ca.pem"), NULL);
 }
 
 static void
 wrong_ca_is_refused_clearly(void **state)
 {
-	char	*ca = tls_file("other-ca.pem");
-	char	*ldaps = with_directory("directory:\n  uri: \"%s\"\n"
-	    "  bind_dn: \"cn=admin,dc=sitiv,dc=fr\"\n  ca_file: %s\n",
-	    env("SLAPD_LDAPS_URI"), ca);
-	char	*starttls = with_directory("directory:\n  uri: \"%s\"\n"
-	    "  bind_dn: \"cn=admin,dc=sitiv,dc=fr\"\n  tls: starttls\n"
-	    "  ca_file: %s\n", env("SLAPD_URI"), ca);
 	char	*want = xasprintf("TLS handshake failed: the server's certificate "
-	    "is not signed by a CA of %s", ca);
+	    "is not signed by a CA of %s/other-ca.pem", env("SLAPD_TLS_DIR"));
 
 	(void)state;
-	refused_with(ldaps, EXIT_UNREACHABLE, want);
-	refused_with(starttls, EXIT_UNREACHABLE, want);
-	unlink(ldaps);
-	unlink(starttls);
-	free(ldaps);
-	free(starttls);
+	refused_with(with_tls(env("SLAPD_LDAPS_URI"), NULL, "other-ca.pem"),
+	    EXIT_UNREACHABLE, want);
+	refused_with(with_tls(env("SLAPD_URI"), "starttls", "other-ca.pem"),
+	    EXIT_UNREACHABLE, want);
 	free(want);
-	free(ca);
 }
 
 /* The certificate names 127.0.0.1 and localhost; ::1 is the same server. */
 static void
 wrong_host_name_is_refused_clearly(void **state)
 {
-	char	*ca = tls_file("ca.pem");
-	char	*file = with_directory("directory:\n  uri: \"%s\"\n"
-	    "  bind_dn: \"cn=admin,dc=sitiv,dc=fr\"\n  ca_file: %s\n",
-	    env("SLAPD_LDAPS6_URI"), ca);
-
 	(void)state;
-	refused_with(file, EXIT_UNREACHABLE, "TLS handshake failed: the "
-	    "server's certificate is not made for the host of the URI");
-	unlink(file);
-	free(file);
-	free(ca);
+	refused_with(with_tls(env("SLAPD_LDAPS6_URI"), NULL, "ca.pem"),
+	    EXIT_UNREACHABLE, "TLS handshake failed: the server's certificate is "
+	    "not made for the host of the URI");
 }
 
 static void
 starttls_refused_is_no_fallback_to_clear_text(void **state)
 {
-	char	*ca = tls_file("ca.pem");
-	char	*file = with_directory("directory:\n  uri: \"%s\"\n"
-	    "  bind_dn: \"cn=admin,dc=sitiv,dc=fr\"\n  tls: starttls\n"
-	    "  ca_file: %s\n", env("SLAPD2_URI"), ca);
-
 	(void)state;
-	refused_with(file, EXIT_UNREACHABLE, "StartTLS refused: Protocol error "
-	    "(2): unsupported extended operation; not going on in clear text\n");
-	unlink(file);
-	free(file);
-	free(ca);
+	refused_with(with_tls(env("SLAPD2_URI"), "starttls", "ca.pem"),
+	    EXIT_UNREACHABLE, "StartTLS refused: Protocol error (2): unsupported "
+	    "extended operation; not going on in clear text\n");
 }
 
 static void
@@ -189,8 +168,7 @@ missing_ca_file_stops_before_any_packet(void **state)
 	    "No such file or directory\n");
 	assert_null(strstr(r.err, "connecting"));
 	run_free(&r);
-	unlink(file);
-	free(file);
+	drop(file);
 }
 
 /* SASL EXTERNAL: the server maps the user running mutualize; no password. */
@@ -213,34 +191,24 @@ sasl_external_over_ldapi_needs_no_password(void **state)
 static void
 failover_skips_a_stopped_server(void **state)
 {
-	char		*file = with_directory("directory:\n  uri: [\"%s\", \"%s\"]\n"
-	    "  bind_dn: \"cn=admin,dc=sitiv,dc=fr\"\n", env("SLAPD3_URI"),
-	    env("SLAPD_URI"));
-	char		*want = xasprintf("mutualize: %s: cannot connect: Can't "
-	    "contact LDAP server (-1)", env("SLAPD3_URI"));
-	struct run	 r = run_file("apply", file);
+	char	*want = xasprintf("mutualize: %s: cannot connect: Can't contact "
+	    "LDAP server (-1)", env("SLAPD3_URI"));
 
 	(void)state;
-	assert_int_equal(r.status, 0);
-	assert_contains(r.err, want);
-	assert_int_equal(count_entries(BASE), 16);
-	run_free(&r);
-	unlink(file);
-	free(file);
+	apply_works_with(with_directory("directory:\n  uri: [\"%s\", \"%s\"]\n"
+	    "  bind_dn: \"cn=admin,dc=sitiv,dc=fr\"\n", env("SLAPD3_URI"),
+	    env("SLAPD_URI")), want);
 	free(want);
 }
 
 static void
 no_server_at_all_is_unreachable(void **state)
 {
-	char	*file = with_directory("directory:\n  uri: [\"%s\"]\n"
-	    "  bind_dn: \"cn=admin,dc=sitiv,dc=fr\"\n", env("SLAPD3_URI"));
-
 	(void)state;
-	refused_with(file, EXIT_UNREACHABLE, "mutualize: no directory server "
-	    "could be reached (1 URI tried)\n");
-	unlink(file);
-	free(file);
+	refused_with(with_directory("directory:\n  uri: [\"%s\"]\n"
+	    "  bind_dn: \"cn=admin,dc=sitiv,dc=fr\"\n", env("SLAPD3_URI")),
+	    EXIT_UNREACHABLE, "mutualize: no directory server could be reached "
+	    "(1 URI tried)\n");
 }
 
 static pid_t
@@ -257,31 +225,32 @@ resume_slapd2(void **state)
 	return 0;
 }
 
-/* A stopped slapd still accepts TCP: only mutualize's timeout gets past it. */
+/*
+ * A stopped slapd still accepts TCP: only mutualize's own timeout (one
+ * second in the file) gets past it, to the next server.
+ */
+static void
+apply_works_past_stopped_slapd2(char *file, const char *want)
+{
+	struct timespec	t0;
+
+	assert_int_equal(kill(slapd2(), SIGSTOP), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	apply_works_with(file, want);
+	assert_true(seconds_since(&t0) < 10);
+	assert_int_equal(kill(slapd2(), SIGCONT), 0);
+}
+
 static void
 failover_skips_a_hung_server(void **state)
 {
-	char		*file = with_directory("directory:\n  uri: [\"%s\", \"%s\"]\n"
-	    "  bind_dn: \"cn=admin,dc=sitiv,dc=fr\"\n  timeout: 1\n",
-	    env("SLAPD2_URI"), env("SLAPD_URI"));
-	char		*want = xasprintf("mutualize: %s: no answer to the bind "
-	    "within 1 s\n", env("SLAPD2_URI"));
-	struct timespec	 t0;
-	struct run	 r;
+	char	*want = xasprintf("mutualize: %s: no answer to the bind within 1 "
+	    "s\n", env("SLAPD2_URI"));
 
 	(void)state;
-	assert_int_equal(kill(slapd2(), SIGSTOP), 0);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = run_file("apply", file);
-	assert_true(seconds_since(&t0) < 10);
-	assert_int_equal(kill(slapd2(), SIGCONT), 0);
-	if (r.status != 0)
-		fail_msg("exit status %d:\n%s", r.status, r.err);
-	assert_contains(r.err, want);
-	assert_int_equal(count_entries(BASE), 16);
-	run_free(&r);
-	unlink(file);
-	free(file);
+	apply_works_past_stopped_slapd2(with_directory("directory:\n"
+	    "  uri: [\"%s\", \"%s\"]\n  bind_dn: \"cn=admin,dc=sitiv,dc=fr\"\n"
+	    "  timeout: 1\n", env("SLAPD2_URI"), env("SLAPD_URI")), want);
 	free(want);
 }
 
@@ -289,32 +258,17 @@ failover_skips_a_hung_server(void **state)
 static void
 failover_skips_a_hung_tls_server(void **state)
 {
-	char		*ca = tls_file("ca.pem");
-	char		*hung = xasprintf("ldaps://%s", env("SLAPD2_URI") + 7);
-	char		*file = with_directory("directory:\n  uri: [\"%s\", \"%s\"]\n"
-	    "  bind_dn: \"cn=admin,dc=sitiv,dc=fr\"\n  timeout: 1\n"
-	    "  ca_file: %s\n", hung, env("SLAPD_LDAPS_URI"), ca);
-	char		*want = xasprintf("mutualize: %s: no TLS handshake within "
-	    "1 s\n", hung);
-	struct timespec	 t0;
-	struct run	 r;
+	char	*hung = xasprintf("ldaps://%s", env("SLAPD2_URI") + 7);
+	char	*want = xasprintf("mutualize: %s: no TLS handshake within 1 s\n",
+	    hung);
 
 	(void)state;
-	assert_int_equal(kill(slapd2(), SIGSTOP), 0);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = run_file("apply", file);
-	assert_true(seconds_since(&t0) < 10);
-	assert_int_equal(kill(slapd2(), SIGCONT), 0);
-	if (r.status != 0)
-		fail_msg("exit status %d:\n%s", r.status, r.err);
-	assert_contains(r.err, want);
-	assert_int_equal(count_entries(BASE), 16);
-	run_free(&r);
-	unlink(file);
-	free(file);
+	apply_works_past_stopped_slapd2(with_directory("directory:\n"
+	    "  uri: [\"%s\", \"%s\"]\n  bind_dn: \"cn=admin,dc=sitiv,dc=fr\"\n"
+	    "  timeout: 1\n  ca_file: %s/ca.pem\n", hung, env("SLAPD_LDAPS_URI"),
+	    env("SLAPD_TLS_DIR")), want);
 	free(want);
 	free(hung);
-	free(ca);
 }
 
 /* Adds the base entry and an account of the tests; returns its password. */
@@ -402,8 +356,7 @@ entry_that_exists_already_is_its_own_fault(void **state)
 	assert_contains(r.err, "mutualize: the entry exists though the directory "
 	    "read did not show it");
 	run_free(&r);
-	unlink(file);
-	free(file);
+	drop(file);
 	free(as_writer);
 	free(text);
 	free(hidden);
@@ -499,8 +452,7 @@ hostile_names_are_stored_literally(void **state)
 	assert_int_equal(r.status, 0);
 	assert_contains(r.out, "No changes.");
 	run_free(&r);
-	unlink(file);
-	free(file);
+	drop(file);
 }
 
 int

@@ -23,6 +23,7 @@
 #define EXIT_OK      0
 #define EXIT_ERROR   1
 #define EXIT_CHANGES 2	/* --exit-code: the plan is not empty */
+#define EXIT_CONNECTORS 3 /* the directory changed; a call to a service failed */
 
 /* xmem.c: allocation; on failure these print a message and abort. */
 void	*xmalloc(size_t);
@@ -135,10 +136,17 @@ struct entitlement {
 	unsigned long long quota;	/* bytes; 0: the service's default */
 };
 struct template;
+/* A SCIM 2.0 endpoint (RFC 7644) that learns a service's users and groups. */
+struct scim {
+	const char	*url;		/* before /Users and /Groups; NULL: none */
+	const char	*token_file;	/* the bearer token */
+	struct pos	 pos;
+};
 struct service {
 	const char	*id, *template;
 	unsigned long long quota;	/* bytes; 0: none */
 	const char	*bind_dn;	/* what the service binds as, or NULL */
+	struct scim	 scim;
 	const struct template *tmpl;	/* set by templates_load */
 	struct pos	 pos, id_pos, template_pos, bind_dn_pos;
 };
@@ -209,6 +217,7 @@ struct policy {
 	unsigned	 max_removals;		/* a count, or a percentage */
 	int		 max_removals_percent;	/* max_removals is a percentage */
 	int		 max_removals_set;
+	int		 welcome_password;	/* the welcome mail may hold it */
 	struct pos	 pos, login_pos, mail_pos;
 };
 struct model {
@@ -221,6 +230,15 @@ struct model {
 		struct pos	 pos, uri_pos, bind_dn_pos;
 	} directory;
 	struct policy	 policy;
+	struct {
+		const char	*url, *secret_file;	/* url NULL: none */
+		struct pos	 pos;
+	} webhook;
+	struct {
+		const char	*url, *from, *template;	/* url NULL: none */
+		int		 to_admins;	/* to the tenant's admins instead */
+		struct pos	 pos;
+	} welcome;
 	struct service	*services;
 	size_t		 nservices;
 	struct tenant	*tenants;
@@ -364,6 +382,14 @@ const char *const *render_read_attrs(const struct model *);
 const char	*render_template_value(struct arena *, const char *,
 		    const struct person *, const struct service *,
 		    const struct entitlement *);
+/*
+ * Placeholders such as {login}: the offset of the first '{' of text that opens
+ * none of fields (NULL-terminated), or -1; and text with each replaced by its
+ * value, NULL when one it uses is NULL (caller frees).
+ */
+long		 placeholder_unknown(const char *, const char *const *fields);
+char		*placeholder_expand(const char *, const char *const *fields,
+		    const char *const *vals);
 /* Returns what is wrong with a template's value or filter (caller frees), or NULL. */
 char		*render_placeholder_error(const char *, int filter);
 /* The template's filter, {group} and {base} filled in (RFC 4515). Caller frees. */
@@ -442,6 +468,55 @@ void	 plan_print_text(const struct plan *, const struct model *, FILE *,
 void	 plan_print_summary(const struct plan *, const char *file, FILE *,
 	    const struct print_opts *);
 void	 plan_print_json(const struct plan *, const char *file, FILE *);
+/* One change as the JSON plan shows it; a JSON string. */
+void	 plan_print_change_json(const struct change *, FILE *);
+void	 json_print_string(FILE *, const char *);
+
+/*
+ * connect.c: what the services cannot read from LDAP, told them after the
+ * changes it depends on were made: SCIM 2.0, the webhook, the welcome mail.
+ * Only this file uses libcurl.
+ */
+enum call_kind {
+	CALL_WEBHOOK, CALL_SCIM_USER, CALL_SCIM_DEACTIVATE, CALL_SCIM_GROUP,
+	CALL_SCIM_UNGROUP, CALL_MAIL
+};
+struct call {
+	enum call_kind		 kind;
+	const struct service	*service;	/* SCIM */
+	const char		*what;		/* one line, no secret in it */
+	const char		*key;		/* SCIM externalId; mail: recipient */
+	const char		*name;		/* SCIM group displayName */
+	char			*body;		/* JSON or message; wiped and freed */
+	const char		**members;	/* SCIM group: externalIds */
+	size_t			 nmembers;
+	int			 failed;
+};
+struct connectors {
+	const struct model	*m;
+	char			*webhook_secret;	/* the HMAC-SHA256 key */
+	char			**scim_tokens;		/* per service, or NULL */
+	char			*welcome;		/* the welcome template */
+	struct ptrvec		 calls;			/* struct call * */
+	struct arena		 arena;
+};
+/*
+ * Reads the connectors' secrets and the welcome template, before any packet.
+ * Returns the number of errors added.
+ */
+size_t	 connectors_load(struct connectors *, const struct model *,
+	    const char *templates_dir, struct diags *);
+/*
+ * The calls that the first done changes of the plan call for. passwords, when
+ * not NULL, holds per change the initial password of a new person, or NULL.
+ */
+void	 connectors_plan(struct connectors *, const struct plan *, size_t done,
+	    const struct entries *desired, const struct entries *current,
+	    char *const *passwords);
+void	 connectors_print(const struct connectors *, FILE *);
+/* Makes the calls; returns how many failed, each said on standard error. */
+size_t	 connectors_run(struct connectors *, int verbose);
+void	 connectors_free(struct connectors *);
 
 /* svcconf.c: the LDAP part of a service's own configuration, from its template. */
 void	 service_config(const struct model *, const struct service *,
@@ -450,6 +525,12 @@ void	 service_config(const struct model *, const struct service *,
 /* secret.c: the bind password. */
 /* Returns the password the caller frees with secret_free, or NULL with a message. */
 char	*secret_bind_password(const struct model *, struct diags *);
+/*
+ * The first line of a secret file (relative to the tenants file), refused when
+ * group or others may read it or when empty. Caller frees with secret_free.
+ */
+char	*secret_read_file(const struct model *, const char *what,
+	    const char *file, struct pos, struct diags *);
 void	 secret_free(char *);
 #define SECRET_PASSWORD_LEN	34	/* 7 groups of 4, 6 dashes */
 void	 secret_password(char [SECRET_PASSWORD_LEN + 1]);
@@ -477,11 +558,14 @@ int		 read_directory(struct conn *, const char *base_dn,
 struct apply_opts {
 	FILE			*credentials;	/* new people's passwords, 0600 */
 	enum password_scheme	 scheme;
+	int			 keep_passwords;	/* for the welcome mail */
 	int			 verbose;
 };
 struct apply_result {
-	size_t	done;		/* changes the server accepted */
-	size_t	failed;		/* index of the change that failed, if any */
+	size_t	  done;		/* changes the server accepted */
+	size_t	  failed;	/* index of the change that failed, if any */
+	char	**passwords;	/* keep_passwords: per change, or NULL; the
+				   caller frees each with secret_free */
 };
 /* Returns 0 when every change was made, -1 after printing the error. */
 int		 apply_plan(struct conn *, const struct plan *,

@@ -154,6 +154,8 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 
 	res->done = 0;
 	res->failed = 0;
+	res->passwords = o->keep_passwords ? xcalloc(p->n ? p->n : 1,
+	    sizeof(*res->passwords)) : NULL;
 	for (i = 0; i < p->n && ret == 0; i++) {
 		const struct change	*ch = &p->v[i];
 
@@ -173,6 +175,8 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 				    "credentials file\n");
 				ret = -1;
 			}
+			if (pw.hash != NULL && res->passwords != NULL)
+				res->passwords[i] = xstrdup(pw.password);
 			if (o->verbose)
 				fprintf(stderr, "mutualize: %s %s\n",
 				    op_name(ch->op), ch->dn);

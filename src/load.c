@@ -509,8 +509,9 @@ load_policy(struct loader *l, const struct ynode *n)
 	static const struct keyspec	keys[] = {
 		{ "login", 0 }, { "mail", 0 }, { "password_scheme", 0 },
 		{ "on_departure", 0 }, { "retention_days", 0 },
-		{ "max_removals", 0 },
+		{ "max_removals", 0 }, { "welcome_password", 0 },
 	};
+	static const char *const welcome[] = { "never", "include" };
 	static const char *const schemes[] = { "yescrypt", "sha512-crypt" };
 	static const char *const departures[] = { "disable", "delete" };
 	const struct ynode	*v[NKEYS(keys)];
@@ -539,6 +540,9 @@ load_policy(struct loader *l, const struct ynode *n)
 		p->on_departure = (enum departure)i;
 	if (v[4] != NULL)
 		get_uint(l, v[4], "retention_days", 36500, &p->retention_days);
+	if (v[6] != NULL && (i = get_enum(l, v[6], "welcome_password", welcome,
+	    2)) >= 0)
+		p->welcome_password = i;
 	if (v[5] != NULL && (mr = get_string(l, v[5], "max_removals")) != NULL) {
 		len = strlen(mr);
 		if (len > 1 && mr[len - 1] == '%') {
@@ -565,9 +569,12 @@ static void
 load_services(struct loader *l, const struct ynode *n)
 {
 	static const struct keyspec	keys[] = {
-		{ "template", 0 }, { "quota", 0 }, { "bind_dn", 0 },
+		{ "template", 0 }, { "quota", 0 }, { "bind_dn", 0 }, { "scim", 0 },
 	};
-	const struct ynode	*v[NKEYS(keys)];
+	static const struct keyspec	scim_keys[] = {
+		{ "url", 1 }, { "token_file", 1 },
+	};
+	const struct ynode	*v[NKEYS(keys)], *sv[NKEYS(scim_keys)];
 	struct model		*m = l->m;
 	size_t			 i;
 
@@ -602,6 +609,12 @@ load_services(struct loader *l, const struct ynode *n)
 			get_size(l, v[1], "quota", &s->quota);
 		s->bind_dn = get_string(l, v[2], "bind_dn");
 		s->bind_dn_pos = vpos(v[2], val->pos);
+		if (v[3] != NULL && map_keys(l, v[3], "scim", scim_keys,
+		    NKEYS(scim_keys), sv) == 0) {
+			s->scim.pos = v[3]->pos;
+			s->scim.url = get_string(l, sv[0], "scim url");
+			s->scim.token_file = get_string(l, sv[1], "token_file");
+		}
 	}
 }
 
@@ -648,12 +661,51 @@ load_directory(struct loader *l, const struct ynode *n)
 	l->m->directory.bind_dn_pos = vpos(v[1], n->pos);
 }
 
+/* The webhook: a JSON POST of each change made, signed with HMAC-SHA256. */
+static void
+load_webhook(struct loader *l, const struct ynode *n)
+{
+	static const struct keyspec	keys[] = {
+		{ "url", 1 }, { "secret_file", 1 },
+	};
+	const struct ynode	*v[NKEYS(keys)];
+
+	if (n == NULL || map_keys(l, n, "webhook", keys, NKEYS(keys), v) == -1)
+		return;
+	l->m->webhook.pos = n->pos;
+	l->m->webhook.url = get_string(l, v[0], "webhook url");
+	l->m->webhook.secret_file = get_string(l, v[1], "secret_file");
+}
+
+/* The welcome mail to new people, or to their tenant's admins. */
+static void
+load_welcome(struct loader *l, const struct ynode *n)
+{
+	static const struct keyspec	keys[] = {
+		{ "url", 1 }, { "from", 1 }, { "to", 0 }, { "template", 0 },
+	};
+	static const char *const	to[] = { "person", "admins" };
+	const struct ynode		*v[NKEYS(keys)];
+	int				 i;
+
+	if (n == NULL || map_keys(l, n, "welcome", keys, NKEYS(keys), v) == -1)
+		return;
+	l->m->welcome.pos = n->pos;
+	l->m->welcome.url = get_string(l, v[0], "welcome url");
+	l->m->welcome.from = get_string(l, v[1], "from");
+	if (v[2] != NULL && (i = get_enum(l, v[2], "to", to, 2)) >= 0)
+		l->m->welcome.to_admins = i;
+	l->m->welcome.template = v[3] ? get_string(l, v[3], "template") :
+	    "welcome.txt";
+}
+
 static void
 load_root(struct loader *l, const struct ynode *root)
 {
 	static const struct keyspec	keys[] = {
 		{ "version", 1 }, { "syndicate", 1 }, { "directory", 1 },
 		{ "policy", 0 }, { "services", 0 }, { "tenants", 1 },
+		{ "webhook", 0 }, { "welcome", 0 },
 	};
 	const struct ynode	*v[NKEYS(keys)];
 	struct model		*m = l->m;
@@ -670,6 +722,8 @@ load_root(struct loader *l, const struct ynode *root)
 	load_directory(l, v[2]);
 	load_policy(l, v[3]);
 	load_services(l, v[4]);
+	load_webhook(l, v[6]);
+	load_welcome(l, v[7]);
 	m->ntenants = get_seq(l, v[5], "tenants");
 	m->tenants = arena_alloc(&m->arena, (m->ntenants ? m->ntenants : 1) *
 	    sizeof(*m->tenants));

@@ -267,6 +267,41 @@ open_credentials(const struct plan *p, const struct options *o, FILE **fp)
 	return (*fp = secret_file_create(o->credentials)) == NULL ? -1 : 0;
 }
 
+/*
+ * The calls to the services that the changes made call for, once they are
+ * made. Returns how many failed; the directory keeps its changes.
+ */
+static size_t
+call_services(struct connectors *cn, const struct plan *p,
+    const struct apply_result *res, const struct entries *desired,
+    const struct entries *current, int verbose, FILE *out)
+{
+	size_t	failed;
+
+	connectors_plan(cn, p, res->done, desired, current, res->passwords);
+	if (cn->calls.n == 0)
+		return 0;
+	failed = connectors_run(cn, verbose);
+	fprintf(out, "Calls to the services: %zu made, %zu failed.\n",
+	    cn->calls.n - failed, failed);
+	if (failed > 0)
+		fprintf(stderr, "mutualize: the directory keeps its changes; make "
+		    "the failed calls above by hand, or let the next change of "
+		    "these people make them.\n");
+	return failed;
+}
+
+static void
+free_passwords(struct apply_result *res, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; res->passwords != NULL && i < n; i++)
+		secret_free(res->passwords[i]);
+	free(res->passwords);
+	res->passwords = NULL;
+}
+
 /* plan, apply -n and apply: one path; only the last step differs. */
 static int
 run(struct options *o, int write)
@@ -276,17 +311,29 @@ run(struct options *o, int write)
 	struct entries		 desired, current;
 	struct plan		 plan;
 	struct print_opts	 po = { use_color() };
-	struct apply_result	 res;
+	struct apply_result	 res = { 0, 0, NULL };
 	struct apply_opts	 ao;
 	struct diff_opts	 dopts;
+	struct connectors	 cn;
 	struct diags		 d = { 0 };
 	const char		*managed[3];
 	char			 now[16], prune_before[16], *lockdn = NULL;
 	FILE			*creds = NULL, *out;
 	int			 ret = EXIT_ERROR;
 
+	memset(&cn, 0, sizeof(cn));
 	if ((m = load_checked(o)) == NULL)
 		return EXIT_ERROR;
+	/* The connectors' secrets and texts too, before any packet. */
+	if (connectors_load(&cn, m, templates_dir(m, o->templates), &d) > 0) {
+		diag_sort(&d);
+		diag_print(&d, stderr);
+		fprintf(stderr, "%s: nothing was contacted.\n", o->file);
+		diag_free(&d);
+		connectors_free(&cn);
+		model_free(m);
+		return EXIT_ERROR;
+	}
 	entries_init(&desired);
 	entries_init(&current);
 	memset(&plan, 0, sizeof(plan));
@@ -327,6 +374,8 @@ run(struct options *o, int write)
 	else {
 		plan_print_text(&plan, m, stdout, &po);
 		plan_print_summary(&plan, o->file, stdout, &po);
+		connectors_plan(&cn, &plan, plan.n, &desired, &current, NULL);
+		connectors_print(&cn, stdout);
 	}
 	fflush(stdout);
 	if (guard(&plan, &current, m, o) == -1)
@@ -339,21 +388,26 @@ run(struct options *o, int write)
 		goto out;
 	ao.credentials = creds;
 	ao.scheme = m->policy.password_scheme;
+	ao.keep_passwords = m->welcome.url != NULL && m->policy.welcome_password;
 	ao.verbose = o->verbose;
-	if (apply_plan(c, &plan, &ao, &res) == -1) {
-		report_partial(&plan, &res, o->file);
-		goto out;
-	}
 	/* A JSON plan on standard output stays one document. */
 	out = o->json ? stderr : stdout;
+	if (apply_plan(c, &plan, &ao, &res) == -1) {
+		report_partial(&plan, &res, o->file);
+		call_services(&cn, &plan, &res, &desired, &current, o->verbose, out);
+		goto out;
+	}
 	fprintf(out, "Apply complete: %zu added, %zu changed, %zu renamed or "
 	    "moved, %zu disabled, %zu deleted.\n", plan.nadd, plan.nmodify,
 	    plan.nrename, plan.ndisable, plan.ndelete);
 	if (creds != NULL)
 		fprintf(out, "Initial passwords of the %zu new accounts: %s\n",
 		    people_added(&plan), o->credentials);
-	ret = EXIT_OK;
+	ret = call_services(&cn, &plan, &res, &desired, &current, o->verbose,
+	    out) > 0 ? EXIT_CONNECTORS : EXIT_OK;
 out:
+	free_passwords(&res, plan.n);
+	connectors_free(&cn);
 	if (creds != NULL && fclose(creds) != 0) {
 		fprintf(stderr, "mutualize: %s: cannot write\n", o->credentials);
 		ret = EXIT_ERROR;

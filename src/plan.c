@@ -232,8 +232,8 @@ plan_print_summary(const struct plan *p, const char *file, FILE *fp,
 }
 
 /* JSON strings: quotes, backslashes and control characters escaped; UTF-8 kept. */
-static void
-json_string(FILE *fp, const char *s)
+void
+json_print_string(FILE *fp, const char *s)
 {
 	fputc('"', fp);
 	for (; *s != '\0'; s++) {
@@ -260,7 +260,7 @@ json_values(FILE *fp, const char **vals, size_t n)
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			fputs(", ", fp);
-		json_string(fp, vals[i]);
+		json_print_string(fp, vals[i]);
 	}
 	fputc(']', fp);
 }
@@ -271,16 +271,16 @@ static const char *const why_names[] = {
 	NULL, "disable", "enable", "prune", "depart", "tenant"
 };
 
-static void
-json_change(FILE *fp, const struct change *c)
+void
+plan_print_change_json(const struct change *c, FILE *fp)
 {
 	size_t	i;
 
-	fprintf(fp, "    {\"op\": \"%s\", \"dn\": ", op_names[c->op]);
-	json_string(fp, c->dn);
+	fprintf(fp, "{\"op\": \"%s\", \"dn\": ", op_names[c->op]);
+	json_print_string(fp, c->dn);
 	if (c->entry->tenant != NULL) {
 		fputs(", \"tenant\": ", fp);
-		json_string(fp, c->entry->tenant);
+		json_print_string(fp, c->entry->tenant);
 	}
 	if (c->why != WHY_NONE)
 		fprintf(fp, ", \"why\": \"%s\"", why_names[c->why]);
@@ -289,7 +289,7 @@ json_change(FILE *fp, const struct change *c)
 		fputs(", \"attributes\": {", fp);
 		for (i = 0; i < c->entry->nattrs; i++) {
 			fputs(i > 0 ? ", " : "", fp);
-			json_string(fp, c->entry->attrs[i].name);
+			json_print_string(fp, c->entry->attrs[i].name);
 			fputs(": ", fp);
 			json_values(fp, c->entry->attrs[i].vals,
 			    c->entry->attrs[i].nvals);
@@ -303,7 +303,7 @@ json_change(FILE *fp, const struct change *c)
 		for (i = 0; i < c->nmods; i++) {
 			fprintf(fp, "%s{\"op\": \"%s\", \"attribute\": ", i > 0 ?
 			    ", " : "", mod_names[c->mods[i].op]);
-			json_string(fp, c->mods[i].attr);
+			json_print_string(fp, c->mods[i].attr);
 			fputs(", \"values\": ", fp);
 			json_values(fp, c->mods[i].vals, c->mods[i].nvals);
 			if (c->mods[i].op == MOD_REPLACE) {
@@ -316,13 +316,13 @@ json_change(FILE *fp, const struct change *c)
 		break;
 	case CHANGE_MODRDN:
 		fputs(", \"newrdn\": ", fp);
-		json_string(fp, c->newrdn);
+		json_print_string(fp, c->newrdn);
 		if (c->newsuperior != NULL) {
 			fputs(", \"newsuperior\": ", fp);
-			json_string(fp, c->newsuperior);
+			json_print_string(fp, c->newsuperior);
 		}
 		fputs(", \"newdn\": ", fp);
-		json_string(fp, c->newdn);
+		json_print_string(fp, c->newdn);
 		break;
 	default:
 		break;
@@ -340,20 +340,20 @@ plan_print_json(const struct plan *p, const char *file, FILE *fp)
 	size_t	i;
 
 	fputs("{\n  \"file\": ", fp);
-	json_string(fp, file);
+	json_print_string(fp, file);
 	fprintf(fp, ",\n  \"summary\": {\"add\": %zu, \"change\": %zu, "
 	    "\"rename\": %zu, \"disable\": %zu, \"delete\": %zu, "
 	    "\"removals\": %zu},\n  \"changes\": [", p->nadd, p->nmodify,
 	    p->nrename, p->ndisable, p->ndelete, p->nremovals);
 	for (i = 0; i < p->n; i++) {
-		fputs(i > 0 ? ",\n" : "\n", fp);
-		json_change(fp, &p->v[i]);
+		fputs(i > 0 ? ",\n    " : "\n    ", fp);
+		plan_print_change_json(&p->v[i], fp);
 	}
 	fputs(p->n > 0 ? "\n  ],\n  \"unmanaged\": [" : "],\n  \"unmanaged\": [",
 	    fp);
 	for (i = 0; i < p->unmanaged.n; i++) {
 		fputs(i > 0 ? ", " : "", fp);
-		json_string(fp, ((const struct entry *)p->unmanaged.v[i])->dn);
+		json_print_string(fp, ((const struct entry *)p->unmanaged.v[i])->dn);
 	}
 	fputs("]\n}\n", fp);
 }

@@ -101,29 +101,36 @@ field_at(const char *s, const char *const *fields, size_t *len)
 	return -1;
 }
 
-char *
-render_placeholder_error(const char *text, int filter)
+long
+placeholder_unknown(const char *text, const char *const *fields)
 {
-	const char *const	*fields = filter ? filter_fields : value_fields;
-	const char		*p;
-	size_t			 len;
+	const char	*p;
+	size_t		 len;
 
 	for (p = text; *p != '\0'; p++) {
 		if (*p != '{')
 			continue;
 		if (field_at(p, fields, &len) < 0)
-			return xasprintf("unknown placeholder in \"%s\"; known: %s",
-			    text, filter ? "{group}, {base}, {service}" : "{login}, "
-			    "{mail}, {given_name}, {surname}, {id}, {tenant}, "
-			    "{mail_domain}, {quota}, {service}");
+			return (long)(p - text);
 		p += len - 1;
 	}
-	return NULL;
+	return -1;
 }
 
-/* Fills in a valid pattern; NULL when a placeholder it uses has no value. */
-static char *
-expand(const char *pattern, const char *const *fields, const char *const *vals)
+char *
+render_placeholder_error(const char *text, int filter)
+{
+	if (placeholder_unknown(text, filter ? filter_fields : value_fields) < 0)
+		return NULL;
+	return xasprintf("unknown placeholder in \"%s\"; known: %s", text,
+	    filter ? "{group}, {base}, {service}" : "{login}, {mail}, "
+	    "{given_name}, {surname}, {id}, {tenant}, {mail_domain}, {quota}, "
+	    "{service}");
+}
+
+char *
+placeholder_expand(const char *pattern, const char *const *fields,
+    const char *const *vals)
 {
 	char		*out = NULL;
 	size_t		 outlen = 0, len;
@@ -167,7 +174,7 @@ render_template_value(struct arena *a, const char *pattern,
 	};
 
 	snprintf(qbuf, sizeof(qbuf), "%llu", quota);
-	if ((v = expand(pattern, value_fields, vals)) == NULL)
+	if ((v = placeholder_expand(pattern, value_fields, vals)) == NULL)
 		return NULL;
 	out = arena_strdup(a, v);
 	free(v);
@@ -186,7 +193,7 @@ render_service_filter(const struct model *m, const struct service *s)
 	{
 		const char *const	vals[] = { group, base, id, NULL };
 
-		out = expand(s->tmpl->filter, filter_fields, vals);
+		out = placeholder_expand(s->tmpl->filter, filter_fields, vals);
 	}
 	free(gdn);
 	free(group);

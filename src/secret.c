@@ -1,7 +1,8 @@
 /*
  * The bind password: from MUTUALIZE_BIND_PASSWORD, or from the file the YAML
  * names (relative to the YAML file), never from the command line or the YAML
- * itself. A file that group or others may read is refused, as ssh does.
+ * itself; the connectors' tokens and keys likewise from files. A file that
+ * group or others may read is refused, as ssh does.
  */
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -19,7 +20,7 @@
 #define SECRET_MAX	4096
 
 static char *
-read_password_file(const char *path, struct pos pos, struct diags *d)
+read_secret(const char *what, const char *path, struct pos pos, struct diags *d)
 {
 	struct stat	 st;
 	char		 buf[SECRET_MAX + 1], *pw = NULL;
@@ -27,31 +28,51 @@ read_password_file(const char *path, struct pos pos, struct diags *d)
 	int		 fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		diag_add(d, pos, "bind_password_file %s: %s", path, strerror(errno));
+		diag_add(d, pos, "%s %s: %s", what, path, strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		diag_add(d, pos, "bind_password_file %s: not a regular file", path);
+		diag_add(d, pos, "%s %s: not a regular file", what, path);
 		goto out;
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		diag_add(d, pos, "bind_password_file %s: readable by group or others "
-		    "(mode %04o); run: chmod 600 %s", path,
-		    (unsigned)(st.st_mode & 07777), path);
+		diag_add(d, pos, "%s %s: readable by group or others (mode %04o); "
+		    "run: chmod 600 %s", what, path, (unsigned)(st.st_mode & 07777),
+		    path);
 		goto out;
 	}
 	do
 		r = read(fd, buf, SECRET_MAX);
 	while (r == -1 && errno == EINTR);
 	if (r < 0) {
-		diag_add(d, pos, "bind_password_file %s: %s", path, strerror(errno));
+		diag_add(d, pos, "%s %s: %s", what, path, strerror(errno));
 		goto out;
 	}
 	buf[r] = '\0';
 	pw = xstrndup(buf, strcspn(buf, "\r\n"));	/* the first line */
 	explicit_bzero(buf, sizeof(buf));
+	if (pw[0] == '\0') {
+		diag_add(d, pos, "%s %s is empty", what, path);
+		secret_free(pw);
+		pw = NULL;
+	}
 out:
 	close(fd);
+	return pw;
+}
+
+char *
+secret_read_file(const struct model *m, const char *what, const char *file,
+    struct pos pos, struct diags *d)
+{
+	char	*path, *pw;
+
+	if (file[0] == '/')
+		path = xstrdup(file);
+	else
+		path = xasprintf("%s/%s", m->dir, file);
+	pw = read_secret(what, path, pos, d);
+	free(path);
 	return pw;
 }
 
@@ -59,7 +80,6 @@ char *
 secret_bind_password(const struct model *m, struct diags *d)
 {
 	const char	*env = getenv("MUTUALIZE_BIND_PASSWORD");
-	char		*pw = NULL, *path;
 
 	if (env != NULL && *env != '\0')
 		return xstrdup(env);
@@ -68,18 +88,8 @@ secret_bind_password(const struct model *m, struct diags *d)
 		    "directory.bind_password_file or MUTUALIZE_BIND_PASSWORD");
 		return NULL;
 	}
-	if (m->directory.bind_password_file[0] == '/')
-		path = xstrdup(m->directory.bind_password_file);
-	else
-		path = xasprintf("%s/%s", m->dir, m->directory.bind_password_file);
-	pw = read_password_file(path, m->directory.pos, d);
-	if (pw != NULL && pw[0] == '\0') {
-		diag_add(d, m->directory.pos, "bind_password_file %s is empty", path);
-		secret_free(pw);
-		pw = NULL;
-	}
-	free(path);
-	return pw;
+	return secret_read_file(m, "bind_password_file",
+	    m->directory.bind_password_file, m->directory.pos, d);
 }
 
 void

@@ -1,12 +1,14 @@
 #!/bin/sh
 # Installs the Debian packages mutualize needs to build, test and run its demo,
 # when some are missing: the end-to-end tests run the real services (Dovecot,
-# Apache, Prosody), whose packages start nothing here. As root only; otherwise it names what to install.
+# Apache, Prosody, an SMTP sink, a SCIM server on npm's scimmy), whose packages
+# start nothing here. As root only; otherwise it names what to install.
 set -eu
 
 PACKAGES="gcc make pkg-config libc6-dev libldap-dev libyaml-dev libcmocka-dev
-libunistring-dev libcrypt-dev slapd ldap-utils mandoc curl
-dovecot-imapd dovecot-ldap apache2 prosody lua-ldap"
+libunistring-dev libcrypt-dev libcurl4-openssl-dev nettle-dev slapd ldap-utils
+mandoc curl dovecot-imapd dovecot-ldap apache2 prosody lua-ldap
+python3-aiosmtpd nodejs"
 
 missing=
 for p in $PACKAGES; do
@@ -14,6 +16,8 @@ for p in $PACKAGES; do
 		missing="$missing $p"
 	fi
 done
+# npm may come with a nodejs of another origin than Debian's.
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then

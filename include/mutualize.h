@@ -23,7 +23,7 @@
 #define EXIT_OK      0
 #define EXIT_ERROR   1
 #define EXIT_CHANGES 2	/* --exit-code: the plan is not empty */
-#define EXIT_CONNECTORS 3 /* the directory changed; a call to a service failed */
+#define EXIT_CONNECTORS 3 /* the directory changed; a connector failed */
 
 /* xmem.c: allocation; on failure these print a message and abort. */
 void	*xmalloc(size_t);
@@ -78,6 +78,9 @@ struct diags {
 };
 void	 diag_add(struct diags *, struct pos, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* The line and column of a byte offset of a text. */
+struct pos diag_offset_pos(const char *file, const char *text, size_t len,
+	    size_t off);
 /* Orders the errors by file, line, column and text; drops exact repeats. */
 void	 diag_sort(struct diags *);
 void	 diag_print(const struct diags *, FILE *);
@@ -138,7 +141,7 @@ struct entitlement {
 struct template;
 /* A SCIM 2.0 endpoint (RFC 7644) that learns a service's users and groups. */
 struct scim {
-	const char	*url;		/* before /Users and /Groups; NULL: none */
+	const char	*url;		/* of /Users and /Groups; NULL: none */
 	const char	*token_file;	/* the bearer token */
 	struct pos	 pos;
 };
@@ -159,19 +162,20 @@ struct template_attr {
 };
 /* The configurations service-config knows how to write. */
 enum {
-	CONFIG_DOVECOT = 1 << 0, CONFIG_POSTFIX = 1 << 1, CONFIG_APACHE = 1 << 2,
-	CONFIG_NEXTCLOUD = 1 << 3, CONFIG_PROSODY = 1 << 4
+	CONFIG_DOVECOT = 1 << 0, CONFIG_POSTFIX = 1 << 1,
+	CONFIG_APACHE = 1 << 2, CONFIG_NEXTCLOUD = 1 << 3,
+	CONFIG_PROSODY = 1 << 4
 };
-/* How a person entitled to a service is rendered, and how the service finds them. */
+/* How an entitled person is rendered, and how the service finds them. */
 struct template {
 	const char		 *name;		/* as services names it */
 	const char		 *path;		/* the file read */
-	const char		 *description;	/* of the service group, or NULL */
+	const char		 *description;	/* of the group, or NULL */
 	const char		**classes;	/* auxiliary classes to add */
 	size_t			  nclasses;
 	struct template_attr	 *attrs;
 	size_t			  nattrs;
-	const char		 *login_attr;	/* what a login is matched against */
+	const char		 *login_attr;	/* holds the login */
 	const char		 *filter;	/* who may use the service */
 	unsigned		  configs;	/* CONFIG_* */
 };
@@ -217,7 +221,7 @@ struct policy {
 	unsigned	 max_removals;		/* a count, or a percentage */
 	int		 max_removals_percent;	/* max_removals is a percentage */
 	int		 max_removals_set;
-	int		 welcome_password;	/* the welcome mail may hold it */
+	int		 welcome_password;	/* welcome mails may hold it */
 	struct pos	 pos, login_pos, mail_pos;
 };
 struct model {
@@ -236,7 +240,7 @@ struct model {
 	} webhook;
 	struct {
 		const char	*url, *from, *template;	/* url NULL: none */
-		int		 to_admins;	/* to the tenant's admins instead */
+		int		 to_admins;	/* to the tenant's admins */
 		struct pos	 pos;
 	} welcome;
 	struct service	*services;
@@ -249,7 +253,7 @@ struct model {
 	struct ptrvec	 docs;		/* struct ydoc *: people files */
 	struct hmap	 people_by_id;	/* filled by model_check */
 	const char	**person_attrs;	/* managed attributes of people, with */
-	const char	**read_attrs;	/* the templates'; set by templates_load */
+	const char	**read_attrs;	/* the templates': templates_load */
 	struct arena	 arena;		/* owns the arrays and derived strings */
 };
 /*
@@ -265,9 +269,11 @@ void		 model_free(struct model *);
 const char	*templates_dir(struct model *, const char *option);
 /*
  * Reads the template of every service from dir (errors with their places) and
- * the attributes they make mutualize manage. Returns the number of errors added.
+ * the attributes they make mutualize manage. Returns the number of errors
+ * added.
  */
-size_t		 templates_load(struct model *, const char *dir, struct diags *);
+size_t		 templates_load(struct model *, const char *dir,
+		    struct diags *);
 /* The service of that id; NULL if none. */
 const struct service *model_service(const struct model *, const char *);
 
@@ -390,10 +396,11 @@ const char	*render_template_value(struct arena *, const char *,
 long		 placeholder_unknown(const char *, const char *const *fields);
 char		*placeholder_expand(const char *, const char *const *fields,
 		    const char *const *vals);
-/* Returns what is wrong with a template's value or filter (caller frees), or NULL. */
+/* What is wrong with a template's value or filter (caller frees), or NULL. */
 char		*render_placeholder_error(const char *, int filter);
-/* The template's filter, {group} and {base} filled in (RFC 4515). Caller frees. */
-char		*render_service_filter(const struct model *, const struct service *);
+/* The service's filter, {group} and {base} filled in; caller frees. */
+char		*render_service_filter(const struct model *,
+		    const struct service *);
 
 /* diff.c: the changes that make current into desired, in the order to apply them. */
 enum change_op { CHANGE_ADD, CHANGE_MODIFY, CHANGE_MODRDN, CHANGE_DELETE };
@@ -429,7 +436,7 @@ struct change {
 };
 /* What diff needs to know besides the two pictures. */
 struct diff_opts {
-	const struct model *model;	/* whose templates add managed attributes */
+	const struct model *model;	/* its templates' attributes too */
 	const char *const *managed;	/* subtrees whose undeclared entries go */
 	const char *const *remove_tenants; /* tenants the admin confirms removing */
 	enum departure	 on_departure;
@@ -485,18 +492,18 @@ struct call {
 	enum call_kind		 kind;
 	const struct service	*service;	/* SCIM */
 	const char		*what;		/* one line, no secret in it */
-	const char		*key;		/* SCIM externalId; mail: recipient */
+	const char		*key;		/* externalId, or recipient */
 	const char		*name;		/* SCIM group displayName */
-	char			*body;		/* JSON or message; wiped and freed */
+	char			*body;		/* JSON or message; wiped */
 	const char		**members;	/* SCIM group: externalIds */
 	size_t			 nmembers;
 	int			 failed;
 };
 struct connectors {
 	const struct model	*m;
-	char			*webhook_secret;	/* the HMAC-SHA256 key */
-	char			**scim_tokens;		/* per service, or NULL */
-	char			*welcome;		/* the welcome template */
+	char			*webhook_secret;	/* HMAC-SHA256 key */
+	char			**scim_tokens;		/* per service */
+	char			*welcome;		/* mail template */
 	struct ptrvec		 calls;			/* struct call * */
 	struct arena		 arena;
 };
@@ -518,7 +525,7 @@ void	 connectors_print(const struct connectors *, FILE *);
 size_t	 connectors_run(struct connectors *, int verbose);
 void	 connectors_free(struct connectors *);
 
-/* svcconf.c: the LDAP part of a service's own configuration, from its template. */
+/* svcconf.c: the LDAP part of a service's configuration, from its template. */
 void	 service_config(const struct model *, const struct service *,
 	    const char *uri, FILE *);
 
@@ -558,7 +565,7 @@ int		 read_directory(struct conn *, const char *base_dn,
 struct apply_opts {
 	FILE			*credentials;	/* new people's passwords, 0600 */
 	enum password_scheme	 scheme;
-	int			 keep_passwords;	/* for the welcome mail */
+	int			 keep_passwords;	/* for welcome mails */
 	int			 verbose;
 };
 struct apply_result {

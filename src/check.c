@@ -344,8 +344,8 @@ check_url(struct checker *c, const char *url, struct pos pos, const char *what,
 	}
 	host = url + strlen(schemes[i]);
 	if (memchr(host, '@', strcspn(host, "/?#")) != NULL)
-		diag_add(c->d, pos, "%s \"%s\" must not hold credentials; they go "
-		    "in a file", what, url);
+		diag_add(c->d, pos, "%s \"%s\" must not hold credentials; they "
+		    "go in a file", what, url);
 }
 
 static void
@@ -376,8 +376,8 @@ check_services(struct checker *c)
 		s = &c->m->services[i];
 		check_identifier(c, "service", s->id, s->id_pos);
 		if (s->bind_dn != NULL && !valid_dn(s->bind_dn))
-			diag_add(c->d, s->bind_dn_pos, "bind_dn \"%s\" of service \"%s\" is "
-			    "not a DN", s->bind_dn, s->id);
+			diag_add(c->d, s->bind_dn_pos, "bind_dn \"%s\" of "
+			    "service \"%s\" is not a DN", s->bind_dn, s->id);
 		if ((other = hmap_get(&c->services, s->id)) != NULL)
 			diag_add(c->d, s->id_pos, "duplicate service \"%s\" (first at "
 			    "line %u)", s->id, other->id_pos.line);

@@ -45,34 +45,20 @@ static const char *const welcome_fields[] = {
 	"password", NULL
 };
 
-/* The position of an offset of a text, for errors in the welcome template. */
-static struct pos
-text_pos(const char *file, const char *text, size_t off)
-{
-	struct pos	pos = { file, 1, 1 };
-	size_t		i;
-
-	for (i = 0; i < off; i++) {
-		if (text[i] == '\n') {
-			pos.line++;
-			pos.col = 1;
-		} else if (((unsigned char)text[i] & 0xC0) != 0x80)
-			pos.col++;
-	}
-	return pos;
-}
-
 static size_t
 load_welcome(struct connectors *cn, const char *dir, struct diags *d)
 {
 	const struct model	*m = cn->m;
-	char			*path = xasprintf("%s/%s", dir, m->welcome.template);
-	struct pos		 pos = { path, 0, 0 };
+	char			*path;
+	const char		*pw;
+	struct pos		 pos = { NULL, 0, 0 };
 	size_t			 before = d->n, len = 0;
-	FILE			*fp = fopen(path, "r");
+	FILE			*fp;
 	long			 at;
 
-	if (fp == NULL) {
+	path = xasprintf("%s/%s", dir, m->welcome.template);
+	pos.file = path;
+	if ((fp = fopen(path, "r")) == NULL) {
 		diag_add(d, m->welcome.pos, "welcome template %s: %s", path,
 		    strerror(errno));
 		goto out;
@@ -81,22 +67,29 @@ load_welcome(struct connectors *cn, const char *dir, struct diags *d)
 	len = fread(cn->welcome, 1, WELCOME_MAX + 1, fp);
 	fclose(fp);
 	cn->welcome[len > WELCOME_MAX ? WELCOME_MAX : len] = '\0';
-	if (len > WELCOME_MAX || strlen(cn->welcome) != len)
+	if (len > WELCOME_MAX || strlen(cn->welcome) != len) {
 		diag_add(d, pos, "not a text of at most %d bytes", WELCOME_MAX);
-	else if (strncmp(cn->welcome, "Subject: ", 9) != 0 ||
-	    strstr(cn->welcome, "\n\n") == NULL)
-		diag_add(d, text_pos(path, cn->welcome, 0), "a welcome template "
-		    "starts with a \"Subject: \" line and an empty line");
-	else if ((at = placeholder_unknown(cn->welcome, welcome_fields)) >= 0)
-		diag_add(d, text_pos(path, cn->welcome, (size_t)at), "unknown "
-		    "placeholder; known: {given_name}, {surname}, {login}, {mail}, "
-		    "{tenant}, {syndicate}, {password}");
-	else if (!m->policy.welcome_password &&
-	    (at = strstr(cn->welcome, "{password}") ? strstr(cn->welcome,
-	    "{password}") - cn->welcome : -1) >= 0)
-		diag_add(d, text_pos(path, cn->welcome, (size_t)at), "{password} "
-		    "needs policy welcome_password: include; without it, passwords "
-		    "go to the credentials file only");
+		goto out;
+	}
+	if (strncmp(cn->welcome, "Subject: ", 9) != 0 ||
+	    strstr(cn->welcome, "\n\n") == NULL) {
+		pos = diag_offset_pos(path, cn->welcome, len, 0);
+		diag_add(d, pos, "a welcome template starts with a "
+		    "\"Subject: \" line and an empty line");
+	} else if ((at = placeholder_unknown(cn->welcome,
+	    welcome_fields)) >= 0) {
+		pos = diag_offset_pos(path, cn->welcome, len, (size_t)at);
+		diag_add(d, pos, "unknown placeholder; known: {given_name}, "
+		    "{surname}, {login}, {mail}, {tenant}, {syndicate}, "
+		    "{password}");
+	} else if (!m->policy.welcome_password &&
+	    (pw = strstr(cn->welcome, "{password}")) != NULL) {
+		pos = diag_offset_pos(path, cn->welcome, len,
+		    (size_t)(pw - cn->welcome));
+		diag_add(d, pos, "{password} needs policy welcome_password: "
+		    "include; without it, passwords go to the credentials file "
+		    "only");
+	}
 out:
 	free(path);
 	return d->n - before;
@@ -115,11 +108,13 @@ connectors_load(struct connectors *cn, const struct model *m, const char *dir,
 	if (m->webhook.url != NULL)
 		cn->webhook_secret = secret_read_file(m, "secret_file",
 		    m->webhook.secret_file, m->webhook.pos, d);
-	for (i = 0; i < m->nservices; i++)
-		if (m->services[i].scim.url != NULL)
+	for (i = 0; i < m->nservices; i++) {
+		const struct scim	*sc = &m->services[i].scim;
+
+		if (sc->url != NULL)
 			cn->scim_tokens[i] = secret_read_file(m, "token_file",
-			    m->services[i].scim.token_file, m->services[i].scim.pos,
-			    d);
+			    sc->token_file, sc->pos, d);
+	}
 	if (m->welcome.url != NULL)
 		load_welcome(cn, dir, d);
 	return d->n - before;
@@ -205,7 +200,7 @@ text_close(struct text *t)
 	return t->s;
 }
 
-/* --- webhook --------------------------------------------------------------- */
+/* --- webhook ------------------------------------------------------------ */
 
 static void
 plan_webhook(struct connectors *cn, const struct change *ch)
@@ -213,7 +208,9 @@ plan_webhook(struct connectors *cn, const struct change *ch)
 	struct call	*c = call_new(cn, CALL_WEBHOOK, NULL);
 	struct text	 t;
 	FILE		*fp = text_open(&t);
-	static const char *const ops[] = { "add", "modify", "modrdn", "delete" };
+	static const char *const ops[] = {
+		"add", "modify", "modrdn", "delete"
+	};
 
 	fputs("{\"syndicate\": ", fp);
 	json_print_string(fp, cn->m->syndicate.id);
@@ -225,7 +222,7 @@ plan_webhook(struct connectors *cn, const struct change *ch)
 	    cn->m->webhook.url, ops[ch->op], ch->dn);
 }
 
-/* --- SCIM: planning -------------------------------------------------------- */
+/* --- SCIM: planning ----------------------------------------------------- */
 
 /* A user as SCIM has it, from a person's entry. */
 static char *
@@ -246,15 +243,15 @@ scim_user(const struct entry *e, int active)
 	json_print_string(fp, attr1(e, "displayName"));
 	fputs(", \"emails\": [{\"value\": ", fp);
 	json_print_string(fp, attr1(e, "mail"));
-	fprintf(fp, ", \"type\": \"work\", \"primary\": true}], \"active\": %s}\n",
-	    active ? "true" : "false");
+	fprintf(fp, ", \"type\": \"work\", \"primary\": true}], "
+	    "\"active\": %s}\n", active ? "true" : "false");
 	return text_close(&t);
 }
 
 struct scim_planner {
 	struct connectors	*cn;
 	const struct service	*s;
-	const struct entry	*want, *had;	/* the service group, after, before */
+	const struct entry	*want, *had;	/* its group: new, old */
 	struct hmap		 seen;		/* externalIds with a call */
 };
 
@@ -289,19 +286,21 @@ scim_people(struct scim_planner *sp, const struct change *ch,
     const struct entries *desired, const struct entries *current)
 {
 	const struct entry	*e = ch->entry, *now;
+	const struct mod	*mod;
 	size_t			 i, j;
 
 	if (e->kind == ENTRY_SERVICE && ch->op == CHANGE_MODIFY &&
 	    e == sp->had) {
 		for (i = 0; i < ch->nmods; i++) {
-			if (strcasecmp(ch->mods[i].attr, "member") != 0)
+			mod = &ch->mods[i];
+			if (strcasecmp(mod->attr, "member") != 0)
 				continue;
-			for (j = 0; j < ch->mods[i].nvals; j++) {
-				if (ch->mods[i].op == MOD_ADD &&
-				    (now = person_at(desired, ch->mods[i].vals[j])))
+			for (j = 0; j < mod->nvals; j++) {
+				if (mod->op == MOD_ADD &&
+				    (now = person_at(desired, mod->vals[j])))
 					scim_person(sp, now, 1);
-				else if (ch->mods[i].op == MOD_DELETE &&
-				    (now = person_at(current, ch->mods[i].vals[j])))
+				else if (mod->op == MOD_DELETE &&
+				    (now = person_at(current, mod->vals[j])))
 					scim_person(sp, now, 0);
 			}
 		}
@@ -316,7 +315,8 @@ scim_people(struct scim_planner *sp, const struct change *ch,
 		break;
 	case CHANGE_MODRDN:
 	case CHANGE_MODIFY:
-		now = person_at(desired, ch->op == CHANGE_MODRDN ? ch->newdn : ch->dn);
+		now = person_at(desired, ch->op == CHANGE_MODRDN ? ch->newdn :
+		    ch->dn);
 		if (ch->why != WHY_DISABLE && in_group(sp->want, now))
 			scim_person(sp, now, 1);
 		else if (in_group(sp->had, e))
@@ -335,32 +335,33 @@ scim_group(struct scim_planner *sp, const struct change *ch,
 {
 	const struct entry	*e = ch->entry, *g, *p;
 	const struct attr	*members;
+	const char		*tenant = e->tenant ? e->tenant : "";
+	struct arena		*a = &sp->cn->arena;
 	struct call		*c;
-	size_t			 i;
+	size_t			 i, n;
 
 	if (e->kind != ENTRY_GROUP || ch->op == CHANGE_MODRDN)
 		return;
 	c = call_new(sp->cn, ch->op == CHANGE_DELETE ? CALL_SCIM_UNGROUP :
 	    CALL_SCIM_GROUP, sp->s);
-	c->key = arena_printf(&sp->cn->arena, "%s/%s", e->tenant ? e->tenant : "",
-	    attr1(e, "cn"));
+	c->key = arena_printf(a, "%s/%s", tenant, attr1(e, "cn"));
 	if (ch->op == CHANGE_DELETE) {
-		c->what = arena_printf(&sp->cn->arena, "SCIM %s: delete group %s "
-		    "at %s", sp->s->id, c->key, sp->s->scim.url);
+		c->what = arena_printf(a, "SCIM %s: delete group %s at %s",
+		    sp->s->id, c->key, sp->s->scim.url);
 		return;
 	}
 	g = ch->op == CHANGE_ADD ? e : entries_find(desired, ch->dn);
 	members = g != NULL ? entry_attr(g, "member") : NULL;
-	c->members = arena_alloc(&sp->cn->arena, ((members ? members->nvals : 0) +
-	    1) * sizeof(*c->members));
-	for (i = 0; members != NULL && i < members->nvals; i++)
+	n = members != NULL ? members->nvals : 0;
+	c->members = arena_alloc(a, (n + 1) * sizeof(*c->members));
+	for (i = 0; i < n; i++)
 		if ((p = person_at(desired, members->vals[i])) != NULL &&
 		    in_group(sp->want, p))
 			c->members[c->nmembers++] = attr1(p, "employeeNumber");
-	c->name = arena_printf(&sp->cn->arena, "%s (%s)", attr1(g ? g : e,
-	    "description"), e->tenant ? e->tenant : "");
-	c->what = arena_printf(&sp->cn->arena, "SCIM %s: create or update group "
-	    "%s (%zu member%s) at %s", sp->s->id, c->key, c->nmembers,
+	c->name = arena_printf(a, "%s (%s)", attr1(g ? g : e, "description"),
+	    tenant);
+	c->what = arena_printf(a, "SCIM %s: create or update group %s (%zu "
+	    "member%s) at %s", sp->s->id, c->key, c->nmembers,
 	    c->nmembers == 1 ? "" : "s", sp->s->scim.url);
 }
 
@@ -393,8 +394,8 @@ plan_scim(struct connectors *cn, const struct service *s, const struct plan *p,
 static void
 put_header_text(FILE *fp, const char *s)
 {
-	static const char	b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
-	    "qrstuvwxyz0123456789+/";
+	static const char	b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
 	const unsigned char	*u = (const unsigned char *)s;
 	size_t			 len = strlen(s), i, n;
 	int			 ascii = 1;
@@ -405,7 +406,7 @@ put_header_text(FILE *fp, const char *s)
 		fputs(s, fp);
 		return;
 	}
-	/* 45 bytes make 60 characters: a line of at most 76 with the markers. */
+	/* 45 bytes make 60 characters: at most 76 with the markers. */
 	for (i = 0; i < len; i += n) {
 		size_t	j;
 
@@ -435,7 +436,8 @@ tenant_name(const struct model *m, const char *id)
 	size_t	i;
 
 	for (i = 0; id != NULL && i < m->ntenants; i++)
-		if (m->tenants[i].id != NULL && strcmp(m->tenants[i].id, id) == 0)
+		if (m->tenants[i].id != NULL &&
+		    strcmp(m->tenants[i].id, id) == 0)
 			return m->tenants[i].name;
 	return id != NULL ? id : "";
 }
@@ -471,8 +473,8 @@ welcome_message(struct connectors *cn, const struct entry *e, const char *to,
 	fprintf(fp, "\nDate: %s\nMessage-ID: <", date);
 	for (i = 0; i < sizeof(rnd); i++)
 		fprintf(fp, "%02x", rnd[i]);
-	fprintf(fp, ".mutualize@%s>\nMIME-Version: 1.0\nContent-Type: text/plain; "
-	    "charset=UTF-8\nContent-Transfer-Encoding: 8bit\n\n%s",
+	fprintf(fp, ".mutualize@%s>\nMIME-Version: 1.0\nContent-Type: "
+	    "text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\n\n%s",
 	    strchr(m->welcome.from, '@') + 1, body + 2);
 	out = text_close(&t);
 	explicit_bzero(text, strlen(text) + strlen(body + 2) + 2);
@@ -498,8 +500,8 @@ plan_welcome(struct connectors *cn, const struct change *ch,
 		c = call_new(cn, CALL_MAIL, NULL);
 		c->key = attr1(e, "mail");
 		c->body = welcome_message(cn, e, c->key, password);
-		c->what = arena_printf(&cn->arena, "SMTP %s: welcome mail for %s "
-		    "to %s", cn->m->welcome.url, attr1(e, "uid"), c->key);
+		c->what = arena_printf(&cn->arena, "SMTP %s: welcome mail for "
+		    "%s to %s", cn->m->welcome.url, attr1(e, "uid"), c->key);
 		return;
 	}
 	dn = xasprintf("cn=admins,ou=groups,ou=%s,ou=tenants,%s", e->tenant,
@@ -514,9 +516,9 @@ plan_welcome(struct connectors *cn, const struct change *ch,
 		c = call_new(cn, CALL_MAIL, NULL);
 		c->key = attr1(a, "mail");
 		c->body = welcome_message(cn, e, c->key, password);
-		c->what = arena_printf(&cn->arena, "SMTP %s: welcome mail for %s "
-		    "to %s, an admin of %s", cn->m->welcome.url, attr1(e, "uid"),
-		    c->key, e->tenant);
+		c->what = arena_printf(&cn->arena, "SMTP %s: welcome mail for "
+		    "%s to %s, an admin of %s", cn->m->welcome.url,
+		    attr1(e, "uid"), c->key, e->tenant);
 	}
 }
 
@@ -537,7 +539,8 @@ connectors_plan(struct connectors *cn, const struct plan *p, size_t done,
 			plan_webhook(cn, &p->v[i]);
 	for (i = 0; i < m->nservices; i++)
 		if (m->services[i].scim.url != NULL)
-			plan_scim(cn, &m->services[i], p, done, desired, current);
+			plan_scim(cn, &m->services[i], p, done, desired,
+			    current);
 	if (m->welcome.url != NULL)
 		for (i = 0; i < done; i++)
 			plan_welcome(cn, &p->v[i], desired, passwords != NULL &&
@@ -553,11 +556,14 @@ connectors_print(const struct connectors *cn, FILE *fp)
 		return;
 	fprintf(fp, "\nThen %zu call%s to the services, once the directory is "
 	    "changed:\n", cn->calls.n, cn->calls.n == 1 ? "" : "s");
-	for (i = 0; i < cn->calls.n; i++)
-		fprintf(fp, "  %s\n", ((const struct call *)cn->calls.v[i])->what);
+	for (i = 0; i < cn->calls.n; i++) {
+		const struct call	*c = cn->calls.v[i];
+
+		fprintf(fp, "  %s\n", c->what);
+	}
 }
 
-/* --- making the calls ------------------------------------------------------ */
+/* --- making the calls --------------------------------------------------- */
 
 struct request {
 	const char	*method, *url;
@@ -611,7 +617,8 @@ http(const struct request *r, char **answer, char *err, size_t errlen)
 		free(hdr);
 	}
 	if (r->signature != NULL) {
-		hdr = xasprintf("X-Mutualize-Signature: sha256=%s", r->signature);
+		hdr = xasprintf("X-Mutualize-Signature: sha256=%s",
+		    r->signature);
 		headers = curl_slist_append(headers, hdr);
 		free(hdr);
 	}
@@ -628,7 +635,7 @@ http(const struct request *r, char **answer, char *err, size_t errlen)
 	if (r->body != NULL)
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, r->body);
 	if (r->token != NULL) {
-		/* libcurl writes the header itself: the token is in no buffer of ours. */
+		/* libcurl writes the header: no buffer of ours holds it. */
 		curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
 		curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, r->token);
 	}
@@ -650,11 +657,22 @@ http(const struct request *r, char **answer, char *err, size_t errlen)
 		snprintf(err, errlen, "%s (after %d tries)", buf[0] ? buf :
 		    curl_easy_strerror(rc), TRIES);
 	else if (status < 200 || status > 299)
-		snprintf(err, errlen, "HTTP %ld%s: %.200s", status, try == TRIES ?
-		    " (after 3 tries)" : "", *answer);
+		snprintf(err, errlen, "HTTP %ld%s: %.200s", status,
+		    try == TRIES ? " (after 3 tries)" : "", *answer);
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(h);
 	return status;
+}
+
+/* The request, answered with a 2xx? Returns 0, or -1 with err saying why. */
+static int
+http_ok(const struct request *r, char *err, size_t errlen)
+{
+	char	*answer;
+	long	 status = http(r, &answer, err, errlen);
+
+	free(answer);
+	return status >= 200 && status <= 299 ? 0 : -1;
 }
 
 /* HMAC-SHA256 of the body with the secret, in hexadecimal. */
@@ -676,15 +694,12 @@ sign(const char *key, const char *body, char hex[SHA256_DIGEST_SIZE * 2 + 1])
 static int
 run_webhook(struct connectors *cn, struct call *c, char *err, size_t errlen)
 {
-	char		 sig[SHA256_DIGEST_SIZE * 2 + 1], *answer;
+	char		 sig[SHA256_DIGEST_SIZE * 2 + 1];
 	struct request	 r = { "POST", cn->m->webhook.url, NULL,
 	    "application/json", sig, c->body };
-	long		 status;
 
 	sign(cn->webhook_secret, c->body, sig);
-	status = http(&r, &answer, err, errlen);
-	free(answer);
-	return status >= 200 && status <= 299 ? 0 : -1;
+	return http_ok(&r, err, errlen);
 }
 
 /*
@@ -706,12 +721,10 @@ json_first_id(const char *s, char *out, size_t outlen)
 		if (*p == '\0')
 			return -1;
 		len = (size_t)(p++ - start);
-		for (q = p; *q == ' ' || *q == '\n' || *q == '\t' || *q == '\r'; q++)
-			;
+		q = p + strspn(p, " \t\r\n");
 		if (*q != ':' || len != 2 || strncmp(start, "id", 2) != 0)
 			continue;
-		for (q++; *q == ' ' || *q == '\n' || *q == '\t' || *q == '\r'; q++)
-			;
+		q += 1 + strspn(q + 1, " \t\r\n");
 		if (*q++ != '"')
 			return -1;
 		len = strcspn(q, "\"\\");
@@ -772,26 +785,35 @@ scim_find(const struct service *s, const char *token, const char *type,
 	return ret;
 }
 
+/* A request on a resource, or on all of its type when id is NULL. */
+static int
+scim_send(const struct service *s, const char *type, const char *id,
+    struct request *r, char *err, size_t errlen)
+{
+	char	*url = scim_url(s, type, id);
+	int	 rc;
+
+	r->url = url;
+	rc = http_ok(r, err, errlen);
+	free(url);
+	return rc;
+}
+
 /* Creates (POST) or replaces (PUT) the resource, found by its externalId. */
 static int
 scim_put(const struct service *s, const char *token, const char *type,
     const char *external_id, const char *body, char *err, size_t errlen)
 {
-	char		 id[256], *url, *answer;
+	char		 id[256];
 	struct request	 r = { NULL, NULL, token, "application/scim+json", NULL,
 	    body };
-	long		 status;
 	int		 found;
 
 	if ((found = scim_find(s, token, type, external_id, id, sizeof(id), err,
 	    errlen)) == -1)
 		return -1;
 	r.method = found ? "PUT" : "POST";
-	r.url = url = scim_url(s, type, found ? id : NULL);
-	status = http(&r, &answer, err, errlen);
-	free(url);
-	free(answer);
-	return status >= 200 && status <= 299 ? 0 : -1;
+	return scim_send(s, type, found ? id : NULL, &r, err, errlen);
 }
 
 /* Deactivates a user (PATCH active), or deletes a group; none is done. */
@@ -802,9 +824,8 @@ scim_remove(const struct service *s, const char *token, const char *type,
 	static const char patch[] = "{\"schemas\": [\"" SCIM_PATCH "\"], "
 	    "\"Operations\": [{\"op\": \"replace\", \"path\": \"active\", "
 	    "\"value\": false}]}\n";
-	char		 id[256], *url, *answer;
+	char		 id[256];
 	struct request	 r = { NULL, NULL, token, NULL, NULL, NULL };
-	long		 status;
 	int		 found, user = strcmp(type, "Users") == 0;
 
 	if ((found = scim_find(s, token, type, external_id, id, sizeof(id), err,
@@ -813,11 +834,7 @@ scim_remove(const struct service *s, const char *token, const char *type,
 	r.method = user ? "PATCH" : "DELETE";
 	r.type = user ? "application/scim+json" : NULL;
 	r.body = user ? patch : NULL;
-	r.url = url = scim_url(s, type, id);
-	status = http(&r, &answer, err, errlen);
-	free(url);
-	free(answer);
-	return status >= 200 && status <= 299 ? 0 : -1;
+	return scim_send(s, type, id, &r, err, errlen);
 }
 
 static int
@@ -893,15 +910,15 @@ run_mail(struct connectors *cn, struct call *c, char *err, size_t errlen)
 	rcpt = curl_slist_append(rcpt, to);
 	curl_easy_setopt(h, CURLOPT_URL, cn->m->welcome.url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(h, CURLOPT_USE_SSL, strncmp(cn->m->welcome.url, "smtps:",
-	    6) == 0 ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
+	curl_easy_setopt(h, CURLOPT_USE_SSL, strncmp(cn->m->welcome.url,
+	    "smtps:", 6) == 0 ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, CALL_TIMEOUT);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, buf);
 	curl_easy_setopt(h, CURLOPT_MAIL_FROM, from);
 	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
-	curl_easy_setopt(h, CURLOPT_CRLF, 1L);	/* the message's lines end in LF */
+	curl_easy_setopt(h, CURLOPT_CRLF, 1L);	/* the lines end in LF */
 	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(h, CURLOPT_READFUNCTION, on_upload);
 	curl_easy_setopt(h, CURLOPT_READDATA, &u);
@@ -934,14 +951,16 @@ run_call(struct connectors *cn, struct call *c, char *err, size_t errlen)
 	case CALL_WEBHOOK:
 		return run_webhook(cn, c, err, errlen);
 	case CALL_SCIM_USER:
-		return scim_put(c->service, token, "Users", c->key, c->body, err,
-		    errlen);
+		return scim_put(c->service, token, "Users", c->key, c->body,
+		    err, errlen);
 	case CALL_SCIM_DEACTIVATE:
-		return scim_remove(c->service, token, "Users", c->key, err, errlen);
+		return scim_remove(c->service, token, "Users", c->key, err,
+		    errlen);
 	case CALL_SCIM_GROUP:
 		return scim_group_put(c, token, err, errlen);
 	case CALL_SCIM_UNGROUP:
-		return scim_remove(c->service, token, "Groups", c->key, err, errlen);
+		return scim_remove(c->service, token, "Groups", c->key, err,
+		    errlen);
 	default:
 		return run_mail(cn, c, err, errlen);
 	}
@@ -965,7 +984,8 @@ connectors_run(struct connectors *cn, int verbose)
 		err[0] = '\0';
 		if (run_call(cn, c, err, sizeof(err)) == 0) {
 			if (verbose)
-				fprintf(stderr, "mutualize: done: %s\n", c->what);
+				fprintf(stderr, "mutualize: done: %s\n",
+				    c->what);
 			continue;
 		}
 		c->failed = 1;

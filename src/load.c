@@ -569,7 +569,8 @@ static void
 load_services(struct loader *l, const struct ynode *n)
 {
 	static const struct keyspec	keys[] = {
-		{ "template", 0 }, { "quota", 0 }, { "bind_dn", 0 }, { "scim", 0 },
+		{ "template", 0 }, { "quota", 0 }, { "bind_dn", 0 },
+		{ "scim", 0 },
 	};
 	static const struct keyspec	scim_keys[] = {
 		{ "url", 1 }, { "token_file", 1 },
@@ -602,7 +603,8 @@ load_services(struct loader *l, const struct ynode *n)
 			continue;
 		if (v[0] != NULL) {
 			s->template_pos = v[0]->pos;
-			if ((s->template = get_string(l, v[0], "template")) == NULL)
+			s->template = get_string(l, v[0], "template");
+			if (s->template == NULL)
 				s->template = s->id;
 		}
 		if (v[1] != NULL)
@@ -806,7 +808,8 @@ model_service(const struct model *m, const char *id)
 	size_t	i;
 
 	for (i = 0; i < m->nservices; i++)
-		if (m->services[i].id != NULL && strcmp(m->services[i].id, id) == 0)
+		if (m->services[i].id != NULL &&
+		    strcmp(m->services[i].id, id) == 0)
 			return &m->services[i];
 	return NULL;
 }
@@ -829,14 +832,14 @@ get_descr(struct loader *l, const struct ynode *n, const char *what)
 	const char	*v = get_string(l, n, what);
 
 	if (v != NULL && !valid_descr(v)) {
-		diag_add(l->d, n->pos, "%s \"%s\" is not an LDAP name (a letter, "
-		    "then letters, digits or hyphens)", what, v);
+		diag_add(l->d, n->pos, "%s \"%s\" is not an LDAP name (a "
+		    "letter, then letters, digits or hyphens)", what, v);
 		return NULL;
 	}
 	return v;
 }
 
-/* A string whose placeholders render knows. Returns it, or NULL after an error. */
+/* A string whose placeholders render knows; NULL after an error. */
 static const char *
 get_pattern(struct loader *l, const struct ynode *n, const char *what,
     int filter)
@@ -895,31 +898,35 @@ template_attrs(struct loader *l, const struct ynode *n, struct template *t)
 	if (n == NULL || ynode_is_null(n))
 		return;
 	if (n->kind != YN_MAP) {
-		diag_add(l->d, n->pos, "attributes must be a mapping from attribute "
-		    "name to a value or a list of values");
+		diag_add(l->d, n->pos, "attributes must be a mapping from "
+		    "attribute name to a value or a list of values");
 		return;
 	}
-	t->attrs = arena_alloc(&l->m->arena, (n->n / 2 + 1) * sizeof(*t->attrs));
+	t->attrs = arena_alloc(&l->m->arena, (n->n / 2 + 1) *
+	    sizeof(*t->attrs));
 	for (i = 0; i < n->n; i += 2) {
 		struct template_attr	*a = &t->attrs[t->nattrs];
-		const struct ynode	*key = n->items[i], *val = n->items[i + 1];
+		const struct ynode	*key = n->items[i];
+		const struct ynode	*val = n->items[i + 1];
 
 		if ((a->name = get_descr(l, key, "attribute")) == NULL)
 			continue;
 		a->pos = key->pos;
 		if (reserved_attr(a->name)) {
-			diag_add(l->d, key->pos, "attribute \"%s\" is mutualize's own; "
-			    "a template cannot set it", a->name);
+			diag_add(l->d, key->pos, "attribute \"%s\" is "
+			    "mutualize's own; a template cannot set it",
+			    a->name);
 			continue;
 		}
 		count = val->kind == YN_SEQ ? val->n : 1;
 		a->vals = arena_alloc(&l->m->arena, count * sizeof(*a->vals));
 		a->nvals = 0;
 		for (j = 0; j < count; j++) {
-			const char	*v = get_pattern(l, val->kind == YN_SEQ ?
-			    val->items[j] : val, "value", 0);
+			const struct ynode	*item = val->kind == YN_SEQ ?
+			    val->items[j] : val;
+			const char		*v;
 
-			if (v != NULL)
+			if ((v = get_pattern(l, item, "value", 0)) != NULL)
 				a->vals[a->nvals++] = v;
 		}
 		t->nattrs++;
@@ -943,8 +950,9 @@ template_configs(struct loader *l, const struct ynode *n)
 			if (strcmp(v, names[k]) == 0)
 				break;
 		if (k == NKEYS(names))
-			diag_add(l->d, n->items[i]->pos, "config \"%s\" is not one of "
-			    "dovecot, postfix, apache, nextcloud or prosody", v);
+			diag_add(l->d, n->items[i]->pos, "config \"%s\" is not "
+			    "one of dovecot, postfix, apache, nextcloud or "
+			    "prosody", v);
 		else
 			set |= 1u << k;
 	}
@@ -966,8 +974,8 @@ load_template(struct loader *l, const char *dir, const struct service *s)
 	const char		*c;
 
 	if (strchr(s->template, '/') != NULL || s->template[0] == '.') {
-		diag_add(l->d, s->template_pos, "template \"%s\" must name a file "
-		    "of the templates directory", s->template);
+		diag_add(l->d, s->template_pos, "template \"%s\" must name a "
+		    "file of the templates directory", s->template);
 		return NULL;
 	}
 	t = arena_alloc(&l->m->arena, sizeof(*t));
@@ -990,11 +998,13 @@ load_template(struct loader *l, const char *dir, const struct service *s)
 		diag_add(l->d, pos, "a template must hold one mapping");
 		return NULL;
 	}
-	if (map_keys(l, doc->roots[0], "a template", keys, NKEYS(keys), v) == -1)
+	if (map_keys(l, doc->roots[0], "a template", keys, NKEYS(keys),
+	    v) == -1)
 		return NULL;
 	t->description = get_string(l, v[0], "description");
 	count = get_seq(l, v[1], "classes");
-	t->classes = arena_alloc(&l->m->arena, (count + 1) * sizeof(*t->classes));
+	t->classes = arena_alloc(&l->m->arena, (count + 1) *
+	    sizeof(*t->classes));
 	for (i = 0; i < count; i++)
 		if ((c = get_descr(l, v[1]->items[i], "class")) != NULL)
 			t->classes[t->nclasses++] = c;
@@ -1002,8 +1012,8 @@ load_template(struct loader *l, const char *dir, const struct service *s)
 	t->login_attr = v[3] ? get_descr(l, v[3], "login_attribute") : "uid";
 	if ((t->filter = get_pattern(l, v[4], "filter", 1)) != NULL &&
 	    !valid_filter(t->filter)) {
-		diag_add(l->d, v[4]->pos, "filter \"%s\" is not one LDAP filter in "
-		    "parentheses", t->filter);
+		diag_add(l->d, v[4]->pos, "filter \"%s\" is not one LDAP "
+		    "filter in parentheses", t->filter);
 		t->filter = NULL;
 	}
 	t->configs = template_configs(l, v[5]);
@@ -1011,7 +1021,7 @@ load_template(struct loader *l, const char *dir, const struct service *s)
 	return t;
 }
 
-/* A NULL-terminated copy of base followed by the names of extra, in the arena. */
+/* A NULL-terminated copy of base, then the names of extra, in the arena. */
 static const char **
 attr_list(struct arena *a, const char *const *base, const struct ptrvec *extra)
 {
@@ -1028,17 +1038,42 @@ attr_list(struct arena *a, const char *const *base, const struct ptrvec *extra)
 	return v;
 }
 
+/*
+ * Records who sets each attribute of a template: one owner per attribute, so
+ * that no two templates disagree on it.
+ */
+static void
+claim_attrs(struct loader *l, const struct template *t, struct hmap *owner,
+    struct ptrvec *names)
+{
+	const struct template	*other;
+	char			*key, *p;
+	size_t			 i;
+
+	for (i = 0; i < t->nattrs; i++) {
+		key = arena_strdup(&l->m->arena, t->attrs[i].name);
+		for (p = key; *p != '\0'; p++)
+			*p = (char)tolower((unsigned char)*p);
+		if ((other = hmap_get(owner, key)) != NULL) {
+			diag_add(l->d, t->attrs[i].pos, "attribute \"%s\" is "
+			    "already set by the template %s", t->attrs[i].name,
+			    other->path);
+			continue;
+		}
+		hmap_put(owner, key, (void *)t);
+		ptrvec_push(names, (void *)t->attrs[i].name);
+	}
+}
+
 size_t
 templates_load(struct model *m, const char *dir, struct diags *d)
 {
 	struct loader	 l = { m, d };
 	struct hmap	 loaded = { 0 };	/* template name -> template */
-	struct hmap	 owner = { 0 };		/* lowercase attribute -> template */
+	struct hmap	 owner = { 0 };		/* attribute -> its template */
 	struct ptrvec	 names = { 0 };		/* attributes, in order */
-	const struct template *other;
 	struct template	*t;
-	size_t		 before = d->n, i, j;
-	char		*key, *p;
+	size_t		 before = d->n, i;
 
 	for (i = 0; i < m->nservices; i++) {
 		struct service	*s = &m->services[i];
@@ -1047,20 +1082,7 @@ templates_load(struct model *m, const char *dir, struct diags *d)
 			if ((t = load_template(&l, dir, s)) == NULL)
 				continue;
 			hmap_put(&loaded, s->template, t);
-			/* One owner per attribute, so that no two disagree on it. */
-			for (j = 0; j < t->nattrs; j++) {
-				key = arena_strdup(&m->arena, t->attrs[j].name);
-				for (p = key; *p != '\0'; p++)
-					*p = (char)tolower((unsigned char)*p);
-				if ((other = hmap_get(&owner, key)) != NULL) {
-					diag_add(d, t->attrs[j].pos, "attribute \"%s\" is "
-					    "already set by the template %s",
-					    t->attrs[j].name, other->path);
-					continue;
-				}
-				hmap_put(&owner, key, t);
-				ptrvec_push(&names, (void *)t->attrs[j].name);
-			}
+			claim_attrs(&l, t, &owner, &names);
 		}
 		s->tmpl = t;
 	}

@@ -73,7 +73,8 @@ usage(FILE *fp)
 
 	fputs("usage: mutualize [-hVv] command [options] file\n\ncommands:\n", fp);
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(fp, "  %-16s%s\n", commands[i].name, commands[i].summary);
+		fprintf(fp, "  %-16s%s\n", commands[i].name,
+		    commands[i].summary);
 	fputs("\n'mutualize command --help' for a command's options; "
 	    "man mutualize for all.\n", fp);
 }
@@ -101,8 +102,8 @@ load_checked(const struct options *o)
 	if (d.n > 0) {
 		diag_sort(&d);
 		diag_print(&d, stderr);
-		fprintf(stderr, "%s: %zu error%s; nothing was contacted.\n", o->file,
-		    d.n, d.n == 1 ? "" : "s");
+		fprintf(stderr, "%s: %zu error%s; nothing was contacted.\n",
+		    o->file, d.n, d.n == 1 ? "" : "s");
 		model_free(m);
 		m = NULL;
 	}
@@ -285,9 +286,9 @@ call_services(struct connectors *cn, const struct plan *p,
 	fprintf(out, "Calls to the services: %zu made, %zu failed.\n",
 	    cn->calls.n - failed, failed);
 	if (failed > 0)
-		fprintf(stderr, "mutualize: the directory keeps its changes; make "
-		    "the failed calls above by hand, or let the next change of "
-		    "these people make them.\n");
+		fprintf(stderr, "mutualize: the directory keeps its changes; "
+		    "make the failed calls above by hand, or let the next "
+		    "change of these people make them.\n");
 	return failed;
 }
 
@@ -388,13 +389,15 @@ run(struct options *o, int write)
 		goto out;
 	ao.credentials = creds;
 	ao.scheme = m->policy.password_scheme;
-	ao.keep_passwords = m->welcome.url != NULL && m->policy.welcome_password;
+	ao.keep_passwords = m->welcome.url != NULL &&
+	    m->policy.welcome_password;
 	ao.verbose = o->verbose;
 	/* A JSON plan on standard output stays one document. */
 	out = o->json ? stderr : stdout;
 	if (apply_plan(c, &plan, &ao, &res) == -1) {
 		report_partial(&plan, &res, o->file);
-		call_services(&cn, &plan, &res, &desired, &current, o->verbose, out);
+		call_services(&cn, &plan, &res, &desired, &current, o->verbose,
+		    out);
 		goto out;
 	}
 	fprintf(out, "Apply complete: %zu added, %zu changed, %zu renamed or "
@@ -423,7 +426,7 @@ out:
 	return ret;
 }
 
-/* Touches no server: the configuration follows from the file and the template. */
+/* Touches no server: the configuration follows from the file and template. */
 static int
 cmd_service_config(struct options *o)
 {
@@ -457,7 +460,8 @@ cmd_apply(struct options *o)
 
 enum {
 	OPT_EXIT_CODE = 256, OPT_PRUNE, OPT_MASS_REMOVAL, OPT_MASS_CHANGE,
-	OPT_REMOVE_TENANT, OPT_CREDENTIALS, OPT_TENANT, OPT_FORMAT, OPT_TEMPLATES
+	OPT_REMOVE_TENANT, OPT_CREDENTIALS, OPT_TENANT, OPT_FORMAT,
+	OPT_TEMPLATES
 };
 
 /* Command options; those a command does not take are refused. */

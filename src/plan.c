@@ -353,7 +353,8 @@ plan_print_json(const struct plan *p, const char *file, FILE *fp)
 	    fp);
 	for (i = 0; i < p->unmanaged.n; i++) {
 		fputs(i > 0 ? ", " : "", fp);
-		json_print_string(fp, ((const struct entry *)p->unmanaged.v[i])->dn);
+		json_print_string(fp,
+		    ((const struct entry *)p->unmanaged.v[i])->dn);
 	}
 	fputs("]\n}\n", fp);
 }

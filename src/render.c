@@ -83,7 +83,7 @@ static const char *const value_fields[] = {
 };
 static const char *const filter_fields[] = { "group", "base", "service", NULL };
 
-/* The index in fields of the placeholder "{name}" at s, and its length; or -1. */
+/* The index in fields of the placeholder "{name}" at s, and its length. */
 static int
 field_at(const char *s, const char *const *fields, size_t *len)
 {
@@ -94,7 +94,8 @@ field_at(const char *s, const char *const *fields, size_t *len)
 		return -1;
 	n = (size_t)(end - s - 1);
 	for (i = 0; fields[i] != NULL; i++)
-		if (strlen(fields[i]) == n && strncmp(s + 1, fields[i], n) == 0) {
+		if (strlen(fields[i]) == n &&
+		    strncmp(s + 1, fields[i], n) == 0) {
 			*len = n + 2;
 			return (int)i;
 		}
@@ -120,7 +121,9 @@ placeholder_unknown(const char *text, const char *const *fields)
 char *
 render_placeholder_error(const char *text, int filter)
 {
-	if (placeholder_unknown(text, filter ? filter_fields : value_fields) < 0)
+	const char *const	*fields = filter ? filter_fields : value_fields;
+
+	if (placeholder_unknown(text, fields) < 0)
 		return NULL;
 	return xasprintf("unknown placeholder in \"%s\"; known: %s", text,
 	    filter ? "{group}, {base}, {service}" : "{login}, {mail}, "
@@ -169,8 +172,9 @@ render_template_value(struct arena *a, const char *pattern,
 	char			 qbuf[24], *v;
 	const char		*out;
 	const char *const	 vals[] = {
-		p->login, p->mail, p->given_name, p->surname, p->id, p->tenant->id,
-		p->tenant->mail_domain, quota ? qbuf : NULL, s->id, NULL
+		p->login, p->mail, p->given_name, p->surname, p->id,
+		p->tenant->id, p->tenant->mail_domain, quota ? qbuf : NULL,
+		s->id, NULL
 	};
 
 	snprintf(qbuf, sizeof(qbuf), "%llu", quota);
@@ -389,7 +393,7 @@ add_members(struct renderer *r, struct ptrvec *pv, const struct ref *refs,
 			ptrvec_push(pv, (void *)dn);
 }
 
-/* What an entitlement adds to the person's entry, as its service's template says. */
+/* What an entitlement adds to the entry, as the service's template says. */
 static void
 apply_template(struct entries *es, struct entry *e, const struct person *p,
     const struct service *s, const struct entitlement *ent)
@@ -403,8 +407,8 @@ apply_template(struct entries *es, struct entry *e, const struct person *p,
 			entry_add_value(es, e, "objectClass", t->classes[i]);
 	for (i = 0; i < t->nattrs; i++)
 		for (j = 0; j < t->attrs[i].nvals; j++) {
-			v = render_template_value(&es->arena, t->attrs[i].vals[j], p,
-			    s, ent);
+			v = render_template_value(&es->arena,
+			    t->attrs[i].vals[j], p, s, ent);
 			if (v != NULL && !entry_has(e, t->attrs[i].name, v))
 				entry_add_value(es, e, t->attrs[i].name, v);
 		}
@@ -430,7 +434,8 @@ entitle(struct renderer *r, const struct person *p, struct entry *e)
 		key = xasprintf("/%s", ents[i].id);
 		ptrvec_push(member_list(r, key), (void *)e->dn);
 		free(key);
-		if ((s = model_service(r->m, ents[i].id)) != NULL && s->tmpl != NULL)
+		s = model_service(r->m, ents[i].id);
+		if (s != NULL && s->tmpl != NULL)
 			apply_template(r->es, e, p, s, &ents[i]);
 	}
 }
@@ -507,13 +512,16 @@ render_services(struct renderer *r)
 	render_ou(r->es, sdn, "services", NULL, ENTRY_SERVICES);
 	for (i = 0; i < m->nservices; i++) {
 		const struct service	*s = &m->services[i];
+		const char		*what;
 
+		if (s->tmpl != NULL && s->tmpl->description != NULL)
+			what = s->tmpl->description;
+		else
+			what = arena_printf(&r->es->arena, "People entitled to "
+			    "the %s service", s->id);
 		key = xasprintf("/%s", s->id);
 		render_group(r->es, child_dn(&r->es->arena, "cn", s->id, sdn), NULL,
-		    ENTRY_SERVICE, s->id, s->tmpl != NULL &&
-		    s->tmpl->description != NULL ? s->tmpl->description :
-		    arena_printf(&r->es->arena, "People entitled to the %s service",
-		    s->id), member_list(r, key));
+		    ENTRY_SERVICE, s->id, what, member_list(r, key));
 		free(key);
 	}
 }

@@ -36,9 +36,9 @@ read_secret(const char *what, const char *path, struct pos pos, struct diags *d)
 		goto out;
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		diag_add(d, pos, "%s %s: readable by group or others (mode %04o); "
-		    "run: chmod 600 %s", what, path, (unsigned)(st.st_mode & 07777),
-		    path);
+		diag_add(d, pos, "%s %s: readable by group or others (mode "
+		    "%04o); run: chmod 600 %s", what, path,
+		    (unsigned)(st.st_mode & 07777), path);
 		goto out;
 	}
 	do

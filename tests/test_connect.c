@@ -2,8 +2,6 @@
  * The connectors without a network: what they read before any packet, and the
  * calls a plan calls for, as a dry run lists them.
  */
-#include <sys/stat.h>
-
 #include "harness.h"
 
 #define VEN	"ou=venissieux,ou=tenants,dc=sitiv,dc=fr"
@@ -18,32 +16,18 @@ struct fixture {
 	struct plan		 plan;
 };
 
-static char *
-secret_file(const char *dir, const char *name, const char *text)
-{
-	char	*path = xasprintf("%s/%s", dir, name);
-	FILE	*fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-	assert_int_equal(chmod(path, 0600), 0);
-	return path;
-}
-
 static int
 setup(void **state)
 {
 	struct fixture	*f = xcalloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/mutualize-connect.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	f->token = secret_file(f->dir, "scim.token", "s3cr3t-token\n");
-	f->key = secret_file(f->dir, "webhook.key", "s3cr3t-key\n");
-	free(secret_file(f->dir, "welcome.txt", "Subject: Bienvenue à {tenant}\n\n"
-	    "Bonjour {given_name},\nIdentifiant : {login}\n"));
-	free(secret_file(f->dir, "with-password.txt", "Subject: Bienvenue\n\n"
-	    "Identifiant : {login}\nMot de passe : {password}\n"));
+	temp_dir(f->dir, "mutualize-connect");
+	f->token = write_file(f->dir, "scim.token", "s3cr3t-token\n", 0600);
+	f->key = write_file(f->dir, "webhook.key", "s3cr3t-key\n", 0600);
+	free(write_file(f->dir, "welcome.txt", "Subject: Bienvenue à {tenant}\n\n"
+	    "Bonjour {given_name},\nIdentifiant : {login}\n", 0644));
+	free(write_file(f->dir, "with-password.txt", "Subject: Bienvenue\n\n"
+	    "Identifiant : {login}\nMot de passe : {password}\n", 0644));
 	entries_init(&f->desired);
 	entries_init(&f->current);
 	*state = f;
@@ -54,10 +38,8 @@ static int
 teardown(void **state)
 {
 	struct fixture	*f = *state;
-	char		*cmd = xasprintf("rm -rf %s", f->dir);
 
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	remove_tree(f->dir);
 	connectors_free(&f->cn);
 	plan_free(&f->plan);
 	entries_free(&f->desired);
@@ -109,6 +91,20 @@ plan_all(struct fixture *f)
 	diff(&f->desired, &f->current, &o, &f->plan);
 }
 
+/* The calls of the whole plan, each new person's password being pw. */
+static void
+plan_calls(struct fixture *f, const char *pw)
+{
+	char	**pws = xcalloc(f->plan.n, sizeof(*pws));
+	size_t	  i;
+
+	for (i = 0; i < f->plan.n; i++)
+		pws[i] = (char *)pw;
+	connectors_plan(&f->cn, &f->plan, f->plan.n, &f->desired, &f->current,
+	    pw != NULL ? pws : NULL);
+	free(pws);
+}
+
 static const struct call *
 call_of(const struct fixture *f, size_t i)
 {
@@ -124,8 +120,7 @@ a_dry_run_lists_the_calls_in_order(void **state)
 
 	assert_int_equal(load(f, "", "welcome.txt"), 0);
 	plan_all(f);
-	connectors_plan(&f->cn, &f->plan, f->plan.n, &f->desired, &f->current,
-	    NULL);
+	plan_calls(f, NULL);
 	n = f->cn.calls.n;
 	/* a webhook per change, then SCIM users and groups, then the mails */
 	for (i = 0; i < f->plan.n; i++)
@@ -154,8 +149,7 @@ the_webhook_body_is_the_change_as_json(void **state)
 
 	assert_int_equal(load(f, "", "welcome.txt"), 0);
 	plan_all(f);
-	connectors_plan(&f->cn, &f->plan, f->plan.n, &f->desired, &f->current,
-	    NULL);
+	plan_calls(f, NULL);
 	c = call_of(f, 0);
 	assert_true(json_valid(c->body));
 	assert_non_null(strstr(c->body, "{\"syndicate\": \"sitiv\", \"change\": "
@@ -167,16 +161,10 @@ the_welcome_mail_is_french_and_holds_no_password(void **state)
 {
 	struct fixture		*f = *state;
 	const struct call	*c;
-	char			**pw;
-	size_t			 i;
 
 	assert_int_equal(load(f, "", "welcome.txt"), 0);
 	plan_all(f);
-	pw = xcalloc(f->plan.n, sizeof(*pw));
-	for (i = 0; i < f->plan.n; i++)
-		pw[i] = "not-to-be-sent";
-	connectors_plan(&f->cn, &f->plan, f->plan.n, &f->desired, &f->current,
-	    pw);
+	plan_calls(f, "not-to-be-sent");
 	c = call_of(f, f->cn.calls.n - 2);
 	assert_int_equal(c->kind, CALL_MAIL);
 	assert_string_equal(c->key, "helene.roux@ville-venissieux.fr");
@@ -187,7 +175,6 @@ the_welcome_mail_is_french_and_holds_no_password(void **state)
 	assert_non_null(strstr(c->body, "\n\nBonjour Hélène,\nIdentifiant : "
 	    "helene.roux\n"));
 	assert_null(strstr(c->body, "not-to-be-sent"));
-	free(pw);
 }
 
 static void
@@ -195,8 +182,6 @@ a_password_in_the_mail_needs_the_policy(void **state)
 {
 	struct fixture		*f = *state;
 	const struct call	*c;
-	char			**pw;
-	size_t			 i;
 
 	assert_int_equal(load(f, "", "with-password.txt"), 1);
 	assert_non_null(strstr(f->d.v[0].pos.file, "/with-password.txt"));
@@ -213,14 +198,9 @@ a_password_in_the_mail_needs_the_policy(void **state)
 	assert_int_equal(load(f, "policy: {welcome_password: include}\n",
 	    "with-password.txt"), 0);
 	plan_all(f);
-	pw = xcalloc(f->plan.n, sizeof(*pw));
-	for (i = 0; i < f->plan.n; i++)
-		pw[i] = "abcd-efgh";
-	connectors_plan(&f->cn, &f->plan, f->plan.n, &f->desired, &f->current,
-	    pw);
+	plan_calls(f, "abcd-efgh");
 	c = call_of(f, f->cn.calls.n - 1);
 	assert_non_null(strstr(c->body, "\nMot de passe : abcd-efgh\n"));
-	free(pw);
 }
 
 static void

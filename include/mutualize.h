@@ -4,11 +4,14 @@
  * This header is the whole program at a glance, one group per stage:
  *
  *   FILE --yaml--> nodes --load--> model --check--> model
- *   model --render--> desired entries     directory --read--> current entries
+ *   model + templates --render--> desired entries
+ *   directory --read--> current entries
  *   diff(desired, current) --> plan --print--> text
  *                                   --apply--> LDAP writes
+ *                                   --connect--> SCIM, webhook, mail
  *
- * Stages pass plain data; only read.c, apply.c and conn.c speak LDAP.
+ * Stages pass plain data; only read.c, apply.c and conn.c speak LDAP, and
+ * only connect.c HTTP and SMTP (libcurl).
  */
 #ifndef MUTUALIZE_H
 #define MUTUALIZE_H

@@ -4,11 +4,14 @@
  * This header is the whole program at a glance, one group per stage:
  *
  *   FILE --yaml--> nodes --load--> model --check--> model
- *   model --render--> desired entries     directory --read--> current entries
+ *   model + templates --render--> desired entries
+ *   directory --read--> current entries
  *   diff(desired, current) --> plan --print--> text
  *                                   --apply--> LDAP writes
+ *                                   --connect--> SCIM, webhook, mail
  *
- * Stages pass plain data; only read.c, apply.c and conn.c speak LDAP.
+ * Stages pass plain data; only read.c, apply.c and conn.c speak LDAP, and
+ * only connect.c HTTP and SMTP (libcurl).
  */
 #ifndef MUTUALIZE_H
 #define MUTUALIZE_H
@@ -29,6 +32,7 @@
 #define EXIT_SCHEMA  6	/* the server's schema refused an entry or a value */
 #define EXIT_EXISTS  7	/* an entry to add exists already */
 #define EXIT_SIZELIMIT 8	/* a server limit cut a search short */
+#define EXIT_CONNECTORS 9	/* the directory changed; a connector failed */
 
 /* xmem.c: allocation; on failure these print a message and abort. */
 void	*xmalloc(size_t);
@@ -95,6 +99,9 @@ struct diags {
 };
 void	 diag_add(struct diags *, struct pos, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* The line and column of a byte offset of a text. */
+struct pos diag_offset_pos(const char *file, const char *text, size_t len,
+	    size_t off);
 /* Orders the errors by file, line, column and text; drops exact repeats. */
 void	 diag_sort(struct diags *);
 void	 diag_print(const struct diags *, FILE *);
@@ -165,10 +172,17 @@ struct entitlement {
 	unsigned long long quota;	/* bytes; 0: the service's default */
 };
 struct template;
+/* A SCIM 2.0 endpoint (RFC 7644) that learns a service's users and groups. */
+struct scim {
+	const char	*url;		/* of /Users and /Groups; NULL: none */
+	const char	*token_file;	/* the bearer token */
+	struct pos	 pos;
+};
 struct service {
 	const char	*id, *template;
 	unsigned long long quota;	/* bytes; 0: none */
 	const char	*bind_dn;	/* what the service binds as, or NULL */
+	struct scim	 scim;
 	const struct template *tmpl;	/* set by templates_load */
 	struct pos	 pos, id_pos, template_pos, bind_dn_pos;
 };
@@ -181,19 +195,20 @@ struct template_attr {
 };
 /* The configurations service-config knows how to write. */
 enum {
-	CONFIG_DOVECOT = 1 << 0, CONFIG_POSTFIX = 1 << 1, CONFIG_APACHE = 1 << 2,
-	CONFIG_NEXTCLOUD = 1 << 3, CONFIG_PROSODY = 1 << 4
+	CONFIG_DOVECOT = 1 << 0, CONFIG_POSTFIX = 1 << 1,
+	CONFIG_APACHE = 1 << 2, CONFIG_NEXTCLOUD = 1 << 3,
+	CONFIG_PROSODY = 1 << 4
 };
-/* How a person entitled to a service is rendered, and how the service finds them. */
+/* How an entitled person is rendered, and how the service finds them. */
 struct template {
 	const char		 *name;		/* as services names it */
 	const char		 *path;		/* the file read */
-	const char		 *description;	/* of the service group, or NULL */
+	const char		 *description;	/* of the group, or NULL */
 	const char		**classes;	/* auxiliary classes to add */
 	size_t			  nclasses;
 	struct template_attr	 *attrs;
 	size_t			  nattrs;
-	const char		 *login_attr;	/* what a login is matched against */
+	const char		 *login_attr;	/* holds the login */
 	const char		 *filter;	/* who may use the service */
 	unsigned		  configs;	/* CONFIG_* */
 };
@@ -239,6 +254,7 @@ struct policy {
 	unsigned	 max_removals;		/* a count, or a percentage */
 	int		 max_removals_percent;	/* max_removals is a percentage */
 	int		 max_removals_set;
+	int		 welcome_password;	/* welcome mails may hold it */
 	struct pos	 pos, login_pos, mail_pos;
 };
 struct model {
@@ -257,6 +273,15 @@ struct model {
 		struct pos	 ca_file_pos;
 	} directory;
 	struct policy	 policy;
+	struct {
+		const char	*url, *secret_file;	/* url NULL: none */
+		struct pos	 pos;
+	} webhook;
+	struct {
+		const char	*url, *from, *template;	/* url NULL: none */
+		int		 to_admins;	/* to the tenant's admins */
+		struct pos	 pos;
+	} welcome;
 	struct service	*services;
 	size_t		 nservices;
 	struct tenant	*tenants;
@@ -267,7 +292,7 @@ struct model {
 	struct ptrvec	 docs;		/* struct ydoc *: people files */
 	struct hmap	 people_by_id;	/* filled by model_check */
 	const char	**person_attrs;	/* managed attributes of people, with */
-	const char	**read_attrs;	/* the templates'; set by templates_load */
+	const char	**read_attrs;	/* the templates': templates_load */
 	struct arena	 arena;		/* owns the arrays and derived strings */
 };
 /*
@@ -283,9 +308,11 @@ void		 model_free(struct model *);
 const char	*templates_dir(struct model *, const char *option);
 /*
  * Reads the template of every service from dir (errors with their places) and
- * the attributes they make mutualize manage. Returns the number of errors added.
+ * the attributes they make mutualize manage. Returns the number of errors
+ * added.
  */
-size_t		 templates_load(struct model *, const char *dir, struct diags *);
+size_t		 templates_load(struct model *, const char *dir,
+		    struct diags *);
 /* The service of that id; NULL if none. */
 const struct service *model_service(const struct model *, const char *);
 
@@ -425,10 +452,19 @@ const char *const *render_read_attrs(const struct model *);
 const char	*render_template_value(struct arena *, const char *,
 		    const struct person *, const struct service *,
 		    const struct entitlement *);
-/* Returns what is wrong with a template's value or filter (caller frees), or NULL. */
+/*
+ * Placeholders such as {login}: the offset of the first '{' of text that opens
+ * none of fields (NULL-terminated), or -1; and text with each replaced by its
+ * value, NULL when one it uses is NULL (caller frees).
+ */
+long		 placeholder_unknown(const char *, const char *const *fields);
+char		*placeholder_expand(const char *, const char *const *fields,
+		    const char *const *vals);
+/* What is wrong with a template's value or filter (caller frees), or NULL. */
 char		*render_placeholder_error(const char *, int filter);
-/* The template's filter, {group} and {base} filled in (RFC 4515). Caller frees. */
-char		*render_service_filter(const struct model *, const struct service *);
+/* The service's filter, {group} and {base} filled in; caller frees. */
+char		*render_service_filter(const struct model *,
+		    const struct service *);
 
 /* diff.c: the changes that make current into desired, in the order to apply them. */
 enum change_op { CHANGE_ADD, CHANGE_MODIFY, CHANGE_MODRDN, CHANGE_DELETE };
@@ -466,7 +502,7 @@ struct change {
 };
 /* What diff needs to know besides the two pictures. */
 struct diff_opts {
-	const struct model *model;	/* whose templates add managed attributes */
+	const struct model *model;	/* its templates' attributes too */
 	const char *const *managed;	/* subtrees whose undeclared entries go */
 	const char *const *remove_tenants; /* tenants the admin confirms removing */
 	enum departure	 on_departure;
@@ -539,12 +575,68 @@ void	 saved_free(struct saved *);
 
 /* secret.c: the bind password, files of secrets, no core dumps. */
 /* svcconf.c: the LDAP part of a service's own configuration, from its template. */
+/* One change as the JSON plan shows it; a JSON string. */
+void	 plan_print_change_json(const struct change *, FILE *);
+
+/*
+ * connect.c: what the services cannot read from LDAP, told them after the
+ * changes it depends on were made: SCIM 2.0, the webhook, the welcome mail.
+ * Only this file uses libcurl.
+ */
+enum call_kind {
+	CALL_WEBHOOK, CALL_SCIM_USER, CALL_SCIM_DEACTIVATE, CALL_SCIM_GROUP,
+	CALL_SCIM_UNGROUP, CALL_MAIL
+};
+struct call {
+	enum call_kind		 kind;
+	const struct service	*service;	/* SCIM */
+	const char		*what;		/* one line, no secret in it */
+	const char		*key;		/* externalId, or recipient */
+	const char		*name;		/* SCIM group displayName */
+	char			*body;		/* JSON or message; wiped */
+	const char		**members;	/* SCIM group: externalIds */
+	size_t			 nmembers;
+	int			 failed;
+};
+struct connectors {
+	const struct model	*m;
+	char			*webhook_secret;	/* HMAC-SHA256 key */
+	char			**scim_tokens;		/* per service */
+	char			*welcome;		/* mail template */
+	struct ptrvec		 calls;			/* struct call * */
+	struct arena		 arena;
+};
+/*
+ * Reads the connectors' secrets and the welcome template, before any packet.
+ * Returns the number of errors added.
+ */
+size_t	 connectors_load(struct connectors *, const struct model *,
+	    const char *templates_dir, struct diags *);
+/*
+ * The calls that the first done changes of the plan call for. passwords, when
+ * not NULL, holds per change the initial password of a new person, or NULL.
+ */
+void	 connectors_plan(struct connectors *, const struct plan *, size_t done,
+	    const struct entries *desired, const struct entries *current,
+	    char *const *passwords);
+void	 connectors_print(const struct connectors *, FILE *);
+/* Makes the calls; returns how many failed, each said on standard error. */
+size_t	 connectors_run(struct connectors *, int verbose);
+void	 connectors_free(struct connectors *);
+
+/* svcconf.c: the LDAP part of a service's configuration, from its template. */
 void	 service_config(const struct model *, const struct service *,
 	    const char *uri, FILE *);
 
 /* secret.c: the bind password. */
 /* Returns the password the caller frees with secret_free, or NULL with a message. */
 char	*secret_bind_password(const struct model *, struct diags *);
+/*
+ * The first line of a secret file (relative to the tenants file), refused when
+ * group or others may read it or when empty. Caller frees with secret_free.
+ */
+char	*secret_read_file(const struct model *, const char *what,
+	    const char *file, struct pos, struct diags *);
 void	 secret_free(char *);
 #define SECRET_PASSWORD_LEN	34	/* 7 groups of 4, 6 dashes */
 void	 secret_password(char [SECRET_PASSWORD_LEN + 1]);
@@ -616,12 +708,15 @@ struct apply_opts {
 	enum password_scheme	 scheme;
 	struct journal		*journal;	/* or NULL */
 	int			 assert;	/* send each change's assertion */
+	int			 keep_passwords;	/* for welcome mails */
 	int			 verbose;
 };
 struct apply_result {
-	size_t	done;		/* changes the server accepted */
-	size_t	failed;		/* index of the change that failed, if any */
-	size_t	refused;	/* assertions that failed: changed since */
+	size_t	  done;		/* changes the server accepted */
+	size_t	  failed;	/* index of the change that failed, if any */
+	size_t	  refused;	/* assertions that failed: changed since */
+	char	**passwords;	/* keep_passwords: per change, or NULL; the
+				   caller frees each with secret_free */
 };
 /*
  * Writes the plan as a saved plan: LDIF change records with their assertion

@@ -185,6 +185,8 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 	int			 rc, ret = 0;
 
 	res->done = res->failed = res->refused = 0;
+	res->passwords = o->keep_passwords ? xcalloc(p->n ? p->n : 1,
+	    sizeof(*res->passwords)) : NULL;
 	entries_init(&before);
 	for (i = 0; i < p->n && ret == 0; i++) {
 		const struct change	*ch = &p->v[i];
@@ -223,6 +225,8 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 				    "credentials file\n");
 				ret = -1;
 			}
+			if (pw.hash != NULL && res->passwords != NULL)
+				res->passwords[i] = xstrdup(pw.password);
 			if (o->verbose)
 				fprintf(stderr, "mutualize: %s %s\n",
 				    op_name(ch->op), ch->dn);

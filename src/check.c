@@ -314,6 +314,51 @@ check_policy(struct checker *c)
 	}
 }
 
+/*
+ * A connector's URL: the scheme it speaks, and no credentials in it, since
+ * URLs are shown in plans and errors; secrets go in files.
+ */
+static void
+check_url(struct checker *c, const char *url, struct pos pos, const char *what,
+    const char *const *schemes)
+{
+	const char	*host;
+	size_t		 i;
+
+	if (url == NULL)
+		return;
+	for (i = 0; schemes[i] != NULL; i++)
+		if (strncmp(url, schemes[i], strlen(schemes[i])) == 0)
+			break;
+	if (schemes[i] == NULL) {
+		diag_add(c->d, pos, "%s \"%s\" must start with %s or %s", what,
+		    url, schemes[0], schemes[1]);
+		return;
+	}
+	host = url + strlen(schemes[i]);
+	if (memchr(host, '@', strcspn(host, "/?#")) != NULL)
+		diag_add(c->d, pos, "%s \"%s\" must not hold credentials; they "
+		    "go in a file", what, url);
+}
+
+static void
+check_connectors(struct checker *c)
+{
+	static const char *const http[] = { "https://", "http://", NULL };
+	static const char *const smtp[] = { "smtp://", "smtps://", NULL };
+	const struct model	*m = c->m;
+	size_t			 i;
+
+	check_url(c, m->webhook.url, m->webhook.pos, "webhook url", http);
+	check_url(c, m->welcome.url, m->welcome.pos, "welcome url", smtp);
+	if (m->welcome.from != NULL && !valid_mail(m->welcome.from))
+		diag_add(c->d, m->welcome.pos, "welcome from \"%s\" is not an "
+		    "address", m->welcome.from);
+	for (i = 0; i < m->nservices; i++)
+		check_url(c, m->services[i].scim.url, m->services[i].scim.pos,
+		    "scim url", http);
+}
+
 static void
 check_services(struct checker *c)
 {
@@ -324,8 +369,8 @@ check_services(struct checker *c)
 		s = &c->m->services[i];
 		check_identifier(c, "service", s->id, s->id_pos);
 		if (s->bind_dn != NULL && !valid_dn(s->bind_dn))
-			diag_add(c->d, s->bind_dn_pos, "bind_dn \"%s\" of service \"%s\" is "
-			    "not a DN", s->bind_dn, s->id);
+			diag_add(c->d, s->bind_dn_pos, "bind_dn \"%s\" of "
+			    "service \"%s\" is not a DN", s->bind_dn, s->id);
 		if ((other = hmap_get(&c->services, s->id)) != NULL)
 			diag_add(c->d, s->id_pos, "duplicate service \"%s\" (first at "
 			    "line %u)", s->id, other->id_pos.line);
@@ -377,6 +422,7 @@ model_check(struct model *m, struct diags *d)
 	check_directory(m, d);
 	check_policy(&c);
 	check_services(&c);
+	check_connectors(&c);
 	hmap_free(&m->people_by_id);
 	c.index = xcalloc(m->ntenants ? m->ntenants : 1, sizeof(*c.index));
 	for (i = 0; i < m->ntenants; i++)

@@ -39,6 +39,22 @@ diag_add(struct diags *d, struct pos pos, const char *fmt, ...)
 	d->n++;
 }
 
+struct pos
+diag_offset_pos(const char *file, const char *text, size_t len, size_t off)
+{
+	struct pos	p = { file, 1, 1 };
+	size_t		i;
+
+	for (i = 0; i < off && i < len; i++) {
+		if (text[i] == '\n') {
+			p.line++;
+			p.col = 1;
+		} else if (((unsigned char)text[i] & 0xC0) != 0x80)
+			p.col++;	/* a column a character */
+	}
+	return p;
+}
+
 static int
 cmp_diag(const struct diag *x, const struct diag *y)
 {

@@ -510,8 +510,9 @@ load_policy(struct loader *l, const struct ynode *n)
 	static const struct keyspec	keys[] = {
 		{ "login", 0 }, { "mail", 0 }, { "password_scheme", 0 },
 		{ "on_departure", 0 }, { "retention_days", 0 },
-		{ "max_removals", 0 },
+		{ "max_removals", 0 }, { "welcome_password", 0 },
 	};
+	static const char *const welcome[] = { "never", "include" };
 	static const char *const schemes[] = { "yescrypt", "sha512-crypt" };
 	static const char *const departures[] = { "disable", "delete" };
 	const struct ynode	*v[NKEYS(keys)];
@@ -540,6 +541,9 @@ load_policy(struct loader *l, const struct ynode *n)
 		p->on_departure = (enum departure)i;
 	if (v[4] != NULL)
 		get_uint(l, v[4], "retention_days", 36500, &p->retention_days);
+	if (v[6] != NULL && (i = get_enum(l, v[6], "welcome_password", welcome,
+	    2)) >= 0)
+		p->welcome_password = i;
 	if (v[5] != NULL && (mr = get_string(l, v[5], "max_removals")) != NULL) {
 		len = strlen(mr);
 		if (len > 1 && mr[len - 1] == '%') {
@@ -567,8 +571,12 @@ load_services(struct loader *l, const struct ynode *n)
 {
 	static const struct keyspec	keys[] = {
 		{ "template", 0 }, { "quota", 0 }, { "bind_dn", 0 },
+		{ "scim", 0 },
 	};
-	const struct ynode	*v[NKEYS(keys)];
+	static const struct keyspec	scim_keys[] = {
+		{ "url", 1 }, { "token_file", 1 },
+	};
+	const struct ynode	*v[NKEYS(keys)], *sv[NKEYS(scim_keys)];
 	struct model		*m = l->m;
 	size_t			 i;
 
@@ -596,13 +604,20 @@ load_services(struct loader *l, const struct ynode *n)
 			continue;
 		if (v[0] != NULL) {
 			s->template_pos = v[0]->pos;
-			if ((s->template = get_string(l, v[0], "template")) == NULL)
+			s->template = get_string(l, v[0], "template");
+			if (s->template == NULL)
 				s->template = s->id;
 		}
 		if (v[1] != NULL)
 			get_size(l, v[1], "quota", &s->quota);
 		s->bind_dn = get_string(l, v[2], "bind_dn");
 		s->bind_dn_pos = vpos(v[2], val->pos);
+		if (v[3] != NULL && map_keys(l, v[3], "scim", scim_keys,
+		    NKEYS(scim_keys), sv) == 0) {
+			s->scim.pos = v[3]->pos;
+			s->scim.url = get_string(l, sv[0], "scim url");
+			s->scim.token_file = get_string(l, sv[1], "token_file");
+		}
 	}
 }
 
@@ -741,12 +756,51 @@ load_directory(struct loader *l, const struct ynode *n)
 			    "bind: external needs none", keys[i].name);
 }
 
+/* The webhook: a JSON POST of each change made, signed with HMAC-SHA256. */
+static void
+load_webhook(struct loader *l, const struct ynode *n)
+{
+	static const struct keyspec	keys[] = {
+		{ "url", 1 }, { "secret_file", 1 },
+	};
+	const struct ynode	*v[NKEYS(keys)];
+
+	if (n == NULL || map_keys(l, n, "webhook", keys, NKEYS(keys), v) == -1)
+		return;
+	l->m->webhook.pos = n->pos;
+	l->m->webhook.url = get_string(l, v[0], "webhook url");
+	l->m->webhook.secret_file = get_string(l, v[1], "secret_file");
+}
+
+/* The welcome mail to new people, or to their tenant's admins. */
+static void
+load_welcome(struct loader *l, const struct ynode *n)
+{
+	static const struct keyspec	keys[] = {
+		{ "url", 1 }, { "from", 1 }, { "to", 0 }, { "template", 0 },
+	};
+	static const char *const	to[] = { "person", "admins" };
+	const struct ynode		*v[NKEYS(keys)];
+	int				 i;
+
+	if (n == NULL || map_keys(l, n, "welcome", keys, NKEYS(keys), v) == -1)
+		return;
+	l->m->welcome.pos = n->pos;
+	l->m->welcome.url = get_string(l, v[0], "welcome url");
+	l->m->welcome.from = get_string(l, v[1], "from");
+	if (v[2] != NULL && (i = get_enum(l, v[2], "to", to, 2)) >= 0)
+		l->m->welcome.to_admins = i;
+	l->m->welcome.template = v[3] ? get_string(l, v[3], "template") :
+	    "welcome.txt";
+}
+
 static void
 load_root(struct loader *l, const struct ynode *root)
 {
 	static const struct keyspec	keys[] = {
 		{ "version", 1 }, { "syndicate", 1 }, { "directory", 1 },
 		{ "policy", 0 }, { "services", 0 }, { "tenants", 1 },
+		{ "webhook", 0 }, { "welcome", 0 },
 	};
 	const struct ynode	*v[NKEYS(keys)];
 	struct model		*m = l->m;
@@ -763,6 +817,8 @@ load_root(struct loader *l, const struct ynode *root)
 	load_directory(l, v[2]);
 	load_policy(l, v[3]);
 	load_services(l, v[4]);
+	load_webhook(l, v[6]);
+	load_welcome(l, v[7]);
 	m->ntenants = get_seq(l, v[5], "tenants");
 	m->tenants = arena_alloc(&m->arena, (m->ntenants ? m->ntenants : 1) *
 	    sizeof(*m->tenants));
@@ -877,7 +933,8 @@ model_service(const struct model *m, const char *id)
 	size_t	i;
 
 	for (i = 0; i < m->nservices; i++)
-		if (m->services[i].id != NULL && strcmp(m->services[i].id, id) == 0)
+		if (m->services[i].id != NULL &&
+		    strcmp(m->services[i].id, id) == 0)
 			return &m->services[i];
 	return NULL;
 }
@@ -900,14 +957,14 @@ get_descr(struct loader *l, const struct ynode *n, const char *what)
 	const char	*v = get_string(l, n, what);
 
 	if (v != NULL && !valid_descr(v)) {
-		diag_add(l->d, n->pos, "%s \"%s\" is not an LDAP name (a letter, "
-		    "then letters, digits or hyphens)", what, v);
+		diag_add(l->d, n->pos, "%s \"%s\" is not an LDAP name (a "
+		    "letter, then letters, digits or hyphens)", what, v);
 		return NULL;
 	}
 	return v;
 }
 
-/* A string whose placeholders render knows. Returns it, or NULL after an error. */
+/* A string whose placeholders render knows; NULL after an error. */
 static const char *
 get_pattern(struct loader *l, const struct ynode *n, const char *what,
     int filter)
@@ -966,31 +1023,35 @@ template_attrs(struct loader *l, const struct ynode *n, struct template *t)
 	if (n == NULL || ynode_is_null(n))
 		return;
 	if (n->kind != YN_MAP) {
-		diag_add(l->d, n->pos, "attributes must be a mapping from attribute "
-		    "name to a value or a list of values");
+		diag_add(l->d, n->pos, "attributes must be a mapping from "
+		    "attribute name to a value or a list of values");
 		return;
 	}
-	t->attrs = arena_alloc(&l->m->arena, (n->n / 2 + 1) * sizeof(*t->attrs));
+	t->attrs = arena_alloc(&l->m->arena, (n->n / 2 + 1) *
+	    sizeof(*t->attrs));
 	for (i = 0; i < n->n; i += 2) {
 		struct template_attr	*a = &t->attrs[t->nattrs];
-		const struct ynode	*key = n->items[i], *val = n->items[i + 1];
+		const struct ynode	*key = n->items[i];
+		const struct ynode	*val = n->items[i + 1];
 
 		if ((a->name = get_descr(l, key, "attribute")) == NULL)
 			continue;
 		a->pos = key->pos;
 		if (reserved_attr(a->name)) {
-			diag_add(l->d, key->pos, "attribute \"%s\" is mutualize's own; "
-			    "a template cannot set it", a->name);
+			diag_add(l->d, key->pos, "attribute \"%s\" is "
+			    "mutualize's own; a template cannot set it",
+			    a->name);
 			continue;
 		}
 		count = val->kind == YN_SEQ ? val->n : 1;
 		a->vals = arena_alloc(&l->m->arena, count * sizeof(*a->vals));
 		a->nvals = 0;
 		for (j = 0; j < count; j++) {
-			const char	*v = get_pattern(l, val->kind == YN_SEQ ?
-			    val->items[j] : val, "value", 0);
+			const struct ynode	*item = val->kind == YN_SEQ ?
+			    val->items[j] : val;
+			const char		*v;
 
-			if (v != NULL)
+			if ((v = get_pattern(l, item, "value", 0)) != NULL)
 				a->vals[a->nvals++] = v;
 		}
 		t->nattrs++;
@@ -1014,8 +1075,9 @@ template_configs(struct loader *l, const struct ynode *n)
 			if (strcmp(v, names[k]) == 0)
 				break;
 		if (k == NKEYS(names))
-			diag_add(l->d, n->items[i]->pos, "config \"%s\" is not one of "
-			    "dovecot, postfix, apache, nextcloud or prosody", v);
+			diag_add(l->d, n->items[i]->pos, "config \"%s\" is not "
+			    "one of dovecot, postfix, apache, nextcloud or "
+			    "prosody", v);
 		else
 			set |= 1u << k;
 	}
@@ -1037,8 +1099,8 @@ load_template(struct loader *l, const char *dir, const struct service *s)
 	const char		*c;
 
 	if (strchr(s->template, '/') != NULL || s->template[0] == '.') {
-		diag_add(l->d, s->template_pos, "template \"%s\" must name a file "
-		    "of the templates directory", s->template);
+		diag_add(l->d, s->template_pos, "template \"%s\" must name a "
+		    "file of the templates directory", s->template);
 		return NULL;
 	}
 	t = arena_alloc(&l->m->arena, sizeof(*t));
@@ -1061,11 +1123,13 @@ load_template(struct loader *l, const char *dir, const struct service *s)
 		diag_add(l->d, pos, "a template must hold one mapping");
 		return NULL;
 	}
-	if (map_keys(l, doc->roots[0], "a template", keys, NKEYS(keys), v) == -1)
+	if (map_keys(l, doc->roots[0], "a template", keys, NKEYS(keys),
+	    v) == -1)
 		return NULL;
 	t->description = get_string(l, v[0], "description");
 	count = get_seq(l, v[1], "classes");
-	t->classes = arena_alloc(&l->m->arena, (count + 1) * sizeof(*t->classes));
+	t->classes = arena_alloc(&l->m->arena, (count + 1) *
+	    sizeof(*t->classes));
 	for (i = 0; i < count; i++)
 		if ((c = get_descr(l, v[1]->items[i], "class")) != NULL)
 			t->classes[t->nclasses++] = c;
@@ -1073,8 +1137,8 @@ load_template(struct loader *l, const char *dir, const struct service *s)
 	t->login_attr = v[3] ? get_descr(l, v[3], "login_attribute") : "uid";
 	if ((t->filter = get_pattern(l, v[4], "filter", 1)) != NULL &&
 	    !valid_filter(t->filter)) {
-		diag_add(l->d, v[4]->pos, "filter \"%s\" is not one LDAP filter in "
-		    "parentheses", t->filter);
+		diag_add(l->d, v[4]->pos, "filter \"%s\" is not one LDAP "
+		    "filter in parentheses", t->filter);
 		t->filter = NULL;
 	}
 	t->configs = template_configs(l, v[5]);
@@ -1082,7 +1146,7 @@ load_template(struct loader *l, const char *dir, const struct service *s)
 	return t;
 }
 
-/* A NULL-terminated copy of base followed by the names of extra, in the arena. */
+/* A NULL-terminated copy of base, then the names of extra, in the arena. */
 static const char **
 attr_list(struct arena *a, const char *const *base, const struct ptrvec *extra)
 {
@@ -1099,17 +1163,42 @@ attr_list(struct arena *a, const char *const *base, const struct ptrvec *extra)
 	return v;
 }
 
+/*
+ * Records who sets each attribute of a template: one owner per attribute, so
+ * that no two templates disagree on it.
+ */
+static void
+claim_attrs(struct loader *l, const struct template *t, struct hmap *owner,
+    struct ptrvec *names)
+{
+	const struct template	*other;
+	char			*key, *p;
+	size_t			 i;
+
+	for (i = 0; i < t->nattrs; i++) {
+		key = arena_strdup(&l->m->arena, t->attrs[i].name);
+		for (p = key; *p != '\0'; p++)
+			*p = (char)tolower((unsigned char)*p);
+		if ((other = hmap_get(owner, key)) != NULL) {
+			diag_add(l->d, t->attrs[i].pos, "attribute \"%s\" is "
+			    "already set by the template %s", t->attrs[i].name,
+			    other->path);
+			continue;
+		}
+		hmap_put(owner, key, (void *)t);
+		ptrvec_push(names, (void *)t->attrs[i].name);
+	}
+}
+
 size_t
 templates_load(struct model *m, const char *dir, struct diags *d)
 {
 	struct loader	 l = { m, d };
 	struct hmap	 loaded = { 0 };	/* template name -> template */
-	struct hmap	 owner = { 0 };		/* lowercase attribute -> template */
+	struct hmap	 owner = { 0 };		/* attribute -> its template */
 	struct ptrvec	 names = { 0 };		/* attributes, in order */
-	const struct template *other;
 	struct template	*t;
-	size_t		 before = d->n, i, j;
-	char		*key, *p;
+	size_t		 before = d->n, i;
 
 	for (i = 0; i < m->nservices; i++) {
 		struct service	*s = &m->services[i];
@@ -1118,20 +1207,7 @@ templates_load(struct model *m, const char *dir, struct diags *d)
 			if ((t = load_template(&l, dir, s)) == NULL)
 				continue;
 			hmap_put(&loaded, s->template, t);
-			/* One owner per attribute, so that no two disagree on it. */
-			for (j = 0; j < t->nattrs; j++) {
-				key = arena_strdup(&m->arena, t->attrs[j].name);
-				for (p = key; *p != '\0'; p++)
-					*p = (char)tolower((unsigned char)*p);
-				if ((other = hmap_get(&owner, key)) != NULL) {
-					diag_add(d, t->attrs[j].pos, "attribute \"%s\" is "
-					    "already set by the template %s",
-					    t->attrs[j].name, other->path);
-					continue;
-				}
-				hmap_put(&owner, key, t);
-				ptrvec_push(&names, (void *)t->attrs[j].name);
-			}
+			claim_attrs(&l, t, &owner, &names);
 		}
 		s->tmpl = t;
 	}

@@ -86,7 +86,8 @@ usage(FILE *fp)
 
 	fputs("usage: mutualize [-hVv] command [options] file\n\ncommands:\n", fp);
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(fp, "  %-16s%s\n", commands[i].name, commands[i].summary);
+		fprintf(fp, "  %-16s%s\n", commands[i].name,
+		    commands[i].summary);
 	fputs("\n'mutualize command --help' for a command's options; "
 	    "man mutualize for all.\n", fp);
 }
@@ -114,8 +115,8 @@ load_checked(const struct options *o)
 	if (d.n > 0) {
 		diag_sort(&d);
 		diag_print(&d, stderr);
-		fprintf(stderr, "%s: %zu error%s; nothing was contacted.\n", o->file,
-		    d.n, d.n == 1 ? "" : "s");
+		fprintf(stderr, "%s: %zu error%s; nothing was contacted.\n",
+		    o->file, d.n, d.n == 1 ? "" : "s");
 		model_free(m);
 		m = NULL;
 	}
@@ -398,6 +399,41 @@ save_plan(struct conn *c, const struct plan *p, const struct options *o,
 	return 0;
 }
 
+/*
+ * The calls to the services that the changes made call for, once they are
+ * made. Returns how many failed; the directory keeps its changes.
+ */
+static size_t
+call_services(struct connectors *cn, const struct plan *p,
+    const struct apply_result *res, const struct entries *desired,
+    const struct entries *current, int verbose, FILE *out)
+{
+	size_t	failed;
+
+	connectors_plan(cn, p, res->done, desired, current, res->passwords);
+	if (cn->calls.n == 0)
+		return 0;
+	failed = connectors_run(cn, verbose);
+	fprintf(out, "Calls to the services: %zu made, %zu failed.\n",
+	    cn->calls.n - failed, failed);
+	if (failed > 0)
+		fprintf(stderr, "mutualize: the directory keeps its changes; "
+		    "make the failed calls above by hand, or let the next "
+		    "change of these people make them.\n");
+	return failed;
+}
+
+static void
+free_passwords(struct apply_result *res, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; res->passwords != NULL && i < n; i++)
+		secret_free(res->passwords[i]);
+	free(res->passwords);
+	res->passwords = NULL;
+}
+
 /* plan, apply -n and apply: one path; only the last step differs. */
 static int
 run(struct options *o, int write)
@@ -410,6 +446,7 @@ run(struct options *o, int write)
 	struct apply_result	 res;
 	struct apply_opts	 ao;
 	struct diff_opts	 dopts;
+	struct connectors	 cn;
 	struct diags		 d = { 0 };
 	const char		*managed[3];
 	char			 now[16], prune_before[16], *lockdn = NULL;
@@ -421,9 +458,21 @@ run(struct options *o, int write)
 	size_t			 left_out = 0;
 	int			 ret = EXIT_ERROR, rc;
 
+	memset(&cn, 0, sizeof(cn));
 	if ((m = load_checked(o)) == NULL)
 		return EXIT_ERROR;
+	/* The connectors' secrets and texts too, before any packet. */
+	if (connectors_load(&cn, m, templates_dir(m, o->templates), &d) > 0) {
+		diag_sort(&d);
+		diag_print(&d, stderr);
+		fprintf(stderr, "%s: nothing was contacted.\n", o->file);
+		diag_free(&d);
+		connectors_free(&cn);
+		model_free(m);
+		return EXIT_ERROR;
+	}
 	memset(&saved, 0, sizeof(saved));
+	memset(&res, 0, sizeof(res));
 	entries_init(&desired);
 	entries_init(&current);
 	memset(&plan, 0, sizeof(plan));
@@ -481,6 +530,8 @@ run(struct options *o, int write)
 	} else {
 		plan_print_text(&plan, m, stdout, &po);
 		plan_print_summary(&plan, o->file, stdout, &po);
+		connectors_plan(&cn, &plan, plan.n, &desired, &current, NULL);
+		connectors_print(&cn, stdout);
 	}
 	fflush(stdout);
 	if (guard(&plan, &current, m, o) == -1)
@@ -504,7 +555,11 @@ run(struct options *o, int write)
 	ao.scheme = m->policy.password_scheme;
 	ao.journal = &journal;
 	ao.assert = o->saved != NULL;
+	ao.keep_passwords = m->welcome.url != NULL &&
+	    m->policy.welcome_password;
 	ao.verbose = o->verbose;
+	/* A JSON or LDIF plan on standard output stays one document. */
+	out = o->json || o->ldif ? stderr : stdout;
 	rc = apply_plan(c, &plan, &ao, &res);
 	if (journal_close(&journal) == -1)
 		fprintf(stderr, "mutualize: cannot write %s or %s\n", journal_path,
@@ -513,17 +568,17 @@ run(struct options *o, int write)
 		fprintf(stderr, "mutualize: %zu reviewed change%s refused; the "
 		    "others were made\n", res.refused, res.refused == 1 ? " was" :
 		    "s were");
+		call_services(&cn, &plan, &res, &desired, &current, o->verbose, out);
 		goto out;
 	}
 	if (rc == -1) {
 		report_partial(&plan, &res, o->file);
 		fprintf(stderr, "mutualize: %s takes back the %zu changes made\n",
 		    undo_path, res.done);
+		call_services(&cn, &plan, &res, &desired, &current, o->verbose, out);
 		ret = conn_status(c);
 		goto out;
 	}
-	/* A JSON or LDIF plan on standard output stays one document. */
-	out = o->json || o->ldif ? stderr : stdout;
 	fprintf(out, "Apply complete: %zu added, %zu changed, %zu renamed or "
 	    "moved, %zu disabled, %zu deleted.\n", plan.nadd, plan.nmodify,
 	    plan.nrename, plan.ndisable, plan.ndelete);
@@ -532,8 +587,11 @@ run(struct options *o, int write)
 		    people_added(&plan), o->credentials);
 	fprintf(out, "Journal: %s; to take this apply back: ldapmodify -f %s\n",
 	    journal_path, undo_path);
-	ret = left_out > 0 ? EXIT_ERROR : EXIT_OK;
+	ret = call_services(&cn, &plan, &res, &desired, &current, o->verbose,
+	    out) > 0 ? EXIT_CONNECTORS : left_out > 0 ? EXIT_ERROR : EXIT_OK;
 out:
+	free_passwords(&res, plan.n);
+	connectors_free(&cn);
 	/* Accounts made before a failure need their passwords: commit them. */
 	if (creds.fp != NULL && secret_file_commit(&creds) == -1)
 		ret = EXIT_ERROR;
@@ -551,7 +609,7 @@ out:
 	return ret;
 }
 
-/* Touches no server: the configuration follows from the file and the template. */
+/* Touches no server: the configuration follows from the file and template. */
 static int
 cmd_service_config(struct options *o)
 {

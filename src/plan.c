@@ -271,12 +271,12 @@ static const char *const why_names[] = {
 	NULL, "disable", "enable", "prune", "depart", "tenant"
 };
 
-static void
-json_change(FILE *fp, const struct change *c)
+void
+plan_print_change_json(const struct change *c, FILE *fp)
 {
 	size_t	i;
 
-	fprintf(fp, "    {\"op\": \"%s\", \"dn\": ", op_names[c->op]);
+	fprintf(fp, "{\"op\": \"%s\", \"dn\": ", op_names[c->op]);
 	json_string(fp, c->dn);
 	if (c->entry->tenant != NULL) {
 		fputs(", \"tenant\": ", fp);
@@ -346,14 +346,15 @@ plan_print_json(const struct plan *p, const char *file, FILE *fp)
 	    "\"removals\": %zu},\n  \"changes\": [", p->nadd, p->nmodify,
 	    p->nrename, p->ndisable, p->ndelete, p->nremovals);
 	for (i = 0; i < p->n; i++) {
-		fputs(i > 0 ? ",\n" : "\n", fp);
-		json_change(fp, &p->v[i]);
+		fputs(i > 0 ? ",\n    " : "\n    ", fp);
+		plan_print_change_json(&p->v[i], fp);
 	}
 	fputs(p->n > 0 ? "\n  ],\n  \"unmanaged\": [" : "],\n  \"unmanaged\": [",
 	    fp);
 	for (i = 0; i < p->unmanaged.n; i++) {
 		fputs(i > 0 ? ", " : "", fp);
-		json_string(fp, ((const struct entry *)p->unmanaged.v[i])->dn);
+		json_string(fp,
+		    ((const struct entry *)p->unmanaged.v[i])->dn);
 	}
 	fputs("]\n}\n", fp);
 }

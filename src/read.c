@@ -177,8 +177,8 @@ read_directory(struct conn *c, const char *base_dn, const char *tenants_dn,
 	if (search_paged(c, tenants_dn, LDAP_SCOPE_SUBTREE, attrs, es, base_key,
 	    tenants_key, &count) == -1)
 		return -1;
-	if (search_paged(c, services_dn, LDAP_SCOPE_SUBTREE, attrs, es, base_key,
-	    tenants_key, &count) == -1)
+	if (search_paged(c, services_dn, LDAP_SCOPE_SUBTREE, attrs, es,
+	    base_key, tenants_key, &count) == -1)
 		return -1;
 	es->ppolicy = knows_lock(c);
 	if (c->verbose)

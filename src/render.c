@@ -84,7 +84,7 @@ static const char *const value_fields[] = {
 };
 static const char *const filter_fields[] = { "group", "base", "service", NULL };
 
-/* The index in fields of the placeholder "{name}" at s, and its length; or -1. */
+/* The index in fields of the placeholder "{name}" at s, and its length. */
 static int
 field_at(const char *s, const char *const *fields, size_t *len)
 {
@@ -95,10 +95,27 @@ field_at(const char *s, const char *const *fields, size_t *len)
 		return -1;
 	n = (size_t)(end - s - 1);
 	for (i = 0; fields[i] != NULL; i++)
-		if (strlen(fields[i]) == n && strncmp(s + 1, fields[i], n) == 0) {
+		if (strlen(fields[i]) == n &&
+		    strncmp(s + 1, fields[i], n) == 0) {
 			*len = n + 2;
 			return (int)i;
 		}
+	return -1;
+}
+
+long
+placeholder_unknown(const char *text, const char *const *fields)
+{
+	const char	*p;
+	size_t		 len;
+
+	for (p = text; *p != '\0'; p++) {
+		if (*p != '{')
+			continue;
+		if (field_at(p, fields, &len) < 0)
+			return (long)(p - text);
+		p += len - 1;
+	}
 	return -1;
 }
 
@@ -106,25 +123,18 @@ char *
 render_placeholder_error(const char *text, int filter)
 {
 	const char *const	*fields = filter ? filter_fields : value_fields;
-	const char		*p;
-	size_t			 len;
 
-	for (p = text; *p != '\0'; p++) {
-		if (*p != '{')
-			continue;
-		if (field_at(p, fields, &len) < 0)
-			return xasprintf("unknown placeholder in \"%s\"; known: %s",
-			    text, filter ? "{group}, {base}, {service}" : "{login}, "
-			    "{mail}, {given_name}, {surname}, {id}, {tenant}, "
-			    "{mail_domain}, {quota}, {service}");
-		p += len - 1;
-	}
-	return NULL;
+	if (placeholder_unknown(text, fields) < 0)
+		return NULL;
+	return xasprintf("unknown placeholder in \"%s\"; known: %s", text,
+	    filter ? "{group}, {base}, {service}" : "{login}, {mail}, "
+	    "{given_name}, {surname}, {id}, {tenant}, {mail_domain}, {quota}, "
+	    "{service}");
 }
 
-/* Fills in a valid pattern; NULL when a placeholder it uses has no value. */
-static char *
-expand(const char *pattern, const char *const *fields, const char *const *vals)
+char *
+placeholder_expand(const char *pattern, const char *const *fields,
+    const char *const *vals)
 {
 	char		*out = NULL;
 	size_t		 outlen = 0, len;
@@ -163,12 +173,13 @@ render_template_value(struct arena *a, const char *pattern,
 	char			 qbuf[24], *v;
 	const char		*out;
 	const char *const	 vals[] = {
-		p->login, p->mail, p->given_name, p->surname, p->id, p->tenant->id,
-		p->tenant->mail_domain, quota ? qbuf : NULL, s->id, NULL
+		p->login, p->mail, p->given_name, p->surname, p->id,
+		p->tenant->id, p->tenant->mail_domain, quota ? qbuf : NULL,
+		s->id, NULL
 	};
 
 	snprintf(qbuf, sizeof(qbuf), "%llu", quota);
-	if ((v = expand(pattern, value_fields, vals)) == NULL)
+	if ((v = placeholder_expand(pattern, value_fields, vals)) == NULL)
 		return NULL;
 	out = arena_strdup(a, v);
 	free(v);
@@ -187,7 +198,7 @@ render_service_filter(const struct model *m, const struct service *s)
 	{
 		const char *const	vals[] = { group, base, id, NULL };
 
-		out = expand(s->tmpl->filter, filter_fields, vals);
+		out = placeholder_expand(s->tmpl->filter, filter_fields, vals);
 	}
 	free(gdn);
 	free(group);
@@ -397,7 +408,7 @@ add_members(struct renderer *r, struct ptrvec *pv, const struct ref *refs,
 			ptrvec_push(pv, (void *)dn);
 }
 
-/* What an entitlement adds to the person's entry, as its service's template says. */
+/* What an entitlement adds to the entry, as the service's template says. */
 static void
 apply_template(struct entries *es, struct entry *e, const struct person *p,
     const struct service *s, const struct entitlement *ent)
@@ -411,8 +422,8 @@ apply_template(struct entries *es, struct entry *e, const struct person *p,
 			entry_add_value(es, e, "objectClass", t->classes[i]);
 	for (i = 0; i < t->nattrs; i++)
 		for (j = 0; j < t->attrs[i].nvals; j++) {
-			v = render_template_value(&es->arena, t->attrs[i].vals[j], p,
-			    s, ent);
+			v = render_template_value(&es->arena,
+			    t->attrs[i].vals[j], p, s, ent);
 			if (v != NULL && !entry_has(e, t->attrs[i].name, v))
 				entry_add_value(es, e, t->attrs[i].name, v);
 		}
@@ -510,12 +521,16 @@ render_services(struct renderer *r)
 	render_ou(r->es, sdn, "services", NULL, ENTRY_SERVICES);
 	for (i = 0; i < m->nservices; i++) {
 		const struct service	*s = &m->services[i];
+		const char		*what;
 
+		if (s->tmpl != NULL && s->tmpl->description != NULL)
+			what = s->tmpl->description;
+		else
+			what = arena_printf(&r->es->arena, "People entitled to "
+			    "the %s service", s->id);
 		render_group(r->es, child_dn(&r->es->arena, "cn", s->id, sdn), NULL,
-		    ENTRY_SERVICE, s->id, s->tmpl != NULL &&
-		    s->tmpl->description != NULL ? s->tmpl->description :
-		    arena_printf(&r->es->arena, "People entitled to the %s service",
-		    s->id), member_list(r, sbuf_join(&r->key, "/", s->id, NULL)));
+		    ENTRY_SERVICE, s->id, what, member_list(r, sbuf_join(&r->key,
+		    "/", s->id, NULL)));
 	}
 }
 

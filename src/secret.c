@@ -24,7 +24,7 @@
 #define SECRET_MAX	4096
 
 static char *
-read_password_file(const char *path, struct pos pos, struct diags *d)
+read_secret(const char *what, const char *path, struct pos pos, struct diags *d)
 {
 	struct stat	 st;
 	char		 buf[SECRET_MAX + 1], *pw = NULL;
@@ -32,16 +32,16 @@ read_password_file(const char *path, struct pos pos, struct diags *d)
 	int		 fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		diag_add(d, pos, "bind_password_file %s: %s", path, strerror(errno));
+		diag_add(d, pos, "%s %s: %s", what, path, strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		diag_add(d, pos, "bind_password_file %s: not a regular file", path);
+		diag_add(d, pos, "%s %s: not a regular file", what, path);
 		goto out;
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		diag_add(d, pos, "bind_password_file %s: readable by group or others "
-		    "(mode %04o); run: chmod 600 %s", path,
+		diag_add(d, pos, "%s %s: readable by group or others (mode "
+		    "%04o); run: chmod 600 %s", what, path,
 		    (unsigned)(st.st_mode & 07777), path);
 		goto out;
 	}
@@ -49,12 +49,17 @@ read_password_file(const char *path, struct pos pos, struct diags *d)
 		r = read(fd, buf, SECRET_MAX);
 	while (r == -1 && errno == EINTR);
 	if (r < 0) {
-		diag_add(d, pos, "bind_password_file %s: %s", path, strerror(errno));
+		diag_add(d, pos, "%s %s: %s", what, path, strerror(errno));
 		goto out;
 	}
 	buf[r] = '\0';
 	pw = xstrndup(buf, strcspn(buf, "\r\n"));	/* the first line */
 	explicit_bzero(buf, sizeof(buf));
+	if (pw[0] == '\0') {
+		diag_add(d, pos, "%s %s is empty", what, path);
+		secret_free(pw);
+		pw = NULL;
+	}
 out:
 	close(fd);
 	return pw;
@@ -78,6 +83,22 @@ secret_protect(void)
 		    "%s\n", strerror(errno));
 }
 
+/* A secret file named in the tenants file, relative to it unless absolute. */
+char *
+secret_read_file(const struct model *m, const char *what, const char *file,
+    struct pos pos, struct diags *d)
+{
+	char	*path, *pw;
+
+	if (file[0] == '/')
+		path = xstrdup(file);
+	else
+		path = xasprintf("%s/%s", m->dir, file);
+	pw = read_secret(what, path, pos, d);
+	free(path);
+	return pw;
+}
+
 /* The variable is wiped once copied: a child or a core never sees it. */
 char *
 secret_bind_password(const struct model *m, struct diags *d)
@@ -98,13 +119,8 @@ secret_bind_password(const struct model *m, struct diags *d)
 		return NULL;
 	}
 	path = directory_path(m, m->directory.bind_password_file);
-	pw = read_password_file(path, m->directory.bind_password_file_pos, d);
-	if (pw != NULL && pw[0] == '\0') {
-		diag_add(d, m->directory.bind_password_file_pos,
-		    "bind_password_file %s is empty", path);
-		secret_free(pw);
-		pw = NULL;
-	}
+	pw = read_secret("bind_password_file", path,
+	    m->directory.bind_password_file_pos, d);
 	free(path);
 	return pw;
 }

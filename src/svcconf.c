@@ -18,12 +18,12 @@ struct svc {
 	const struct model	*m;
 	const struct service	*s;
 	const char		*uri;		/* without a trailing '/' */
-	const char		*base;		/* where people are: ou=tenants */
+	const char		*base;		/* ou=tenants: the people */
 	const char		*group;		/* the service group's DN */
 	char			*filter;	/* who may use the service */
 	const char		*login;		/* the login attribute */
-	const char		*quota;		/* the attribute holding "{quota}" */
-	const char		*cmt;		/* how the output's comments start */
+	const char		*quota;		/* where "{quota}" goes */
+	const char		*cmt;		/* how comments start */
 	FILE			*fp;
 };
 
@@ -33,6 +33,15 @@ put_percent(FILE *fp, const char *s)
 {
 	for (; *s != '\0'; s++)
 		fputs(*s == '%' ? "%%" : (char[]){ *s, '\0' }, fp);
+}
+
+/* "key = value" for Dovecot and Postfix, on a line of its own. */
+static void
+put_setting(FILE *fp, const char *key, const char *value)
+{
+	fprintf(fp, "%s = ", key);
+	put_percent(fp, value);
+	fputc('\n', fp);
 }
 
 /* A double-quoted string for Lua and Apache: '\' and '"' escaped. */
@@ -98,7 +107,7 @@ host_port(const char *uri, char **host, char **port)
 	}
 }
 
-/* The login filter for Dovecot or Postfix: the filter's '%' doubled, not var's. */
+/* The login filter for Dovecot or Postfix: '%' doubled, but not in var. */
 static char *
 percent_filter(const struct svc *v, const char *attr, const char *var)
 {
@@ -126,27 +135,26 @@ dovecot(const struct svc *v)
 	    "#     args = /etc/dovecot/dovecot-ldap.conf.ext }\n"
 	    "#   userdb { driver = ldap\n"
 	    "#     args = /etc/dovecot/dovecot-ldap.conf.ext }\n"
-	    "# Dovecot escapes %u for the filter. The password is checked by a\n"
-	    "# bind as the person (auth_bind), so no hash leaves the directory.\n",
+	    "# Dovecot escapes %u for the filter. The password is checked\n"
+	    "# by a bind as the person (auth_bind): no hash leaves the\n"
+	    "# directory.\n",
 	    fp);
-	fputs("uris = ", fp);
-	put_percent(fp, v->uri);
-	fputs("\nldap_version = 3\n", fp);
+	put_setting(fp, "uris", v->uri);
+	fputs("ldap_version = 3\n", fp);
 	if (v->s->bind_dn != NULL) {
-		fputs("dn = ", fp);
-		put_percent(fp, v->s->bind_dn);
-		fputs("\ndnpass = " BIND_PASSWORD "\n", fp);
+		put_setting(fp, "dn", v->s->bind_dn);
+		fputs("dnpass = " BIND_PASSWORD "\n", fp);
 	}
-	fputs("auth_bind = yes\nbase = ", fp);
-	put_percent(fp, v->base);
-	fprintf(fp, "\nscope = subtree\nderef = never\npass_filter = %s\n"
+	fputs("auth_bind = yes\n", fp);
+	put_setting(fp, "base", v->base);
+	fprintf(fp, "scope = subtree\nderef = never\npass_filter = %s\n"
 	    "pass_attrs = %s=user\nuser_filter = %s\nuser_attrs = %s=user", f,
 	    v->login, f, v->login);
 	if (v->quota != NULL)
 		fprintf(fp, ", =quota_rule=*:bytes=%%{ldap:%s:0}", v->quota);
-	fputs("\niterate_filter = ", fp);
-	put_percent(fp, v->filter);
-	fprintf(fp, "\niterate_attrs = %s=user\n", v->login);
+	fputc('\n', fp);
+	put_setting(fp, "iterate_filter", v->filter);
+	fprintf(fp, "iterate_attrs = %s=user\n", v->login);
 	free(f);
 }
 
@@ -158,18 +166,16 @@ postfix_table(const struct svc *v, const char *file, const char *param,
 
 	fprintf(fp, "\n# /etc/postfix/%s, for %s = ldap:/etc/postfix/%s\n",
 	    file, param, file);
-	fputs("server_host = ", fp);
-	put_percent(fp, v->uri);
-	fputs("\nversion = 3\n", fp);
+	put_setting(fp, "server_host", v->uri);
+	fputs("version = 3\n", fp);
 	if (v->s->bind_dn != NULL) {
-		fputs("bind = yes\nbind_dn = ", fp);
-		put_percent(fp, v->s->bind_dn);
-		fputs("\nbind_pw = " BIND_PASSWORD "\n", fp);
+		fputs("bind = yes\n", fp);
+		put_setting(fp, "bind_dn", v->s->bind_dn);
+		fputs("bind_pw = " BIND_PASSWORD "\n", fp);
 	} else
 		fputs("bind = no\n", fp);
-	fputs("search_base = ", fp);
-	put_percent(fp, v->base);
-	fputs("\nscope = sub\nquery_filter = ", fp);
+	put_setting(fp, "search_base", v->base);
+	fputs("scope = sub\nquery_filter = ", fp);
 	fputs(filter, fp);	/* made of escaped parts and %s */
 	fprintf(fp, "\nresult_attribute = %s\n", result);
 }
@@ -181,13 +187,15 @@ postfix(const struct svc *v)
 	char	*f;
 
 	fputs("\n# Postfix: three LDAP lookup tables (ldap_table(5)), one file "
-	    "each:\n# the domains of the tenants, the mailboxes, and the aliases "
-	    "and former\n# addresses, which lead to the mailbox.\n", v->fp);
+	    "each:\n# the domains of the tenants, the mailboxes, and the "
+	    "aliases and former\n# addresses, which lead to the mailbox.\n",
+	    v->fp);
 	postfix_table(v, "ldap-domains.cf", "virtual_mailbox_domains",
 	    "(&(objectClass=domainRelatedObject)(associatedDomain=%s))",
 	    "associatedDomain");
 	f = percent_filter(v, "mail", "%s");
-	postfix_table(v, "ldap-mailboxes.cf", "virtual_mailbox_maps", f, "mail");
+	postfix_table(v, "ldap-mailboxes.cf", "virtual_mailbox_maps", f,
+	    "mail");
 	free(f);
 	f = percent_filter(v, "mailLocalAddress", "%s");
 	postfix_table(v, "ldap-aliases.cf", "virtual_alias_maps", f, "mail");
@@ -199,9 +207,9 @@ apache(const struct svc *v)
 {
 	FILE	*fp = v->fp;
 
-	fputs("\n# Apache httpd 2.4, mod_authnz_ldap: inside the <Location> or\n"
-	    "# <Directory> of the service. The filter is in the URL, %-encoded.\n",
-	    fp);
+	fputs("\n# Apache httpd 2.4, mod_authnz_ldap: inside the <Location>\n"
+	    "# or <Directory> of the service. The filter is in the URL,\n"
+	    "# %-encoded.\n", fp);
 	fprintf(fp, "AuthType Basic\nAuthName \"%s\"\nAuthBasicProvider ldap\n",
 	    v->s->id);
 	/* The URI is one the file checked: scheme, host and port. */
@@ -318,28 +326,31 @@ service_config(const struct model *m, const struct service *s, const char *uri,
 
 	v.m = m;
 	v.s = s;
-	v.uri = arena_strndup(&a, uri, len > 0 && uri[len - 1] == '/' ? len - 1 :
-	    len);
+	if (len > 0 && uri[len - 1] == '/')
+		len--;
+	v.uri = arena_strndup(&a, uri, len);
 	v.base = render_tenants_dn(&a, m);
-	v.group = arena_printf(&a, "cn=%s,%s", s->id, render_services_dn(&a, m));
+	v.group = arena_printf(&a, "cn=%s,%s", s->id,
+	    render_services_dn(&a, m));
 	v.filter = render_service_filter(m, s);
 	v.login = s->tmpl->login_attr;
 	v.quota = quota_attr(s->tmpl);
 	v.fp = fp;
 	/* Prosody's configuration is Lua, where comments start with "--". */
 	v.cmt = s->tmpl->configs == CONFIG_PROSODY ? "--" : "#";
-	fprintf(fp, "%s The LDAP part of the configuration of the service \"%s\" "
-	    "of %s,\n%s from the template %s.\n%s People entitled to it are the "
-	    "members of %s.\n%s Base: %s\n%s Filter: %s\n%s Login attribute: "
-	    "%s\n", v.cmt, s->id, m->syndicate.id, v.cmt, s->tmpl->path, v.cmt,
-	    v.group, v.cmt, v.base, v.cmt, v.filter, v.cmt, v.login);
+	fprintf(fp, "%s The LDAP part of the configuration of the service "
+	    "\"%s\" of %s,\n%s from the template %s.\n%s People entitled to it "
+	    "are the members of %s.\n%s Base: %s\n%s Filter: %s\n%s Login "
+	    "attribute: %s\n", v.cmt, s->id, m->syndicate.id, v.cmt,
+	    s->tmpl->path, v.cmt, v.group, v.cmt, v.base, v.cmt, v.filter,
+	    v.cmt, v.login);
 	if (s->bind_dn != NULL)
 		fprintf(fp, "%s The service reads the directory as %s; put its "
-		    "password where\n%s " BIND_PASSWORD " stands (mutualize never "
-		    "prints it).\n", v.cmt, s->bind_dn, v.cmt);
+		    "password where\n%s " BIND_PASSWORD " stands (mutualize "
+		    "never prints it).\n", v.cmt, s->bind_dn, v.cmt);
 	else
-		fprintf(fp, "%s The service searches the directory anonymously: "
-		    "give the service a\n%s bind_dn in the file for a reader "
+		fprintf(fp, "%s The service searches the directory anonymously:"
+		    " give the service a\n%s bind_dn in the file for a reader "
 		    "account.\n", v.cmt, v.cmt);
 	if (s->tmpl->configs & CONFIG_DOVECOT)
 		dovecot(&v);

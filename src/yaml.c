@@ -45,23 +45,6 @@ mark_pos(const struct ydoc *doc, yaml_mark_t m)
 	return p;
 }
 
-/* libyaml reports reader errors (bad UTF-8, NUL bytes) as a byte offset. */
-static struct pos
-offset_pos(const struct ydoc *doc, const char *buf, size_t len, size_t off)
-{
-	struct pos	p = { doc->file, 1, 1 };
-	size_t		i;
-
-	for (i = 0; i < off && i < len; i++) {
-		if (buf[i] == '\n') {
-			p.line++;
-			p.col = 1;
-		} else if (((unsigned char)buf[i] & 0xC0) != 0x80)
-			p.col++;
-	}
-	return p;
-}
-
 static struct ynode *
 node_new(struct builder *b, enum ynode_kind kind, yaml_mark_t mark)
 {
@@ -189,12 +172,14 @@ parse_error(struct builder *b, yaml_parser_t *p, const char *buf, size_t len)
 	struct pos	pos;
 
 	if (p->error == YAML_READER_ERROR) {
-		pos = offset_pos(b->doc, buf, len, p->problem_offset);
+		/* Reader errors (bad UTF-8, NUL) come as a byte offset. */
+		pos = diag_offset_pos(b->doc->file, buf, len,
+		    p->problem_offset);
 		diag_add(b->diags, pos, "not valid UTF-8 text: %s", p->problem);
 		return;
 	}
 	if (p->error == YAML_MEMORY_ERROR) {
-		pos = offset_pos(b->doc, buf, len, 0);
+		pos = diag_offset_pos(b->doc->file, buf, len, 0);
 		diag_add(b->diags, pos, "out of memory while reading YAML");
 		return;
 	}

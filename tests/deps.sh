@@ -1,15 +1,16 @@
 #!/bin/sh
 # Installs the Debian packages mutualize needs to build, test and run its demo,
 # when some are missing: the end-to-end tests run the real services (Dovecot,
-# Apache, Prosody), whose packages start nothing here. As root only; otherwise
-# it names what to install.
+# Apache, Prosody, an SMTP sink, a SCIM server on npm's scimmy), whose packages
+# start nothing here. As root only; otherwise it names what to install.
 # Usage: deps.sh [fuzz]     (fuzz: also clang's libFuzzer, for make fuzz)
 set -eu
 
 # openssl makes the integration tests' throwaway CA and server certificate.
 PACKAGES="gcc make pkg-config libc6-dev libldap-dev libyaml-dev libcmocka-dev
-libunistring-dev libcrypt-dev nettle-dev slapd ldap-utils mandoc curl time
-openssl dovecot-imapd dovecot-ldap apache2 prosody lua-ldap"
+libunistring-dev libcrypt-dev libcurl4-openssl-dev nettle-dev slapd ldap-utils
+mandoc curl time openssl dovecot-imapd dovecot-ldap apache2 prosody lua-ldap
+python3-aiosmtpd nodejs"
 if [ "${1:-}" = fuzz ]; then
 	PACKAGES="$PACKAGES clang-14 libclang-rt-14-dev"
 fi
@@ -20,6 +21,8 @@ for p in $PACKAGES; do
 		missing="$missing $p"
 	fi
 done
+# npm may come with a nodejs of another origin than Debian's.
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then

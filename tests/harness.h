@@ -2,6 +2,8 @@
 #ifndef MUTUALIZE_TEST_HARNESS_H
 #define MUTUALIZE_TEST_HARNESS_H
 
+#include <sys/stat.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +30,52 @@ write_temp(const char *text, size_t len)
 	assert_int_equal(write(fd, text, len), (ssize_t)len);
 	close(fd);
 	return path;
+}
+
+/* Makes a new temporary directory, its path in buf. */
+UNUSED static void
+temp_dir(char buf[64], const char *name)
+{
+	snprintf(buf, 64, "/tmp/%s.XXXXXX", name);
+	assert_non_null(mkdtemp(buf));
+}
+
+/* Writes a file of that mode in dir; returns its path, which the caller frees. */
+UNUSED static char *
+write_file(const char *dir, const char *name, const char *text, mode_t mode)
+{
+	char	*path = xasprintf("%s/%s", dir, name);
+	FILE	*fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	assert_int_equal(chmod(path, mode), 0);
+	return path;
+}
+
+/* Removes a directory made by temp_dir, with what is in it. */
+UNUSED static void
+remove_tree(const char *dir)
+{
+	char	*cmd = xasprintf("rm -rf '%s'", dir);
+
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+/* The values of an attribute of an entry, joined with '|', are want. */
+UNUSED static void
+assert_attr(const struct entry *e, const char *attr, const char *want)
+{
+	const struct attr	*a = entry_attr(e, attr);
+	char			 got[4096] = "";
+	size_t			 i;
+
+	for (i = 0; a != NULL && i < a->nvals; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s",
+		    i ? "|" : "", a->vals[i]);
+	assert_string_equal(got, want);
 }
 
 /* Loads YAML text as a tenants file; the model may be NULL. Errors in d. */

@@ -3,8 +3,6 @@
  * what they add to an entitled person, what the diff then manages, and the
  * configuration service-config writes from them.
  */
-#include <sys/stat.h>
-
 #include "harness.h"
 
 #define VEN	"ou=venissieux,ou=tenants,dc=sitiv,dc=fr"
@@ -21,13 +19,7 @@ struct fixture {
 static void
 put(struct fixture *f, const char *name, const char *text)
 {
-	char	*path = xasprintf("%s/%s", f->dir, name);
-	FILE	*fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-	free(path);
+	free(write_file(f->dir, name, text, 0644));
 }
 
 #define MAIL_TEMPLATE \
@@ -48,8 +40,7 @@ setup(void **state)
 {
 	struct fixture	*f = xcalloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/mutualize-templates.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	temp_dir(f->dir, "mutualize-templates");
 	put(f, "mail.yaml", MAIL_TEMPLATE);
 	put(f, "visio.yaml", VISIO_TEMPLATE);
 	entries_init(&f->es);
@@ -61,10 +52,8 @@ static int
 teardown(void **state)
 {
 	struct fixture	*f = *state;
-	char		*cmd = xasprintf("rm -rf %s", f->dir);
 
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	remove_tree(f->dir);
 	entries_free(&f->es);
 	model_free(f->m);
 	diag_free(&f->d);
@@ -114,19 +103,6 @@ errors(const struct fixture *f)
 	return out;
 }
 
-static void
-assert_values(const struct entry *e, const char *attr, const char *want)
-{
-	const struct attr	*a = entry_attr(e, attr);
-	char			 got[4096] = "";
-	size_t			 i;
-
-	for (i = 0; a != NULL && i < a->nvals; i++)
-		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s",
-		    i ? "|" : "", a->vals[i]);
-	assert_string_equal(got, want);
-}
-
 #define PEOPLE \
 	"tenants:\n" \
 	"  - id: venissieux\n" \
@@ -153,25 +129,25 @@ an_entitled_person_gets_what_the_template_says(void **state)
 	assert_int_equal(identities(f->m, NULL), 0);
 	render(f->m, &f->es);
 	e = entries_find(&f->es, HELENE);
-	assert_values(e, "objectClass", "person|organizationalPerson|"
+	assert_attr(e, "objectClass", "person|organizationalPerson|"
 	    "inetOrgPerson|mutualizeManaged|inetLocalMailRecipient|"
 	    "mutualizeAccount");
 	/* her own quota wins over the service's */
-	assert_values(e, "mutualizeMailQuota", "10737418240");
-	assert_values(e, "mailRoutingAddress",
+	assert_attr(e, "mutualizeMailQuota", "10737418240");
+	assert_attr(e, "mailRoutingAddress",
 	    "helene.dupont-sebastien@mail.ville-venissieux.fr");
 	e = entries_find(&f->es, "uid=marie.martin,ou=people," VEN);
-	assert_values(e, "mutualizeMailQuota", "5368709120");
+	assert_attr(e, "mutualizeMailQuota", "5368709120");
 	/* no mail: nothing of the mail template; suspended: nothing at all */
 	e = entries_find(&f->es, "uid=noel.roux,ou=people," VEN);
-	assert_values(e, "objectClass", "person|organizationalPerson|"
+	assert_attr(e, "objectClass", "person|organizationalPerson|"
 	    "inetOrgPerson|mutualizeManaged");
 	assert_null(entry_attr(e, "mutualizeMailQuota"));
 	e = entries_find(&f->es, "uid=joel.roux,ou=people," VEN);
 	assert_null(entry_attr(e, "mailRoutingAddress"));
 	e = entries_find(&f->es, "cn=mail,ou=services,dc=sitiv,dc=fr");
-	assert_values(e, "description", "Messagerie");
-	assert_values(e, "member", HELENE "|uid=marie.martin,ou=people," VEN);
+	assert_attr(e, "description", "Messagerie");
+	assert_attr(e, "member", HELENE "|uid=marie.martin,ou=people," VEN);
 }
 
 static void
@@ -186,7 +162,7 @@ a_value_without_its_placeholder_is_left_out(void **state)
 	render(f->m, &f->es);
 	e = entries_find(&f->es, "uid=marie.martin,ou=people," VEN);
 	assert_null(entry_attr(e, "mutualizeMailQuota"));
-	assert_values(e, "mailRoutingAddress",
+	assert_attr(e, "mailRoutingAddress",
 	    "marie.martin@mail.ville-venissieux.fr");
 }
 

@@ -26,11 +26,15 @@ check() {
 	if "$@"; then ok "$what"; else not_ok "$what"; fi
 }
 
-# A port of 127.0.0.1 that nothing listens on (20 tries at most).
+# A port of 127.0.0.1 that nothing listens on (20 tries at most), below the
+# range the kernel gives to outgoing connections, so that no client socket of
+# another test holds it either.
 free_port() {
-	local port i
+	local port i low
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	[ "${low:-0}" -gt 12000 ] || low=32768
 	for i in $(seq 1 20); do
-		port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		port=$((10000 + RANDOM % (low - 10000)))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			echo "$port"
 			return 0
@@ -98,4 +102,14 @@ fill_password() {
 show_log() {
 	echo "--- last lines of $1:"
 	tail -n 20 "$1" 2>/dev/null | sed 's/^/    /'
+}
+
+# wipe_directory ROOT_PASSWORD_FILE: the base and everything below it, gone.
+# (slapd 2.5.13 with memberof crashes on the delete of an entry that does not
+# exist: only what is there is deleted.)
+wipe_directory() {
+	if ldapsearch -x -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -y "$1" -b "$BASE" \
+		-s base 1.1 >/dev/null 2>&1; then
+		ldapdelete -x -r -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -y "$1" "$BASE"
+	fi
 }

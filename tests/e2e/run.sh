@@ -1,7 +1,8 @@
 #!/bin/bash
 # End-to-end: real services (Dovecot, Apache WebDAV, Prosody) on 127.0.0.1,
 # configured from "mutualize service-config", let in the people the directory
-# entitles and refuse the others. Runs against the slapd that
+# entitles and refuse the others; then the connectors reach a SCIM server, a
+# webhook receiver and an SMTP sink. Runs against the slapd that
 # tests/run-integration.sh started (SLAPD_URI, SLAPD_ROOTDN, SLAPD_ROOTPW), as
 # root: the services drop to their own users.
 set -u
@@ -12,6 +13,7 @@ cd "$top" || exit 1
 . "$here/mail.sh"
 . "$here/files.sh"
 . "$here/visio.sh"
+. "$here/connectors.sh"
 
 BIN=${MUTUALIZE_TEST_BIN:-build/san/mutualize}
 FILE=tests/data/services.yaml
@@ -31,13 +33,7 @@ umask 022
 
 # The directory as the fixture wants it, with a departure, and a reader
 # account for the services.
-# (slapd 2.5.13 with memberof crashes on the delete of an entry that does not
-# exist: delete only what is there.)
-if ldapsearch -x -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -y "$work/root.pw" -b "$BASE" \
-	-s base 1.1 >/dev/null 2>&1; then
-	ldapdelete -x -r -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -y "$work/root.pw" \
-		"$BASE" || exit 1
-fi
+wipe_directory "$work/root.pw" || exit 1
 export MUTUALIZE_BIND_PASSWORD=$SLAPD_ROOTPW
 if ! "$BIN" apply --credentials "$work/credentials" -H "$SLAPD_URI" "$FILE" \
 	>"$work/apply.log" 2>&1; then
@@ -62,6 +58,7 @@ done
 e2e_mail "$work"
 e2e_files "$work"
 e2e_visio "$work"
+e2e_connectors "$work"
 
 echo "e2e: $E2E_PASSED passed, $E2E_FAILED failed"
 [ "$E2E_FAILED" = 0 ]

@@ -413,6 +413,8 @@ void		 entry_add_value(struct entries *, struct entry *, const char *attr,
 		    const char *value);
 void		 entry_add_valuen(struct entries *, struct entry *, const char *attr,
 		    const char *value, size_t len);
+/* Room for n attributes in a new entry, when the count is known. */
+void		 entry_reserve(struct entries *, struct entry *, size_t n);
 const struct attr *entry_attr(const struct entry *, const char *);
 /* Whether the entry has this value (compared without regard to case). */
 int		 entry_has(const struct entry *, const char *attr, const char *value);

@@ -226,7 +226,19 @@ entry_add_value(struct entries *es, struct entry *e, const char *name,
 	entry_add_valuen(es, e, name, value, strlen(value));
 }
 
-/* Values arrive one at a time; arrays double in the arena (old ones stay there). */
+void
+entry_reserve(struct entries *es, struct entry *e, size_t n)
+{
+	if (e->nattrs > 0 || n <= e->capattrs)
+		return;
+	e->attrs = arena_alloc(&es->arena, n * sizeof(*e->attrs));
+	e->capattrs = n;
+}
+
+/*
+ * Values arrive one at a time; arrays double in the arena (old ones stay
+ * there, hence entry_reserve).
+ */
 void
 entry_add_valuen(struct entries *es, struct entry *e, const char *name,
     const char *value, size_t len)

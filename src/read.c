@@ -11,19 +11,24 @@
 
 #define PAGE_SIZE	1000
 
+/* Attributes of one message kept for a second pass; more are rare. */
+#define TAKE_ATTRS	32
+
 /*
  * The values are read where they lie in the message, as ldapsearch does,
- * and copied once, into the entry set.
+ * and copied once, into the entry set: the attributes are counted first, so
+ * that the entry's array is made once, to size (100,000 of them add up).
  */
 static void
 take_entry(struct conn *c, LDAPMessage *msg, struct entries *es,
     const char *base_key, const char *tenants_key)
 {
-	struct berval	 dn, attr, *vals = NULL;
+	struct berval	 dn, attr[TAKE_ATTRS], *vals[TAKE_ATTRS];
 	BerElement	*ber = NULL;
 	struct entry	*e;
 	char		*dnz, name[256];
-	size_t		 i;
+	size_t		 i, k, n = 0;
+	int		 more = 1;
 
 	if (ldap_get_dn_ber(c->ld, msg, &ber, &dn) != LDAP_SUCCESS)
 		goto out;
@@ -33,17 +38,25 @@ take_entry(struct conn *c, LDAPMessage *msg, struct entries *es,
 	if (e == NULL)
 		goto out;
 	entry_classify(es, e, base_key, tenants_key);
-	while (ldap_get_attribute_ber(c->ld, msg, ber, &attr, &vals) ==
-	    LDAP_SUCCESS && attr.bv_val != NULL) {
-		if (attr.bv_len < sizeof(name)) {
-			memcpy(name, attr.bv_val, attr.bv_len);
-			name[attr.bv_len] = '\0';
-			for (i = 0; vals != NULL && vals[i].bv_val != NULL; i++)
-				entry_add_valuen(es, e, name, vals[i].bv_val,
-				    vals[i].bv_len);
+	while (more) {
+		for (n = 0; n < TAKE_ATTRS && (more = ldap_get_attribute_ber(c->ld,
+		    msg, ber, &attr[n], &vals[n]) == LDAP_SUCCESS &&
+		    attr[n].bv_val != NULL); n++)
+			;
+		entry_reserve(es, e, n);
+		for (k = 0; k < n; k++) {
+			if (attr[k].bv_len < sizeof(name)) {
+				memcpy(name, attr[k].bv_val, attr[k].bv_len);
+				name[attr[k].bv_len] = '\0';
+				for (i = 0; vals[k] != NULL &&
+				    vals[k][i].bv_val != NULL; i++)
+					entry_add_valuen(es, e, name,
+					    vals[k][i].bv_val, vals[k][i].bv_len);
+			}
+			ber_memfree(vals[k]);
 		}
-		ber_memfree(vals);
-		vals = NULL;
+		if (n == TAKE_ATTRS)
+			more = 1;
 	}
 	if (e->kind == ENTRY_PERSON && entry_managed(e)) {
 		const struct attr	*id = entry_attr(e, "employeeNumber");

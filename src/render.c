@@ -309,6 +309,9 @@ render_person(const struct person *p, const char *people_dn, struct sbuf *sb,
 		free(esc);
 	}
 
+	/* nine always, those the file gives, two for the templates' */
+	entry_reserve(es, e, 11 + (p->title != NULL) + (p->department != NULL) +
+	    (p->phone != NULL) + (p->naliases > 0));
 	add_values(es, e, "objectClass", (const char *const[]){ "person",
 	    "organizationalPerson", "inetOrgPerson", MARK, NULL });
 	if (p->naliases > 0)

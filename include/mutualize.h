@@ -730,6 +730,7 @@ struct apply_opts {
 	int			 assert;	/* send each change's assertion */
 	int			 keep_passwords;	/* for welcome mails */
 	int			 verbose;
+	int			 progress;	/* a progress line, if on a terminal */
 };
 struct apply_result {
 	size_t	  done;		/* changes the server accepted */

@@ -24,12 +24,12 @@ SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 SRCS	 = src/apply.c src/check.c src/conn.c src/connect.c src/csv.c \
 	   src/diag.c src/diff.c src/directory.c src/dn.c src/entry.c src/hmap.c \
 	   src/identity.c src/journal.c src/ldif.c src/load.c src/plan.c \
-	   src/read.c src/render.c src/saved.c src/secret.c src/svcconf.c \
-	   src/translit.c src/xmem.c src/yaml.c
+	   src/progress.c src/read.c src/render.c src/saved.c src/secret.c \
+	   src/svcconf.c src/translit.c src/xmem.c src/yaml.c
 HDRS	 = include/mutualize.h include/conn.h
 UNIT	 = test_yaml test_load test_csv test_translit test_render test_diff \
 	   test_plan test_ldif test_dn test_secret test_template test_directory \
-	   test_connect
+	   test_connect test_progress
 INTEG	 = test_apply test_trust
 
 # The shipped build and the sanitizer build of the same sources.

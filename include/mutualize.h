@@ -676,6 +676,26 @@ void	 journal_change(struct journal *, const struct change *, const char *result
 	    const struct entry *before);
 int	 journal_close(struct journal *);
 
+/* progress.c: a progress line on a terminal for long runs. */
+struct progress;
+/*
+ * A progress line on fp for `total` steps of `what` (e.g. "changes"); NULL
+ * (and every call a no-op) when !enabled or fp is not a terminal.
+ */
+struct progress	*progress_new(FILE *fp, const char *what, size_t total,
+		    int enabled);
+/* done: the steps done so far, absolute, not since the last call. */
+void		 progress_step(struct progress *, size_t done);
+/* Clears the line, so that what follows is written clean; NULL is a no-op. */
+void		 progress_free(struct progress *);
+/*
+ * The text of the line after seconds: done / total, the percentage, the rate
+ * and the time left once a step is done, the time taken once all are; total
+ * 0 is unknown: the count and rate only. Returns its length as snprintf does.
+ */
+size_t		 progress_format(char *buf, size_t len, const char *what,
+		    size_t done, size_t total, double seconds);
+
 /* conn.c, read.c, apply.c: the directory. */
 struct conn;
 struct conn_target {
@@ -712,6 +732,7 @@ struct apply_opts {
 	int			 assert;	/* send each change's assertion */
 	int			 keep_passwords;	/* for welcome mails */
 	int			 verbose;
+	int			 progress;	/* a progress line, if on a terminal */
 };
 struct apply_result {
 	size_t	  done;		/* changes the server accepted */

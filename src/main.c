@@ -1,5 +1,5 @@
 /*
- * mutualize [-hVv] command [options] file
+ * mutualize [-hqVv] command [options] file
  *
  * Global options, then a command from the table. Everything local (the file,
  * the password) is read and checked before the first packet to the server.
@@ -18,6 +18,7 @@
 /* The parsed command line: the only state shared by the whole run. */
 struct options {
 	int		 verbose;
+	int		 quiet;		/* -q: no progress line */
 	int		 dry_run;
 	int		 exit_code;
 	int		 prune;
@@ -84,7 +85,8 @@ usage(FILE *fp)
 {
 	size_t	i;
 
-	fputs("usage: mutualize [-hVv] command [options] file\n\ncommands:\n", fp);
+	fputs("usage: mutualize [-hqVv] command [options] file\n\n"
+	    "commands:\n", fp);
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(fp, "  %-16s%s\n", commands[i].name,
 		    commands[i].summary);
@@ -558,6 +560,7 @@ run(struct options *o, int write)
 	ao.keep_passwords = m->welcome.url != NULL &&
 	    m->policy.welcome_password;
 	ao.verbose = o->verbose;
+	ao.progress = !o->quiet;
 	/* A JSON or LDIF plan on standard output stays one document. */
 	out = o->json || o->ldif ? stderr : stdout;
 	rc = apply_plan(c, &plan, &ao, &res);
@@ -862,6 +865,7 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
@@ -873,11 +877,14 @@ main(int argc, char **argv)
 	/* A server that goes away is an error to report, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
 	memset(&o, 0, sizeof(o));
-	while ((ch = getopt_long(argc, argv, "+hVv", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+hqVv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
+		case 'q':
+			o.quiet = 1;
+			break;
 		case 'V':
 			puts("mutualize " MUTUALIZE_VERSION);
 			return EXIT_OK;

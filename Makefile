@@ -90,6 +90,7 @@ check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutu
 	    man/mutualize.templates.5
 	sh tests/run-unit.sh $(UNIT:%=build/san/%)
 	bash tests/run-integration.sh $(INTEG:%=build/san/%) tests/test_export.sh
+	bash tests/test_fault.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory mutualize

@@ -733,6 +733,8 @@ struct apply_opts {
 	int			 keep_passwords;	/* for welcome mails */
 	int			 verbose;
 	int			 progress;	/* a progress line, if on a terminal */
+	size_t			 batch;		/* changes a batch */
+	int			 transactions;	/* when the server has them */
 };
 struct apply_result {
 	size_t	  done;		/* changes the server accepted */
@@ -747,7 +749,13 @@ struct apply_result {
  */
 int		 plan_save(struct conn *, const struct plan *, FILE *,
 		    const char *file, const char *digest, const char *now);
-/* Returns 0 when every change was made, -1 after printing the error. */
+/*
+ * Makes the plan's changes in batches: each one transaction when the server
+ * has them (o->transactions), pipelined otherwise. Returns 0 when every change
+ * was made, -1 after printing the error and which batches landed.
+ */
+#define BATCH_DEFAULT	2000
+#define BATCH_MAX	100000
 int		 apply_plan(struct conn *, const struct plan *,
 		    const struct apply_opts *, struct apply_result *);
 /*

@@ -1,6 +1,11 @@
 /*
- * Carrying out a plan through LDAP, change by change, in the plan's order. On
- * the first error it stops and says what was done before it.
+ * Carrying out a plan through LDAP, in the plan's order, batch by batch. When
+ * the server offers transactions (RFC 5805) each batch is one: it lands whole
+ * or leaves nothing of itself behind, and one commit for thousands of changes
+ * is what makes a large apply fast. Otherwise a batch's changes are pipelined,
+ * with a pause wherever a change may depend on those before it (a parent
+ * before its children, people before the groups that list them). The first
+ * error stops the apply, which then says which batches landed.
  */
 #include <errno.h>
 #include <signal.h>
@@ -81,60 +86,6 @@ op_name(enum change_op op)
 }
 
 /*
- * The initial password of a new person: generated, hashed for the entry, and
- * given in clear only to the credentials file, once the add has succeeded.
- */
-struct initial {
-	char	 password[SECRET_PASSWORD_LEN + 1];
-	char	*hash;
-};
-
-/*
- * Returns the LDAP result code of one change. ctrls: the assertion control of
- * a saved plan's change, or NULL.
- */
-static int
-apply_change(struct conn *c, const struct change *ch, struct initial *pw,
-    enum password_scheme scheme, LDAPControl **ctrls)
-{
-	const struct entry	*e = ch->entry;
-	const char		*hash[1];
-	LDAPMod			**mods;
-	size_t			  i;
-	int			  rc;
-
-	switch (ch->op) {
-	case CHANGE_ADD:
-		mods = mods_new(e->nattrs + 1);
-		for (i = 0; i < e->nattrs; i++)
-			mods[i] = mod_new(LDAP_MOD_ADD, e->attrs[i].name,
-			    e->attrs[i].vals, e->attrs[i].nvals);
-		if (e->kind == ENTRY_PERSON) {
-			secret_password(pw->password);
-			pw->hash = secret_hash(pw->password, scheme);
-			hash[0] = pw->hash;
-			mods[i] = mod_new(LDAP_MOD_ADD, "userPassword", hash, 1);
-		}
-		rc = ldap_add_ext_s(c->ld, e->dn, mods, NULL, NULL);
-		free_mods(mods);
-		return rc;
-	case CHANGE_MODIFY:
-		mods = mods_new(ch->nmods);
-		for (i = 0; i < ch->nmods; i++)
-			mods[i] = mod_new(ldap_op(ch->mods[i].op), ch->mods[i].attr,
-			    ch->mods[i].vals, ch->mods[i].nvals);
-		rc = ldap_modify_ext_s(c->ld, ch->dn, mods, ctrls, NULL);
-		free_mods(mods);
-		return rc;
-	case CHANGE_MODRDN:
-		return ldap_rename_s(c->ld, ch->dn, ch->newrdn, ch->newsuperior, 1,
-		    ctrls, NULL);
-	default:
-		return ldap_delete_ext_s(c->ld, ch->dn, ctrls, NULL);
-	}
-}
-
-/*
  * The whole entry a delete is about to remove (every user attribute), for the
  * undo file: under the apply lock, nothing of mutualize's changes it since.
  */
@@ -172,70 +123,626 @@ out:
 	return e;
 }
 
+/* Requests on the wire before the answers are read: both sides keep moving. */
+#define WINDOW		64
+
+/*
+ * slapd 2.5 has been seen to crash when the end of a transaction follows its
+ * last update too closely: the update's thread may still be finishing, on
+ * memory the commit then uses. A pause of a few milliseconds a batch, once.
+ */
+#define TXN_SETTLE_NS	20000000L
+
+/*
+ * The initial password of a new person: generated, hashed for the entry, and
+ * given in clear only to the credentials file, once the add has landed.
+ */
+struct initial {
+	char	 password[SECRET_PASSWORD_LEN + 1];
+	char	*hash;
+};
+
+enum slot_state { SLOT_IDLE, SLOT_SENT, SLOT_OK, SLOT_FAILED, SLOT_REFUSED };
+
+/* One change of the batch: what was sent and what came back. */
+struct slot {
+	enum slot_state		 state;
+	int			 rc;		/* the server's result */
+	char			*matched;	/* its matched DN, or NULL */
+	char			*diag;		/* its diagnostic, or NULL */
+	struct initial		 pw;
+	const struct entry	*gone;		/* a delete's entry, for undo */
+};
+
+/* One apply: the plan, where it stands, and the batch on the wire. */
+struct apply {
+	struct conn		*c;
+	const struct plan	*p;
+	const struct apply_opts	*o;
+	struct apply_result	*res;
+	struct entries		 before;	/* what deletes removed */
+	char			*refused;	/* per change of the plan */
+	int			 server_txn;	/* the server has transactions */
+	int			 txn;		/* this batch is one */
+	struct berval		 txnid;
+	size_t			 from, to;	/* the batch: changes [from, to) */
+	size_t			 batch, nbatches;	/* its number, from 1 */
+	struct slot		*slots;		/* [i - from] */
+	int			*msgids;	/* in the order sent, ascending */
+	size_t			*sent;		/* the change of each msgid */
+	size_t			 nsent, outstanding;
+	int			 lost;		/* the connection went */
+	int			 ending;	/* ... once the commit was sent */
+	struct progress		*progress;	/* or NULL */
+};
+
+static int
+has_value(struct berval **v, const char *s)
+{
+	size_t	i, len = strlen(s);
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		if (v[i]->bv_len == len && memcmp(v[i]->bv_val, s, len) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether the root DSE lists the Start and End Transaction operations. */
+static int
+has_transactions(struct conn *c)
+{
+	char		*attrs[] = { "supportedExtension", NULL };
+	LDAPMessage	*res = NULL, *e;
+	struct berval	**v = NULL;
+	int		 yes;
+
+	if (ldap_search_ext_s(c->ld, "", LDAP_SCOPE_BASE, "(objectClass=*)",
+	    attrs, 0, NULL, NULL, NULL, 0, &res) == LDAP_SUCCESS &&
+	    (e = ldap_first_entry(c->ld, res)) != NULL)
+		v = ldap_get_values_len(c->ld, e, attrs[0]);
+	yes = has_value(v, LDAP_EXOP_TXN_START) && has_value(v, LDAP_EXOP_TXN_END);
+	ldap_value_free_len(v);
+	ldap_msgfree(res);
+	return yes;
+}
+
+/*
+ * Sends one change without waiting for its answer; ctrls are the
+ * transaction's and the change's assertion. Returns libldap's code.
+ */
+static int
+send_change(struct apply *a, size_t i, LDAPControl **ctrls, int *msgid)
+{
+	const struct change	*ch = &a->p->v[i];
+	const struct entry	*e = ch->entry;
+	struct initial		*pw = &a->slots[i - a->from].pw;
+	const char		*hash[1];
+	LDAPMod			**mods;
+	size_t			  k;
+	int			  rc;
+
+	switch (ch->op) {
+	case CHANGE_ADD:
+		mods = mods_new(e->nattrs + 1);
+		for (k = 0; k < e->nattrs; k++)
+			mods[k] = mod_new(LDAP_MOD_ADD, e->attrs[k].name,
+			    e->attrs[k].vals, e->attrs[k].nvals);
+		if (e->kind == ENTRY_PERSON) {
+			if (pw->hash == NULL) {
+				secret_password(pw->password);
+				pw->hash = secret_hash(pw->password,
+				    a->o->scheme);
+			}
+			hash[0] = pw->hash;
+			mods[k] = mod_new(LDAP_MOD_ADD, "userPassword", hash, 1);
+		}
+		rc = ldap_add_ext(a->c->ld, e->dn, mods, ctrls, NULL, msgid);
+		free_mods(mods);
+		return rc;
+	case CHANGE_MODIFY:
+		mods = mods_new(ch->nmods);
+		for (k = 0; k < ch->nmods; k++)
+			mods[k] = mod_new(ldap_op(ch->mods[k].op), ch->mods[k].attr,
+			    ch->mods[k].vals, ch->mods[k].nvals);
+		rc = ldap_modify_ext(a->c->ld, ch->dn, mods, ctrls, NULL, msgid);
+		free_mods(mods);
+		return rc;
+	case CHANGE_MODRDN:
+		return ldap_rename(a->c->ld, ch->dn, ch->newrdn, ch->newsuperior,
+		    1, ctrls, NULL, msgid);
+	default:
+		return ldap_delete_ext(a->c->ld, ch->dn, ctrls, NULL, msgid);
+	}
+}
+
+/* The change a message answers: msgids grow in the order of sending. */
+static struct slot *
+slot_of(struct apply *a, int msgid)
+{
+	size_t	lo = 0, hi = a->nsent, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (a->msgids[mid] == msgid)
+			return &a->slots[a->sent[mid] - a->from];
+		if (a->msgids[mid] < msgid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Reads one answer into its change. Returns 0, or -1 when the connection went. */
+static int
+take_answer(struct apply *a)
+{
+	LDAPMessage	*msg;
+	struct slot	*s;
+	int		 rc, err;
+
+	if ((rc = conn_result(a->c, LDAP_RES_ANY, LDAP_MSG_ONE, &msg)) !=
+	    LDAP_SUCCESS) {
+		conn_perror(a->c, "read the answers of", a->p->v[a->from].dn, rc,
+		    NULL, NULL);
+		a->lost = 1;
+		return -1;
+	}
+	if ((s = slot_of(a, ldap_msgid(msg))) == NULL || s->state != SLOT_SENT) {
+		ldap_msgfree(msg);
+		return 0;
+	}
+	a->outstanding--;
+	rc = ldap_parse_result(a->c->ld, msg, &err, &s->matched, &s->diag, NULL,
+	    NULL, 1);
+	s->rc = rc != LDAP_SUCCESS ? rc : err;
+	s->state = s->rc == LDAP_SUCCESS ? SLOT_OK :
+	    s->rc == LDAP_ASSERTION_FAILED ? SLOT_REFUSED : SLOT_FAILED;
+	progress_step(a->progress, a->from + a->nsent - a->outstanding);
+	return 0;
+}
+
+static int
+drain(struct apply *a)
+{
+	while (a->outstanding > 0)
+		if (take_answer(a) == -1)
+			return -1;
+	return 0;
+}
+
+/*
+ * Whether change i may depend on one before it that has not been answered
+ * (or, in a transaction, queued): the plan's order groups changes of one
+ * kind, which never depend on each other (adds and deletes of one depth,
+ * modifications). slapd 2.5 has been seen to mix up renames queued together
+ * in a transaction: they go one by one.
+ */
+static int
+barrier(const struct plan *p, size_t i)
+{
+	const struct change	*a = &p->v[i - 1], *b = &p->v[i];
+
+	if (a->op != b->op || b->op == CHANGE_MODRDN)
+		return 1;
+	/* groups one by one: each member's memberOf in the plan's order */
+	if (b->op == CHANGE_ADD)
+		return a->entry->kind != b->entry->kind ||
+		    b->entry->kind == ENTRY_GROUP ||
+		    b->entry->kind == ENTRY_SERVICE ||
+		    a->entry->depth != b->entry->depth;
+	if (b->op == CHANGE_DELETE)
+		return a->entry->depth != b->entry->depth;
+	return 0;
+}
+
+static int
+send_one(struct apply *a, size_t i)
+{
+	const struct change	*ch = &a->p->v[i];
+	struct berval		 empty = { 0, "" };
+	LDAPControl		 spec = { LDAP_CONTROL_TXN_SPEC, empty, 1 };
+	LDAPControl		*ctrls[3] = { NULL, NULL, NULL }, *assertion = NULL;
+	size_t			 n = 0;
+	int			 rc, msgid;
+
+	if (a->txn)
+		ctrls[n++] = &spec;
+	if (a->o->assert && ch->assertion != NULL &&
+	    ldap_create_assertion_control(a->c->ld, (char *)ch->assertion, 1,
+	    &assertion) == LDAP_SUCCESS)
+		ctrls[n++] = assertion;
+	rc = send_change(a, i, n > 0 ? ctrls : NULL, &msgid);
+	ldap_control_free(assertion);
+	if (rc != LDAP_SUCCESS) {
+		conn_perror(a->c, op_name(ch->op), ch->dn, rc, NULL, NULL);
+		a->lost = 1;
+		return -1;
+	}
+	a->msgids[a->nsent] = msgid;
+	a->sent[a->nsent++] = i;
+	a->slots[i - a->from].state = SLOT_SENT;
+	a->outstanding++;
+	return 0;
+}
+
+/*
+ * Whether a change of the batch failed; or was refused, which in a
+ * transaction fails the batch too.
+ */
+static int
+batch_failed(const struct apply *a)
+{
+	enum slot_state	s;
+	size_t		i;
+
+	for (i = a->from; i < a->to; i++) {
+		s = a->slots[i - a->from].state;
+		if (s == SLOT_FAILED || (a->txn && s == SLOT_REFUSED))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Sends the changes of the batch and reads every answer; a failure stops the
+ * sending. In a transaction the server only queues the changes, each as its
+ * thread comes to it: the order of the queue is kept at each barrier too.
+ */
+static int
+send_batch(struct apply *a)
+{
+	size_t	i;
+
+	a->nsent = a->outstanding = 0;
+	for (i = a->from; i < a->to; i++) {
+		if (a->refused[i])
+			continue;
+		if (i > a->from && barrier(a->p, i) &&
+		    (drain(a) == -1 || batch_failed(a)))
+			break;
+		if (send_one(a, i) == -1)
+			break;
+		while (a->outstanding >= WINDOW && !a->lost)
+			take_answer(a);
+		if (a->lost || batch_failed(a))
+			break;
+	}
+	if (!a->lost)
+		drain(a);
+	return a->lost ? -1 : 0;
+}
+
+/*
+ * Ends the transaction. libldap's ldap_txn_end_s misreads the answer's
+ * messageID, so the answer is read here. Returns the result code; *failed is
+ * the change the server refused, when it says.
+ */
+static int
+txn_end(struct apply *a, int commit, struct slot **failed)
+{
+	struct timeval	 tv = { (time_t)(a->c->timeout + (a->to - a->from) / 100),
+	    0 };
+	struct berval	*data = NULL;
+	LDAPMessage	*msg = NULL;
+	BerElement	*ber;
+	ber_int_t	 id;
+	ber_len_t	 len;
+	int		 msgid, rc, err;
+
+	*failed = NULL;
+	if ((rc = ldap_txn_end(a->c->ld, commit, &a->txnid, NULL, NULL,
+	    &msgid)) != LDAP_SUCCESS)
+		return rc;
+	if ((rc = ldap_result(a->c->ld, msgid, LDAP_MSG_ALL, &tv, &msg)) <= 0) {
+		ldap_msgfree(msg);
+		return rc == 0 ? LDAP_TIMEOUT : LDAP_SERVER_DOWN;
+	}
+	rc = ldap_parse_extended_result(a->c->ld, msg, NULL, &data, 0);
+	if (rc == LDAP_SUCCESS)
+		rc = ldap_parse_result(a->c->ld, msg, &err, NULL, NULL, NULL,
+		    NULL, 0);
+	ldap_msgfree(msg);
+	if (data != NULL && (ber = ber_init(data)) != NULL) {
+		if (ber_scanf(ber, "{") != LBER_ERROR &&
+		    ber_peek_tag(ber, &len) == LBER_INTEGER &&
+		    ber_scanf(ber, "i", &id) != LBER_ERROR)
+			*failed = slot_of(a, (int)id);
+		ber_free(ber, 1);
+	}
+	ber_bvfree(data);
+	return rc != LDAP_SUCCESS ? rc : err;
+}
+
+/*
+ * One batch as one transaction: queued, then committed, or abandoned when a
+ * change was refused on the way. Returns 0, or -1 with the slots saying why.
+ */
+static int
+txn_batch(struct apply *a)
+{
+	struct timespec	 pause = { 0, TXN_SETTLE_NS };
+	struct berval	*id = NULL;
+	struct slot	*failed;
+	size_t		 i;
+	int		 rc;
+
+	if ((rc = ldap_txn_start_s(a->c->ld, NULL, NULL, &id)) != LDAP_SUCCESS) {
+		conn_perror(a->c, "start a transaction for",
+		    a->p->v[a->from].dn, rc, NULL, NULL);
+		a->lost = rc == LDAP_SERVER_DOWN || rc == LDAP_TIMEOUT;
+		return -1;
+	}
+	ber_bvfree(id);
+	if (send_batch(a) == -1)
+		return -1;
+	if (a->nsent == 0 || batch_failed(a)) {
+		/* nothing to commit: every change of the batch was refused */
+		txn_end(a, 0, &failed);
+		return a->nsent == 0 ? 0 : -1;
+	}
+	nanosleep(&pause, NULL);
+	a->ending = 1;
+	rc = txn_end(a, 1, &failed);
+	if (rc == LDAP_SERVER_DOWN || rc == LDAP_TIMEOUT) {
+		conn_perror(a->c, "end the transaction of", a->p->v[a->from].dn,
+		    rc, NULL, NULL);
+		a->lost = 1;
+		return -1;
+	}
+	for (i = a->from; i < a->to; i++)
+		if (a->slots[i - a->from].state == SLOT_OK && rc != LDAP_SUCCESS)
+			a->slots[i - a->from].state = SLOT_IDLE;
+	if (rc == LDAP_SUCCESS)
+		return 0;
+	if (failed == NULL)
+		failed = &a->slots[a->sent[a->nsent - 1] - a->from];
+	failed->rc = rc;
+	failed->state = rc == LDAP_ASSERTION_FAILED ? SLOT_REFUSED : SLOT_FAILED;
+	return -1;
+}
+
+/* The entries the batch deletes, read whole before anything is sent. */
+static void
+read_gone(struct apply *a)
+{
+	size_t	i;
+
+	if (a->o->journal == NULL)
+		return;
+	for (i = a->from; i < a->to; i++)
+		if (a->p->v[i].op == CHANGE_DELETE && !a->refused[i])
+			a->slots[i - a->from].gone = entry_before(a->c,
+			    &a->before, a->p->v[i].dn);
+}
+
+/* Forgets the answers of a batch that is sent again; keeps what was read. */
+static void
+slots_clear(struct apply *a, int keep)
+{
+	struct slot	*s;
+	size_t		 i;
+
+	for (i = a->from; i < a->to; i++) {
+		s = &a->slots[i - a->from];
+		ldap_memfree(s->matched);
+		ldap_memfree(s->diag);
+		explicit_bzero(s->pw.password, sizeof(s->pw.password));
+		secret_free(s->pw.hash);
+		s->matched = s->diag = NULL;
+		s->pw.hash = NULL;
+		s->state = SLOT_IDLE;
+		s->rc = LDAP_SUCCESS;
+		if (!keep)
+			s->gone = NULL;
+	}
+}
+
+static void
+landed(struct apply *a, size_t i)
+{
+	const struct change	*ch = &a->p->v[i];
+	struct slot		*s = &a->slots[i - a->from];
+
+	journal_change(a->o->journal, ch, "ok", s->gone);
+	if (s->pw.hash != NULL && secret_credentials(a->o->credentials,
+	    ch->entry, s->pw.password) == -1)
+		fprintf(stderr, "mutualize: cannot write the credentials file\n");
+	if (s->pw.hash != NULL && a->res->passwords != NULL)
+		a->res->passwords[i] = xstrdup(s->pw.password);
+	if (a->o->verbose)
+		fprintf(stderr, "mutualize: %s %s\n", op_name(ch->op), ch->dn);
+	a->res->done++;
+}
+
+static void
+refuse(struct apply *a, size_t i)
+{
+	const struct change	*ch = &a->p->v[i];
+
+	/* the entry changed since the plan was reviewed: not this one */
+	journal_change(a->o->journal, ch, ldap_err2string(LDAP_ASSERTION_FAILED),
+	    NULL);
+	fprintf(stderr, "mutualize: refused: %s changed on the server since the "
+	    "plan was made\n", ch->dn);
+	a->refused[i] = 1;
+	a->res->refused++;
+}
+
+/*
+ * What the batch's answers mean, in the plan's order. Returns 1 when the
+ * batch is to be sent again without the changes that were refused, 0 when it
+ * is settled, -1 on an error.
+ */
+static int
+settle(struct apply *a, int ret)
+{
+	const struct change	*ch;
+	struct slot		*s;
+	size_t			 i;
+	int			 again = 0;
+
+	for (i = a->from; i < a->to; i++) {
+		s = &a->slots[i - a->from];
+		ch = &a->p->v[i];
+		if (s->state == SLOT_REFUSED) {
+			refuse(a, i);
+			again = a->txn;
+		} else if (s->state == SLOT_OK && !a->txn)
+			landed(a, i);
+		else if (s->state == SLOT_OK && ret == 0)
+			landed(a, i);
+		else if (s->state == SLOT_FAILED) {
+			journal_change(a->o->journal, ch, ldap_err2string(s->rc),
+			    NULL);
+			conn_perror(a->c, op_name(ch->op), ch->dn, s->rc,
+			    s->matched, s->diag);
+			if (a->res->failed == a->p->n)
+				a->res->failed = i;
+		}
+	}
+	if (again && a->res->failed == a->p->n && !a->lost)
+		return 1;
+	return ret == 0 && !batch_failed(a) ? 0 : -1;
+}
+
+/* After an error: what landed, what did not, what is unknown. */
+static void
+report_batches(const struct apply *a, int uncertain)
+{
+	size_t	n = a->p->n, b = a->batch;
+
+	if (b == 2)
+		fprintf(stderr, "mutualize: batch 1 of %zu landed (changes 1 to "
+		    "%zu)\n", a->nbatches, a->from);
+	else if (b > 2)
+		fprintf(stderr, "mutualize: batches 1 to %zu of %zu landed "
+		    "(changes 1 to %zu)\n", b - 1, a->nbatches, a->from);
+	if (!a->txn)
+		fprintf(stderr, "mutualize: batch %zu (changes %zu to %zu) went "
+		    "outside a transaction: what the server took before the "
+		    "error stays\n", b, a->from + 1, a->to);
+	else if (uncertain)
+		fprintf(stderr, "mutualize: batch %zu (changes %zu to %zu) either "
+		    "landed whole or not at all: the connection went before the "
+		    "server said which\n", b, a->from + 1, a->to);
+	else
+		fprintf(stderr, "mutualize: batch %zu (changes %zu to %zu) was "
+		    "rolled back: nothing of it was written\n", b, a->from + 1,
+		    a->to);
+	if (a->to < n)
+		fprintf(stderr, "mutualize: changes %zu to %zu were not sent\n",
+		    a->to + 1, n);
+}
+
+/*
+ * An ended connection may have committed the batch: its new accounts'
+ * passwords are kept in case, for they exist nowhere else.
+ */
+static void
+keep_uncertain(struct apply *a)
+{
+	struct slot	*s;
+	size_t		 i;
+
+	for (i = a->from; i < a->to; i++) {
+		s = &a->slots[i - a->from];
+		if (s->pw.hash != NULL && secret_credentials(a->o->credentials,
+		    a->p->v[i].entry, s->pw.password) == -1)
+			fprintf(stderr, "mutualize: cannot write the credentials "
+			    "file\n");
+	}
+}
+
+/*
+ * The next batch: size changes, but deletes apart. slapd 2.5's memberof
+ * overlay fails the delete of a group inside a transaction (error 80), so
+ * deletes, which come last, go outside one.
+ */
+static size_t
+batch_end(const struct plan *p, size_t from, size_t size, int txn)
+{
+	size_t	i, to = from + size < p->n ? from + size : p->n;
+
+	if (!txn || p->v[from].op == CHANGE_DELETE)
+		return to;
+	for (i = from; i < to; i++)
+		if (p->v[i].op == CHANGE_DELETE)
+			return i;
+	return to;
+}
+
+static int
+apply_batch(struct apply *a)
+{
+	int	ret;
+
+	slots_clear(a, 0);
+	a->ending = 0;
+	read_gone(a);
+	do {
+		slots_clear(a, 1);
+		ret = a->txn ? txn_batch(a) : send_batch(a);
+		ret = settle(a, ret);
+	} while (ret == 1);
+	return ret;
+}
+
 int
 apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
     struct apply_result *res)
 {
-	struct initial		 pw;
-	struct entries		 before;
-	const struct entry	*gone;
-	LDAPControl		*ctrls[2] = { NULL, NULL };
-	char			*matched = NULL, *diag = NULL;
-	size_t			 i;
-	int			 rc, ret = 0;
+	struct apply	 a;
+	size_t		 size = o->batch > 0 ? o->batch : 1;
+	int		 ret = 0;
 
-	res->done = res->failed = res->refused = 0;
+	memset(&a, 0, sizeof(a));
+	a.c = c;
+	a.p = p;
+	a.o = o;
+	a.res = res;
+	res->done = res->refused = 0;
+	res->failed = p->n;
 	res->passwords = o->keep_passwords ? xcalloc(p->n ? p->n : 1,
 	    sizeof(*res->passwords)) : NULL;
-	entries_init(&before);
-	for (i = 0; i < p->n && ret == 0; i++) {
-		const struct change	*ch = &p->v[i];
-
-		memset(&pw, 0, sizeof(pw));
-		ctrls[0] = NULL;
-		if (o->assert && ch->assertion != NULL &&
-		    ldap_create_assertion_control(c->ld, (char *)ch->assertion, 1,
-		    &ctrls[0]) != LDAP_SUCCESS)
-			ctrls[0] = NULL;
-		gone = ch->op == CHANGE_DELETE && o->journal != NULL ?
-		    entry_before(c, &before, ch->dn) : NULL;
-		rc = apply_change(c, ch, &pw, o->scheme, ctrls[0] ? ctrls : NULL);
-		ldap_control_free(ctrls[0]);
-		journal_change(o->journal, ch, rc == LDAP_SUCCESS ? "ok" :
-		    ldap_err2string(rc), gone);
-		if (rc == LDAP_ASSERTION_FAILED) {
-			/* the entry changed since the plan was reviewed: not this one */
-			fprintf(stderr, "mutualize: refused: %s changed on the server "
-			    "since the plan was made\n", ch->dn);
-			res->refused++;
-			continue;
-		}
-		if (rc != LDAP_SUCCESS) {
-			ldap_get_option(c->ld, LDAP_OPT_MATCHED_DN, &matched);
-			ldap_get_option(c->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
-			conn_perror(c, op_name(ch->op), ch->dn, rc, matched, diag);
-			ldap_memfree(matched);
-			ldap_memfree(diag);
-			res->failed = i;
-			ret = -1;
-		} else {
-			if (pw.hash != NULL && secret_credentials(o->credentials,
-			    ch->entry, pw.password) == -1) {
-				fprintf(stderr, "mutualize: cannot write the "
-				    "credentials file\n");
-				ret = -1;
-			}
-			if (pw.hash != NULL && res->passwords != NULL)
-				res->passwords[i] = xstrdup(pw.password);
-			if (o->verbose)
-				fprintf(stderr, "mutualize: %s %s\n",
-				    op_name(ch->op), ch->dn);
-			res->done++;
-		}
-		explicit_bzero(pw.password, sizeof(pw.password));
-		secret_free(pw.hash);
+	if (p->n == 0)
+		return 0;
+	entries_init(&a.before);
+	a.refused = xcalloc(p->n, 1);
+	a.slots = xcalloc(size, sizeof(*a.slots));
+	a.msgids = xcalloc(size, sizeof(*a.msgids));
+	a.sent = xcalloc(size, sizeof(*a.sent));
+	a.server_txn = o->transactions && has_transactions(c);
+	a.txnid.bv_val = "";
+	if (o->verbose)
+		fprintf(stderr, "mutualize: %zu changes in batches of %zu, %s\n",
+		    p->n, size, a.server_txn ? "each one transaction" :
+		    "pipelined without transactions");
+	a.progress = progress_new(stderr, "changes", p->n, o->progress);
+	for (a.from = 0; a.from < p->n; a.from = batch_end(p, a.from, size,
+	    a.server_txn))
+		a.nbatches++;
+	for (a.from = 0; a.from < p->n && ret == 0; a.from = a.to) {
+		a.to = batch_end(p, a.from, size, a.server_txn);
+		a.txn = a.server_txn && p->v[a.from].op != CHANGE_DELETE;
+		a.batch++;
+		if ((ret = apply_batch(&a)) == -1) {
+			progress_free(a.progress);
+			a.progress = NULL;
+			if (a.lost && a.ending)
+				keep_uncertain(&a);
+			report_batches(&a, a.lost && a.ending);
+		} else if (o->verbose && a.txn)
+			fprintf(stderr, "mutualize: batch %zu of %zu landed\n",
+			    a.batch, a.nbatches);
+		slots_clear(&a, 0);
 	}
-	entries_free(&before);
+	progress_free(a.progress);
+	free(a.slots);
+	free(a.msgids);
+	free(a.sent);
+	free(a.refused);
+	entries_free(&a.before);
 	return ret == 0 && res->refused > 0 ? -1 : ret;
 }
 

@@ -41,6 +41,8 @@ struct options {
 	int		 json;			/* --format json */
 	int		 ldif;			/* --format ldif */
 	int		 show_hashes;
+	size_t		 batch_size;		/* --batch-size */
+	int		 no_transactions;	/* --no-transactions */
 };
 
 struct command {
@@ -70,7 +72,8 @@ static const struct command commands[] = {
 	    "[--format text | json | ldif] [--tenant id]\n\t[--prune] "
 	    "[--allow-mass-removal] [--allow-mass-change] [--remove-tenant id]\n"
 	    "\t[--credentials file] [--journal file] [--undo file] [--plan file]\n"
-	    "\t[--templates dir] [-H uri] file",
+	    "\t[--batch-size n] [--no-transactions] [--templates dir] [-H uri] "
+	    "file",
 	    "make the directory match the file", 1, 0 },
 	{ "export", cmd_export, "export [-h] [-o output] [--templates dir] file",
 	    "write the directory the file describes as LDIF, for slapadd", 0, 0 },
@@ -560,7 +563,10 @@ run(struct options *o, int write)
 	ao.keep_passwords = m->welcome.url != NULL &&
 	    m->policy.welcome_password;
 	ao.verbose = o->verbose;
-	ao.progress = !o->quiet;
+	/* -v says each change on standard error: a progress line would mix in */
+	ao.progress = !o->quiet && !o->verbose;
+	ao.batch = o->batch_size > 0 ? o->batch_size : BATCH_DEFAULT;
+	ao.transactions = !o->no_transactions;
 	/* A JSON or LDIF plan on standard output stays one document. */
 	out = o->json || o->ldif ? stderr : stdout;
 	rc = apply_plan(c, &plan, &ao, &res);
@@ -706,7 +712,8 @@ out:
 enum {
 	OPT_EXIT_CODE = 256, OPT_PRUNE, OPT_MASS_REMOVAL, OPT_MASS_CHANGE,
 	OPT_REMOVE_TENANT, OPT_CREDENTIALS, OPT_TENANT, OPT_FORMAT, OPT_SHOW_HASHES,
-	OPT_JOURNAL, OPT_UNDO, OPT_OUT, OPT_PLAN, OPT_TEMPLATES
+	OPT_JOURNAL, OPT_UNDO, OPT_OUT, OPT_PLAN, OPT_TEMPLATES, OPT_BATCH_SIZE,
+	OPT_NO_TXN
 };
 
 /* Command options; those a command does not take are refused. */
@@ -730,8 +737,12 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 		{ "out", required_argument, NULL, OPT_OUT },
 		{ "plan", required_argument, NULL, OPT_PLAN },
 		{ "templates", required_argument, NULL, OPT_TEMPLATES },
+		{ "batch-size", required_argument, NULL, OPT_BATCH_SIZE },
+		{ "no-transactions", no_argument, NULL, OPT_NO_TXN },
 		{ NULL, 0, NULL, 0 },
 	};
+	char	*end;
+	unsigned long n;
 	int	ch, reads = c->run == cmd_plan || c->run == cmd_apply;
 
 	optind = 1;
@@ -822,6 +833,22 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 			break;
 		case OPT_TEMPLATES:
 			o->templates = optarg;
+			break;
+		case OPT_BATCH_SIZE:
+			errno = 0;
+			n = strtoul(optarg, &end, 10);
+			if (!c->write || *optarg < '1' || *optarg > '9' ||
+			    *end != '\0' || errno != 0 || n > BATCH_MAX) {
+				fprintf(stderr, "mutualize: --batch-size takes a "
+				    "count from 1 to %d\n", BATCH_MAX);
+				goto bad;
+			}
+			o->batch_size = n;
+			break;
+		case OPT_NO_TXN:
+			if (!c->write)
+				goto bad;
+			o->no_transactions = 1;
 			break;
 		default:
 			goto bad;

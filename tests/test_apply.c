@@ -169,8 +169,12 @@ hand_made_entries_and_attributes_are_kept(void **state)
 	run_free(&r);
 }
 
+/*
+ * Hélène's entry made by hand as an account, marked: the plan's modify of it
+ * cannot make it a person, and the server refuses it.
+ */
 static void
-server_error_stops_and_says_what_was_done(void **state)
+hand_made_account(void)
 {
 	static const char *const ou_t[] = { "objectClass", "organizationalUnit",
 	    "ou", "tenants", NULL };
@@ -186,15 +190,43 @@ server_error_stops_and_says_what_was_done(void **state)
 	    "uid", "helene.dupont-sebastien", "employeeNumber", "V-00042", NULL };
 	static const char *const base[] = { "objectClass", "dcObject",
 	    "objectClass", "organization", "dc", "sitiv", "o", "SITIV", NULL };
-	struct run	 r;
 
-	(void)state;
 	add_by_hand(BASE, base);
 	add_by_hand(TENANTS, ou_t);
 	add_by_hand(VEN, ou_v);
 	add_by_hand("ou=people," VEN, ou_p);
 	add_by_hand(HELENE, acct);
+}
+
+static void
+server_error_rolls_the_batch_back_and_says_so(void **state)
+{
+	struct run	 r;
+
+	(void)state;
+	hand_made_account();
 	r = run_root("apply", SMALL);
+	assert_int_equal(r.status, EXIT_SCHEMA);
+	assert_non_null(strstr(r.err, "mutualize: modify \"" HELENE "\" on "));
+	assert_non_null(strstr(r.err, "Object class violation (65)\n"));
+	/* one transaction: the 11 adds before the modify are not there */
+	assert_non_null(strstr(r.err, "mutualize: batch 1 (changes 1 to 12) was "
+	    "rolled back: nothing of it was written\n"));
+	assert_non_null(strstr(r.err, "mutualize: 0 of 12 changes were made "
+	    "before the error; the directory is partly updated.\n"));
+	assert_null(strstr(r.out, "Apply complete"));
+	assert_int_equal(count_entries(BASE), 5);
+	run_free(&r);
+}
+
+static void
+without_transactions_the_changes_before_an_error_stay(void **state)
+{
+	struct run	 r;
+
+	(void)state;
+	hand_made_account();
+	r = run_root("apply --no-transactions", SMALL);
 	assert_int_equal(r.status, EXIT_SCHEMA);
 	assert_non_null(strstr(r.err, "mutualize: modify \"" HELENE "\" on "));
 	assert_non_null(strstr(r.err, "Object class violation (65)\n\tserver says: "
@@ -204,6 +236,55 @@ server_error_stops_and_says_what_was_done(void **state)
 	    "before the error; the directory is partly updated.\n"));
 	assert_null(strstr(r.out, "Apply complete"));
 	assert_int_equal(count_entries(BASE), 16);
+	run_free(&r);
+}
+
+static void
+batches_before_a_failed_one_land(void **state)
+{
+	struct run	 r;
+
+	(void)state;
+	hand_made_account();
+	r = run_root("apply --batch-size 3", SMALL);
+	assert_int_equal(r.status, EXIT_SCHEMA);
+	assert_non_null(strstr(r.err, "mutualize: batches 1 to 3 of 4 landed "
+	    "(changes 1 to 9)\nmutualize: batch 4 (changes 10 to 12) was rolled "
+	    "back: nothing of it was written\n"));
+	assert_non_null(strstr(r.err, "mutualize: 9 of 12 changes were made "
+	    "before the error"));
+	assert_int_equal(count_entries(BASE), 14);
+	run_free(&r);
+}
+
+/* Parents before children, people before their groups, across batches too. */
+static void
+small_batches_keep_the_order_of_the_plan(void **state)
+{
+	const char	*sizes[] = { "1", "4", "7" };
+	struct run	 r;
+	char		*cmd;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		wipe(NULL);
+		cmd = xasprintf("apply --batch-size %s", sizes[i]);
+		r = run_root(cmd, SMALL);
+		assert_int_equal(r.status, 0);
+		assert_int_equal(count_entries(BASE), 16);
+		assert_values("uid=marie.martin2,ou=people," VEN, "memberOf",
+		    "cn=dsi,ou=groups," VEN "|cn=rh,ou=groups," VEN);
+		run_free(&r);
+		r = run_root("plan --exit-code", SMALL);
+		assert_int_equal(r.status, 0);
+		run_free(&r);
+		free(cmd);
+	}
+	r = run_root("apply --batch-size 0", SMALL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "--batch-size takes a count from 1 to "
+	    "100000\n"));
 	run_free(&r);
 }
 
@@ -978,7 +1059,10 @@ main(void)
 		T(plan_and_dry_run_write_nothing),
 		T(rename_is_a_modify_and_a_departure_disables),
 		T(hand_made_entries_and_attributes_are_kept),
-		T(server_error_stops_and_says_what_was_done),
+		T(server_error_rolls_the_batch_back_and_says_so),
+		T(without_transactions_the_changes_before_an_error_stay),
+		T(batches_before_a_failed_one_land),
+		T(small_batches_keep_the_order_of_the_plan),
 		T(paged_read_sees_past_a_size_limit),
 		T(wrong_password_is_refused_clearly),
 		T(password_file_readable_by_others_is_refused),

@@ -159,7 +159,8 @@ struct dir_uri {
 };
 enum person_state { STATE_ACTIVE, STATE_SUSPENDED };
 enum departure { DEPART_DISABLE, DEPART_DELETE };
-enum password_scheme { PW_YESCRYPT, PW_SHA512_CRYPT };
+/* PW_NONE: new accounts get no password; another way sets it. */
+enum password_scheme { PW_YESCRYPT, PW_SHA512_CRYPT, PW_NONE };
 /* A name given in the file that must name something else: where it was written. */
 struct ref {
 	const char	*id;

@@ -227,7 +227,7 @@ send_change(struct apply *a, size_t i, LDAPControl **ctrls, int *msgid)
 		for (k = 0; k < e->nattrs; k++)
 			mods[k] = mod_new(LDAP_MOD_ADD, e->attrs[k].name,
 			    e->attrs[k].vals, e->attrs[k].nvals);
-		if (e->kind == ENTRY_PERSON) {
+		if (e->kind == ENTRY_PERSON && a->o->scheme != PW_NONE) {
 			if (pw->hash == NULL) {
 				secret_password(pw->password);
 				pw->hash = secret_hash(pw->password,

@@ -513,7 +513,8 @@ load_policy(struct loader *l, const struct ynode *n)
 		{ "max_removals", 0 }, { "welcome_password", 0 },
 	};
 	static const char *const welcome[] = { "never", "include" };
-	static const char *const schemes[] = { "yescrypt", "sha512-crypt" };
+	static const char *const schemes[] = { "yescrypt", "sha512-crypt",
+	    "none" };
 	static const char *const departures[] = { "disable", "delete" };
 	const struct ynode	*v[NKEYS(keys)];
 	struct policy		*p = &l->m->policy;
@@ -534,7 +535,7 @@ load_policy(struct loader *l, const struct ynode *n)
 	if (v[1] != NULL && (p->mail_format = get_string(l, v[1], "mail")))
 		p->mail_pos = v[1]->pos;
 	if (v[2] != NULL && (i = get_enum(l, v[2], "password_scheme", schemes,
-	    2)) >= 0)
+	    3)) >= 0)
 		p->password_scheme = (enum password_scheme)i;
 	if (v[3] != NULL && (i = get_enum(l, v[3], "on_departure", departures,
 	    2)) >= 0)
@@ -544,6 +545,9 @@ load_policy(struct loader *l, const struct ynode *n)
 	if (v[6] != NULL && (i = get_enum(l, v[6], "welcome_password", welcome,
 	    2)) >= 0)
 		p->welcome_password = i;
+	if (p->welcome_password && p->password_scheme == PW_NONE)
+		diag_add(l->d, v[6]->pos, "welcome_password: include needs a "
+		    "password: password_scheme is none");
 	if (v[5] != NULL && (mr = get_string(l, v[5], "max_removals")) != NULL) {
 		len = strlen(mr);
 		if (len > 1 && mr[len - 1] == '%') {

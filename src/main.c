@@ -301,11 +301,14 @@ guard(const struct plan *p, const struct entries *current, const struct model *m
 	return ok ? 0 : -1;
 }
 
+/* New accounts that get a generated password. */
 static size_t
-people_added(const struct plan *p)
+people_added(const struct plan *p, const struct model *m)
 {
 	size_t	i, n = 0;
 
+	if (m->policy.password_scheme == PW_NONE)
+		return 0;
 	for (i = 0; i < p->n; i++)
 		n += p->v[i].op == CHANGE_ADD && p->v[i].entry->kind == ENTRY_PERSON;
 	return n;
@@ -317,10 +320,10 @@ people_added(const struct plan *p)
  * accounts exist. Returns 0 or -1; sf->fp is NULL when no file is needed.
  */
 static int
-open_credentials(const struct plan *p, const struct options *o,
-    struct secret_file *sf)
+open_credentials(const struct plan *p, const struct model *m,
+    const struct options *o, struct secret_file *sf)
 {
-	size_t	n = people_added(p);
+	size_t	n = people_added(p, m);
 
 	memset(sf, 0, sizeof(*sf));
 	if (n == 0)
@@ -355,8 +358,8 @@ print_ldif(const struct plan *p, const struct model *m, const struct options *o)
 	int			 ret = 0;
 
 	memset(&sf, 0, sizeof(sf));
-	if (o->show_hashes && people_added(p) > 0) {
-		if (open_credentials(p, o, &sf) == -1)
+	if (o->show_hashes && people_added(p, m) > 0) {
+		if (open_credentials(p, m, o, &sf) == -1)
 			return -1;
 		creds = sf.fp;
 	}
@@ -548,7 +551,7 @@ run(struct options *o, int write)
 		    EXIT_CHANGES : EXIT_OK;
 		goto out;
 	}
-	if (open_credentials(&plan, o, &creds) == -1)
+	if (open_credentials(&plan, m, o, &creds) == -1)
 		goto out;
 	journal_path = o->journal ? xstrdup(o->journal) :
 	    xasprintf("%s/mutualize.journal", m->dir);
@@ -593,7 +596,7 @@ run(struct options *o, int write)
 	    plan.nrename, plan.ndisable, plan.ndelete);
 	if (creds.fp != NULL)
 		fprintf(out, "Initial passwords of the %zu new accounts: %s\n",
-		    people_added(&plan), o->credentials);
+		    people_added(&plan, m), o->credentials);
 	fprintf(out, "Journal: %s; to take this apply back: ldapmodify -f %s\n",
 	    journal_path, undo_path);
 	ret = call_services(&cn, &plan, &res, &desired, &current, o->verbose,

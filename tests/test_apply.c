@@ -289,6 +289,33 @@ small_batches_keep_the_order_of_the_plan(void **state)
 }
 
 static void
+password_scheme_none_adds_accounts_without_a_password(void **state)
+{
+	char		*file = edited_small("\ntenants:", "\npolicy: "
+	    "{password_scheme: none}\ntenants:");
+	char		*journal = credentials_path(), *undo = credentials_path();
+	char		*args = xasprintf("apply --journal %s --undo %s -H %s %s",
+	    journal, undo, env("SLAPD_URI"), file);
+	struct run	 r = run(env("SLAPD_ROOTPW"), args);
+
+	(void)state;
+	/* no --credentials: there is no password to write */
+	assert_int_equal(r.status, 0);
+	assert_null(strstr(r.out, "Initial passwords"));
+	assert_int_equal(count_entries(BASE), 16);
+	assert_values(HELENE, "userPassword", "");
+	assert_values(HELENE, "mail", "helene.dupont-sebastien@ville-venissieux.fr");
+	run_free(&r);
+	unlink(file);
+	unlink(journal);
+	unlink(undo);
+	free(file);
+	free(journal);
+	free(undo);
+	free(args);
+}
+
+static void
 paged_read_sees_past_a_size_limit(void **state)
 {
 	static const char *const base[] = { "objectClass", "dcObject",
@@ -1063,6 +1090,7 @@ main(void)
 		T(without_transactions_the_changes_before_an_error_stay),
 		T(batches_before_a_failed_one_land),
 		T(small_batches_keep_the_order_of_the_plan),
+		T(password_scheme_none_adds_accounts_without_a_password),
 		T(paged_read_sees_past_a_size_limit),
 		T(wrong_password_is_refused_clearly),
 		T(password_file_readable_by_others_is_refused),

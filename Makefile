@@ -75,7 +75,10 @@ build/fuzz/fuzz_load: tests/fuzz/fuzz_load.c $(FOBJS)
 	$(FUZZ_CC) -std=c11 $(WARN) -O1 -g $(subst fuzzer-no-link,fuzzer,$(FUZZ_SAN)) \
 	    $(CPPFLAGS) -o $@ $< $(FOBJS) $(LIBS)
 
-build/obj build/san build/fuzz:
+build/bench/gen: tests/bench/gen.c | build/bench
+	$(CC) -std=c11 $(WARN) $(CFLAGS) -o $@ $<
+
+build/obj build/san build/fuzz build/bench:
 	mkdir -p $@
 
 deps:

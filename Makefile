@@ -78,6 +78,10 @@ build/fuzz/fuzz_load: tests/fuzz/fuzz_load.c $(FOBJS)
 build/bench/gen: tests/bench/gen.c | build/bench
 	$(CC) -std=c11 $(WARN) $(CFLAGS) -o $@ $<
 
+build/bench/yamlparse: tests/bench/yamlparse.c | build/bench
+	$(CC) -std=c11 $(WARN) $(CFLAGS) $$(pkg-config --cflags yaml-0.1) -o $@ $< \
+	    $$(pkg-config --libs yaml-0.1)
+
 build/obj build/san build/fuzz build/bench:
 	mkdir -p $@
 

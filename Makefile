@@ -4,6 +4,7 @@
 #   make check      install missing packages, build, run every test
 #   make demo       install missing packages, build, run the demo on a private slapd
 #   make fuzz       fuzz the file loader with libFuzzer for FUZZ_SECONDS (300)
+#   make bench      time mutualize on BENCH_PEOPLE (100000) people on a private slapd
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX	?= /usr/local
@@ -42,6 +43,10 @@ FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined \
 	   -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 300
 FOBJS	 = $(SRCS:src/%.c=build/fuzz/%.o)
+
+# The benchmark's generator of syndicates and its bare libyaml parse.
+BENCH_PEOPLE ?= 100000
+BENCH	 = build/bench/gen build/bench/yamlparse
 
 all: mutualize
 
@@ -102,6 +107,11 @@ demo: deps
 	@$(MAKE) --no-print-directory mutualize
 	bash examples/demo.sh
 
+# Minutes long at 100,000 people: not part of check, which runs it on 1,000.
+bench: deps
+	@$(MAKE) --no-print-directory mutualize $(BENCH)
+	bash tests/bench/bench.sh -n $(BENCH_PEOPLE)
+
 # The corpus starts from every tenants file of the tree and the inputs that
 # once crashed the loader; it lives in build/fuzz/corpus and grows run by run.
 # A crash leaves its input in build/fuzz/crash-*: add it to tests/data/fuzz/.
@@ -130,5 +140,5 @@ install: mutualize
 clean:
 	rm -rf build mutualize
 
-.PHONY: all deps check check-run demo fuzz install clean
+.PHONY: all deps check check-run demo bench fuzz install clean
 .SECONDARY:

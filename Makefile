@@ -97,11 +97,13 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory check-run
 
-check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutualize
+check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutualize \
+    $(BENCH)
 	mandoc -Tlint -W warning man/mutualize.1 man/mutualize.yaml.5 \
 	    man/mutualize.templates.5
 	sh tests/run-unit.sh $(UNIT:%=build/san/%)
 	bash tests/run-integration.sh $(INTEG:%=build/san/%) tests/test_export.sh
+	bash tests/bench/bench.sh -n 1000 -t 5 -p sha512-crypt
 
 demo: deps
 	@$(MAKE) --no-print-directory mutualize

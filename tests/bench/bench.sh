@@ -171,7 +171,7 @@ dump() {
 # Stops the slapd and empties its database; with an LDIF, loads it offline,
 # timed as NAME.
 slapd_down() {
-	local dir=${SLAPD_DIR:?set by slapd_start}
+	local dir=${SLAPD_DIR:?set by slapd.sh}
 	slapd_kill
 	rm -rf "$dir/db"
 	mkdir "$dir/db" || exit 1
@@ -180,8 +180,9 @@ slapd_down() {
 
 # The same slapd again, on the same port; at most 10 s.
 slapd_up() {
-	"$SLAPD_BIN" -d 0 -f "$SLAPD_DIR/slapd.conf" \
-		-h "$SLAPD_URI $SLAPD_LDAPI_URI" >>"$SLAPD_DIR/slapd.log" 2>&1 &
+	local bin=${SLAPD_BIN:?set by slapd.sh} dir=${SLAPD_DIR:?}
+	"$bin" -d 0 -f "$dir/slapd.conf" -h "$SLAPD_URI $SLAPD_LDAPI_URI" \
+		>>"$dir/slapd.log" 2>&1 &
 	SLAPD_PID=$!
 	for _ in $(seq 1 200); do
 		ldapsearch -x -LLL -H "$SLAPD_URI" -s base -b "" namingContexts \
@@ -189,7 +190,7 @@ slapd_up() {
 		kill -0 "$SLAPD_PID" 2>/dev/null || break
 		sleep 0.05
 	done
-	tail -n 20 "$SLAPD_DIR/slapd.log" >&2
+	tail -n 20 "$dir/slapd.log" >&2
 	die "slapd did not start again on $SLAPD_URI"
 }
 

@@ -4,6 +4,7 @@
 #   make check      install missing packages, build, run every test
 #   make demo       install missing packages, build, run the demo on a private slapd
 #   make fuzz       fuzz the file loader with libFuzzer for FUZZ_SECONDS (300)
+#   make bench      time mutualize on BENCH_PEOPLE (100000) people on a private slapd
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX	?= /usr/local
@@ -43,6 +44,10 @@ FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined \
 FUZZ_SECONDS ?= 300
 FOBJS	 = $(SRCS:src/%.c=build/fuzz/%.o)
 
+# The benchmark's generator of syndicates and its bare libyaml parse.
+BENCH_PEOPLE ?= 100000
+BENCH	 = build/bench/gen build/bench/yamlparse
+
 all: mutualize
 
 mutualize: build/obj/main.o build/libmutualize.a
@@ -75,7 +80,14 @@ build/fuzz/fuzz_load: tests/fuzz/fuzz_load.c $(FOBJS)
 	$(FUZZ_CC) -std=c11 $(WARN) -O1 -g $(subst fuzzer-no-link,fuzzer,$(FUZZ_SAN)) \
 	    $(CPPFLAGS) -o $@ $< $(FOBJS) $(LIBS)
 
-build/obj build/san build/fuzz:
+build/bench/gen: tests/bench/gen.c | build/bench
+	$(CC) -std=c11 $(WARN) $(CFLAGS) -o $@ $<
+
+build/bench/yamlparse: tests/bench/yamlparse.c | build/bench
+	$(CC) -std=c11 $(WARN) $(CFLAGS) $$(pkg-config --cflags yaml-0.1) -o $@ $< \
+	    $$(pkg-config --libs yaml-0.1)
+
+build/obj build/san build/fuzz build/bench:
 	mkdir -p $@
 
 deps:
@@ -85,16 +97,23 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory check-run
 
-check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutualize
+check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutualize \
+    $(BENCH)
 	mandoc -Tlint -W warning man/mutualize.1 man/mutualize.yaml.5 \
 	    man/mutualize.templates.5
 	sh tests/run-unit.sh $(UNIT:%=build/san/%)
 	bash tests/run-integration.sh $(INTEG:%=build/san/%) tests/test_export.sh
 	bash tests/test_fault.sh
+	bash tests/bench/bench.sh -n 1000 -t 5 -p sha512-crypt
 
 demo: deps
 	@$(MAKE) --no-print-directory mutualize
 	bash examples/demo.sh
+
+# Minutes long at 100,000 people: not part of check, which runs it on 1,000.
+bench: deps
+	@$(MAKE) --no-print-directory mutualize $(BENCH)
+	bash tests/bench/bench.sh -n $(BENCH_PEOPLE)
 
 # The corpus starts from every tenants file of the tree and the inputs that
 # once crashed the loader; it lives in build/fuzz/corpus and grows run by run.
@@ -124,5 +143,5 @@ install: mutualize
 clean:
 	rm -rf build mutualize
 
-.PHONY: all deps check check-run demo fuzz install clean
+.PHONY: all deps check check-run demo bench fuzz install clean
 .SECONDARY:

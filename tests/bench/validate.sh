@@ -5,9 +5,11 @@
 #
 #   validate.sh [-n people] [-t towns]      (default: 100,000 people, 50 towns)
 #
-# Needs ./mutualize and build/bench/gen (or GEN=path); touches no server.
+# Needs ./mutualize (or MUTUALIZE=path) and build/bench/gen (or GEN=path);
+# touches no server.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
+prog=${MUTUALIZE:-$top/mutualize}
 gen=${GEN:-$top/build/bench/gen}
 people=100000 towns=50
 while getopts n:t: opt; do
@@ -31,8 +33,8 @@ file != "" && /^      - / { print substr($0, 7) > file; next }
 ' "$work/one.yaml" >"$work/syndicate.yaml"
 
 best=
-for i in 1 2 3; do
-	/usr/bin/time -f "%e %M" -o "$work/time" "$top/mutualize" validate \
+for _ in 1 2 3; do
+	/usr/bin/time -f "%e %M" -o "$work/time" "$prog" validate \
 		"$work/syndicate.yaml" >"$work/out"
 	read -r secs kb <"$work/time"
 	if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN { exit !(a < b) }'; then
@@ -41,4 +43,4 @@ for i in 1 2 3; do
 done
 cat "$work/out"
 printf 'validate of %s people in %s files: %s s (target < 1 s), peak RSS %s MB\n' \
-	"$people" "$(ls "$work/towns" | wc -l)" "$best" "$((peak / 1024))"
+	"$people" "$(find "$work/towns" -type f | wc -l)" "$best" "$((peak / 1024))"

@@ -838,10 +838,12 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 			o->templates = optarg;
 			break;
 		case OPT_BATCH_SIZE:
+			if (!c->write)
+				goto bad;
 			errno = 0;
 			n = strtoul(optarg, &end, 10);
-			if (!c->write || *optarg < '1' || *optarg > '9' ||
-			    *end != '\0' || errno != 0 || n > BATCH_MAX) {
+			if (*optarg < '1' || *optarg > '9' || *end != '\0' ||
+			    errno != 0 || n > BATCH_MAX) {
 				fprintf(stderr, "mutualize: --batch-size takes a "
 				    "count from 1 to %d\n", BATCH_MAX);
 				goto bad;

@@ -68,9 +68,48 @@ out:
 	ber_free(ber, 0);
 }
 
+/* Sends the request of one page. Returns its msgid, or -1 with r set. */
+static int
+request_page(struct conn *c, const char *base, int scope,
+    const char *const *attrs, struct berval *cookie, int *r)
+{
+	LDAPControl	*page = NULL, *ctrls[2] = { NULL, NULL };
+	int		 msgid;
+
+	if ((*r = ldap_create_page_control(c->ld, PAGE_SIZE, cookie, 1,
+	    &page)) != LDAP_SUCCESS)
+		return -1;
+	ctrls[0] = page;
+	*r = ldap_search_ext(c->ld, base, scope, "(objectClass=*)",
+	    (char **)attrs, 0, ctrls, NULL, NULL, 0, &msgid);
+	ldap_control_free(page);
+	return *r == LDAP_SUCCESS ? msgid : -1;
+}
+
+/* Takes a page's entries into the set, and frees them. */
+static void
+take_page(struct conn *c, struct ptrvec *msgs, struct entries *es,
+    const char *base_key, const char *tenants_key, size_t *count)
+{
+	LDAPMessage	*msg;
+	size_t		 i;
+
+	for (i = 0; i < msgs->n; i++) {
+		for (msg = ldap_first_entry(c->ld, msgs->v[i]); msg != NULL;
+		    msg = ldap_next_entry(c->ld, msg)) {
+			take_entry(c, msg, es, base_key, tenants_key);
+			(*count)++;
+		}
+		ldap_msgfree(msgs->v[i]);
+	}
+	msgs->n = 0;
+}
+
 /*
- * One search, page by page. Returns 0, 1 when the base does not exist, or -1
- * after printing the error.
+ * One search, page by page. A page's entries are kept until its end has
+ * come and the next page is asked for: the server makes that one while this
+ * one is taken in. Returns 0, 1 when the base does not exist, or -1 after
+ * printing the error.
  */
 static int
 search_paged(struct conn *c, const char *base, int scope,
@@ -78,23 +117,17 @@ search_paged(struct conn *c, const char *base, int scope,
     const char *tenants_key, size_t *count)
 {
 	struct berval	 cookie = { 0, NULL };
-	LDAPControl	*page = NULL, *ctrls[2] = { NULL, NULL }, **rctrls = NULL, *rc;
-	LDAPMessage	*res = NULL, *msg;
+	LDAPControl	**rctrls = NULL, *rc;
+	LDAPMessage	*res = NULL;
+	struct ptrvec	 msgs = { 0 };
 	char		*matched = NULL, *diag = NULL;
+	size_t		 i;
 	int		 msgid, err, r, ret = -1, done = 0;
 	ber_int_t	 estimate;
 
+	if ((msgid = request_page(c, base, scope, attrs, &cookie, &r)) == -1)
+		goto lderr;
 	do {
-		r = ldap_create_page_control(c->ld, PAGE_SIZE, &cookie, 1, &page);
-		if (r != LDAP_SUCCESS)
-			goto lderr;
-		ctrls[0] = page;
-		r = ldap_search_ext(c->ld, base, scope, "(objectClass=*)",
-		    (char **)attrs, 0, ctrls, NULL, NULL, 0, &msgid);
-		ldap_control_free(page);
-		page = NULL;
-		if (r != LDAP_SUCCESS)
-			goto lderr;
 		for (;;) {
 			/* The timeout is between two messages, not for the whole. */
 			r = conn_result(c, msgid, LDAP_MSG_ONE, &res);
@@ -102,12 +135,7 @@ search_paged(struct conn *c, const char *base, int scope,
 				goto lderr;
 			if (ldap_msgtype(res) == LDAP_RES_SEARCH_RESULT)
 				break;
-			for (msg = ldap_first_entry(c->ld, res); msg != NULL;
-			    msg = ldap_next_entry(c->ld, msg)) {
-				take_entry(c, msg, es, base_key, tenants_key);
-				(*count)++;
-			}
-			ldap_msgfree(res);
+			ptrvec_push(&msgs, res);
 			res = NULL;
 		}
 		r = ldap_parse_result(c->ld, res, &err, &matched, &diag, NULL,
@@ -129,6 +157,10 @@ search_paged(struct conn *c, const char *base, int scope,
 		if (rc == NULL || ldap_parse_pageresponse_control(c->ld, rc,
 		    &estimate, &cookie) != LDAP_SUCCESS || cookie.bv_len == 0)
 			done = 1;
+		else if ((msgid = request_page(c, base, scope, attrs, &cookie,
+		    &r)) == -1)
+			goto lderr;
+		take_page(c, &msgs, es, base_key, tenants_key, count);
 		ldap_controls_free(rctrls);
 		rctrls = NULL;
 		ldap_msgfree(res);
@@ -142,6 +174,9 @@ search_paged(struct conn *c, const char *base, int scope,
 lderr:
 	conn_perror(c, "search", base, r, NULL, NULL);
 out:
+	for (i = 0; i < msgs.n; i++)
+		ldap_msgfree(msgs.v[i]);
+	ptrvec_free(&msgs);
 	ber_memfree(cookie.bv_val);
 	ldap_controls_free(rctrls);
 	ldap_msgfree(res);

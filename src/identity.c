@@ -195,14 +195,32 @@ cmp_person_id(const void *a, const void *b)
 	return strcmp(pa->id, pb->id);
 }
 
+/* The key of a login or an address: s itself when it has no capital. */
 static const char *
 lower(struct arena *a, const char *s)
 {
-	char	*k = arena_strdup(a, s), *q;
+	const char	*c;
+	char		*k, *q;
 
+	for (c = s; *c != '\0' && !isupper((unsigned char)*c); c++)
+		;
+	if (*c == '\0')
+		return s;
+	k = arena_strdup(a, s);
 	for (q = k; *q != '\0'; q++)
 		*q = (char)tolower((unsigned char)*q);
 	return k;
+}
+
+/*
+ * A string of the model's arena, as it was before if unchanged: identities
+ * are assigned twice, before the directory is read and after.
+ */
+static const char *
+keep(struct arena *a, const char *before, const char *now)
+{
+	return before != NULL && strcmp(before, now) == 0 ? before :
+	    arena_strdup(a, now);
 }
 
 /*
@@ -320,7 +338,7 @@ assign_logins(struct speller *sp, const struct entries *current,
 		if (base[0] == '\0')
 			diag_add(d, p->pos, "no login can be derived for person \"%s\" "
 			    "from \"%s\"; set login", p->id, m->policy.login_format);
-		p->login = arena_strdup(&m->arena, login);
+		p->login = keep(&m->arena, p->login, login);
 		hmap_put(&owners, p->login, p);
 		free(login);
 		free(base);
@@ -368,7 +386,7 @@ assign_mails(struct speller *sp, struct diags *d)
 				p->mail = p->mail_set;
 			else {
 				mail = expand(sp, m->policy.mail_format, p, p->login);
-				p->mail = arena_strdup(&m->arena, mail);
+				p->mail = keep(&m->arena, p->mail, mail);
 				free(mail);
 			}
 			take_address(m, &addrs, p, p->mail, p->mail_set ?

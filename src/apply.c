@@ -315,8 +315,8 @@ drain(struct apply *a)
  * Whether change i may depend on one before it that has not been answered
  * (or, in a transaction, queued): the plan's order groups changes of one
  * kind, which never depend on each other (adds and deletes of one depth,
- * modifications). slapd 2.5 has been seen to mix up renames queued together
- * in a transaction: they go one by one.
+ * modifications). Renames go one by one: one may free the name that the
+ * next takes.
  */
 static int
 barrier(const struct plan *p, size_t i)
@@ -655,19 +655,25 @@ keep_uncertain(struct apply *a)
 }
 
 /*
- * The next batch: size changes, but deletes apart. slapd 2.5's memberof
- * overlay fails the delete of a group inside a transaction (error 80), so
- * deletes, which come last, go outside one.
+ * Whether a change may go in a transaction. slapd 2.5's memberof overlay
+ * fails the delete of a group inside one (error 80), and a rename inside
+ * one has been seen to crash it: both go outside, in batches of their own;
+ * they are few, and the plan puts them together.
  */
+static int
+txn_able(const struct change *ch)
+{
+	return ch->op != CHANGE_DELETE && ch->op != CHANGE_MODRDN;
+}
+
+/* The end of the batch from change from: size changes, all alike for txn_able. */
 static size_t
 batch_end(const struct plan *p, size_t from, size_t size, int txn)
 {
 	size_t	i, to = from + size < p->n ? from + size : p->n;
 
-	if (!txn || p->v[from].op == CHANGE_DELETE)
-		return to;
-	for (i = from; i < to; i++)
-		if (p->v[i].op == CHANGE_DELETE)
+	for (i = from + 1; txn && i < to; i++)
+		if (txn_able(&p->v[i]) != txn_able(&p->v[from]))
 			return i;
 	return to;
 }
@@ -724,7 +730,7 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 		a.nbatches++;
 	for (a.from = 0; a.from < p->n && ret == 0; a.from = a.to) {
 		a.to = batch_end(p, a.from, size, a.server_txn);
-		a.txn = a.server_txn && p->v[a.from].op != CHANGE_DELETE;
+		a.txn = a.server_txn && txn_able(&p->v[a.from]);
 		a.batch++;
 		if ((ret = apply_batch(&a)) == -1) {
 			progress_free(a.progress);

@@ -53,6 +53,16 @@ char	*arena_strdup(struct arena *, const char *);
 char	*arena_printf(struct arena *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 arena_free(struct arena *);
+/*
+ * Where an arena stands, to give back what was allocated since, when that is
+ * the last thing allocated: the space is reused, the chunks are kept.
+ */
+struct arena_mark {
+	struct arena_chunk	*chunk;
+	size_t			 used;
+};
+struct arena_mark arena_mark(const struct arena *);
+void	 arena_release(struct arena *, struct arena_mark);
 
 /*
  * A string built from pieces, reused from one piece of work to the next, so
@@ -396,6 +406,7 @@ struct entries {
 	int		 ppolicy;	/* read: the server knows pwdAccountLockedTime */
 	struct hmap	 strings;	/* strings kept once for all entries */
 	struct arena	 arena;		/* owns entries and their strings */
+	struct arena	 arrays;	/* owns their attribute and value arrays */
 	/*
 	 * Set by the caller: a set whose strings this one points to where they
 	 * are equal (the directory, for the entries wanted), rather than
@@ -416,6 +427,12 @@ void		 entry_add_valuen(struct entries *, struct entry *, const char *attr,
 		    const char *value, size_t len);
 /* Room for n attributes in a new entry, when the count is known. */
 void		 entry_reserve(struct entries *, struct entry *, size_t n);
+/*
+ * A complete entry whose twin in the shared set begins with the same
+ * attributes and values takes the twin's arrays and gives its own back: the
+ * arrays allocated since mark. An unchanged entry then costs no arrays.
+ */
+void		 entry_done(struct entries *, struct entry *, struct arena_mark);
 const struct attr *entry_attr(const struct entry *, const char *);
 /* Whether the entry has this value (compared without regard to case). */
 int		 entry_has(const struct entry *, const char *attr, const char *value);

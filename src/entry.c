@@ -20,6 +20,7 @@ entries_free(struct entries *es)
 	hmap_free(&es->by_id);
 	hmap_free(&es->strings);
 	arena_free(&es->arena);
+	arena_free(&es->arrays);
 }
 
 /*
@@ -226,12 +227,61 @@ entry_add_value(struct entries *es, struct entry *e, const char *name,
 	entry_add_valuen(es, e, name, value, strlen(value));
 }
 
+/*
+ * An entry that took its twin's arrays (entry_done) and is changed after
+ * all: it gets arrays of its own first, the twin is left as it was.
+ */
+static void
+unshare(struct entries *es, struct entry *e)
+{
+	struct attr	*attrs = arena_alloc(&es->arrays, e->nattrs *
+	    sizeof(*attrs));
+	size_t		 i, cap;
+
+	for (i = 0; i < e->nattrs; i++) {
+		attrs[i] = e->attrs[i];
+		for (cap = 1; cap < attrs[i].nvals; cap *= 2)
+			;
+		attrs[i].vals = arena_alloc(&es->arrays, cap * sizeof(char *));
+		memcpy(attrs[i].vals, e->attrs[i].vals, attrs[i].nvals *
+		    sizeof(char *));
+	}
+	e->attrs = attrs;
+	e->capattrs = e->nattrs;
+}
+
+void
+entry_done(struct entries *es, struct entry *e, struct arena_mark m)
+{
+	const struct entry	*t = twin(es, e);
+	const struct attr	*a, *b;
+	size_t			 i, k;
+
+	if (t == NULL || e->nattrs == 0 || t->nattrs < e->nattrs ||
+	    e->capattrs < e->nattrs)
+		return;
+	for (i = 0; i < e->nattrs; i++) {
+		a = &e->attrs[i];
+		b = &t->attrs[i];
+		if (a->nvals != b->nvals || strcmp(a->name, b->name) != 0)
+			return;
+		for (k = 0; k < a->nvals; k++)
+			if (a->vals[k] != b->vals[k] &&
+			    strcmp(a->vals[k], b->vals[k]) != 0)
+				return;
+	}
+	/* the twin's arrays are never changed: both sets only read them now */
+	e->attrs = t->attrs;
+	e->capattrs = 0;
+	arena_release(&es->arrays, m);
+}
+
 void
 entry_reserve(struct entries *es, struct entry *e, size_t n)
 {
 	if (e->nattrs > 0 || n <= e->capattrs)
 		return;
-	e->attrs = arena_alloc(&es->arena, n * sizeof(*e->attrs));
+	e->attrs = arena_alloc(&es->arrays, n * sizeof(*e->attrs));
 	e->capattrs = n;
 }
 
@@ -243,15 +293,19 @@ void
 entry_add_valuen(struct entries *es, struct entry *e, const char *name,
     const char *value, size_t len)
 {
-	struct attr	*a = (struct attr *)entry_attr(e, name);
+	struct attr	*a;
 	const char	**vals;
 
+	if (e->capattrs < e->nattrs)
+		unshare(es, e);
+	a = (struct attr *)entry_attr(e, name);
 	if (a == NULL) {
 		if (e->nattrs == e->capattrs) {
 			struct attr	*attrs;
 
 			e->capattrs = e->capattrs ? e->capattrs * 2 : ENTRY_ATTRS;
-			attrs = arena_alloc(&es->arena, e->capattrs * sizeof(*attrs));
+			attrs = arena_alloc(&es->arrays, e->capattrs *
+			    sizeof(*attrs));
 			if (e->nattrs > 0)
 				memcpy(attrs, e->attrs, e->nattrs * sizeof(*attrs));
 			e->attrs = attrs;
@@ -263,7 +317,7 @@ entry_add_valuen(struct entries *es, struct entry *e, const char *name,
 	}
 	/* Capacity is the next power of two at or above nvals. */
 	if ((a->nvals & (a->nvals - 1)) == 0) {
-		vals = arena_alloc(&es->arena, (a->nvals ? a->nvals * 2 : 1) *
+		vals = arena_alloc(&es->arrays, (a->nvals ? a->nvals * 2 : 1) *
 		    sizeof(*vals));
 		if (a->nvals > 0)
 			memcpy(vals, a->vals, a->nvals * sizeof(*vals));

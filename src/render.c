@@ -349,6 +349,7 @@ render_group(struct entries *es, const char *dn, const char *tenant,
     enum entry_kind kind, const char *cn, const char *description,
     struct ptrvec *members)
 {
+	struct arena_mark mark = arena_mark(&es->arrays);
 	struct entry	*e = new_entry(es, dn, tenant, kind);
 	struct hmap	 seen = { 0 };
 	size_t		 i;
@@ -363,6 +364,7 @@ render_group(struct entries *es, const char *dn, const char *tenant,
 	if (members->n == 0)
 		entry_add_value(es, e, "member", "");
 	hmap_free(&seen);
+	entry_done(es, e, mark);
 }
 
 /* What render needs to find while it goes: DNs of people, members of groups. */
@@ -475,6 +477,7 @@ render_tenant(struct renderer *r, const struct tenant *t, const char *tenants_dn
 	    t->id, ENTRY_GROUPS);
 	for (i = 0; i < t->npeople; i++) {
 		const struct person	*p = &t->people[i];
+		struct arena_mark	 mark = arena_mark(&es->arrays);
 		struct entry		*pe = render_person(p, people_dn, &r->sb,
 		    es);
 
@@ -482,6 +485,7 @@ render_tenant(struct renderer *r, const struct tenant *t, const char *tenants_dn
 		for (j = 0; j < p->ngroups; j++)
 			join_group(r, p, p->groups[j].id, pe->dn);
 		entitle(r, p, pe);
+		entry_done(es, pe, mark);
 	}
 }
 

@@ -173,6 +173,23 @@ arena_printf(struct arena *a, const char *fmt, ...)
 	return p;
 }
 
+struct arena_mark
+arena_mark(const struct arena *a)
+{
+	struct arena_mark	m = { a->head, a->head != NULL ? a->head->used : 0 };
+
+	return m;
+}
+
+void
+arena_release(struct arena *a, struct arena_mark m)
+{
+	if (a->head == NULL)
+		return;
+	/* a chunk added since is kept, emptied, for what comes next */
+	a->head->used = a->head == m.chunk ? m.used : 0;
+}
+
 void
 arena_free(struct arena *a)
 {

@@ -33,6 +33,7 @@ struct builder {
 	struct frame		*stack;
 	size_t			 depth;
 	struct hmap		 anchors;	/* per document */
+	struct hmap		 scalars;	/* short ones, kept once */
 	struct ptrvec		 roots;
 	size_t			 expanded;	/* nodes added by aliases */
 };
@@ -81,6 +82,27 @@ set_anchor(struct builder *b, const yaml_char_t *anchor, struct ynode *n)
 	return 0;
 }
 
+/*
+ * Keys and most values repeat line after line (a given name, a group, the
+ * key "surname"): a short scalar is kept once per document. Nothing writes
+ * to a scalar once read, so its copies can be one.
+ */
+#define SHORT_SCALAR	32
+
+static const char *
+scalar_copy(struct builder *b, const char *s, size_t len)
+{
+	char	*v;
+
+	if (len > SHORT_SCALAR || strlen(s) != len)
+		return arena_strndup(&b->doc->arena, s, len);
+	if ((v = hmap_get(&b->scalars, s)) == NULL) {
+		v = arena_strndup(&b->doc->arena, s, len);
+		hmap_put(&b->scalars, v, v);
+	}
+	return v;
+}
+
 static int
 on_scalar(struct builder *b, yaml_event_t *ev)
 {
@@ -91,8 +113,8 @@ on_scalar(struct builder *b, yaml_event_t *ev)
 		    "limit of %zu", ev->data.scalar.length, b->lim->max_scalar);
 		return -1;
 	}
-	n->value = arena_strndup(&b->doc->arena,
-	    (const char *)ev->data.scalar.value, ev->data.scalar.length);
+	n->value = scalar_copy(b, (const char *)ev->data.scalar.value,
+	    ev->data.scalar.length);
 	n->len = ev->data.scalar.length;
 	n->plain = ev->data.scalar.plain_implicit;
 	n->weight = 1;
@@ -264,6 +286,7 @@ ydoc_load_buffer(const char *file, const char *buf, size_t len,
 	rc = build(&b, buf, len);
 	free(b.stack);
 	hmap_free(&b.anchors);
+	hmap_free(&b.scalars);
 	if (rc != 0) {
 		ptrvec_free(&b.roots);
 		ydoc_free(doc);

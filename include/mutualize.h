@@ -394,9 +394,9 @@ struct entry {
 	const char	*dn;
 	const char	*key;		/* normalised DN, for lookups */
 	const char	*tenant;	/* tenant id, NULL above ou=tenants */
-	enum entry_kind	 kind;
 	struct attr	*attrs;
-	size_t		 nattrs, capattrs;
+	unsigned	 nattrs, capattrs;	/* 48 bytes: 100,000s of them */
+	enum entry_kind	 kind;
 	unsigned	 depth;		/* number of RDNs */
 };
 struct entries {

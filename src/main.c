@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -526,6 +527,13 @@ run(struct options *o, int write)
 	dopts.now = o->saved != NULL && saved.now != NULL ? saved.now : now;
 	dopts.lock_accounts = current.ppolicy;
 	diff(&desired, &current, &dopts, &plan);
+	/*
+	 * Done with. Its megabytes, and those freed since the file was read,
+	 * go back to the system before an apply hashes the new passwords,
+	 * which takes 16 MB at a time with yescrypt.
+	 */
+	hmap_free(&current.by_id);
+	malloc_trim(0);
 	if (o->ntenants > 0)
 		plan_restrict(&plan, o->tenants);
 	if (o->saved != NULL)

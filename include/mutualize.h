@@ -93,6 +93,12 @@ void	*hmap_get(const struct hmap *, const char *);
 /* Returns the previous value for the key, or NULL. */
 void	*hmap_put(struct hmap *, const char *, void *);
 void	 hmap_free(struct hmap *);
+/*
+ * The one copy in the arena of a string that repeats, found through kept,
+ * which maps each such string to itself.
+ */
+const char *arena_intern(struct arena *, struct hmap *kept, const char *,
+	    size_t);
 
 /* diag.c: positions and error lists. Every model node keeps where it came from. */
 struct pos {

@@ -31,17 +31,7 @@ entries_free(struct entries *es)
 static const char *
 intern(struct entries *es, const char *s, size_t len)
 {
-	char	 buf[256], *p;
-
-	if (len >= sizeof(buf))
-		return arena_strndup(&es->arena, s, len);
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if ((p = hmap_get(&es->strings, buf)) == NULL) {
-		p = arena_strndup(&es->arena, s, len);
-		hmap_put(&es->strings, p, p);
-	}
-	return p;
+	return arena_intern(&es->arena, &es->strings, s, len);
 }
 
 /*

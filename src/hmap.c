@@ -88,6 +88,22 @@ hmap_put(struct hmap *m, const char *key, void *value)
 	return prev;
 }
 
+const char *
+arena_intern(struct arena *a, struct hmap *kept, const char *s, size_t len)
+{
+	char	 buf[256], *p;
+
+	if (len >= sizeof(buf) || memchr(s, '\0', len) != NULL)
+		return arena_strndup(a, s, len);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if ((p = hmap_get(kept, buf)) == NULL) {
+		p = arena_strndup(a, s, len);
+		hmap_put(kept, p, p);
+	}
+	return p;
+}
+
 void
 hmap_free(struct hmap *m)
 {

@@ -92,15 +92,8 @@ set_anchor(struct builder *b, const yaml_char_t *anchor, struct ynode *n)
 static const char *
 scalar_copy(struct builder *b, const char *s, size_t len)
 {
-	char	*v;
-
-	if (len > SHORT_SCALAR || strlen(s) != len)
-		return arena_strndup(&b->doc->arena, s, len);
-	if ((v = hmap_get(&b->scalars, s)) == NULL) {
-		v = arena_strndup(&b->doc->arena, s, len);
-		hmap_put(&b->scalars, v, v);
-	}
-	return v;
+	return len > SHORT_SCALAR ? arena_strndup(&b->doc->arena, s, len) :
+	    arena_intern(&b->doc->arena, &b->scalars, s, len);
 }
 
 static int

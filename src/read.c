@@ -27,8 +27,7 @@ take_entry(struct conn *c, LDAPMessage *msg, struct entries *es,
 	BerElement	*ber = NULL;
 	struct entry	*e;
 	char		*dnz, name[256];
-	size_t		 i, k, n = 0;
-	int		 more = 1;
+	size_t		 i, k, n;
 
 	if (ldap_get_dn_ber(c->ld, msg, &ber, &dn) != LDAP_SUCCESS)
 		goto out;
@@ -38,10 +37,10 @@ take_entry(struct conn *c, LDAPMessage *msg, struct entries *es,
 	if (e == NULL)
 		goto out;
 	entry_classify(es, e, base_key, tenants_key);
-	while (more) {
-		for (n = 0; n < TAKE_ATTRS && (more = ldap_get_attribute_ber(c->ld,
-		    msg, ber, &attr[n], &vals[n]) == LDAP_SUCCESS &&
-		    attr[n].bv_val != NULL); n++)
+	do {
+		for (n = 0; n < TAKE_ATTRS && ldap_get_attribute_ber(c->ld, msg,
+		    ber, &attr[n], &vals[n]) == LDAP_SUCCESS &&
+		    attr[n].bv_val != NULL; n++)
 			;
 		entry_reserve(es, e, n);
 		for (k = 0; k < n; k++) {
@@ -55,9 +54,7 @@ take_entry(struct conn *c, LDAPMessage *msg, struct entries *es,
 			}
 			ber_memfree(vals[k]);
 		}
-		if (n == TAKE_ATTRS)
-			more = 1;
-	}
+	} while (n == TAKE_ATTRS);
 	if (e->kind == ENTRY_PERSON && entry_managed(e)) {
 		const struct attr	*id = entry_attr(e, "employeeNumber");
 

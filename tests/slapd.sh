@@ -8,6 +8,10 @@
 #       also offers StartTLS, and ldaps:// on 127.0.0.1 and ::1 on a second
 #       port: NAME_LDAPS_URI and NAME_LDAPS6_URI.
 #       SLAPD_LDIF, when set, is loaded offline (slapadd -q) before it starts.
+#   slapd_restart [NAME]
+#                       starts one again, killed or stopped, on the same
+#                       database, NAME_URI and NAME_LDAPI_URI (not ldaps://);
+#                       sets NAME_PID
 #   slapd_stop [NAME]   stops one by PID (continued first, if it was stopped
 #                       with SIGSTOP), waits for it, removes its directory
 #   slapd_stop_all      stops every one this shell started
@@ -147,6 +151,26 @@ slapd_start() {
 	echo "slapd $name did not start; its log:" >&2
 	cat "$dir/slapd.log" >&2
 	slapd_stop "$name"
+	return 1
+}
+
+slapd_restart() {
+	local name=${1:-SLAPD} dir uri ldapi pid i
+	dir=${name}_DIR uri=${name}_URI ldapi=${name}_LDAPI_URI
+	dir=${!dir} uri=${!uri} ldapi=${!ldapi}
+	"$SLAPD_BIN" -d 0 -f "$dir/slapd.conf" -h "$uri $ldapi" \
+		>>"$dir/slapd.log" 2>&1 &
+	pid=$!
+	printf -v "${name}_PID" '%s' "$pid"
+	export "${name}_PID"
+	for i in $(seq 1 200); do
+		kill -0 "$pid" 2>/dev/null || break
+		ldapsearch -x -LLL -H "$uri" -s base -b "" namingContexts \
+			>/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	echo "slapd $name did not start again on $uri; its log:" >&2
+	tail -n 20 "$dir/slapd.log" >&2
 	return 1
 }
 

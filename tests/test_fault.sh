@@ -21,8 +21,7 @@ check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; f
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mutualize-fault.XXXXXX") || exit 1
 pw=$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')
-restarted=
-trap 'slapd_stop_all; [ -n "$restarted" ] && kill "$restarted" 2>/dev/null; [ -n "${FAULT_KEEP:-}" ] || rm -rf "$work"' EXIT
+trap 'slapd_stop_all; [ -n "${FAULT_KEEP:-}" ] || rm -rf "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -79,8 +78,6 @@ for i in $(seq 1 600); do
 	kill -0 "$apply_pid" 2>/dev/null || break
 	sleep 0.2
 done
-port=${SLAPD_URI#ldap://127.0.0.1:}
-port=${port%/}
 kill -9 "$SLAPD_PID"
 wait "$SLAPD_PID" 2>/dev/null
 wait "$apply_pid"
@@ -95,13 +92,7 @@ check "and that its credentials are kept for the accounts it made" \
 	test -s "$work/credentials.1"
 
 # slapd back on the same database and port.
-"$SLAPD_BIN" -d 0 -f "$SLAPD_DIR/slapd.conf" -h "ldap://127.0.0.1:$port/" \
-	>>"$SLAPD_DIR/slapd.log" 2>&1 &
-restarted=$!
-for i in $(seq 1 200); do
-	ldapsearch -x -LLL -H "$SLAPD_URI" -s base -b "" >/dev/null 2>&1 && break
-	sleep 0.05
-done
+slapd_restart || exit 1
 before=$(count_people)
 check "some people were added before the kill ($before), not all" \
 	[ "$before" -gt 0 -a "$before" -lt "$people" ]
@@ -130,8 +121,5 @@ check "no group names a missing person" \
 	[ -z "$(comm -23 "$work/members" "$work/persons")" ]
 check "every person is in the groups the file gives ($(wc -l <"$work/members") members)" \
 	[ "$(wc -l <"$work/members")" -eq "$people" ]
-kill "$restarted" 2>/dev/null
-wait "$restarted" 2>/dev/null
-restarted=
 echo "fault: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

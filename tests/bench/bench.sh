@@ -181,20 +181,9 @@ slapd_down() {
 	[ $# = 0 ] || must "$1" slapadd -q -f "$dir/slapd.conf" -l "$2"
 }
 
-# The same slapd again, on the same port; at most 10 s.
+# The same slapd again, on the same port.
 slapd_up() {
-	local bin=${SLAPD_BIN:?set by slapd.sh} dir=${SLAPD_DIR:?}
-	"$bin" -d 0 -f "$dir/slapd.conf" -h "$SLAPD_URI $SLAPD_LDAPI_URI" \
-		>>"$dir/slapd.log" 2>&1 &
-	SLAPD_PID=$!
-	for _ in $(seq 1 200); do
-		ldapsearch -x -LLL -H "$SLAPD_URI" -s base -b "" namingContexts \
-			>/dev/null 2>&1 && return 0
-		kill -0 "$SLAPD_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	tail -n 20 "$dir/slapd.log" >&2
-	die "slapd did not start again on $SLAPD_URI"
+	slapd_restart || die "slapd did not start again on $SLAPD_URI"
 }
 
 # A plan's LDIF with the hash where apply would make a password (none when

@@ -527,13 +527,7 @@ run(struct options *o, int write)
 	dopts.now = o->saved != NULL && saved.now != NULL ? saved.now : now;
 	dopts.lock_accounts = current.ppolicy;
 	diff(&desired, &current, &dopts, &plan);
-	/*
-	 * Done with. Its megabytes, and those freed since the file was read,
-	 * go back to the system before an apply hashes the new passwords,
-	 * which takes 16 MB at a time with yescrypt.
-	 */
-	hmap_free(&current.by_id);
-	malloc_trim(0);
+	hmap_free(&current.by_id);	/* done with: megabytes at 100,000 */
 	if (o->ntenants > 0)
 		plan_restrict(&plan, o->tenants);
 	if (o->saved != NULL)
@@ -580,6 +574,11 @@ run(struct options *o, int write)
 	ao.transactions = !o->no_transactions;
 	/* A JSON or LDIF plan on standard output stays one document. */
 	out = o->json || o->ldif ? stderr : stdout;
+	/*
+	 * What was freed since the file was read goes back to the system
+	 * before the new passwords are hashed: 16 MB at a time with yescrypt.
+	 */
+	malloc_trim(0);
 	rc = apply_plan(c, &plan, &ao, &res);
 	if (journal_close(&journal) == -1)
 		fprintf(stderr, "mutualize: cannot write %s or %s\n", journal_path,

@@ -171,8 +171,10 @@ struct apply {
 	int			*msgids;	/* in the order sent, ascending */
 	size_t			*sent;		/* the change of each msgid */
 	size_t			 nsent, outstanding;
+	size_t			 nfailed;	/* answers that fail the batch */
 	int			 lost;		/* the connection went */
 	int			 ending;	/* ... once the commit was sent */
+	size_t			 unwritten;	/* passwords the file lacks */
 	struct progress		*progress;	/* or NULL */
 };
 
@@ -273,6 +275,20 @@ slot_of(struct apply *a, int msgid)
 	return NULL;
 }
 
+/*
+ * What the server said of a change. A refusal by its assertion fails the
+ * batch too when the batch is a transaction.
+ */
+static void
+answer(struct apply *a, struct slot *s, int rc)
+{
+	s->rc = rc;
+	s->state = rc == LDAP_SUCCESS ? SLOT_OK :
+	    rc == LDAP_ASSERTION_FAILED ? SLOT_REFUSED : SLOT_FAILED;
+	a->nfailed += s->state == SLOT_FAILED ||
+	    (a->txn && s->state == SLOT_REFUSED);
+}
+
 /* Reads one answer into its change. Returns 0, or -1 when the connection went. */
 static int
 take_answer(struct apply *a)
@@ -295,9 +311,7 @@ take_answer(struct apply *a)
 	a->outstanding--;
 	rc = ldap_parse_result(a->c->ld, msg, &err, &s->matched, &s->diag, NULL,
 	    NULL, 1);
-	s->rc = rc != LDAP_SUCCESS ? rc : err;
-	s->state = s->rc == LDAP_SUCCESS ? SLOT_OK :
-	    s->rc == LDAP_ASSERTION_FAILED ? SLOT_REFUSED : SLOT_FAILED;
+	answer(a, s, rc != LDAP_SUCCESS ? rc : err);
 	progress_step(a->progress, a->from + a->nsent - a->outstanding);
 	return 0;
 }
@@ -367,24 +381,6 @@ send_one(struct apply *a, size_t i)
 }
 
 /*
- * Whether a change of the batch failed; or was refused, which in a
- * transaction fails the batch too.
- */
-static int
-batch_failed(const struct apply *a)
-{
-	enum slot_state	s;
-	size_t		i;
-
-	for (i = a->from; i < a->to; i++) {
-		s = a->slots[i - a->from].state;
-		if (s == SLOT_FAILED || (a->txn && s == SLOT_REFUSED))
-			return 1;
-	}
-	return 0;
-}
-
-/*
  * Sends the changes of the batch and reads every answer; a failure stops the
  * sending. In a transaction the server only queues the changes, each as its
  * thread comes to it: the order of the queue is kept at each barrier too.
@@ -394,18 +390,18 @@ send_batch(struct apply *a)
 {
 	size_t	i;
 
-	a->nsent = a->outstanding = 0;
+	a->nsent = a->outstanding = a->nfailed = 0;
 	for (i = a->from; i < a->to; i++) {
 		if (a->refused[i])
 			continue;
 		if (i > a->from && barrier(a->p, i) &&
-		    (drain(a) == -1 || batch_failed(a)))
+		    (drain(a) == -1 || a->nfailed > 0))
 			break;
 		if (send_one(a, i) == -1)
 			break;
 		while (a->outstanding >= WINDOW && !a->lost)
 			take_answer(a);
-		if (a->lost || batch_failed(a))
+		if (a->lost || a->nfailed > 0)
 			break;
 	}
 	if (!a->lost)
@@ -476,7 +472,7 @@ txn_batch(struct apply *a)
 	ber_bvfree(id);
 	if (send_batch(a) == -1)
 		return -1;
-	if (a->nsent == 0 || batch_failed(a)) {
+	if (a->nsent == 0 || a->nfailed > 0) {
 		/* nothing to commit: every change of the batch was refused */
 		txn_end(a, 0, &failed);
 		return a->nsent == 0 ? 0 : -1;
@@ -490,15 +486,15 @@ txn_batch(struct apply *a)
 		a->lost = 1;
 		return -1;
 	}
-	for (i = a->from; i < a->to; i++)
-		if (a->slots[i - a->from].state == SLOT_OK && rc != LDAP_SUCCESS)
-			a->slots[i - a->from].state = SLOT_IDLE;
 	if (rc == LDAP_SUCCESS)
 		return 0;
+	/* rolled back: what was queued did not land */
+	for (i = a->from; i < a->to; i++)
+		if (a->slots[i - a->from].state == SLOT_OK)
+			a->slots[i - a->from].state = SLOT_IDLE;
 	if (failed == NULL)
 		failed = &a->slots[a->sent[a->nsent - 1] - a->from];
-	failed->rc = rc;
-	failed->state = rc == LDAP_ASSERTION_FAILED ? SLOT_REFUSED : SLOT_FAILED;
+	answer(a, failed, rc);
 	return -1;
 }
 
@@ -547,7 +543,7 @@ landed(struct apply *a, size_t i)
 	journal_change(a->o->journal, ch, "ok", s->gone);
 	if (s->pw.hash != NULL && secret_credentials(a->o->credentials,
 	    ch->entry, s->pw.password) == -1)
-		fprintf(stderr, "mutualize: cannot write the credentials file\n");
+		a->unwritten++;
 	if (s->pw.hash != NULL && a->res->passwords != NULL)
 		a->res->passwords[i] = xstrdup(s->pw.password);
 	if (a->o->verbose)
@@ -588,9 +584,7 @@ settle(struct apply *a, int ret)
 		if (s->state == SLOT_REFUSED) {
 			refuse(a, i);
 			again = a->txn;
-		} else if (s->state == SLOT_OK && !a->txn)
-			landed(a, i);
-		else if (s->state == SLOT_OK && ret == 0)
+		} else if (s->state == SLOT_OK && (!a->txn || ret == 0))
 			landed(a, i);
 		else if (s->state == SLOT_FAILED) {
 			journal_change(a->o->journal, ch, ldap_err2string(s->rc),
@@ -603,7 +597,7 @@ settle(struct apply *a, int ret)
 	}
 	if (again && a->res->failed == a->p->n && !a->lost)
 		return 1;
-	return ret == 0 && !batch_failed(a) ? 0 : -1;
+	return ret == 0 && a->nfailed == 0 ? 0 : -1;
 }
 
 /* After an error: what landed, what did not, what is unknown. */
@@ -649,8 +643,7 @@ keep_uncertain(struct apply *a)
 		s = &a->slots[i - a->from];
 		if (s->pw.hash != NULL && secret_credentials(a->o->credentials,
 		    a->p->v[i].entry, s->pw.password) == -1)
-			fprintf(stderr, "mutualize: cannot write the credentials "
-			    "file\n");
+			a->unwritten++;
 	}
 }
 
@@ -686,11 +679,8 @@ apply_batch(struct apply *a)
 	slots_clear(a, 0);
 	a->ending = 0;
 	read_gone(a);
-	do {
+	while ((ret = settle(a, a->txn ? txn_batch(a) : send_batch(a))) == 1)
 		slots_clear(a, 1);
-		ret = a->txn ? txn_batch(a) : send_batch(a);
-		ret = settle(a, ret);
-	} while (ret == 1);
 	return ret;
 }
 
@@ -742,8 +732,14 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 			fprintf(stderr, "mutualize: batch %zu of %zu landed\n",
 			    a.batch, a.nbatches);
 		slots_clear(&a, 0);
+		/* no more accounts whose password goes nowhere */
+		if (a.unwritten > 0)
+			ret = -1;
 	}
 	progress_free(a.progress);
+	if (a.unwritten > 0)
+		fprintf(stderr, "mutualize: cannot write the credentials file: "
+		    "the passwords of %zu new accounts are lost\n", a.unwritten);
 	free(a.slots);
 	free(a.msgids);
 	free(a.sent);

@@ -15,9 +15,9 @@ DATADIR	 = $(PREFIX)/share/mutualize
 CC	?= cc
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 CFLAGS	?= -O2 -g
-CPPFLAGS += -Iinclude -D_GNU_SOURCE -DTEMPLATES_DIR='"$(DATADIR)/templates"'
+CPPFLAGS += -pthread -Iinclude -D_GNU_SOURCE -DTEMPLATES_DIR='"$(DATADIR)/templates"'
 PKGS	 = ldap lber yaml-0.1 libcurl nettle
-LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null || \
+LIBS	 = -pthread $(shell pkg-config --libs $(PKGS) 2>/dev/null || \
 	   echo -lldap -llber -lyaml -lcurl -lnettle) -lunistring -lcrypt
 SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
@@ -26,7 +26,8 @@ SRCS	 = src/apply.c src/check.c src/conn.c src/connect.c src/csv.c \
 	   src/diag.c src/diff.c src/directory.c src/dn.c src/entry.c src/hmap.c \
 	   src/identity.c src/journal.c src/ldif.c src/load.c src/plan.c \
 	   src/progress.c src/read.c src/render.c src/saved.c src/secret.c \
-	   src/svcconf.c src/translit.c src/xmem.c src/yaml.c
+	   src/svcconf.c src/translit.c src/xmem.c src/yaml.c src/files.c \
+	   src/hashpool.c
 HDRS	 = include/mutualize.h include/conn.h
 UNIT	 = test_yaml test_load test_csv test_translit test_render test_diff \
 	   test_plan test_ldif test_dn test_secret test_template test_directory \

@@ -226,10 +226,66 @@ static void
 report_partial(const struct plan *p, const struct apply_result *r,
     const char *file)
 {
-	fprintf(stderr, "mutualize: %zu of %zu changes were made before the "
-	    "error; the directory is partly updated.\n"
-	    "mutualize: run \"mutualize plan %s\" to see what remains.\n",
-	    r->done, p->n, file);
+	if (r->done == 0)
+		fprintf(stderr, "mutualize: none of the %zu changes was made; "
+		    "nothing was written.\n", p->n);
+	else
+		fprintf(stderr, "mutualize: %zu of %zu changes were made before "
+		    "the error; the directory is partly updated.\n"
+		    "mutualize: run \"mutualize plan %s\" to see what remains.\n",
+		    r->done, p->n, file);
+}
+
+/*
+ * SIGINT, SIGTERM and SIGHUP are blocked from the moment a run is connected,
+ * and looked for at safe points: between two batches of an apply, once the
+ * directory was read. Blocked rather than caught, they need no handler and no
+ * global flag, they never interrupt libldap in the middle of an answer, and a
+ * second Ctrl-C cannot kill the run half-way through writing its files. The
+ * threads that hash passwords are made while they are blocked, so that none
+ * of them takes the signal either.
+ */
+static void
+stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
+/* The stop signal waiting to be taken, or 0. */
+static int
+stop_pending(void)
+{
+	sigset_t	pending;
+
+	if (sigpending(&pending) == -1)
+		return 0;
+	return sigismember(&pending, SIGINT) ? SIGINT :
+	    sigismember(&pending, SIGTERM) ? SIGTERM :
+	    sigismember(&pending, SIGHUP) ? SIGHUP : 0;
+}
+
+/* Takes the pending stop signals, so that unblocking them does not kill. */
+static int
+stop_take(void)
+{
+	struct timespec	 zero = { 0, 0 };
+	sigset_t	 set;
+	int		 sig, first = 0;
+
+	stop_signals(&set);
+	while ((sig = sigtimedwait(&set, NULL, &zero)) > 0)
+		if (first == 0)
+			first = sig;
+	return first;
+}
+
+static const char *
+signal_name(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
 }
 
 /* Generalized time (RFC 4517), t seconds from now. */
@@ -315,33 +371,63 @@ people_added(const struct plan *p, const struct model *m)
 	return n;
 }
 
-/*
- * Opens the credentials file when the plan creates accounts: its name is
- * checked free now, before any write, for the file takes it only once the
- * accounts exist. Returns 0 or -1; sf->fp is NULL when no file is needed.
- */
+/* Whether the plan's new accounts have a credentials file. 0 or -1, said. */
 static int
-open_credentials(const struct plan *p, const struct model *m,
-    const struct options *o, struct secret_file *sf)
+need_credentials(const struct plan *p, const struct model *m,
+    const struct options *o)
 {
 	size_t	n = people_added(p, m);
 
-	memset(sf, 0, sizeof(*sf));
-	if (n == 0)
+	if (n == 0 || o->credentials != NULL)
 		return 0;
-	if (o->credentials == NULL) {
-		fprintf(stderr, "mutualize: the plan creates %zu account%s: give "
-		    "--credentials FILE for their initial passwords\nmutualize: "
-		    "(a new file, mode 0600; passwords go nowhere else)\n", n,
-		    n == 1 ? "" : "s");
+	fprintf(stderr, "mutualize: the plan creates %zu account%s: give "
+	    "--credentials FILE for their initial passwords\nmutualize: "
+	    "(a new file, mode 0600; passwords go nowhere else)\n", n,
+	    n == 1 ? "" : "s");
+	return -1;
+}
+
+/*
+ * Makes the credentials file when the plan creates accounts: before the first
+ * add, for each password is written there before its account exists.
+ * Returns 0 or -1; cr->path is NULL when no file is needed.
+ */
+static int
+open_credentials(const struct plan *p, const struct model *m,
+    const struct options *o, struct credentials *cr)
+{
+	memset(cr, 0, sizeof(*cr));
+	cr->fd = -1;
+	if (need_credentials(p, m, o) == -1)
 		return -1;
+	if (people_added(p, m) == 0)
+		return 0;
+	return credentials_create(cr, o->credentials);
+}
+
+/*
+ * Every file a run will create is checked before the first packet: a
+ * symbolic link in its place, dangling or not, or something that is not a
+ * regular file, would otherwise fail the run only once the directory was
+ * written. A regular file of that name is refused when the file is made
+ * (the journal excepted, which is appended to): a run that has nothing to
+ * write there does not need the name.
+ */
+static int
+check_outputs(const struct options *o, int write, const char *journal,
+    const char *undo)
+{
+	int	bad = 0;
+
+	if (o->credentials != NULL && (write || o->show_hashes))
+		bad |= path_check_regular(o->credentials, "credentials file");
+	if (o->out != NULL)
+		bad |= path_check_regular(o->out, "plan file");
+	if (write) {
+		bad |= path_check_regular(journal, "journal");
+		bad |= path_check_regular(undo, "undo file");
 	}
-	if (access(o->credentials, F_OK) == 0) {
-		fprintf(stderr, "mutualize: %s exists: a file of secrets is never "
-		    "replaced\n", o->credentials);
-		return -1;
-	}
-	return secret_file_create(sf, o->credentials);
+	return bad ? -1 : 0;
 }
 
 /*
@@ -360,7 +446,8 @@ print_ldif(const struct plan *p, const struct model *m, const struct options *o)
 
 	memset(&sf, 0, sizeof(sf));
 	if (o->show_hashes && people_added(p, m) > 0) {
-		if (open_credentials(p, m, o, &sf) == -1)
+		if (need_credentials(p, m, o) == -1 ||
+		    secret_file_create(&sf, o->credentials) == -1)
 			return -1;
 		creds = sf.fp;
 	}
@@ -443,6 +530,125 @@ free_passwords(struct apply_result *res, size_t n)
 	res->passwords = NULL;
 }
 
+/* What an apply needs from the run that planned it. */
+struct apply_run {
+	struct conn		*c;
+	const struct plan	*plan;
+	const struct model	*m;
+	const struct options	*o;
+	struct connectors	*cn;
+	const struct entries	*desired, *current;
+	const char		*journal, *undo;
+	size_t			 left_out;
+};
+
+/* Where the passwords, the journal and the undo file are, after any apply. */
+static void
+report_files(const struct apply_run *r, size_t passwords, FILE *fp)
+{
+	if (passwords > 0)
+		fprintf(fp, "%s%s: the initial passwords of the new accounts\n",
+		    fp == stderr ? "mutualize: " : "", r->o->credentials);
+	fprintf(fp, "%sJournal: %s; to take this apply back: ldapmodify -f %s\n",
+	    fp == stderr ? "mutualize: " : "", r->journal, r->undo);
+}
+
+/* What became of the apply, said; returns the exit status. */
+static int
+report_apply(const struct apply_run *r, struct apply_result *res, int rc,
+    size_t passwords)
+{
+	const struct plan	*p = r->plan;
+	/* A JSON or LDIF plan on standard output stays one document. */
+	FILE			*out = r->o->json || r->o->ldif ? stderr : stdout;
+	int			 ret = EXIT_ERROR;
+
+	if (rc == 0) {
+		fprintf(out, "Apply complete: %zu added, %zu changed, %zu renamed "
+		    "or moved, %zu disabled, %zu deleted.\n", p->nadd,
+		    p->nmodify, p->nrename, p->ndisable, p->ndelete);
+		report_files(r, passwords, out);
+		ret = r->left_out > 0 ? EXIT_ERROR : EXIT_OK;
+	} else if (res->stopped) {
+		fprintf(stderr, "mutualize: stopped by %s once the batch in flight "
+		    "was answered: %zu of %zu changes were made, the others were "
+		    "not sent.\n", signal_name(res->stopped), res->done, p->n);
+		report_files(r, passwords, stderr);
+		ret = 128 + res->stopped;
+	} else if (res->refused > 0 && !res->unwritten &&
+	    res->done + res->refused == p->n) {
+		fprintf(stderr, "mutualize: %zu reviewed change%s refused; the "
+		    "others were made\n", res->refused, res->refused == 1 ?
+		    " was" : "s were");
+		report_files(r, passwords, stderr);
+	} else {
+		if (res->unwritten)
+			fprintf(stderr, "mutualize: the apply stopped: a file "
+			    "that must be written before the changes it records "
+			    "could not be.\n");
+		report_partial(p, res, r->o->file);
+		report_files(r, passwords, stderr);
+		ret = res->unwritten ? EXIT_ERROR : conn_status(r->c);
+	}
+	if (call_services(r->cn, p, res, r->desired, r->current,
+	    r->o->verbose, out) > 0 && ret == EXIT_OK)
+		ret = EXIT_CONNECTORS;
+	return ret;
+}
+
+/*
+ * Makes the plan's changes, with the credentials file, the journal and the
+ * undo file written ahead of them. Returns the exit status.
+ */
+static int
+write_directory(const struct apply_run *r)
+{
+	const struct options	*o = r->o;
+	struct apply_opts	 ao;
+	struct apply_result	 res;
+	struct credentials	 creds;
+	struct journal		 journal;
+	size_t			 passwords;
+	int			 rc, ret;
+
+	memset(&res, 0, sizeof(res));
+	memset(&ao, 0, sizeof(ao));
+	if (open_credentials(r->plan, r->m, o, &creds) == -1)
+		return EXIT_ERROR;
+	if (journal_open(&journal, r->journal, r->undo) == -1) {
+		credentials_close(&creds);
+		return EXIT_ERROR;
+	}
+	ao.credentials = creds.path != NULL ? &creds : NULL;
+	ao.scheme = r->m->policy.password_scheme;
+	ao.journal = &journal;
+	ao.assert = o->saved != NULL;
+	ao.keep_passwords = r->m->welcome.url != NULL &&
+	    r->m->policy.welcome_password;
+	ao.verbose = o->verbose;
+	/* -v says each change on standard error: a progress line would mix in */
+	ao.progress = !o->quiet && !o->verbose;
+	ao.batch = o->batch_size > 0 ? o->batch_size : BATCH_DEFAULT;
+	ao.transactions = !o->no_transactions;
+	ao.stop = stop_pending;
+	/*
+	 * What was freed since the file was read goes back to the system
+	 * before the new passwords are hashed: 16 MB at a time with yescrypt.
+	 */
+	malloc_trim(0);
+	rc = apply_plan(r->c, r->plan, &ao, &res);
+	if (journal_close(&journal) == -1)
+		res.unwritten = 1;
+	passwords = creds.lines;
+	if (credentials_close(&creds) == -1)
+		res.unwritten = 1;
+	if (res.unwritten)
+		rc = -1;
+	ret = report_apply(r, &res, rc, passwords);
+	free_passwords(&res, r->plan->n);
+	return ret;
+}
+
 /* plan, apply -n and apply: one path; only the last step differs. */
 static int
 run(struct options *o, int write)
@@ -452,20 +658,17 @@ run(struct options *o, int write)
 	struct entries		 desired, current;
 	struct plan		 plan;
 	struct print_opts	 po = { use_color() };
-	struct apply_result	 res;
-	struct apply_opts	 ao;
+	struct apply_run	 ar;
 	struct diff_opts	 dopts;
 	struct connectors	 cn;
 	struct diags		 d = { 0 };
 	const char		*managed[3];
 	char			 now[16], prune_before[16], *lockdn = NULL;
-	struct secret_file	 creds = { 0 };
-	FILE			*out;
-	struct journal		 journal;
 	struct saved		 saved;
 	char			*journal_path = NULL, *undo_path = NULL, digest[65];
+	sigset_t		 stops, mask;
 	size_t			 left_out = 0;
-	int			 ret = EXIT_ERROR, rc;
+	int			 ret = EXIT_ERROR, blocked = 0, sig;
 
 	memset(&cn, 0, sizeof(cn));
 	if ((m = load_checked(o)) == NULL)
@@ -481,7 +684,6 @@ run(struct options *o, int write)
 		return EXIT_ERROR;
 	}
 	memset(&saved, 0, sizeof(saved));
-	memset(&res, 0, sizeof(res));
 	entries_init(&desired);
 	entries_init(&current);
 	memset(&plan, 0, sizeof(plan));
@@ -491,9 +693,17 @@ run(struct options *o, int write)
 		goto out;
 	if (o->saved != NULL && saved_load(&saved, o->saved, digest) == -1)
 		goto out;
+	journal_path = o->journal ? xstrdup(o->journal) :
+	    xasprintf("%s/mutualize.journal", m->dir);
+	undo_path = o->undo ? xstrdup(o->undo) :
+	    xasprintf("%s/mutualize-undo-%s-%ld.ldif", m->dir, now, (long)getpid());
+	if (check_outputs(o, write, journal_path, undo_path) == -1)
+		goto out;
 	if ((c = connect_directory(m, o, &ret)) == NULL)
 		goto out;
 	ret = EXIT_ERROR;
+	stop_signals(&stops);
+	blocked = sigprocmask(SIG_BLOCK, &stops, &mask) == 0;
 	if (write && lock_take(c, m->syndicate.base_dn, now, &lockdn) == -1) {
 		ret = conn_status(c);
 		goto out;
@@ -506,6 +716,8 @@ run(struct options *o, int write)
 		ret = conn_status(c);
 		goto out;
 	}
+	if (stop_pending() != 0)
+		goto out;
 	if (model_identities(m, &current, &d) > 0) {
 		diag_sort(&d);
 		diag_print(&d, stderr);
@@ -553,69 +765,24 @@ run(struct options *o, int write)
 		    EXIT_CHANGES : EXIT_OK;
 		goto out;
 	}
-	if (open_credentials(&plan, m, o, &creds) == -1)
+	if (need_credentials(&plan, m, o) == -1 || stop_pending() != 0)
 		goto out;
-	journal_path = o->journal ? xstrdup(o->journal) :
-	    xasprintf("%s/mutualize.journal", m->dir);
-	undo_path = o->undo ? xstrdup(o->undo) :
-	    xasprintf("%s/mutualize-undo-%s-%ld.ldif", m->dir, now, (long)getpid());
-	if (journal_open(&journal, journal_path, undo_path) == -1)
-		goto out;
-	ao.credentials = creds.fp;
-	ao.scheme = m->policy.password_scheme;
-	ao.journal = &journal;
-	ao.assert = o->saved != NULL;
-	ao.keep_passwords = m->welcome.url != NULL &&
-	    m->policy.welcome_password;
-	ao.verbose = o->verbose;
-	/* -v says each change on standard error: a progress line would mix in */
-	ao.progress = !o->quiet && !o->verbose;
-	ao.batch = o->batch_size > 0 ? o->batch_size : BATCH_DEFAULT;
-	ao.transactions = !o->no_transactions;
-	/* A JSON or LDIF plan on standard output stays one document. */
-	out = o->json || o->ldif ? stderr : stdout;
-	/*
-	 * What was freed since the file was read goes back to the system
-	 * before the new passwords are hashed: 16 MB at a time with yescrypt.
-	 */
-	malloc_trim(0);
-	rc = apply_plan(c, &plan, &ao, &res);
-	if (journal_close(&journal) == -1)
-		fprintf(stderr, "mutualize: cannot write %s or %s\n", journal_path,
-		    undo_path);
-	if (rc == -1 && res.refused > 0 && res.done + res.refused == plan.n) {
-		fprintf(stderr, "mutualize: %zu reviewed change%s refused; the "
-		    "others were made\n", res.refused, res.refused == 1 ? " was" :
-		    "s were");
-		call_services(&cn, &plan, &res, &desired, &current, o->verbose, out);
-		goto out;
-	}
-	if (rc == -1) {
-		report_partial(&plan, &res, o->file);
-		fprintf(stderr, "mutualize: %s takes back the %zu changes made\n",
-		    undo_path, res.done);
-		call_services(&cn, &plan, &res, &desired, &current, o->verbose, out);
-		ret = conn_status(c);
-		goto out;
-	}
-	fprintf(out, "Apply complete: %zu added, %zu changed, %zu renamed or "
-	    "moved, %zu disabled, %zu deleted.\n", plan.nadd, plan.nmodify,
-	    plan.nrename, plan.ndisable, plan.ndelete);
-	if (creds.fp != NULL)
-		fprintf(out, "Initial passwords of the %zu new accounts: %s\n",
-		    people_added(&plan, m), o->credentials);
-	fprintf(out, "Journal: %s; to take this apply back: ldapmodify -f %s\n",
-	    journal_path, undo_path);
-	ret = call_services(&cn, &plan, &res, &desired, &current, o->verbose,
-	    out) > 0 ? EXIT_CONNECTORS : left_out > 0 ? EXIT_ERROR : EXIT_OK;
+	ar = (struct apply_run){ c, &plan, m, o, &cn, &desired, &current,
+	    journal_path, undo_path, left_out };
+	ret = write_directory(&ar);
 out:
-	free_passwords(&res, plan.n);
 	connectors_free(&cn);
-	/* Accounts made before a failure need their passwords: commit them. */
-	if (creds.fp != NULL && secret_file_commit(&creds) == -1)
-		ret = EXIT_ERROR;
 	if (c != NULL)
 		lock_release(c, lockdn);
+	/* a stop that came too late to stop anything is said, and counts */
+	if (blocked && (sig = stop_take()) != 0 && ret < 128) {
+		fprintf(stderr, "mutualize: %s received; %s\n", signal_name(sig),
+		    write && plan.n > 0 && ret != EXIT_ERROR ? "it came after "
+		    "the last change" : "nothing was written");
+		ret = 128 + sig;
+	}
+	if (blocked)
+		sigprocmask(SIG_SETMASK, &mask, NULL);
 	free(journal_path);
 	free(undo_path);
 	saved_free(&saved);

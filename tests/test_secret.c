@@ -124,7 +124,15 @@ secret_file_never_replaces_a_file(void **state)
 
 	fputs("handed out yesterday\n", fp);
 	fclose(fp);
+	/* refused at once, before anything is written */
+	assert_int_equal(secret_file_create(&sf, s->path), -1);
+	assert_listing(s->dir, "creds.txt");
+	/* and a file that takes the name meanwhile is not replaced either */
+	unlink(s->path);
 	assert_int_equal(secret_file_create(&sf, s->path), 0);
+	fp = fopen(s->path, "w");
+	fputs("handed out yesterday\n", fp);
+	fclose(fp);
 	fputs("new\n", sf.fp);
 	assert_int_equal(secret_file_commit(&sf), -1);
 	assert_listing(s->dir, "creds.txt");
@@ -139,10 +147,11 @@ secret_file_follows_no_link(void **state)
 	char			*target = xasprintf("%s/elsewhere", s->dir);
 	struct stat		 st;
 
+	/* a link that points nowhere is refused when the file is made */
 	assert_int_equal(symlink(target, s->path), 0);
-	assert_int_equal(secret_file_create(&sf, s->path), 0);
-	fputs("secret\n", sf.fp);
-	assert_int_equal(secret_file_commit(&sf), -1);
+	assert_int_equal(secret_file_create(&sf, s->path), -1);
+	assert_null(sf.fp);
+	assert_listing(s->dir, "creds.txt");
 	/* the link is still a link, and nothing was written where it points */
 	assert_int_equal(lstat(s->path, &st), 0);
 	assert_true(S_ISLNK(st.st_mode));
@@ -184,6 +193,122 @@ assert_child_succeeds(pid_t pid)
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+/* A new file is 0600 whatever the umask, and never made through a link. */
+static void
+created_files_are_0600_and_follow_no_link(void **state)
+{
+	struct scratch	*s = *state;
+	char		*link = xasprintf("%s/link", s->dir);
+	struct stat	 st;
+	mode_t		 old = umask(0);
+	int		 fd;
+
+	fd = file_create(s->path);
+	umask(old);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	close(fd);
+	/* a second time: the name is taken */
+	assert_int_equal(file_create(s->path), -1);
+	assert_int_equal(errno, EEXIST);
+	assert_int_equal(symlink("nowhere", link), 0);
+	assert_int_equal(file_create(link), -1);
+	assert_int_equal(path_check_new(link, "file"), -1);
+	assert_int_equal(path_check_regular(link, "file"), -1);
+	assert_int_equal(path_check_regular(s->path, "file"), 0);
+	free(link);
+}
+
+/* The journal: appended, created 0600 under umask 000, never through a link. */
+static void
+appended_file_is_regular_0600_and_no_link(void **state)
+{
+	struct scratch	*s = *state;
+	char		*link = xasprintf("%s/link", s->dir);
+	char		*fifo = xasprintf("%s/fifo", s->dir);
+	struct stat	 st;
+	mode_t		 old = umask(0);
+	int		 fd;
+
+	fd = file_append(s->path);
+	umask(old);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "a\n", 2), 2);
+	close(fd);
+	assert_int_equal(stat(s->path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	fd = file_append(s->path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "b\n", 2), 2);
+	close(fd);
+	assert_file_holds(s->path, "a\nb\n");
+	assert_int_equal(symlink(s->path, link), 0);
+	assert_int_equal(file_append(link), -1);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(file_append(fifo), -1);
+	assert_file_holds(s->path, "a\nb\n");
+	free(link);
+	free(fifo);
+}
+
+/* A FIFO given as an input is refused at once, not waited on. */
+static void
+input_that_is_a_fifo_is_refused_without_blocking(void **state)
+{
+	struct scratch	*s = *state;
+	struct diags	 d = { 0 };
+	const char	*why;
+	size_t		 len;
+
+	assert_int_equal(mkfifo(s->path, 0600), 0);
+	assert_int_equal(file_open_input(s->path, &why), -1);
+	assert_string_equal(why, "a FIFO, not a regular file");
+	assert_null(file_read(s->path, 1024, &d, &len));
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.v[0].msg, "cannot open: a FIFO, not a regular file");
+	diag_free(&d);
+	assert_int_equal(file_open_input("/dev/null", &why), -1);
+	assert_string_equal(why, "a device, not a regular file");
+}
+
+/*
+ * The credentials file of an apply: made at once, each line written before
+ * its account exists; one that never got a password goes.
+ */
+static void
+credentials_file_is_written_ahead(void **state)
+{
+	struct scratch		*s = *state;
+	struct credentials	 cr;
+	struct entries		 es;
+	struct entry		*e;
+	struct stat		 st;
+
+	entries_init(&es);
+	e = entries_add(&es, "uid=a,ou=people,dc=x", NULL, ENTRY_PERSON);
+	entry_add_value(&es, e, "uid", "a");
+	entry_add_value(&es, e, "mail", "a@x.fr");
+	entry_add_value(&es, e, "employeeNumber", "V-1");
+	assert_int_equal(credentials_create(&cr, s->path), 0);
+	assert_int_equal(stat(s->path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(credentials_add(&cr, e, "pw-1"), 0);
+	assert_int_equal(credentials_sync(&cr), 0);
+	assert_file_holds(s->path, "a\ta@x.fr\tpw-1\tV-1\n");
+	assert_int_equal(credentials_unmade(&cr, e, "not sent"), 0);
+	assert_int_equal(credentials_close(&cr), 0);
+	assert_file_holds(s->path, "a\ta@x.fr\tpw-1\tV-1\n"
+	    "# not created (not sent): a\n");
+	/* a file of that name is never replaced; one left empty goes */
+	assert_int_equal(credentials_create(&cr, s->path), -1);
+	unlink(s->path);
+	assert_int_equal(credentials_create(&cr, s->path), 0);
+	assert_int_equal(credentials_close(&cr), 0);
+	assert_listing(s->dir, "");
+	entries_free(&es);
 }
 
 /* In a child: protection lasts to the end of the process. */
@@ -244,6 +369,10 @@ main(void)
 		T(secret_file_follows_no_link),
 		T(uncommitted_secret_file_leaves_nothing),
 		T(secret_file_in_a_missing_directory_is_refused),
+		T(created_files_are_0600_and_follow_no_link),
+		T(appended_file_is_regular_0600_and_no_link),
+		T(input_that_is_a_fifo_is_refused_without_blocking),
+		T(credentials_file_is_written_ahead),
 #undef T
 		cmocka_unit_test(protected_process_dumps_no_core),
 		cmocka_unit_test(password_from_the_environment_is_wiped_there),

@@ -105,6 +105,7 @@ check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutu
 	sh tests/run-unit.sh $(UNIT:%=build/san/%)
 	bash tests/run-integration.sh $(INTEG:%=build/san/%) tests/test_export.sh
 	bash tests/test_fault.sh
+	bash tests/test_files.sh
 	bash tests/bench/bench.sh -n 1000 -t 5 -p sha512-crypt
 
 demo: deps

@@ -628,10 +628,20 @@ struct saved {
 	const char	*now;		/* the time of the plan, for its stamps */
 	struct arena	 arena;
 };
-/* Reads a saved plan made from inputs of this digest. Returns 0 or -1. */
+/*
+ * Reads a saved plan made from inputs of this digest: refused (-1, said) when
+ * its own digest does not match its content or when a change to an existing
+ * entry lacks its assertion. Returns 0 or -1.
+ */
 int	 saved_load(struct saved *, const char *path, const char *digest);
-/* Keeps the changes of the plan the saved one has. Returns how many were left out. */
-size_t	 saved_match(struct saved *, struct plan *, const char *path);
+/*
+ * Keeps the changes of the plan the saved one has; *left: how many were left
+ * out. Returns 0, or -1 when a kept change lost its assertion: refused whole.
+ */
+int	 saved_match(struct saved *, struct plan *, const char *path,
+	    size_t *left);
+/* Writes a saved plan's text and the digest that ends it. Returns 0 or -1. */
+int	 saved_seal(FILE *, const char *text, size_t len);
 void	 saved_free(struct saved *);
 
 /* secret.c: the bind password, files of secrets, no core dumps. */

@@ -901,15 +901,17 @@ plan_save(struct conn *c, const struct plan *p, FILE *fp, const char *file,
     const char *digest, const char *now)
 {
 	struct berval	bv;
-	size_t		i;
+	size_t		i, len = 0;
 	time_t		t = time(NULL);
-	char		when[32];
+	char		when[32], *text = NULL;
+	FILE		*mem = open_memstream(&text, &len);
+	int		rc = 0;
 
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-	fprintf(fp, "# A plan of mutualize for %s, made %s: mutualize apply "
+	fprintf(mem, "# A plan of mutualize for %s, made %s: mutualize apply "
 	    "--plan this file.\n# inputs: %s\n# now: %s\nversion: 1\n\n", file,
 	    when, digest, now);
-	for (i = 0; i < p->n; i++) {
+	for (i = 0; i < p->n && rc == 0; i++) {
 		const struct change	*ch = &p->v[i];
 
 		bv.bv_val = NULL;
@@ -919,12 +921,17 @@ plan_save(struct conn *c, const struct plan *p, FILE *fp, const char *file,
 		    (char *)ch->assertion, &bv) != LDAP_SUCCESS) {
 			conn_perror(c, "encode the assertion for", ch->dn,
 			    LDAP_ENCODING_ERROR, NULL, NULL);
-			return -1;
-		}
-		ldif_write_change(fp, ch, NULL, bv.bv_val, bv.bv_len);
+			rc = -1;
+		} else
+			ldif_write_change(mem, ch, NULL, bv.bv_val, bv.bv_len);
 		ber_memfree(bv.bv_val);
 	}
-	return fflush(fp) == 0 ? 0 : -1;
+	fclose(mem);
+	/* the digest of the whole: apply --plan refuses an edited file */
+	if (rc == 0)
+		rc = saved_seal(fp, text, len);
+	free(text);
+	return rc;
 }
 
 /*

@@ -742,8 +742,9 @@ run(struct options *o, int write)
 	hmap_free(&current.by_id);	/* done with: megabytes at 100,000 */
 	if (o->ntenants > 0)
 		plan_restrict(&plan, o->tenants);
-	if (o->saved != NULL)
-		left_out = saved_match(&saved, &plan, o->saved);
+	if (o->saved != NULL &&
+	    saved_match(&saved, &plan, o->saved, &left_out) == -1)
+		goto out;
 	if (o->json)
 		plan_print_json(&plan, o->file, stdout);
 	else if (o->ldif) {

@@ -6,11 +6,81 @@
  * plan again and applies only the changes that are, record for record, in the
  * reviewed one, each with the assertion saved with it: an entry changed on the
  * server since the review refuses its change, and only that one.
+ *
+ * The file ends with the SHA-256 of all that precedes it, and apply --plan
+ * refuses a file whose content does not match, or whose change to an entry
+ * that exists lacks its assertion: a plan edited after the review is not
+ * the plan reviewed. The digest is no signature (whoever edits the file can
+ * compute it again); the assertions are what a forger cannot take away, for
+ * a change whose assertion is gone is refused whole.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include <nettle/sha2.h>
+
 #include "mutualize.h"
+
+#define SEAL	"# sha256: "
+#define SEALLEN	(sizeof(SEAL) - 1 + 64 + 1)	/* the line, newline included */
+
+static void
+sha256_hex(const char *buf, size_t len, char hex[65])
+{
+	struct sha256_ctx	ctx;
+	uint8_t			digest[SHA256_DIGEST_SIZE];
+	size_t			i;
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, (const uint8_t *)buf);
+	sha256_digest(&ctx, sizeof(digest), digest);
+	for (i = 0; i < sizeof(digest); i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+}
+
+int
+saved_seal(FILE *fp, const char *text, size_t len)
+{
+	char	hex[65];
+
+	sha256_hex(text, len, hex);
+	fwrite(text, 1, len, fp);
+	fprintf(fp, SEAL "%s\n", hex);
+	return fflush(fp) == 0 && !ferror(fp) ? 0 : -1;
+}
+
+/* Whether the file ends with the digest of what precedes it. */
+static int
+sealed(const char *buf, size_t len)
+{
+	const char	*seal;
+	char		 hex[65];
+
+	if (len < SEALLEN)
+		return 0;
+	seal = buf + len - SEALLEN;
+	if ((seal > buf && seal[-1] != '\n') ||
+	    strncmp(seal, SEAL, sizeof(SEAL) - 1) != 0 || buf[len - 1] != '\n')
+		return 0;
+	sha256_hex(buf, (size_t)(seal - buf), hex);
+	return strncmp(seal + sizeof(SEAL) - 1, hex, 64) == 0;
+}
+
+/*
+ * Whether a record that changes an entry that exists carries its assertion.
+ * A modify right after a modrdn has none: the rename gave the entry a new
+ * entryCSN, not known when the plan was made.
+ */
+static int
+asserted(const char *rec, const char *assertion, int *renamed)
+{
+	int	modify = strstr(rec, "\nchangetype: modify\n") != NULL;
+	int	add = strstr(rec, "\nchangetype: add\n") != NULL;
+	int	after_rename = *renamed;
+
+	*renamed = strstr(rec, "\nchangetype: modrdn\n") != NULL;
+	return add || assertion != NULL || (modify && after_rename);
+}
 
 /* A record as compared: no comments, no control lines (nor their folds). */
 static char *
@@ -40,13 +110,53 @@ record_key(struct arena *a, const char *rec, size_t len, const char **assertion)
 	return out;
 }
 
+/*
+ * The records of a saved plan, from p, one a blank line apart. Returns 0, or
+ * -1 when one that changes an entry that exists lacks its assertion.
+ */
+static int
+saved_records(struct saved *s, const char *p, const char *path)
+{
+	const char	*rec, *assertion;
+	char		*key, *dn;
+	size_t		 len;
+	int		 renamed = 0;
+
+	for (; *p != '\0'; p = *p ? p + 1 : p) {
+		while (*p == '\n')
+			p++;
+		if (*p == '\0')
+			break;
+		rec = p;
+		p = strstr(rec, "\n\n");
+		len = p ? (size_t)(p - rec) + 1 : strlen(rec);
+		key = record_key(&s->arena, rec, len, &assertion);
+		if (!asserted(key, assertion, &renamed)) {
+			dn = text_escape(arena_strndup(&s->arena, key,
+			    strcspn(key, "\n")));
+			fprintf(stderr, "mutualize: %s: the change of \"%s\" has "
+			    "no assertion, which every change to an entry that "
+			    "exists carries: the plan was edited; it is refused, "
+			    "nothing was written\n", path, dn);
+			free(dn);
+			return -1;
+		}
+		hmap_put(&s->records, key, (void *)(assertion ? assertion : ""));
+		s->n++;
+		if (p == NULL)
+			break;
+	}
+	return 0;
+}
+
 int
 saved_load(struct saved *s, const char *path, const char *digest)
 {
 	struct diags	 d = { 0 };
-	const char	*p, *rec, *assertion, *now;
-	char		*buf, *key, *want;
-	size_t		 len, n = 0;
+	const char	*p, *now;
+	char		*buf, *want;
+	size_t		 len;
+	int		 rc;
 
 	memset(s, 0, sizeof(*s));
 	if ((buf = file_read(path, ylimits_default.max_file, &d, &len)) == NULL) {
@@ -54,6 +164,14 @@ saved_load(struct saved *s, const char *path, const char *digest)
 		diag_free(&d);
 		return -1;
 	}
+	if (!sealed(buf, len)) {
+		fprintf(stderr, "mutualize: %s does not end with the digest of its "
+		    "content: it was edited after plan --out wrote it; it is "
+		    "refused, nothing was written\n", path);
+		free(buf);
+		return -1;
+	}
+	buf[len - SEALLEN] = '\0';
 	want = xasprintf("\n# inputs: %s\n", digest);
 	if (strstr(buf, want) == NULL || (p = strstr(buf, "\nversion: 1\n")) ==
 	    NULL) {
@@ -66,23 +184,9 @@ saved_load(struct saved *s, const char *path, const char *digest)
 	free(want);
 	if ((now = strstr(buf, "\n# now: ")) != NULL && now < p)
 		s->now = arena_strndup(&s->arena, now + 8, strcspn(now + 8, "\n"));
-	for (p += strlen("\nversion: 1\n"); *p != '\0'; p = *p ? p + 1 : p) {
-		while (*p == '\n')
-			p++;
-		if (*p == '\0')
-			break;
-		rec = p;
-		p = strstr(rec, "\n\n");
-		len = p ? (size_t)(p - rec) + 1 : strlen(rec);
-		key = record_key(&s->arena, rec, len, &assertion);
-		hmap_put(&s->records, key, (void *)(assertion ? assertion : ""));
-		n++;
-		if (p == NULL)
-			break;
-	}
-	s->n = n;
+	rc = saved_records(s, p + strlen("\nversion: 1\n"), path);
 	free(buf);
-	return 0;
+	return rc;
 }
 
 /*
@@ -90,14 +194,14 @@ saved_load(struct saved *s, const char *path, const char *digest)
  * assertions; says which it leaves out, and which reviewed ones are no
  * longer to be done. Returns how many it left out either way.
  */
-size_t
-saved_match(struct saved *s, struct plan *p, const char *path)
+int
+saved_match(struct saved *s, struct plan *p, const char *path, size_t *leftp)
 {
 	unsigned char	*keep = xcalloc(p->n ? p->n : 1, 1);
 	struct hmap	 used = { 0 };
 	char		*buf = NULL, *key;
 	const char	*assertion, *saved;
-	size_t		 len = 0, i, left = 0;
+	size_t		 len = 0, i, left = 0, stripped = 0;
 	FILE		*fp;
 
 	for (i = 0; i < p->n; i++) {
@@ -115,6 +219,9 @@ saved_match(struct saved *s, struct plan *p, const char *path)
 			continue;
 		}
 		hmap_put(&used, key, p);
+		/* the entry has an entryCSN now: the review had one too */
+		if (*saved == '\0' && p->v[i].assertion != NULL)
+			stripped++;
 		p->v[i].assertion = *saved ? saved : NULL;
 		keep[i] = 1;
 	}
@@ -124,10 +231,17 @@ saved_match(struct saved *s, struct plan *p, const char *path)
 		    s->n - used.n, s->n - used.n == 1 ? " is" : "s are", path);
 		left += s->n - used.n;
 	}
+	if (stripped > 0)
+		fprintf(stderr, "mutualize: %zu change%s of the reviewed plan %s "
+		    "lack%s the assertion that the entry has not changed since: "
+		    "the plan was edited; it is refused, nothing was written\n",
+		    stripped, stripped == 1 ? "" : "s", path,
+		    stripped == 1 ? "s" : "");
 	plan_keep(p, keep);
 	free(keep);
 	hmap_free(&used);
-	return left;
+	*leftp = left;
+	return stripped > 0 ? -1 : 0;
 }
 
 void

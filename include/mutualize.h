@@ -408,6 +408,12 @@ size_t	 model_identities(struct model *, const struct entries *current,
  */
 int		 directory_uri_tls(const char *uri, enum tls_mode, enum bind_method,
 		    enum tls_mode *, const char **why);
+/*
+ * Whether a simple bind on the URI would send the password in clear text to
+ * a host that is not this machine (loopback, localhost and ldapi:// are).
+ */
+int		 directory_uri_cleartext(const char *uri, enum tls_mode,
+		    enum bind_method);
 const char	*tls_mode_name(enum tls_mode);
 /* Returns a file named by the tenants file, relative to it; caller frees. */
 char		*directory_path(const struct model *, const char *);

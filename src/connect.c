@@ -26,6 +26,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mutualize.h"
 
@@ -54,13 +55,18 @@ load_welcome(struct connectors *cn, const char *dir, struct diags *d)
 	struct pos		 pos = { NULL, 0, 0 };
 	size_t			 before = d->n, len = 0;
 	FILE			*fp;
+	const char		*why;
 	long			 at;
+	int			 fd;
 
 	path = xasprintf("%s/%s", dir, m->welcome.template);
 	pos.file = path;
-	if ((fp = fopen(path, "r")) == NULL) {
+	if ((fd = file_open_input(path, &why)) == -1 ||
+	    (fp = fdopen(fd, "r")) == NULL) {
 		diag_add(d, m->welcome.pos, "welcome template %s: %s", path,
-		    strerror(errno));
+		    why != NULL ? why : strerror(errno));
+		if (fd != -1)
+			close(fd);
 		goto out;
 	}
 	cn->welcome = xmalloc(WELCOME_MAX + 1);

@@ -130,6 +130,28 @@ load_checked(const struct options *o)
 	return m;
 }
 
+/*
+ * tls: none is allowed, for a server behind a tunnel of its own; but a
+ * password in clear text on a network is said every time, so that it is a
+ * choice and never an accident.
+ */
+static void
+warn_cleartext(const struct model *m, const char *uri)
+{
+	size_t		 i, n = uri != NULL ? 1 : m->directory.nuris;
+	const char	*u;
+
+	for (i = 0; i < n; i++) {
+		u = uri != NULL ? uri : m->directory.uris[i].uri;
+		if (!directory_uri_cleartext(u, m->directory.tls, m->directory.bind))
+			continue;
+		fprintf(stderr, "mutualize: warning: %s: the bind password would "
+		    "go in clear text to a host that is not this machine "
+		    "(tls: none);\nmutualize: warning: use StartTLS or "
+		    "ldaps://, or ldapi:// on the server itself\n", u);
+	}
+}
+
 static int
 cmd_validate(struct options *o)
 {
@@ -138,6 +160,7 @@ cmd_validate(struct options *o)
 
 	if (m == NULL)
 		return EXIT_ERROR;
+	warn_cleartext(m, NULL);
 	for (i = 0; i < m->ntenants; i++) {
 		people += m->tenants[i].npeople;
 		groups += m->tenants[i].ngroups;
@@ -699,6 +722,7 @@ run(struct options *o, int write)
 	    xasprintf("%s/mutualize-undo-%s-%ld.ldif", m->dir, now, (long)getpid());
 	if (check_outputs(o, write, journal_path, undo_path) == -1)
 		goto out;
+	warn_cleartext(m, o->uri);
 	if ((c = connect_directory(m, o, &ret)) == NULL)
 		goto out;
 	ret = EXIT_ERROR;

@@ -863,16 +863,18 @@ cmd_apply(struct options *o)
 static int
 cmd_export(struct options *o)
 {
-	struct model	*m;
-	struct entries	 desired, none;
-	struct plan	 plan;
-	struct diff_opts opts;
-	const char	*managed[3] = { NULL, NULL, NULL };
-	FILE		*fp = stdout;
-	const char	*out = o->output ? o->output : "standard output";
-	size_t		 i;
-	int		 ret = EXIT_ERROR;
+	struct model		*m;
+	struct entries		 desired, none;
+	struct plan		 plan;
+	struct diff_opts	 opts;
+	struct secret_file	 sf;
+	const char		*managed[3] = { NULL, NULL, NULL };
+	FILE			*fp = stdout;
+	sigset_t		 stops, mask;
+	size_t			 i;
+	int			 ret = EXIT_ERROR, sig;
 
+	memset(&sf, 0, sizeof(sf));
 	if ((m = load_checked(o)) == NULL)
 		return EXIT_ERROR;
 	entries_init(&desired);
@@ -883,27 +885,36 @@ cmd_export(struct options *o)
 	managed[0] = render_tenants_dn(&desired.arena, m);
 	managed[1] = render_services_dn(&desired.arena, m);
 	diff(&desired, &none, &opts, &plan);
-	if (o->output != NULL && (fp = fopen(o->output, "w")) == NULL) {
-		fprintf(stderr, "mutualize: %s: %s\n", o->output, strerror(errno));
-		goto out;
+	/* a new file, complete or absent: a stop waits until it is one */
+	stop_signals(&stops);
+	sigprocmask(SIG_BLOCK, &stops, &mask);
+	if (o->output != NULL) {
+		if (secret_file_create(&sf, o->output) == -1)
+			goto out;
+		fp = sf.fp;
 	}
 	/* No "version: 1" line: slapadd 2.5 takes it for an attribute, as slapcat writes none. */
 	for (i = 0; i < plan.n; i++)
 		ldif_write_entry(fp, plan.v[i].entry);
-	if (fflush(fp) == EOF || ferror(fp)) {
-		fprintf(stderr, "mutualize: %s: %s\n", out, strerror(errno));
-		if (o->output != NULL)
-			unlink(o->output);
+	if (o->output == NULL && (fflush(fp) == EOF || ferror(fp))) {
+		fprintf(stderr, "mutualize: standard output: %s\n", strerror(errno));
 		goto out;
 	}
+	if (o->output != NULL && secret_file_commit(&sf) == -1)
+		goto out;
 	if (o->output != NULL)
 		printf("%s: %zu entries.\n", o->output, plan.n);
 	ret = EXIT_OK;
 out:
-	if (fp != stdout && fp != NULL && fclose(fp) == EOF && ret == EXIT_OK) {
-		fprintf(stderr, "mutualize: %s: %s\n", out, strerror(errno));
-		ret = EXIT_ERROR;
+	if (sf.fp != NULL)
+		secret_file_close(&sf);
+	if ((sig = stop_take()) != 0) {
+		fprintf(stderr, "mutualize: %s received; %s\n", signal_name(sig),
+		    ret == EXIT_OK ? "it came after the export was written" :
+		    "nothing was written");
+		ret = 128 + sig;
 	}
+	sigprocmask(SIG_SETMASK, &mask, NULL);
 	plan_free(&plan);
 	entries_free(&desired);
 	entries_free(&none);

@@ -4,7 +4,8 @@
 #   make check      install missing packages, build, run every test
 #   make demo       install missing packages, build, run the demo on a private slapd
 #   make fuzz       fuzz the file loader with libFuzzer for FUZZ_SECONDS (300)
-#   make bench      time mutualize on BENCH_PEOPLE (100000) people on a private slapd
+#   make bench      time mutualize on BENCH_PEOPLE (100000) people on a private slapd,
+#                   and its hashing of HASH_PEOPLE (1000) new accounts' passwords
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX	?= /usr/local
@@ -47,7 +48,8 @@ FOBJS	 = $(SRCS:src/%.c=build/fuzz/%.o)
 
 # The benchmark's generator of syndicates and its bare libyaml parse.
 BENCH_PEOPLE ?= 100000
-BENCH	 = build/bench/gen build/bench/yamlparse
+HASH_PEOPLE ?= 1000
+BENCH	 = build/bench/gen build/bench/yamlparse build/bench/hashtime
 
 all: mutualize
 
@@ -84,6 +86,9 @@ build/fuzz/fuzz_load: tests/fuzz/fuzz_load.c $(FOBJS)
 build/bench/gen: tests/bench/gen.c | build/bench
 	$(CC) -std=c11 $(WARN) $(CFLAGS) -o $@ $<
 
+build/bench/hashtime: tests/bench/hashtime.c | build/bench
+	$(CC) -std=c11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -o $@ $< -lcrypt
+
 build/bench/yamlparse: tests/bench/yamlparse.c | build/bench
 	$(CC) -std=c11 $(WARN) $(CFLAGS) $$(pkg-config --cflags yaml-0.1) -o $@ $< \
 	    $$(pkg-config --libs yaml-0.1)
@@ -116,6 +121,7 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory mutualize $(BENCH)
 	bash tests/bench/bench.sh -n $(BENCH_PEOPLE)
+	bash tests/bench/hashpool.sh -n $(HASH_PEOPLE)
 
 # The corpus starts from every tenants file of the tree and the inputs that
 # once crashed the loader; it lives in build/fuzz/corpus and grows run by run.

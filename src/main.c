@@ -221,6 +221,7 @@ connect_directory(const struct model *m, const struct options *o, int *status)
 	memset(&co, 0, sizeof(co));
 	if ((co.ntargets = targets_of(m, o->uri, &targets)) == 0)
 		goto out;
+	warn_cleartext(m, o->uri);
 	if (m->directory.bind == BIND_SIMPLE &&
 	    (pw = secret_bind_password(m, &d)) == NULL)
 		goto out;
@@ -309,6 +310,25 @@ static const char *
 signal_name(int sig)
 {
 	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
+}
+
+/*
+ * The end of a run that blocked the stop signals: one that came too late to
+ * stop anything is said, and makes the status; then the mask is restored.
+ */
+static int
+stop_end(const sigset_t *mask, int ret, int wrote)
+{
+	int	sig;
+
+	if ((sig = stop_take()) != 0 && ret < 128) {
+		fprintf(stderr, "mutualize: %s received; %s\n", signal_name(sig),
+		    wrote && ret != EXIT_ERROR ? "it came after the last change" :
+		    "nothing was written");
+		ret = 128 + sig;
+	}
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	return ret;
 }
 
 /* Generalized time (RFC 4517), t seconds from now. */
@@ -672,6 +692,113 @@ write_directory(const struct apply_run *r)
 	return ret;
 }
 
+/* The file, its templates, and the connectors' secrets and texts. */
+static struct model *
+load_inputs(const struct options *o, struct connectors *cn)
+{
+	struct diags	 d = { 0 };
+	struct model	*m;
+
+	memset(cn, 0, sizeof(*cn));
+	if ((m = load_checked(o)) == NULL)
+		return NULL;
+	/* The connectors' secrets and texts too, before any packet. */
+	if (connectors_load(cn, m, templates_dir(m, o->templates), &d) > 0) {
+		diag_sort(&d);
+		diag_print(&d, stderr);
+		fprintf(stderr, "%s: nothing was contacted.\n", o->file);
+		diag_free(&d);
+		connectors_free(cn);
+		model_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/*
+ * The plan: identities against the directory read, the entries wanted, the
+ * changes; now stamps departures. Returns 0, or -1 after saying why.
+ */
+static int
+make_plan(struct model *m, const struct options *o, struct entries *desired,
+    struct entries *current, const char *const *managed, const char *now,
+    struct plan *plan)
+{
+	struct diff_opts	 dopts;
+	struct diags		 d = { 0 };
+	char			 prune_before[16];
+
+	if (model_identities(m, current, &d) > 0) {
+		diag_sort(&d);
+		diag_print(&d, stderr);
+		fprintf(stderr, "%s: the directory makes these logins or "
+		    "addresses collide; nothing was written.\n", o->file);
+		diag_free(&d);
+		return -1;
+	}
+	gentime(prune_before, -(time_t)m->policy.retention_days * 86400);
+	/* What the directory holds, the entries wanted share. */
+	desired->share = current;
+	render(m, desired);
+	memset(&dopts, 0, sizeof(dopts));
+	dopts.model = m;
+	dopts.managed = managed;
+	dopts.remove_tenants = o->remove_tenants;
+	dopts.on_departure = m->policy.on_departure;
+	dopts.prune = o->prune;
+	dopts.prune_before = prune_before;
+	dopts.now = now;
+	dopts.lock_accounts = current->ppolicy;
+	diff(desired, current, &dopts, plan);
+	hmap_free(&current->by_id);	/* done with: megabytes at 100,000 */
+	if (o->ntenants > 0)
+		plan_restrict(plan, o->tenants);
+	return 0;
+}
+
+/* The plan as --format asks, on standard output. Returns 0 or -1. */
+static int
+show_plan(const struct plan *plan, const struct model *m,
+    const struct options *o, struct connectors *cn,
+    const struct entries *desired, const struct entries *current)
+{
+	struct print_opts	 po = { use_color() };
+
+	if (o->json)
+		plan_print_json(plan, o->file, stdout);
+	else if (o->ldif) {
+		if (print_ldif(plan, m, o) == -1)
+			return -1;
+	} else {
+		plan_print_text(plan, m, stdout, &po);
+		plan_print_summary(plan, o->file, stdout, &po);
+		connectors_plan(cn, plan, plan->n, desired, current, NULL);
+		connectors_print(cn, stdout);
+	}
+	fflush(stdout);
+	return 0;
+}
+
+/*
+ * The directory as it is, under the lock when the run writes; the subtrees
+ * read go to managed. Returns 0, or -1 after an error or a stop signal.
+ */
+static int
+read_current(struct conn *c, const struct model *m, int write,
+    const char *now, char **lockdn, struct entries *desired,
+    struct entries *current, const char **managed)
+{
+	if (write && lock_take(c, m->syndicate.base_dn, now, lockdn) == -1)
+		return -1;
+	managed[0] = render_tenants_dn(&desired->arena, m);
+	managed[1] = render_services_dn(&desired->arena, m);
+	managed[2] = NULL;
+	if (read_directory(c, m->syndicate.base_dn, managed[0], managed[1],
+	    render_read_attrs(m), current) == -1)
+		return -1;
+	return stop_pending() != 0 ? -1 : 0;
+}
+
 /* plan, apply -n and apply: one path; only the last step differs. */
 static int
 run(struct options *o, int write)
@@ -679,39 +806,22 @@ run(struct options *o, int write)
 	struct model		*m;
 	struct conn		*c = NULL;
 	struct entries		 desired, current;
-	struct plan		 plan;
-	struct print_opts	 po = { use_color() };
+	struct plan		 plan = { 0 };
 	struct apply_run	 ar;
-	struct diff_opts	 dopts;
 	struct connectors	 cn;
-	struct diags		 d = { 0 };
 	const char		*managed[3];
-	char			 now[16], prune_before[16], *lockdn = NULL;
-	struct saved		 saved;
+	char			 now[16], *lockdn = NULL;
+	struct saved		 saved = { 0 };
 	char			*journal_path = NULL, *undo_path = NULL, digest[65];
 	sigset_t		 stops, mask;
 	size_t			 left_out = 0;
-	int			 ret = EXIT_ERROR, blocked = 0, sig;
+	int			 ret = EXIT_ERROR, blocked = 0;
 
-	memset(&cn, 0, sizeof(cn));
-	if ((m = load_checked(o)) == NULL)
+	if ((m = load_inputs(o, &cn)) == NULL)
 		return EXIT_ERROR;
-	/* The connectors' secrets and texts too, before any packet. */
-	if (connectors_load(&cn, m, templates_dir(m, o->templates), &d) > 0) {
-		diag_sort(&d);
-		diag_print(&d, stderr);
-		fprintf(stderr, "%s: nothing was contacted.\n", o->file);
-		diag_free(&d);
-		connectors_free(&cn);
-		model_free(m);
-		return EXIT_ERROR;
-	}
-	memset(&saved, 0, sizeof(saved));
 	entries_init(&desired);
 	entries_init(&current);
-	memset(&plan, 0, sizeof(plan));
 	gentime(now, 0);
-	gentime(prune_before, -(time_t)m->policy.retention_days * 86400);
 	if ((o->out != NULL || o->saved != NULL) && model_digest(m, digest) == -1)
 		goto out;
 	if (o->saved != NULL && saved_load(&saved, o->saved, digest) == -1)
@@ -722,65 +832,25 @@ run(struct options *o, int write)
 	    xasprintf("%s/mutualize-undo-%s-%ld.ldif", m->dir, now, (long)getpid());
 	if (check_outputs(o, write, journal_path, undo_path) == -1)
 		goto out;
-	warn_cleartext(m, o->uri);
 	if ((c = connect_directory(m, o, &ret)) == NULL)
 		goto out;
 	ret = EXIT_ERROR;
 	stop_signals(&stops);
 	blocked = sigprocmask(SIG_BLOCK, &stops, &mask) == 0;
-	if (write && lock_take(c, m->syndicate.base_dn, now, &lockdn) == -1) {
+	if (read_current(c, m, write, now, &lockdn, &desired, &current,
+	    managed) == -1) {
 		ret = conn_status(c);
 		goto out;
 	}
-	managed[0] = render_tenants_dn(&desired.arena, m);
-	managed[1] = render_services_dn(&desired.arena, m);
-	managed[2] = NULL;
-	if (read_directory(c, m->syndicate.base_dn, managed[0], managed[1],
-	    render_read_attrs(m), &current) == -1) {
-		ret = conn_status(c);
-		goto out;
-	}
-	if (stop_pending() != 0)
-		goto out;
-	if (model_identities(m, &current, &d) > 0) {
-		diag_sort(&d);
-		diag_print(&d, stderr);
-		fprintf(stderr, "%s: the directory makes these logins or "
-		    "addresses collide; nothing was written.\n", o->file);
-		goto out;
-	}
-	/* What the directory holds, the entries wanted share. */
-	desired.share = &current;
-	render(m, &desired);
-	memset(&dopts, 0, sizeof(dopts));
-	dopts.model = m;
-	dopts.managed = managed;
-	dopts.remove_tenants = o->remove_tenants;
-	dopts.on_departure = m->policy.on_departure;
-	dopts.prune = o->prune;
-	dopts.prune_before = prune_before;
 	/* a reviewed plan stamps departures with the time of the review */
-	dopts.now = o->saved != NULL && saved.now != NULL ? saved.now : now;
-	dopts.lock_accounts = current.ppolicy;
-	diff(&desired, &current, &dopts, &plan);
-	hmap_free(&current.by_id);	/* done with: megabytes at 100,000 */
-	if (o->ntenants > 0)
-		plan_restrict(&plan, o->tenants);
+	if (make_plan(m, o, &desired, &current, managed, o->saved != NULL &&
+	    saved.now != NULL ? saved.now : now, &plan) == -1)
+		goto out;
 	if (o->saved != NULL &&
 	    saved_match(&saved, &plan, o->saved, &left_out) == -1)
 		goto out;
-	if (o->json)
-		plan_print_json(&plan, o->file, stdout);
-	else if (o->ldif) {
-		if (print_ldif(&plan, m, o) == -1)
-			goto out;
-	} else {
-		plan_print_text(&plan, m, stdout, &po);
-		plan_print_summary(&plan, o->file, stdout, &po);
-		connectors_plan(&cn, &plan, plan.n, &desired, &current, NULL);
-		connectors_print(&cn, stdout);
-	}
-	fflush(stdout);
+	if (show_plan(&plan, m, o, &cn, &desired, &current) == -1)
+		goto out;
 	if (guard(&plan, &current, m, o) == -1)
 		goto out;
 	if (o->out != NULL && save_plan(c, &plan, o, digest, now) == -1)
@@ -799,19 +869,11 @@ out:
 	connectors_free(&cn);
 	if (c != NULL)
 		lock_release(c, lockdn);
-	/* a stop that came too late to stop anything is said, and counts */
-	if (blocked && (sig = stop_take()) != 0 && ret < 128) {
-		fprintf(stderr, "mutualize: %s received; %s\n", signal_name(sig),
-		    write && plan.n > 0 && ret != EXIT_ERROR ? "it came after "
-		    "the last change" : "nothing was written");
-		ret = 128 + sig;
-	}
 	if (blocked)
-		sigprocmask(SIG_SETMASK, &mask, NULL);
+		ret = stop_end(&mask, ret, write && plan.n > 0);
 	free(journal_path);
 	free(undo_path);
 	saved_free(&saved);
-	diag_free(&d);
 	plan_free(&plan);
 	conn_close(c);
 	entries_free(&desired);

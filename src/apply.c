@@ -749,6 +749,17 @@ batch_end(const struct plan *p, size_t from, size_t size, int txn)
 	return to;
 }
 
+static int
+adds_people(const struct plan *p)
+{
+	size_t	i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->v[i].op == CHANGE_ADD && p->v[i].entry->kind == ENTRY_PERSON)
+			return 1;
+	return 0;
+}
+
 /* Which of the changes [from, to) are new people who get a password. */
 static void
 want_passwords(struct apply *a, struct initial *v, size_t from, size_t to)
@@ -788,6 +799,9 @@ apply_batch(struct apply *a)
 	a->ending = a->intended = a->landed = 0;
 	a->nsent = 0;
 	passwords_ready(a);
+	/* the last safe point before the batch: a stop sends none of it */
+	if (a->o->stop != NULL && (a->res->stopped = a->o->stop()) != 0)
+		return -1;
 	read_gone(a);
 	if (write_ahead(a) == -1) {
 		fprintf(stderr, "mutualize: batch %zu (changes %zu to %zu) was not "
@@ -819,7 +833,10 @@ apply_batches(struct apply *a)
 		a->to = batch_end(p, a->from, a->size, a->server_txn);
 		a->txn = a->server_txn && txn_able(&p->v[a->from]);
 		a->batch++;
-		if ((ret = apply_batch(a)) == -1) {
+		if ((ret = apply_batch(a)) == -1 && a->res->stopped) {
+			progress_free(a->progress);
+			a->progress = NULL;
+		} else if (ret == -1) {
 			progress_free(a->progress);
 			a->progress = NULL;
 			if (a->res->unwritten && (a->nsent == 0 || a->landed))
@@ -876,7 +893,7 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 	    a.server_txn))
 		a.nbatches++;
 	/* the first batch's passwords, the one wait that nothing overlaps */
-	a.pool = hashpool_new(o->scheme);
+	a.pool = adds_people(p) ? hashpool_new(o->scheme) : NULL;
 	a.to = batch_end(p, 0, a.size, a.server_txn);
 	want_passwords(&a, a.pws[0], 0, a.to);
 	hashpool_start(a.pool, a.pws[0], a.to);

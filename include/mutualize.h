@@ -791,6 +791,7 @@ struct journal {
 	struct undo	*undos;		/* oldest first */
 	size_t		 n, cap;
 	int		 undo_named;	/* the undo file has its name */
+	int		 unsaved;	/* records the undo file lacks */
 	int		 failed;	/* a write failed: send nothing more */
 	char		 started[32], user[64], host[256];
 };

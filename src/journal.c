@@ -50,6 +50,7 @@ journal_open(struct journal *j, const char *log, const char *undo)
 		return -1;
 	}
 	/* The undo file takes its name now: a name taken fails before any write. */
+	j->unsaved = 1;
 	if (path_check_new(undo, "undo file") == -1 || journal_sync(j) == -1) {
 		fclose(j->log);
 		j->log = NULL;
@@ -163,6 +164,7 @@ journal_intent(struct journal *j, const struct change *c,
 	}
 	j->undos[j->n].ldif = undo_text(c, before);
 	j->undos[j->n].state = UNDO_PENDING;
+	j->unsaved = 1;
 	log_line(j, c, "sending");
 	return j->n++;
 }
@@ -173,6 +175,12 @@ journal_result(struct journal *j, size_t rec, const struct change *c,
 {
 	log_line(j, c, result);
 	j->undos[rec].state = state;
+	/*
+	 * A change made needs no new version of the file: the record is there
+	 * already, its comment only prudent. One that was not made does.
+	 */
+	if (state != UNDO_DONE)
+		j->unsaved = 1;
 }
 
 /* The undo records so far, newest first, to fp. */
@@ -259,10 +267,11 @@ journal_sync(struct journal *j)
 		j->failed = 1;
 		return -1;
 	}
-	if (undo_save(j) == -1) {
+	if (j->unsaved && undo_save(j) == -1) {
 		j->failed = 1;
 		return -1;
 	}
+	j->unsaved = 0;
 	return 0;
 }
 
@@ -275,6 +284,7 @@ journal_close(struct journal *j)
 	if (j->log == NULL)
 		return 0;
 	j->failed = 0;		/* a last try: what can be kept is kept */
+	j->unsaved = 1;		/* the last version, without the comments */
 	if (journal_sync(j) == -1)
 		ret = -1;
 	for (i = 0; i < j->n; i++)

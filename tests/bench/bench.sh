@@ -310,9 +310,11 @@ targets() {
 	r=$(ratio "${secs[ldapadd]}" "${secs[apply]}")
 	target "initial apply >= 3x ldapadd's throughput" "$(factor "$r")" \
 		"$(verdict "$r" ">=" 3)"
+	# apply hashes on every processor (tests/bench/hashpool.sh measures
+	# it); the sum is the estimate as if nothing overlapped the writes
 	target "the same, hashing $scheme passwords (estimate)" \
 		"$(factor "$(ratio "${secs[ldapadd]}" \
-		"${secs[apply]} + $people * ${secs[hash]}")")"
+		"${secs[apply]} + $people * ${secs[hash]} / $(getconf _NPROCESSORS_ONLN)")")"
 	target "initial apply / slapadd -q (no target)" \
 		"$(factor "$(ratio "${secs[apply]}" "${secs[slapadd]}")")"
 	r=$(ratio "${secs[plan0]}" "${secs[dump0]} + ${secs[parse]}")

@@ -554,8 +554,11 @@ landed(struct apply *a, size_t i)
 	record(a, i, "ok", UNDO_DONE);
 	if (pw->wanted && a->res->passwords != NULL)
 		a->res->passwords[i] = xstrdup(pw->password);
-	if (a->o->verbose)
-		fprintf(stderr, "mutualize: %s %s\n", op_name(ch->op), ch->dn);
+	if (a->o->verbose) {
+		fprintf(stderr, "mutualize: %s ", op_name(ch->op));
+		fputs_escaped(ch->dn, stderr);
+		fputc('\n', stderr);
+	}
 	a->res->done++;
 }
 
@@ -566,8 +569,9 @@ refuse(struct apply *a, size_t i)
 
 	/* the entry changed since the plan was reviewed: not this one */
 	record(a, i, ldap_err2string(LDAP_ASSERTION_FAILED), UNDO_DROPPED);
-	fprintf(stderr, "mutualize: refused: %s changed on the server since the "
-	    "plan was made\n", ch->dn);
+	fputs("mutualize: refused: ", stderr);
+	fputs_escaped(ch->dn, stderr);
+	fputs(" changed on the server since the plan was made\n", stderr);
 	a->refused[i] = 1;
 	a->res->refused++;
 }
@@ -964,6 +968,7 @@ lock_holder(struct conn *c, const char *dn, char *buf, size_t len)
 	char		*attrs[] = { "description", NULL };
 	struct berval	**v;
 	LDAPMessage	*res = NULL, *e;
+	char		*tmp, *shown;
 	int		 rc;
 
 	buf[0] = '\0';
@@ -971,8 +976,14 @@ lock_holder(struct conn *c, const char *dn, char *buf, size_t len)
 	    attrs, 0, NULL, NULL, NULL, 0, &res);
 	if (rc == LDAP_SUCCESS && (e = ldap_first_entry(c->ld, res)) != NULL &&
 	    (v = ldap_get_values_len(c->ld, e, "description")) != NULL) {
-		if (v[0] != NULL)
-			snprintf(buf, len, "%.*s", (int)v[0]->bv_len, v[0]->bv_val);
+		if (v[0] != NULL) {
+			/* what another writer put there is shown, not acted on */
+			tmp = xstrndup(v[0]->bv_val, v[0]->bv_len);
+			shown = text_escape(tmp);
+			snprintf(buf, len, "%s", shown);
+			free(shown);
+			free(tmp);
+		}
 		ldap_value_free_len(v);
 	}
 	ldap_msgfree(res);

@@ -366,11 +366,16 @@ guard(const struct plan *p, const struct entries *current, const struct model *m
 	}
 	for (i = 0; i < p->tenants_gone.n; i++) {
 		const struct entry	*t = p->tenants_gone.v[i];
+		char			*id = text_escape(t->tenant);
+		char			*dn = text_escape(t->dn);
 
+		/* read from the directory: shown, never acted on by a terminal */
 		fprintf(stderr, "mutualize: tenant \"%s\" (%s) is in the directory "
 		    "but not in %s; mutualize never removes a tenant by itself.\n"
 		    "mutualize: to remove it with everything in it, run again with "
-		    "--remove-tenant %s\n", t->tenant, t->dn, o->file, t->tenant);
+		    "--remove-tenant %s\n", id, dn, o->file, id);
+		free(id);
+		free(dn);
 		ok = 0;
 	}
 	if (pol->max_removals_set)

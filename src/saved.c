@@ -166,8 +166,9 @@ saved_load(struct saved *s, const char *path, const char *digest)
 	}
 	if (!sealed(buf, len)) {
 		fprintf(stderr, "mutualize: %s does not end with the digest of its "
-		    "content: it was edited after plan --out wrote it; it is "
-		    "refused, nothing was written\n", path);
+		    "content: it was edited after plan --out wrote it (or made by "
+		    "an older mutualize); it is refused, nothing was written\n",
+		    path);
 		free(buf);
 		return -1;
 	}
@@ -214,7 +215,9 @@ saved_match(struct saved *s, struct plan *p, const char *path, size_t *leftp)
 		if ((saved = hmap_get(&s->records, key)) == NULL ||
 		    hmap_get(&used, key) != NULL) {
 			fprintf(stderr, "mutualize: not in the reviewed plan %s, "
-			    "left out: %s\n", path, p->v[i].dn);
+			    "left out: ", path);
+			fputs_escaped(p->v[i].dn, stderr);
+			fputc('\n', stderr);
 			left++;
 			continue;
 		}

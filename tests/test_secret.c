@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <crypt.h>
 #include <dirent.h>
 #include <errno.h>
 
@@ -311,6 +312,55 @@ credentials_file_is_written_ahead(void **state)
 	entries_free(&es);
 }
 
+/*
+ * The pool makes the passwords wanted, and those only, each hashed so that
+ * crypt(3) verifies it; several starts in a row reuse the same threads.
+ */
+static void
+hashpool_makes_every_wanted_password(void **state)
+{
+	struct hashpool	*hp = hashpool_new(PW_SHA512_CRYPT);
+	struct initial	 v[2][9];
+	struct crypt_data *cd = xcalloc(1, sizeof(*cd));
+	size_t		 i, k;
+	char		*got;
+
+	(void)state;
+	assert_null(hashpool_new(PW_NONE));
+	assert_non_null(hp);
+	assert_true(hashpool_threads(hp) >= 1);
+	memset(v, 0, sizeof(v));
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < 9; i++)
+			v[k][i].wanted = i % 3 != 0;
+		hashpool_start(hp, v[k], 9);
+	}
+	hashpool_wait(hp);
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < 9; i++) {
+			if (!v[k][i].wanted) {
+				assert_null(v[k][i].hash);
+				continue;
+			}
+			assert_int_equal(strlen(v[k][i].password),
+			    SECRET_PASSWORD_LEN);
+			assert_int_equal(strncmp(v[k][i].hash, "{CRYPT}$6$", 10), 0);
+			got = crypt_r(v[k][i].password, v[k][i].hash + 7, cd);
+			assert_string_equal(got, v[k][i].hash + 7);
+			if (i > 1)
+				assert_string_not_equal(v[k][i].password,
+				    v[k][i - 1].password);
+		}
+	hashpool_free(hp);
+	initial_wipe(v[0], 9);
+	initial_wipe(v[1], 9);
+	for (i = 0; i < 9; i++) {
+		assert_null(v[0][i].hash);
+		assert_int_equal(v[0][i].password[0], '\0');
+	}
+	free(cd);
+}
+
 /* In a child: protection lasts to the end of the process. */
 static void
 protected_process_dumps_no_core(void **state)
@@ -374,6 +424,7 @@ main(void)
 		T(input_that_is_a_fifo_is_refused_without_blocking),
 		T(credentials_file_is_written_ahead),
 #undef T
+		cmocka_unit_test(hashpool_makes_every_wanted_password),
 		cmocka_unit_test(protected_process_dumps_no_core),
 		cmocka_unit_test(password_from_the_environment_is_wiped_there),
 	};

@@ -594,9 +594,12 @@ struct apply_run {
 static void
 report_files(const struct apply_run *r, size_t passwords, FILE *fp)
 {
-	if (passwords > 0)
-		fprintf(fp, "%s%s: the initial passwords of the new accounts\n",
-		    fp == stderr ? "mutualize: " : "", r->o->credentials);
+	if (passwords > 0 && fp != stderr)
+		fprintf(fp, "Initial passwords of the %zu new accounts: %s\n",
+		    passwords, r->o->credentials);
+	else if (passwords > 0)
+		fprintf(fp, "mutualize: initial passwords of the new accounts: "
+		    "%s\n", r->o->credentials);
 	fprintf(fp, "%sJournal: %s; to take this apply back: ldapmodify -f %s\n",
 	    fp == stderr ? "mutualize: " : "", r->journal, r->undo);
 }

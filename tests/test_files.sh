@@ -233,12 +233,17 @@ for sig in INT TERM HUP; do
 		grep -q "stopped by SIG$sig once the batch in flight was answered: $made of" "$d/err"
 	check "SIG$sig: stopped part-way ($made entries made)" \
 		[ "$made" -gt 0 -a "$made" -lt "$people" ]
-	check "SIG$sig: says where the passwords are" grep -q "$d/c: the initial passwords" "$d/err"
+	check "SIG$sig: says where the passwords are" grep -q "initial passwords of the new accounts: $d/c" "$d/err"
 	check "SIG$sig: the lock is released" lock_released
 	check "SIG$sig: every account made has its password" passwords_complete "$d/c"
 	check "SIG$sig: the undo file takes back all $made" undo_complete "$d/u" "$made"
 	check "SIG$sig: the journal has them all" journal_complete "$d/j" "$made"
 	check "SIG$sig: no temporary file is left" [ -z "$(find "$d" -name '.*' -type f)" ]
+	if [ "$sig" = INT ]; then
+		ldap ldapmodify -f "$d/u" >"$d/undo.out" 2>&1
+		check "SIG$sig: ldapmodify -f of the undo file takes the apply back" \
+			[ "$?" -eq 0 -a "$(count_entries)" -eq 1 ]
+	fi
 	mkdir -p "$d/next"
 	apply "$d/next" --credentials "$d/next/c" --undo "$d/next/u" --journal "$d/next/j"
 	status=$?

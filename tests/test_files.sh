@@ -157,7 +157,9 @@ check "plan --out a dangling link: said before the plan" \
 check "plan --out a dangling link: nothing where it points" [ ! -e "$d/nowhere" ]
 
 # 2, 3. A full file system under each file in turn.
-if mkdir -p "$work/probe" && mount -t tmpfs -o size=64k tmpfs "$work/probe" 2>/dev/null; then
+# FILES_LIMIT=ulimit tries the fallback where mounting would work.
+if [ "${FILES_LIMIT:-}" != ulimit ] && mkdir -p "$work/probe" &&
+	mount -t tmpfs -o size=64k tmpfs "$work/probe" 2>/dev/null; then
 	umount "$work/probe"
 	limit=tmpfs
 else

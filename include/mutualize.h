@@ -767,6 +767,8 @@ size_t		 hashpool_threads(const struct hashpool *);
 void		 hashpool_start(struct hashpool *, struct initial *v, size_t n);
 /* Waits until the last start's passwords are all made. */
 void		 hashpool_wait(struct hashpool *);
+/* Makes no more of the last start's: a stopped apply need not wait for them. */
+void		 hashpool_cancel(struct hashpool *);
 void		 hashpool_free(struct hashpool *);
 /* Wipes v[0..n): the passwords and their hashes. */
 void		 initial_wipe(struct initial *v, size_t n);

@@ -904,6 +904,8 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 	a.progress = progress_new(stderr, "changes", p->n, o->progress);
 	ret = apply_batches(&a);
 	progress_free(a.progress);
+	/* a stopped apply does not hash the batch it will not send */
+	hashpool_cancel(a.pool);
 	hashpool_free(a.pool);
 	initial_wipe(a.pws[0], a.size);
 	initial_wipe(a.pws[1], a.size);

@@ -110,6 +110,19 @@ hashpool_wait(struct hashpool *hp)
 }
 
 void
+hashpool_cancel(struct hashpool *hp)
+{
+	if (hp == NULL)
+		return;
+	pthread_mutex_lock(&hp->mu);
+	/* no new password is taken; those being hashed are finished */
+	hp->n = hp->next;
+	if (hp->done == hp->n)
+		pthread_cond_signal(&hp->idle);
+	pthread_mutex_unlock(&hp->mu);
+}
+
+void
 hashpool_free(struct hashpool *hp)
 {
 	size_t	i;

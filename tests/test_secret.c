@@ -361,6 +361,29 @@ hashpool_makes_every_wanted_password(void **state)
 	free(cd);
 }
 
+/* A cancelled start makes no more passwords than the threads had taken. */
+static void
+hashpool_cancel_stops_at_once(void **state)
+{
+	struct hashpool	*hp = hashpool_new(PW_YESCRYPT);
+	struct initial	*v = xcalloc(64, sizeof(*v));
+	size_t		 i, made = 0;
+
+	(void)state;
+	for (i = 0; i < 64; i++)
+		v[i].wanted = 1;
+	hashpool_start(hp, v, 64);
+	hashpool_cancel(hp);
+	hashpool_wait(hp);
+	for (i = 0; i < 64; i++)
+		made += v[i].hash != NULL;
+	/* 64 yescrypt hashes take a second; the cancel comes long before */
+	assert_true(made < 64);
+	hashpool_free(hp);
+	initial_wipe(v, 64);
+	free(v);
+}
+
 /* In a child: protection lasts to the end of the process. */
 static void
 protected_process_dumps_no_core(void **state)
@@ -425,6 +448,7 @@ main(void)
 		T(credentials_file_is_written_ahead),
 #undef T
 		cmocka_unit_test(hashpool_makes_every_wanted_password),
+		cmocka_unit_test(hashpool_cancel_stops_at_once),
 		cmocka_unit_test(protected_process_dumps_no_core),
 		cmocka_unit_test(password_from_the_environment_is_wiped_there),
 	};

@@ -767,6 +767,8 @@ size_t		 hashpool_threads(const struct hashpool *);
 void		 hashpool_start(struct hashpool *, struct initial *v, size_t n);
 /* Waits until the last start's passwords are all made. */
 void		 hashpool_wait(struct hashpool *);
+/* Waits at most ms milliseconds: 1 when they are all made, else 0. */
+int		 hashpool_wait_for(struct hashpool *, long ms);
 /* Makes no more of the last start's: a stopped apply need not wait for them. */
 void		 hashpool_cancel(struct hashpool *);
 void		 hashpool_free(struct hashpool *);

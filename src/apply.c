@@ -777,16 +777,30 @@ want_passwords(struct apply *a, struct initial *v, size_t from, size_t to)
 }
 
 /*
- * The passwords of this batch are waited for, those of the next one started:
- * the pool makes them while this one is on the wire.
+ * The passwords of this batch, waited for; a stop signal meanwhile cancels
+ * them, for the batch will not be sent. Returns the signal, or 0.
  */
-static void
+static int
 passwords_ready(struct apply *a)
+{
+	int	sig = 0;
+
+	a->pw = a->pws[a->cur];
+	while (!hashpool_wait_for(a->pool, 100))
+		if (a->o->stop != NULL && (sig = a->o->stop()) != 0) {
+			hashpool_cancel(a->pool);
+			hashpool_wait(a->pool);
+			return sig;
+		}
+	return a->o->stop != NULL ? a->o->stop() : 0;
+}
+
+/* The next batch's passwords, made by the pool while this one is sent. */
+static void
+passwords_next(struct apply *a)
 {
 	size_t	next = a->to, end;
 
-	hashpool_wait(a->pool);
-	a->pw = a->pws[a->cur];
 	if (a->pool == NULL || next >= a->p->n)
 		return;
 	end = batch_end(a->p, next, a->size, a->server_txn);
@@ -802,10 +816,10 @@ apply_batch(struct apply *a)
 	slots_clear(a, 0);
 	a->ending = a->intended = a->landed = 0;
 	a->nsent = 0;
-	passwords_ready(a);
 	/* the last safe point before the batch: a stop sends none of it */
-	if (a->o->stop != NULL && (a->res->stopped = a->o->stop()) != 0)
+	if ((a->res->stopped = passwords_ready(a)) != 0)
 		return -1;
+	passwords_next(a);
 	read_gone(a);
 	if (write_ahead(a) == -1) {
 		fprintf(stderr, "mutualize: batch %zu (changes %zu to %zu) was not "

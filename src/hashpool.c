@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mutualize.h"
@@ -107,6 +108,30 @@ hashpool_wait(struct hashpool *hp)
 	while (hp->done < hp->n)
 		pthread_cond_wait(&hp->idle, &hp->mu);
 	pthread_mutex_unlock(&hp->mu);
+}
+
+int
+hashpool_wait_for(struct hashpool *hp, long ms)
+{
+	struct timespec	deadline;
+	int		done;
+
+	if (hp == NULL)
+		return 1;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += ms / 1000;
+	deadline.tv_nsec += (ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&hp->mu);
+	while (hp->done < hp->n &&
+	    pthread_cond_timedwait(&hp->idle, &hp->mu, &deadline) == 0)
+		;
+	done = hp->done == hp->n;
+	pthread_mutex_unlock(&hp->mu);
+	return done;
 }
 
 void

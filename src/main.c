@@ -621,9 +621,10 @@ report_apply(const struct apply_run *r, struct apply_result *res, int rc,
 		report_files(r, passwords, out);
 		ret = r->left_out > 0 ? EXIT_ERROR : EXIT_OK;
 	} else if (res->stopped) {
-		fprintf(stderr, "mutualize: stopped by %s once the batch in flight "
-		    "was answered: %zu of %zu changes were made, the others were "
-		    "not sent.\n", signal_name(res->stopped), res->done, p->n);
+		/* between two batches: the one in flight, if any, was answered */
+		fprintf(stderr, "mutualize: stopped by %s between two batches: %zu "
+		    "of %zu changes were made, the others were not sent.\n",
+		    signal_name(res->stopped), res->done, p->n);
 		report_files(r, passwords, stderr);
 		ret = 128 + res->stopped;
 	} else if (res->refused > 0 && !res->unwritten &&

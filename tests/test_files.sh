@@ -10,7 +10,8 @@
 #     is nowhere, and no undo file named that does not exist;
 #   - SIGINT (twice), SIGTERM and SIGHUP stop an apply once the batch in
 #     flight is answered: 128 + the signal, the lock released, the undo file,
-#     the journal and the credentials file complete for what landed.
+#     the journal and the credentials file complete for what landed; SIGTERM
+#     during a first load (no base, no lock) as well.
 #
 # The file systems that fill are 64 KiB tmpfs mounts when this runs as root
 # and may mount; elsewhere a file size limit (ulimit -f, SIGXFSZ ignored)
@@ -75,11 +76,13 @@ count_entries() {
 		2>/dev/null | grep -c '^dn:'
 }
 # Empties the directory, deepest first (slapd 2.5 crashes on ldapdelete -r
-# of a base that does not exist), then gives it its base, for the lock.
+# of a base that does not exist), then gives it its base, for the lock,
+# unless "empty": the first load, which makes the base and takes no lock.
 reset_directory() {
 	ldap ldapsearch -LLL -o ldif-wrap=no -b "dc=sitiv,dc=fr" "(objectClass=*)" \
 		1.1 2>/dev/null | sed -n 's/^dn: //p' | awk -F, '{ print NF "\t" $0 }' |
 		sort -rn | cut -f2- | ldap ldapdelete -c >/dev/null 2>&1
+	[ "${1:-}" = empty ] && return 0
 	ldap ldapadd >/dev/null <<LDIF
 dn: dc=sitiv,dc=fr
 objectClass: dcObject
@@ -208,10 +211,18 @@ for target in credentials undo journal; do
 done
 
 # 4. Signals in the middle of an apply.
-for sig in INT TERM HUP; do
-	d=$work/signal-$sig
+# The last one is a first load: no base, no lock, every entry its own.
+for spec in INT TERM HUP TERM-first; do
+	sig=${spec%-first}
+	d=$work/signal-$spec
 	mkdir -p "$d"
-	reset_directory
+	if [ "$spec" = TERM-first ]; then
+		reset_directory empty
+		base=0
+	else
+		reset_directory
+		base=1
+	fi
 	# itself, not a subshell, in the background; bash would have it ignore
 	# SIGINT there: env gives it back its default
 	env --default-signal=INT "$bin" apply --batch-size 100 --credentials "$d/c" \
@@ -229,28 +240,28 @@ for sig in INT TERM HUP; do
 	wait "$apply_pid"
 	status=$?
 	want=$((128 + $(kill -l "$sig")))
-	made=$(($(count_entries) - 1))
-	check "SIG$sig: exit status $want ($status)" [ "$status" -eq "$want" ]
-	check "SIG$sig: says it stopped, and what landed" \
-		grep -q "stopped by SIG$sig once the batch in flight was answered: $made of" "$d/err"
-	check "SIG$sig: stopped part-way ($made entries made)" \
+	made=$(($(count_entries) - base))
+	check "$spec: exit status $want ($status)" [ "$status" -eq "$want" ]
+	check "$spec: says it stopped, and what landed" \
+		grep -q "stopped by SIG$sig between two batches: $made of" "$d/err"
+	check "$spec: stopped part-way ($made entries made)" \
 		[ "$made" -gt 0 -a "$made" -lt "$people" ]
-	check "SIG$sig: says where the passwords are" grep -q "initial passwords of the new accounts: $d/c" "$d/err"
-	check "SIG$sig: the lock is released" lock_released
-	check "SIG$sig: every account made has its password" passwords_complete "$d/c"
-	check "SIG$sig: the undo file takes back all $made" undo_complete "$d/u" "$made"
-	check "SIG$sig: the journal has them all" journal_complete "$d/j" "$made"
-	check "SIG$sig: no temporary file is left" [ -z "$(find "$d" -name '.*' -type f)" ]
+	check "$spec: says where the passwords are" grep -q "initial passwords of the new accounts: $d/c" "$d/err"
+	check "$spec: the lock is released" lock_released
+	check "$spec: every account made has its password" passwords_complete "$d/c"
+	check "$spec: the undo file takes back all $made" undo_complete "$d/u" "$made"
+	check "$spec: the journal has them all" journal_complete "$d/j" "$made"
+	check "$spec: no temporary file is left" [ -z "$(find "$d" -name '.*' -type f)" ]
 	if [ "$sig" = INT ]; then
 		ldap ldapmodify -f "$d/u" >"$d/undo.out" 2>&1
-		check "SIG$sig: ldapmodify -f of the undo file takes the apply back" \
+		check "$spec: ldapmodify -f of the undo file takes the apply back" \
 			[ "$?" -eq 0 -a "$(count_entries)" -eq 1 ]
 	fi
 	mkdir -p "$d/next"
 	apply "$d/next" --credentials "$d/next/c" --undo "$d/next/u" --journal "$d/next/j"
 	status=$?
-	check "SIG$sig: the next apply finishes the work (exit $status)" [ "$status" -eq 0 ]
-	check "SIG$sig: without finding a lock" [ -z "$(grep -i lock "$d/next/err")" ]
+	check "$spec: the next apply finishes the work (exit $status)" [ "$status" -eq 0 ]
+	check "$spec: without finding a lock" [ -z "$(grep -i lock "$d/next/err")" ]
 done
 
 echo "files: $passed passed, $failed failed"

@@ -854,6 +854,7 @@ apply_batches(struct apply *a)
 		if ((ret = apply_batch(a)) == -1 && a->res->stopped) {
 			progress_free(a->progress);
 			a->progress = NULL;
+			report_landed(a, a->from);
 		} else if (ret == -1) {
 			progress_free(a->progress);
 			a->progress = NULL;
@@ -868,8 +869,12 @@ apply_batches(struct apply *a)
 		initial_wipe(a->pw, a->size);
 		a->cur = !a->cur;
 		if (ret == 0 && a->to < p->n && a->o->stop != NULL &&
-		    (a->res->stopped = a->o->stop()) != 0)
+		    (a->res->stopped = a->o->stop()) != 0) {
+			progress_free(a->progress);
+			a->progress = NULL;
+			report_landed(a, a->to);
 			ret = -1;
+		}
 	}
 	return ret;
 }

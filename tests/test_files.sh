@@ -244,6 +244,9 @@ for spec in INT TERM HUP TERM-first; do
 	check "$spec: exit status $want ($status)" [ "$status" -eq "$want" ]
 	check "$spec: says it stopped, and what landed" \
 		grep -q "stopped by SIG$sig between two batches: $made of" "$d/err"
+	check "$spec: and which batches landed, which were not sent" \
+		[ -n "$(grep "^mutualize: batches 1 to [0-9]* of [0-9]* landed" "$d/err")" \
+		-a -n "$(grep "^mutualize: changes [0-9]* to [0-9]* were not sent" "$d/err")" ]
 	check "$spec: stopped part-way ($made entries made)" \
 		[ "$made" -gt 0 -a "$made" -lt "$people" ]
 	check "$spec: says where the passwords are" grep -q "initial passwords of the new accounts: $d/c" "$d/err"

@@ -50,10 +50,14 @@ path_check_regular(const char *path, const char *what)
 		    strerror(errno));
 		return -1;
 	}
+	if (S_ISLNK(st.st_mode)) {
+		fprintf(stderr, "mutualize: %s %s is a symbolic link: it is never "
+		    "followed; name a file\n", what, path);
+		return -1;
+	}
 	if (!S_ISREG(st.st_mode)) {
-		fprintf(stderr, "mutualize: %s %s is %s, not a regular file\n",
-		    what, path, S_ISLNK(st.st_mode) ? "a symbolic link" :
-		    "something else");
+		fprintf(stderr, "mutualize: %s %s is not a regular file\n", what,
+		    path);
 		return -1;
 	}
 	return 0;

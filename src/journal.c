@@ -234,11 +234,13 @@ undo_save(struct journal *j)
 		goto out;
 	if ((j->undo_named ? rename(tmp, j->undo_path) :
 	    renameat2(AT_FDCWD, tmp, AT_FDCWD, j->undo_path,
-	    RENAME_NOREPLACE)) == -1 || dir_sync(j->undo_path) == -1)
+	    RENAME_NOREPLACE)) == -1)
 		goto out;
 	j->undo_named = 1;
 	free(tmp);
-	tmp = NULL;
+	tmp = NULL;		/* nothing left to remove */
+	if (dir_sync(j->undo_path) == -1)
+		goto out;
 	rc = 0;
 out:
 	if (rc == -1)

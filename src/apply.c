@@ -823,8 +823,8 @@ apply_batch(struct apply *a)
 	read_gone(a);
 	if (write_ahead(a) == -1) {
 		fprintf(stderr, "mutualize: batch %zu (changes %zu to %zu) was not "
-		    "sent: what it needs written first could not be\n", a->batch,
-		    a->from + 1, a->to);
+		    "sent: its passwords, journal lines and undo records must be "
+		    "on disk first\n", a->batch, a->from + 1, a->to);
 		a->res->unwritten = 1;
 		unsettled(a);
 		write_after(a);

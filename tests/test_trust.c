@@ -491,7 +491,7 @@ a_fifo_in_place_of_a_file_is_refused_at_once(void **state)
 		text = xasprintf("version: 1\nsyndicate: {id: sitiv, name: SITIV, "
 		    "base_dn: \"dc=sitiv,dc=fr\", mail_domain: sitiv.fr}\n"
 		    SMALL_DIRECTORY "tenants:\n  - id: town1\n    name: Ville\n"
-		    "    people_file: %s\n", names[i]);
+		    "    people_%s: %s\n", i == 0 ? "file" : "csv", names[i]);
 		assert_non_null(fp = fopen(main_file, "w"));
 		fputs(text, fp);
 		fclose(fp);
@@ -550,6 +550,56 @@ clear_text_to_another_host_is_warned_of(void **state)
 	drop(file);
 }
 
+/*
+ * A value that holds an escape sequence or a right-to-left override, in the
+ * tenants file or in a CSV people file, is shown escaped: in an error at its
+ * place, and in the plan.
+ */
+static void
+escapes_in_the_files_are_shown_escaped(void **state)
+{
+	char		*file = edited_small("surname: \"Picard\", kind: elected",
+	    "surname: \"Picard\", kind: \"\\e[2Jmayor\"");
+	char		*args = xasprintf("validate %s", file), *csv, *yaml, *dir;
+	struct run	 r = run(NULL, args);
+	FILE		*fp;
+
+	(void)state;
+	assert_int_equal(r.status, 1);
+	assert_contains(r.err, "kind \"\\x1b[2Jmayor\"");
+	assert_null(strchr(r.err, '\x1b'));
+	run_free(&r);
+	free(args);
+	drop(file);
+	/* a CSV cell, in the plan */
+	dir = xstrdup("/tmp/mutualize-csv.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	csv = xasprintf("%s/people.csv", dir);
+	yaml = xasprintf("%s/main.yaml", dir);
+	assert_non_null(fp = fopen(csv, "w"));
+	fputs("id,given_name,surname,kind,title\n"
+	    "T-1,Eve,Martin,agent,\"Maire \xe2\x80\xae" "eniluoR\"\n", fp);
+	fclose(fp);
+	assert_non_null(fp = fopen(yaml, "w"));
+	fputs("version: 1\nsyndicate: {id: sitiv, name: SITIV, base_dn: "
+	    "\"dc=sitiv,dc=fr\", mail_domain: sitiv.fr}\n" SMALL_DIRECTORY
+	    "tenants:\n  - id: town1\n    name: Ville\n"
+	    "    people_csv: people.csv\n", fp);
+	fclose(fp);
+	r = run_root("plan", yaml);
+	assert_int_equal(r.status, 0);
+	/* the CSV reader refuses control characters; a bidi override it takes */
+	assert_contains(r.out, "    title: Maire \\u202eeniluoR\n");
+	assert_null(strstr(r.out, "\xe2\x80\xae"));
+	run_free(&r);
+	unlink(csv);
+	unlink(yaml);
+	rmdir(dir);
+	free(csv);
+	free(yaml);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -573,6 +623,7 @@ main(void)
 		T(hostile_names_are_stored_literally),
 		T(a_fifo_in_place_of_a_file_is_refused_at_once),
 		T(clear_text_to_another_host_is_warned_of),
+		T(escapes_in_the_files_are_shown_escaped),
 #undef STOPS
 #undef T
 	};

@@ -2,6 +2,7 @@
 #
 #   make            build ./mutualize
 #   make check      install missing packages, build, run every test
+#   make test       the unit tests alone (no server), in seconds
 #   make demo       install missing packages, build, run the demo on a private slapd
 #   make fuzz       fuzz the file loader with libFuzzer for FUZZ_SECONDS (300)
 #   make bench      time mutualize on BENCH_PEOPLE (100000) people on a private slapd
@@ -23,14 +24,14 @@ SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 
 SRCS	 = src/apply.c src/check.c src/conn.c src/connect.c src/csv.c \
-	   src/diag.c src/diff.c src/directory.c src/dn.c src/entry.c src/hmap.c \
-	   src/identity.c src/journal.c src/ldif.c src/load.c src/plan.c \
+	   src/diag.c src/diff.c src/directory.c src/dn.c src/entry.c src/guard.c \
+	   src/hmap.c src/identity.c src/journal.c src/ldif.c src/load.c src/plan.c \
 	   src/progress.c src/read.c src/render.c src/saved.c src/secret.c \
 	   src/svcconf.c src/translit.c src/xmem.c src/yaml.c
 HDRS	 = include/mutualize.h include/conn.h
 UNIT	 = test_yaml test_load test_csv test_translit test_render test_diff \
 	   test_plan test_ldif test_dn test_secret test_template test_directory \
-	   test_connect test_progress
+	   test_connect test_progress test_guard
 INTEG	 = test_apply test_trust
 
 # The shipped build and the sanitizer build of the same sources.
@@ -106,6 +107,10 @@ check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutu
 	bash tests/test_fault.sh
 	bash tests/bench/bench.sh -n 1000 -t 5 -p sha512-crypt
 
+# The unit tests alone: no server, no package step.
+test: $(UNIT:%=build/san/%)
+	sh tests/run-unit.sh $(UNIT:%=build/san/%)
+
 demo: deps
 	@$(MAKE) --no-print-directory mutualize
 	bash examples/demo.sh
@@ -143,5 +148,5 @@ install: mutualize
 clean:
 	rm -rf build mutualize
 
-.PHONY: all deps check check-run demo bench fuzz install clean
+.PHONY: all deps check check-run test demo bench fuzz install clean
 .SECONDARY:

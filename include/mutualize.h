@@ -560,6 +560,26 @@ void	 plan_restrict(struct plan *, const char *const *tenants);
 void	 plan_keep(struct plan *, const unsigned char *keep);
 void	 plan_free(struct plan *);
 
+/* guard.c: the guard rails, checked before anything is written. */
+#define GUARD_DEFAULT_PERCENT	5	/* of the people, when max_removals is unset */
+#define GUARD_DEFAULT_MIN	10
+#define GUARD_DEFAULT_MAX	500
+enum {
+	GUARD_TENANT = 1 << 0,	/* a tenant would go without --remove-tenant */
+	GUARD_REMOVALS = 1 << 1,	/* more removals than max_removals */
+	GUARD_CHANGES = 1 << 2	/* more than half of the managed entries */
+};
+struct guard_opts {
+	const char	*file;		/* the tenants file, for messages */
+	int		 allow_mass_removal;
+	int		 allow_mass_change;
+};
+/* How many people a plan may disable or delete, of those managed. */
+size_t	 guard_removal_limit(const struct policy *, size_t people);
+/* Returns 0, or the GUARD_* refusals, each said on err with its override. */
+unsigned guard_plan(const struct plan *, const struct entries *current,
+	    const struct policy *, const struct guard_opts *, FILE *err);
+
 /* plan.c: printing a plan. */
 struct print_opts {
 	int	 color;

@@ -243,65 +243,6 @@ gentime(char buf[16], time_t delta)
 	strftime(buf, 16, "%Y%m%d%H%M%SZ", &tm);
 }
 
-/*
- * The guard rails: a plan that removes a tenant nobody confirmed, that disables
- * or deletes more people than max_removals, or that changes more than half of
- * what mutualize manages, is refused before anything is written. Each refusal
- * says how to override it. Returns 0, or -1 when refused.
- */
-static int
-guard(const struct plan *p, const struct entries *current, const struct model *m,
-    const struct options *o)
-{
-	const struct policy	*pol = &m->policy;
-	size_t			 i, people = 0, managed = 0, limit, changes;
-	int			 ok = 1;
-
-	for (i = 0; i < current->v.n; i++) {
-		const struct entry	*e = current->v.v[i];
-
-		if (!entry_managed(e))
-			continue;
-		managed++;
-		people += e->kind == ENTRY_PERSON;
-	}
-	for (i = 0; i < p->tenants_gone.n; i++) {
-		const struct entry	*t = p->tenants_gone.v[i];
-
-		fprintf(stderr, "mutualize: tenant \"%s\" (%s) is in the directory "
-		    "but not in %s; mutualize never removes a tenant by itself.\n"
-		    "mutualize: to remove it with everything in it, run again with "
-		    "--remove-tenant %s\n", t->tenant, t->dn, o->file, t->tenant);
-		ok = 0;
-	}
-	if (pol->max_removals_set)
-		limit = pol->max_removals_percent ?
-		    (people * pol->max_removals + 99) / 100 : pol->max_removals;
-	else {
-		limit = (people * 5 + 99) / 100;
-		limit = limit < 10 ? 10 : limit > 500 ? 500 : limit;
-	}
-	if (p->nremovals > limit && !o->allow_mass_removal) {
-		fprintf(stderr, "mutualize: this plan disables or deletes %zu people, "
-		    "more than max_removals allows (%zu of %zu).\nmutualize: if that "
-		    "is meant, run again with --allow-mass-removal\n", p->nremovals,
-		    limit, people);
-		ok = 0;
-	}
-	changes = p->nmodify + p->nrename + p->ndisable + p->ndelete;
-	if (managed >= 20 && changes * 2 > managed && !o->allow_mass_change) {
-		fprintf(stderr, "mutualize: this plan changes %zu of the %zu entries "
-		    "mutualize manages, more than half: the sign of a broken file "
-		    "or template.\nmutualize: if that is meant, run again with "
-		    "--allow-mass-change\n", changes, managed);
-		ok = 0;
-	}
-	if (!ok)
-		fprintf(stderr, "mutualize: the plan is refused; nothing was "
-		    "written.\n");
-	return ok ? 0 : -1;
-}
-
 /* New accounts that get a generated password. */
 static size_t
 people_added(const struct plan *p, const struct model *m)
@@ -544,7 +485,8 @@ run(struct options *o, int write)
 		connectors_print(&cn, stdout);
 	}
 	fflush(stdout);
-	if (guard(&plan, &current, m, o) == -1)
+	if (guard_plan(&plan, &current, &m->policy, &(struct guard_opts){
+	    o->file, o->allow_mass_removal, o->allow_mass_change }, stderr) != 0)
 		goto out;
 	if (o->out != NULL && save_plan(c, &plan, o, digest, now) == -1)
 		goto out;

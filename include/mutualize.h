@@ -11,7 +11,7 @@
  *                                   --connect--> SCIM, webhook, mail
  *
  * Stages pass plain data; only read.c, apply.c and conn.c speak LDAP, and
- * only connect.c HTTP and SMTP (libcurl).
+ * only http.c HTTP and SMTP (libcurl), for the connectors.
  */
 #ifndef MUTUALIZE_H
 #define MUTUALIZE_H
@@ -75,6 +75,15 @@ struct sbuf {
 /* Sets the buffer to the strings joined, up to NULL; the result lives until the next call. */
 const char *sbuf_join(struct sbuf *, ...) __attribute__((sentinel));
 void	 sbuf_free(struct sbuf *);
+
+/* A text built in memory by stdio: memtext_close returns it (caller frees). */
+struct memtext {
+	char	*s;
+	size_t	 len;
+	FILE	*fp;
+};
+FILE	*memtext_open(struct memtext *);
+char	*memtext_close(struct memtext *);
 
 /* Growable array of pointers; the array owns nothing it points to. */
 struct ptrvec {
@@ -625,9 +634,10 @@ void	 saved_free(struct saved *);
 void	 plan_print_change_json(const struct change *, FILE *);
 
 /*
- * connect.c: what the services cannot read from LDAP, told them after the
- * changes it depends on were made: SCIM 2.0, the webhook, the welcome mail.
- * Only this file uses libcurl.
+ * connectors.c: what the services cannot read from LDAP, told them after the
+ * changes it depends on were made: SCIM 2.0 (scim.c), the webhook
+ * (webhook.c), the welcome mail (welcome.c); their requests go through
+ * http.c, the only user of libcurl.
  */
 enum call_kind {
 	CALL_WEBHOOK, CALL_SCIM_USER, CALL_SCIM_DEACTIVATE, CALL_SCIM_GROUP,

@@ -124,22 +124,13 @@ export_small(void)
 	return out;
 }
 
-/* MUTUALIZE_UPDATE_GOLDEN=1 rewrites the golden file, as in test_plan. */
 static void
 export_of_the_small_file(void **state)
 {
-	char	*got = export_small(), *want;
-	FILE	*fp;
+	char	*got = export_small();
 
 	(void)state;
-	if (getenv("MUTUALIZE_UPDATE_GOLDEN") != NULL) {
-		assert_non_null(fp = fopen("tests/golden/small.ldif", "w"));
-		fputs(got, fp);
-		fclose(fp);
-	}
-	want = slurp("tests/golden/small.ldif");
-	assert_string_equal(got, want);
-	free(want);
+	assert_golden(got, "small.ldif");
 	free(got);
 }
 

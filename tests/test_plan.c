@@ -31,23 +31,6 @@ print_plan(struct small *f, int color)
 	return out;
 }
 
-static void
-assert_golden(const char *got, const char *name)
-{
-	char	*path = xasprintf("tests/golden/%s", name), *want;
-	FILE	*fp;
-
-	if (getenv("MUTUALIZE_UPDATE_GOLDEN") != NULL) {
-		assert_non_null(fp = fopen(path, "w"));
-		fputs(got, fp);
-		fclose(fp);
-	}
-	want = slurp(path);
-	assert_string_equal(got, want);
-	free(want);
-	free(path);
-}
-
 static struct entry *
 have(struct entries *es, const char *dn, const char *attr, const char *value)
 {

@@ -86,6 +86,6 @@ CONF
 	quota=$(doveadm -c "$dir/dovecot.conf" user -f quota_rule aminata.ndiaye 2>&1)
 	check "mail: the userdb gives the quota of the person ($quota)" \
 		test "$quota" = "*:bytes=2147483648"
-	[ "$E2E_FAILED" = 0 ] || show_log "$dir/dovecot.log"
+	[ "$TAP_FAILED" = 0 ] || show_log "$dir/dovecot.log"
 	stop "$pid"
 }

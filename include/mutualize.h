@@ -812,6 +812,8 @@ int		 plan_save(struct conn *, const struct plan *, FILE *,
 #define BATCH_MAX	100000
 int		 apply_plan(struct conn *, const struct plan *,
 		    const struct apply_opts *, struct apply_result *);
+
+/* lock.c: one apply at a time. */
 /*
  * Takes the apply lock of the directory (cn=mutualize-lock below the base), or
  * says who holds it. *lockdn is what lock_release frees (NULL when the base

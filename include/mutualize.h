@@ -568,6 +568,9 @@ void	 plan_restrict(struct plan *, const char *const *tenants);
 /* Keeps the changes whose keep[i] is set, and counts them again. */
 void	 plan_keep(struct plan *, const unsigned char *keep);
 void	 plan_free(struct plan *);
+/* The names of operations, as LDIF and the plans write them. */
+const char *change_op_name(enum change_op);
+const char *mod_op_name(enum mod_op);
 
 /* guard.c: the guard rails, checked before anything is written. */
 #define GUARD_DEFAULT_PERCENT	5	/* of the people, when max_removals is unset */

@@ -31,21 +31,6 @@ ldap_op(enum mod_op op)
 	}
 }
 
-static const char *
-op_name(enum change_op op)
-{
-	switch (op) {
-	case CHANGE_ADD:
-		return "add";
-	case CHANGE_MODIFY:
-		return "modify";
-	case CHANGE_MODRDN:
-		return "modrdn";
-	default:
-		return "delete";
-	}
-}
-
 /*
  * The whole entry a delete is about to remove (every user attribute), for the
  * undo file: under the apply lock, nothing of mutualize's changes it since.
@@ -330,7 +315,7 @@ send_one(struct apply *a, size_t i)
 	rc = send_change(a, i, n > 0 ? ctrls : NULL, &msgid);
 	ldap_control_free(assertion);
 	if (rc != LDAP_SUCCESS) {
-		conn_perror(a->c, op_name(ch->op), ch->dn, rc, NULL, NULL);
+		conn_perror(a->c, change_op_name(ch->op), ch->dn, rc, NULL, NULL);
 		a->lost = 1;
 		return -1;
 	}
@@ -508,7 +493,7 @@ landed(struct apply *a, size_t i)
 	if (s->pw.hash != NULL && a->res->passwords != NULL)
 		a->res->passwords[i] = xstrdup(s->pw.password);
 	if (a->o->verbose)
-		fprintf(stderr, "mutualize: %s %s\n", op_name(ch->op), ch->dn);
+		fprintf(stderr, "mutualize: %s %s\n", change_op_name(ch->op), ch->dn);
 	a->res->done++;
 }
 
@@ -550,7 +535,7 @@ settle(struct apply *a, int ret)
 		else if (s->state == SLOT_FAILED) {
 			journal_change(a->o->journal, ch, ldap_err2string(s->rc),
 			    NULL);
-			conn_perror(a->c, op_name(ch->op), ch->dn, s->rc,
+			conn_perror(a->c, change_op_name(ch->op), ch->dn, s->rc,
 			    s->matched, s->diag);
 			if (a->res->failed == a->p->n)
 				a->res->failed = i;

@@ -676,3 +676,25 @@ plan_restrict(struct plan *p, const char *const *tenants)
 	plan_keep(p, keep);
 	free(keep);
 }
+
+const char *
+change_op_name(enum change_op op)
+{
+	static const char *const names[] = {
+		[CHANGE_ADD] = "add", [CHANGE_MODIFY] = "modify",
+		[CHANGE_MODRDN] = "modrdn", [CHANGE_DELETE] = "delete"
+	};
+
+	return names[op];
+}
+
+const char *
+mod_op_name(enum mod_op op)
+{
+	static const char *const names[] = {
+		[MOD_ADD] = "add", [MOD_DELETE] = "delete",
+		[MOD_REPLACE] = "replace"
+	};
+
+	return names[op];
+}

@@ -265,8 +265,6 @@ json_values(FILE *fp, const char **vals, size_t n)
 	fputc(']', fp);
 }
 
-static const char *const op_names[] = { "add", "modify", "modrdn", "delete" };
-static const char *const mod_names[] = { "add", "delete", "replace" };
 static const char *const why_names[] = {
 	NULL, "disable", "enable", "prune", "depart", "tenant"
 };
@@ -276,7 +274,7 @@ plan_print_change_json(const struct change *c, FILE *fp)
 {
 	size_t	i;
 
-	fprintf(fp, "{\"op\": \"%s\", \"dn\": ", op_names[c->op]);
+	fprintf(fp, "{\"op\": \"%s\", \"dn\": ", change_op_name(c->op));
 	json_string(fp, c->dn);
 	if (c->entry->tenant != NULL) {
 		fputs(", \"tenant\": ", fp);
@@ -302,7 +300,7 @@ plan_print_change_json(const struct change *c, FILE *fp)
 		fputs(", \"mods\": [", fp);
 		for (i = 0; i < c->nmods; i++) {
 			fprintf(fp, "%s{\"op\": \"%s\", \"attribute\": ", i > 0 ?
-			    ", " : "", mod_names[c->mods[i].op]);
+			    ", " : "", mod_op_name(c->mods[i].op));
 			json_string(fp, c->mods[i].attr);
 			fputs(", \"values\": ", fp);
 			json_values(fp, c->mods[i].vals, c->mods[i].nvals);

@@ -15,9 +15,6 @@ plan_change(struct connectors *cn, const struct change *ch)
 	struct call	*c = call_new(cn, CALL_WEBHOOK, NULL);
 	struct memtext	 t;
 	FILE		*fp = memtext_open(&t);
-	static const char *const ops[] = {
-		"add", "modify", "modrdn", "delete"
-	};
 
 	fputs("{\"syndicate\": ", fp);
 	json_string(fp, cn->m->syndicate.id);
@@ -26,7 +23,7 @@ plan_change(struct connectors *cn, const struct change *ch)
 	fputs("}\n", fp);
 	c->body = memtext_close(&t);
 	c->what = arena_printf(&cn->arena, "POST %s (webhook: %s %s)",
-	    cn->m->webhook.url, ops[ch->op], ch->dn);
+	    cn->m->webhook.url, change_op_name(ch->op), ch->dn);
 }
 
 void

@@ -347,6 +347,10 @@ const struct service *model_service(const struct model *, const char *);
 struct ydoc	*csv_load_file(const char *, const struct ylimits *, struct diags *,
 		    const char *const *list_keys);
 
+/* number.c: numbers as people write them. */
+/* Decimal digits alone, from min to max. Returns 0, or -1 if not such a number. */
+int	 parse_uint(const char *, unsigned long long min, unsigned long long max,
+	    unsigned long long *);
 /* Sizes: "5GiB", "500MB", "1024". Returns 0, or -1 if not a size. */
 int	 parse_size(const char *, unsigned long long *);
 

@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

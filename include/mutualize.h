@@ -795,7 +795,7 @@ struct apply_opts {
 	int			 verbose;
 	int			 progress;	/* a progress line, if on a terminal */
 	size_t			 batch;		/* changes a batch */
-	int			 transactions;	/* when the server has them */
+	int			 transactions;	/* asked for: --transactions */
 };
 struct apply_result {
 	size_t	  done;		/* changes the server accepted */
@@ -811,9 +811,10 @@ struct apply_result {
 int		 plan_save(struct conn *, const struct plan *, FILE *,
 		    const char *file, const char *digest, const char *now);
 /*
- * Makes the plan's changes in batches: each one transaction when the server
- * has them (o->transactions), pipelined otherwise. Returns 0 when every change
- * was made, -1 after printing the error and which batches landed.
+ * Makes the plan's changes in batches, pipelined; each batch is one
+ * transaction only when asked (o->transactions) and the server has them, for
+ * slapd 2.5 can damage its database in rolling one back. Returns 0 when every
+ * change was made, -1 after printing the error and which batches landed.
  */
 #define BATCH_DEFAULT	2000
 #define BATCH_MAX	100000

@@ -1,11 +1,12 @@
 /*
- * Carrying out a plan through LDAP, in the plan's order, batch by batch. When
- * the server offers transactions (RFC 5805) each batch is one: it lands whole
- * or leaves nothing of itself behind, and one commit for thousands of changes
- * is what makes a large apply fast. Otherwise a batch's changes are pipelined,
- * with a pause wherever a change may depend on those before it (a parent
- * before its children, people before the groups that list them). The first
- * error stops the apply, which then says which batches landed.
+ * Carrying out a plan through LDAP, in the plan's order, batch by batch. A
+ * batch's changes are pipelined, with a pause wherever a change may depend on
+ * those before it (a parent before its children, people before the groups
+ * that list them). Only when asked, and when the server offers transactions
+ * (RFC 5805), is each batch one: one commit for thousands of changes instead
+ * of an fsync each, but slapd 2.5 can damage its database when it rolls one
+ * back, so that is never the default. The first error stops the apply, which
+ * then says which batches landed.
  */
 #include <errno.h>
 #include <signal.h>
@@ -568,8 +569,10 @@ report_batches(const struct apply *a, int uncertain)
 		    "server said which\n", b, a->from + 1, a->to);
 	else
 		fprintf(stderr, "mutualize: batch %zu (changes %zu to %zu) was "
-		    "rolled back: nothing of it was written\n", b, a->from + 1,
-		    a->to);
+		    "rolled back: nothing of it was written\nmutualize: slapd 2.5 "
+		    "can damage its database in rolling a transaction back: "
+		    "check it with slapcat before writing again\n", b,
+		    a->from + 1, a->to);
 	if (a->to < n)
 		fprintf(stderr, "mutualize: changes %zu to %zu were not sent\n",
 		    a->to + 1, n);

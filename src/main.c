@@ -43,7 +43,7 @@ struct options {
 	int		 ldif;			/* --format ldif */
 	int		 show_hashes;
 	size_t		 batch_size;		/* --batch-size */
-	int		 no_transactions;	/* --no-transactions */
+	int		 transactions;		/* --transactions: 1, --no-: -1 */
 };
 
 struct command {
@@ -73,7 +73,7 @@ static const struct command commands[] = {
 	    "[--format text | json | ldif] [--tenant id]\n\t[--prune] "
 	    "[--allow-mass-removal] [--allow-mass-change] [--remove-tenant id]\n"
 	    "\t[--credentials file] [--journal file] [--undo file] [--plan file]\n"
-	    "\t[--batch-size n] [--no-transactions] [--templates dir] [-H uri] "
+	    "\t[--batch-size n] [--transactions] [--templates dir] [-H uri] "
 	    "file",
 	    "make the directory match the file", 1, 0 },
 	{ "export", cmd_export, "export [-h] [-o output] [--templates dir] file",
@@ -513,7 +513,8 @@ run(struct options *o, int write)
 	/* -v says each change on standard error: a progress line would mix in */
 	ao.progress = !o->quiet && !o->verbose;
 	ao.batch = o->batch_size > 0 ? o->batch_size : BATCH_DEFAULT;
-	ao.transactions = !o->no_transactions;
+	/* slapd 2.5 may damage its database when it rolls one back */
+	ao.transactions = o->transactions == 1;
 	/* A JSON or LDIF plan on standard output stays one document. */
 	out = o->json || o->ldif ? stderr : stdout;
 	/*
@@ -665,7 +666,7 @@ enum {
 	OPT_EXIT_CODE = 256, OPT_PRUNE, OPT_MASS_REMOVAL, OPT_MASS_CHANGE,
 	OPT_REMOVE_TENANT, OPT_CREDENTIALS, OPT_TENANT, OPT_FORMAT, OPT_SHOW_HASHES,
 	OPT_JOURNAL, OPT_UNDO, OPT_OUT, OPT_PLAN, OPT_TEMPLATES, OPT_BATCH_SIZE,
-	OPT_NO_TXN
+	OPT_TXN, OPT_NO_TXN
 };
 
 /* Command options; those a command does not take are refused. */
@@ -690,6 +691,7 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 		{ "plan", required_argument, NULL, OPT_PLAN },
 		{ "templates", required_argument, NULL, OPT_TEMPLATES },
 		{ "batch-size", required_argument, NULL, OPT_BATCH_SIZE },
+		{ "transactions", no_argument, NULL, OPT_TXN },
 		{ "no-transactions", no_argument, NULL, OPT_NO_TXN },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -799,10 +801,17 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 			}
 			o->batch_size = n;
 			break;
+		case OPT_TXN:
 		case OPT_NO_TXN:
 			if (!c->write)
 				goto bad;
-			o->no_transactions = 1;
+			/* --no-transactions: the default, kept for scripts */
+			if (o->transactions == (ch == OPT_TXN ? -1 : 1)) {
+				fprintf(stderr, "mutualize: --transactions and "
+				    "--no-transactions exclude each other\n");
+				goto bad;
+			}
+			o->transactions = ch == OPT_TXN ? 1 : -1;
 			break;
 		default:
 			goto bad;

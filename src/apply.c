@@ -579,8 +579,9 @@ report_batches(const struct apply *a, int uncertain)
 }
 
 /*
- * An ended connection may have committed the batch: its new accounts'
- * passwords are kept in case, for they exist nowhere else.
+ * A connection that ended may have committed the batch, or, outside a
+ * transaction, made the changes sent that had no answer yet: their new
+ * accounts' passwords are kept in case, for they exist nowhere else.
  */
 static void
 keep_uncertain(struct apply *a)
@@ -590,8 +591,11 @@ keep_uncertain(struct apply *a)
 
 	for (i = a->from; i < a->to; i++) {
 		s = &a->slots[i - a->from];
-		if (s->pw.hash != NULL && secret_credentials(a->o->credentials,
-		    a->p->v[i].entry, s->pw.password) == -1)
+		if (s->pw.hash == NULL || !(s->state == SLOT_SENT ||
+		    (a->txn && s->state == SLOT_OK)))
+			continue;
+		if (secret_credentials(a->o->credentials, a->p->v[i].entry,
+		    s->pw.password) == -1)
 			a->unwritten++;
 	}
 }
@@ -674,7 +678,7 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 		if ((ret = apply_batch(&a)) == -1) {
 			progress_free(a.progress);
 			a.progress = NULL;
-			if (a.lost && a.ending)
+			if (a.lost && (a.ending || !a.txn))
 				keep_uncertain(&a);
 			report_batches(&a, a.lost && a.ending);
 		} else if (o->verbose && a.txn)

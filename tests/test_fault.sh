@@ -4,8 +4,9 @@
 # apply finishes the work (its lock, left by a process now gone, is stale),
 # with nothing lost or doubled: every person there once, every member of every
 # group a person that exists. Its own slapd on 127.0.0.1, stopped by PID.
-# The apply goes in transactions of 2,000 changes: those that landed before
-# the kill are whole, the one in flight left nothing.
+# The apply is pipelined (the default, without transactions): what the server
+# took before the kill stays, and the adds it had no answer to may have
+# landed, so their passwords go to the credentials file too.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/slapd.sh"

@@ -22,6 +22,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/slapd.sh"
+. "$here/tap.sh"
 bin=${MUTUALIZE_STRESS_BIN:-$here/../mutualize}
 people=300 towns=4 rounds=3 txn= todo=
 while getopts n:t:r:TM opt; do
@@ -38,11 +39,6 @@ done
 shift $((OPTIND - 1))
 configs=${*:-memberof memberof+refint memberof-refint}
 base=dc=sitiv,dc=fr
-passed=0 failed=0
-
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-not_ok() { echo "not ok - $1"; failed=$((failed + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mutualize-stress.XXXXXX") || exit 1
 writer_pid=
@@ -265,5 +261,4 @@ for c in $configs; do
 	*) not_ok "unknown configuration $c" ;;
 	esac
 done
-echo "stress: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_done stress

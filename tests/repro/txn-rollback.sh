@@ -22,6 +22,14 @@
 #     and every later search of the database answers "internal error" (80).
 #     What matters is a new attribute description followed by any failure.
 #
+# Why, in OpenLDAP's source: mdb_txn() in servers/slapd/back-mdb/id2entry.c,
+# on SLAP_TXN_ABORT, sets mi_numads to 0 (the table of attribute
+# descriptions is read again) but leaves mi_adxs[], the index each
+# description was given, as the aborted transaction set it; mdb_ad_get()
+# then takes the new description for known, and entries are written with an
+# index the ad2id table never recorded. A single failed operation calls
+# mdb_ad_unwind() instead. Unchanged in 2.5.19, 2.6.10 and master (2026-08).
+#
 # One private slapd on 127.0.0.1, from a slapd.conf in
 # a temporary directory (back-mdb, the schemas core, cosine, inetorgperson,
 # nis and misc, equality indexes on uid and mail), stopped by its PID at the

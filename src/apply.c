@@ -663,6 +663,10 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 	a.sent = xcalloc(size, sizeof(*a.sent));
 	a.server_txn = o->transactions && has_transactions(c);
 	a.txnid.bv_val = "";
+	/* asked for, yet the admin who runs it from cron may not remember why */
+	if (a.server_txn)
+		fputs("mutualize: in transactions, which slapd 2.5 can damage its "
+		    "database in rolling back (mutualize(1), BUGS)\n", stderr);
 	if (o->verbose)
 		fprintf(stderr, "mutualize: %zu changes in batches of %zu, %s\n",
 		    p->n, size, a.server_txn ? "each one transaction" :

@@ -501,7 +501,8 @@ enum change_why {
 	WHY_ENABLE,	/* a disabled person is back in the file */
 	WHY_PRUNE,	/* disabled longer than retention_days (--prune) */
 	WHY_DEPART,	/* the person left and on_departure is delete */
-	WHY_TENANT	/* its tenant is removed (--remove-tenant) */
+	WHY_TENANT,	/* its tenant is removed (--remove-tenant) */
+	WHY_DRIFT	/* members whose memberOf is wrong, written again */
 };
 enum mod_op { MOD_ADD, MOD_DELETE, MOD_REPLACE };
 struct mod {
@@ -525,6 +526,8 @@ struct change {
 	const char		*assertion;
 	struct mod		*mods;
 	size_t			 nmods;
+	/* sent once every change before it is answered: it changes an entry again */
+	int			 waits;
 };
 /* What diff needs to know besides the two pictures. */
 struct diff_opts {

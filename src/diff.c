@@ -12,10 +12,25 @@
  * --prune finds them disabled for longer than the retention. A tenant that
  * leaves the file is removed only when the admin confirms it.
  *
- * The order is the order of application: containers added parents first, then
- * renames (their new parent exists), then people, then groups (every member
- * exists, so the memberof overlay sees them), then modifications, then
- * deletes children first.
+ * The order is the order of application, chosen so that the overlays that
+ * write on their own (memberof keeps memberOf, refint rewrites member values
+ * after a modrdn) can follow, whichever of them the server runs:
+ *
+ *   1. containers added, parents first;
+ *   2. member values that go away removed, from every group: a renamed or
+ *      moved person's old DN too, while her entry is still there, so that
+ *      memberof takes the group out of her memberOf and refint finds nothing
+ *      to rewrite when she moves;
+ *   3. renames and moves (their new parent exists);
+ *   4. people added, then groups (every member exists: memberof sees them);
+ *   5. modifications: new member values (a moved person's new DN among
+ *      them), sent once the removals are answered, and every other attribute;
+ *   6. memberOf repaired where it is wrong: see check_memberof;
+ *   7. departures (disabled), then deletes, children first.
+ *
+ * A plan made before a move and applied after it, or an apply stopped half
+ * way, needs no care of its own: each run reads the directory again, and
+ * the plan is what is left to do.
  */
 #include <stdlib.h>
 #include <string.h>

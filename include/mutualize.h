@@ -354,6 +354,11 @@ int	 valid_domain(const char *);
 int	 valid_mail(const char *);
 
 /* identity.c: logins and mail addresses. */
+/*
+ * The longest login, written or derived: the uid is the entry's RDN, and
+ * slapd's mdb refuses (error 80) an RDN of a few hundred bytes.
+ */
+#define LOGIN_MAX	64
 /* Returns what is wrong with a login or mail format (caller frees), or NULL. */
 char	*format_error(const char *, int mail);
 /*

@@ -31,7 +31,7 @@ HDRS	 = include/mutualize.h include/conn.h
 UNIT	 = test_yaml test_load test_csv test_translit test_render test_diff \
 	   test_plan test_ldif test_dn test_secret test_template test_directory \
 	   test_connect test_progress
-INTEG	 = test_apply test_trust
+INTEG	 = test_apply test_trust test_overlays
 
 # The shipped build and the sanitizer build of the same sources.
 OBJS	 = $(SRCS:src/%.c=build/obj/%.o)

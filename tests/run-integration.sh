@@ -49,6 +49,7 @@ status=0
 run_config() {
 	SLAPD_OVERLAYS=$1
 	export SLAPD_OVERLAYS
+	shift
 	echo "== overlays: $SLAPD_OVERLAYS"
 	slapd_start "dc=sitiv,dc=fr" "$SLAPD_ROOTPW" SLAPD "$SLAPD_TLS_DIR" ||
 		return 1

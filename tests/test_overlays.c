@@ -88,6 +88,27 @@ rename_by_hand(const char *dn, const char *newrdn)
 	ldap_unbind_ext_s(ld, NULL, NULL);
 }
 
+/* The file of the move below; caller frees and unlinks. */
+static char *
+moved_small(void)
+{
+	char	*text = slurp(SMALL), *t1, *t2, *t3, *file;
+
+	t1 = replace(text, "kind: agent, groups: [dsi]}", "kind: agent, groups: "
+	    "[dsi], login: hdupont}");
+	t2 = without_line(t1, "\"V-00043\"");
+	t3 = replace(t2, "kind: elected, groups: [accueil]}", "kind: elected, "
+	    "groups: [accueil]}\n      - {id: \"V-00043\", given_name: \"Marie\", "
+	    "surname: \"Martin\", kind: agent, groups: [accueil, "
+	    "\"venissieux/rh\"]}");
+	file = write_temp(t3, strlen(t3));
+	free(t1);
+	free(t2);
+	free(t3);
+	free(text);
+	return file;
+}
+
 /*
  * Hélène takes the login she asked for; Marie Martin (V-00043), of dsi and
  * rh, moves to Feyzin, into its accueil and still in Vénissieux's rh. With
@@ -97,18 +118,10 @@ rename_by_hand(const char *dn, const char *newrdn)
 static void
 a_person_in_groups_renamed_or_moved_keeps_exactly_her_groups(void **state)
 {
-	char	*text = slurp(SMALL), *t1, *t2, *t3, *file;
+	char	*file = moved_small();
 
 	(void)state;
 	run_expect("apply", SMALL, 0);
-	t1 = replace(text, "kind: agent, groups: [dsi]}", "kind: agent, groups: "
-	    "[dsi], login: hdupont}");
-	t2 = without_line(t1, "\"V-00043\"");
-	t3 = replace(t2, "kind: elected, groups: [accueil]}", "kind: elected, "
-	    "groups: [accueil]}\n      - {id: \"V-00043\", given_name: \"Marie\", "
-	    "surname: \"Martin\", kind: agent, groups: [accueil, "
-	    "\"venissieux/rh\"]}");
-	file = write_temp(t3, strlen(t3));
 	run_expect("apply", file, 0);
 	run_expect("plan --exit-code", file, 0);
 	assert_sorted_values(MARIE2_FEY, "memberOf", ACCUEIL "|" RH);
@@ -117,10 +130,33 @@ a_person_in_groups_renamed_or_moved_keeps_exactly_her_groups(void **state)
 	assert_values(RH, "member", MARIE2_FEY);
 	unlink(file);
 	free(file);
-	free(t1);
-	free(t2);
-	free(t3);
-	free(text);
+}
+
+/*
+ * The same move, reviewed in the morning (plan --out) and applied in the
+ * afternoon (apply --plan): each change with its assertion lands, the
+ * removals before the renames, and the next plan is empty.
+ */
+static void
+a_reviewed_plan_of_a_move_lands_as_reviewed(void **state)
+{
+	char	*file = moved_small(), *saved = credentials_path(), *cmd;
+
+	(void)state;
+	run_expect("apply", SMALL, 0);
+	cmd = xasprintf("plan --out %s", saved);
+	run_expect(cmd, file, 0);
+	free(cmd);
+	cmd = xasprintf("apply --plan %s", saved);
+	run_expect(cmd, file, 0);
+	run_expect("plan --exit-code", file, 0);
+	assert_sorted_values(MARIE2_FEY, "memberOf", ACCUEIL "|" RH);
+	assert_sorted_values(HDUPONT, "memberOf", DSI);
+	unlink(saved);
+	unlink(file);
+	free(cmd);
+	free(saved);
+	free(file);
 }
 
 /*
@@ -284,6 +320,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 #define T(name)	cmocka_unit_test_setup(name, wipe)
 		T(a_person_in_groups_renamed_or_moved_keeps_exactly_her_groups),
+		T(a_reviewed_plan_of_a_move_lands_as_reviewed),
 		T(a_stale_memberof_is_drift_that_apply_repairs),
 		T(a_missing_memberof_is_drift_that_apply_repairs),
 		T(another_writer_between_the_read_and_the_write_fails_nothing),

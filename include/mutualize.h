@@ -356,7 +356,7 @@ int	 valid_mail(const char *);
 /* identity.c: logins and mail addresses. */
 /*
  * The longest login, written or derived: the uid is the entry's RDN, and
- * slapd's mdb refuses (error 80) an RDN of a few hundred bytes.
+ * slapd 2.5's mdb refuses (error 80) a uid RDN of about 250 bytes.
  */
 #define LOGIN_MAX	64
 /* Returns what is wrong with a login or mail format (caller frees), or NULL. */

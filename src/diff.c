@@ -32,6 +32,7 @@
  * way, needs no care of its own: each run reads the directory again, and
  * the plan is what is left to do.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -706,26 +707,17 @@ remove_members(struct differ *d, const struct entry *want,
  * value added and deleted in one modify takes a stale group out of memberOf,
  * deleted and added puts a missing one in.
  */
-struct drift {
-	struct hmap	 listed;	/* person key -> struct ptrvec *: the
-					   groups of the directory naming her */
-	struct hmap	 repairs;	/* group key -> struct ptrvec *: mods */
-	struct ptrvec	 groups;	/* the groups repaired, in order */
-	struct ptrvec	 lists;		/* every struct ptrvec *, to free */
+struct membership {
+	const struct entry	*person, *group;
 };
 
-static struct ptrvec *
-list_of(struct drift *dr, struct hmap *map, const char *key)
-{
-	struct ptrvec	*pv = hmap_get(map, key);
-
-	if (pv == NULL) {
-		pv = xcalloc(1, sizeof(*pv));
-		hmap_put(map, key, pv);
-		ptrvec_push(&dr->lists, pv);
-	}
-	return pv;
-}
+struct drift {
+	struct membership *m;		/* who each group of the directory
+					   names, sorted by person */
+	size_t		 n, cap;
+	struct hmap	 repairs;	/* group key -> struct ptrvec *: mods */
+	struct ptrvec	 groups;	/* the groups repaired, in order */
+};
 
 /* Whether the server keeps memberOf: some entry read has one. */
 static int
@@ -748,7 +740,19 @@ managed_group(const struct entry *e)
 	    entry_managed(e);
 }
 
-/* Who each group of the directory names, by the person's key. */
+static int
+cmp_membership(const void *a, const void *b)
+{
+	uintptr_t	pa = (uintptr_t)((const struct membership *)a)->person;
+	uintptr_t	pb = (uintptr_t)((const struct membership *)b)->person;
+
+	return pa < pb ? -1 : pa > pb;
+}
+
+/*
+ * Who each group of the directory names: one pair a membership, sorted by
+ * person, rather than a list per person (100,000 of them).
+ */
 static void
 index_members(struct differ *d, struct drift *dr)
 {
@@ -760,13 +764,42 @@ index_members(struct differ *d, struct drift *dr)
 		g = d->current->v.v[i];
 		if (!managed_group(g) || (m = entry_attr(g, "member")) == NULL)
 			continue;
-		for (j = 0; j < m->nvals; j++)
-			if (m->vals[j][0] != '\0' &&
-			    (e = entries_find(d->current, m->vals[j])) != NULL &&
-			    e->kind == ENTRY_PERSON)
-				ptrvec_push(list_of(dr, &dr->listed, e->key),
-				    (void *)g);
+		for (j = 0; j < m->nvals; j++) {
+			if (m->vals[j][0] == '\0' ||
+			    (e = entries_find(d->current, m->vals[j])) == NULL ||
+			    e->kind != ENTRY_PERSON)
+				continue;
+			if (dr->n == dr->cap) {
+				dr->cap = dr->cap ? dr->cap * 2 : 256;
+				dr->m = xreallocarray(dr->m, dr->cap,
+				    sizeof(*dr->m));
+			}
+			dr->m[dr->n].person = e;
+			dr->m[dr->n++].group = g;
+		}
 	}
+	if (dr->n > 1)
+		qsort(dr->m, dr->n, sizeof(*dr->m), cmp_membership);
+}
+
+/* The groups of the directory that name a person: m[*first, return). */
+static size_t
+groups_naming(const struct drift *dr, const struct entry *person,
+    size_t *first)
+{
+	size_t	lo = 0, hi = dr->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((uintptr_t)dr->m[mid].person < (uintptr_t)person)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	while (hi < dr->n && dr->m[hi].person == person)
+		hi++;
+	return hi;
 }
 
 static int
@@ -776,12 +809,11 @@ names(const struct entry *group, const char *dn)
 }
 
 static int
-in_list(const struct ptrvec *pv, const void *p)
+named_by(const struct drift *dr, size_t first, size_t end,
+    const struct entry *group)
 {
-	size_t	i;
-
-	for (i = 0; pv != NULL && i < pv->n; i++)
-		if (pv->v[i] == p)
+	for (; first < end; first++)
+		if (dr->m[first].group == group)
 			return 1;
 	return 0;
 }
@@ -795,7 +827,8 @@ repair(struct differ *d, struct drift *dr, const struct entry *group,
 	struct arena	*ar = &d->p->arena;
 
 	if (mods == NULL) {
-		mods = list_of(dr, &dr->repairs, group->key);
+		mods = xcalloc(1, sizeof(*mods));
+		hmap_put(&dr->repairs, group->key, mods);
 		ptrvec_push(&dr->groups, (void *)group);
 	}
 	push_mod(ar, mods, stale ? MOD_ADD : MOD_DELETE, "member", one(ar, dn), 1,
@@ -815,21 +848,20 @@ check_person(struct differ *d, struct drift *dr, const struct entry *have,
     const char *newdn)
 {
 	const struct attr	*mo = entry_attr(have, "memberOf");
-	struct ptrvec		*listed = hmap_get(&dr->listed, have->key);
 	const struct entry	*g, *want;
 	char			*rk;
-	size_t			 i;
+	size_t			 i, first, end = groups_naming(dr, have, &first);
 
 	for (i = 0; mo != NULL && i < mo->nvals; i++) {
 		g = entries_find(d->current, mo->vals[i]);
-		if (!managed_group(g) || in_list(listed, g) ||
+		if (!managed_group(g) || named_by(dr, first, end, g) ||
 		    (want = hmap_get(&d->claimed, g->key)) == NULL)
 			continue;
 		if (!names(want, newdn))
 			repair(d, dr, g, newdn, 1);
 	}
-	for (i = 0; listed != NULL && i < listed->n; i++) {
-		g = listed->v[i];
+	for (i = first; i < end; i++) {
+		g = dr->m[i].group;
 		if (entry_has(have, "memberOf", g->dn) ||
 		    hmap_get(&d->claimed, g->key) == NULL ||
 		    strcasecmp(newdn, have->dn) != 0)
@@ -879,13 +911,11 @@ check_memberof(struct differ *d)
 			check_person(d, &dr, d->leavers.v[i],
 			    ((const struct entry *)d->leavers.v[i])->dn);
 	emit_repairs(d, &dr);
-	for (i = 0; i < dr.lists.n; i++) {
-		ptrvec_free(dr.lists.v[i]);
-		free(dr.lists.v[i]);
-	}
-	ptrvec_free(&dr.lists);
+	for (i = 0; i < dr.groups.n; i++)
+		free(hmap_get(&dr.repairs,
+		    ((const struct entry *)dr.groups.v[i])->key));
+	free(dr.m);
 	ptrvec_free(&dr.groups);
-	hmap_free(&dr.listed);
 	hmap_free(&dr.repairs);
 }
 

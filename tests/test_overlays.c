@@ -160,6 +160,32 @@ a_reviewed_plan_of_a_move_lands_as_reviewed(void **state)
 }
 
 /*
+ * An apply stopped right after the modrdn of the move, as the old order did
+ * on refint: the server moved her, and refint (if it runs) rewrote her DN in
+ * her groups, or memberof alone left them naming her old DN. The next apply
+ * reads what is there and finishes; her memberOf ends exact.
+ */
+static void
+an_apply_stopped_after_a_move_is_finished_by_the_next(void **state)
+{
+	char	*file = moved_small();
+	LDAP	*ld;
+
+	(void)state;
+	run_expect("apply", SMALL, 0);
+	ld = root();
+	assert_int_equal(ldap_rename_s(ld, "uid=marie.martin2,ou=people," VEN,
+	    "uid=marie.martin2", "ou=people," FEY, 1, NULL, NULL), LDAP_SUCCESS);
+	ldap_unbind_ext_s(ld, NULL, NULL);
+	run_expect("apply", file, 0);
+	run_expect("plan --exit-code", file, 0);
+	assert_sorted_values(MARIE2_FEY, "memberOf", ACCUEIL "|" RH);
+	assert_values(RH, "member", MARIE2_FEY);
+	unlink(file);
+	free(file);
+}
+
+/*
  * A stale memberOf, as memberof alone leaves it when a member value goes
  * after its entry moved: Hélène is no member of rh, yet her memberOf says
  * so, and every service filter reads memberOf. The plan shows it as drift;
@@ -321,6 +347,7 @@ main(void)
 #define T(name)	cmocka_unit_test_setup(name, wipe)
 		T(a_person_in_groups_renamed_or_moved_keeps_exactly_her_groups),
 		T(a_reviewed_plan_of_a_move_lands_as_reviewed),
+		T(an_apply_stopped_after_a_move_is_finished_by_the_next),
 		T(a_stale_memberof_is_drift_that_apply_repairs),
 		T(a_missing_memberof_is_drift_that_apply_repairs),
 		T(another_writer_between_the_read_and_the_write_fails_nothing),

@@ -447,6 +447,8 @@ diff_entry(struct differ *d, const struct entry *want, const struct entry *have,
 	c = push_modify(d->p, have, dn, &mods, why);
 	if (c != NULL && (renamed || now != NULL))
 		c->assertion = NULL;	/* a change before made it another */
+	if (c != NULL && now != NULL)
+		c->waits = 1;	/* after its removals, whatever plan_keep keeps */
 	if (c != NULL && have->kind != ENTRY_PERSON)
 		hmap_put(&d->touched, have->key, (void *)have);
 }
@@ -885,9 +887,11 @@ emit_repairs(struct differ *d, struct drift *dr)
 		g = dr->groups.v[i];
 		c = push_modify(d->p, g, g->dn, hmap_get(&dr->repairs, g->key),
 		    WHY_DRIFT);
-		if (hmap_get(&d->touched, g->key) != NULL)
+		if (hmap_get(&d->touched, g->key) != NULL) {
 			c->assertion = NULL;
-		c->waits = i == 0;
+			c->waits = 1;
+		}
+		c->waits |= i == 0;
 	}
 }
 

@@ -65,7 +65,7 @@ run_config() {
 	slapd_stop_all
 }
 
-for config in ${SLAPD_CONFIGS:-memberof refint memberof-refint}; do
+for config in ${SLAPD_CONFIGS:-memberof memberof+refint memberof-refint}; do
 	run_config "$config" "$@" || status=1
 done
 

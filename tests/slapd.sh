@@ -11,7 +11,7 @@
 #       SLAPD_OVERLAYS chooses how groups are kept, as production directories
 #       do (ppolicy always):
 #         memberof         memberof alone (the default)
-#         refint           memberof, and refint on member (the guide's pairing)
+#         memberof+refint  memberof, and refint on member (the guide's pairing)
 #         memberof-refint  memberof with memberof-refint TRUE
 #   slapd_restart [NAME]
 #                       starts one again, killed or stopped, on the same
@@ -96,7 +96,7 @@ slapd_write_overlays() {
 	case ${SLAPD_OVERLAYS:-memberof} in
 	memberof)
 		echo "overlay memberof" ;;
-	refint)
+	memberof+refint)
 		printf '%s\n' "overlay memberof" "overlay refint" \
 			"refint_attributes member" ;;
 	memberof-refint)

@@ -51,7 +51,7 @@ modulepath /usr/lib/ldap
 moduleload back_mdb
 moduleload memberof
 moduleload ppolicy
-moduleload refint
+$(slapd_modules)
 authz-regexp "^gidNumber=$(id -g)\\\\+uidNumber=$(id -u),cn=peercred,cn=external,cn=auth$" "cn=admin,$base"
 CONF
 	if [ -n "$tls" ]; then
@@ -86,6 +86,14 @@ access to *
 CONF
 	slapd_write_overlays "$dir" "$base" || return 1
 	mkdir -p "$dir/db"
+}
+
+# The modules SLAPD_OVERLAYS needs besides memberof and ppolicy: only those,
+# so that a caller may add its own (tests/stress.sh adds refint).
+slapd_modules() {
+	case ${SLAPD_OVERLAYS:-memberof} in
+	memberof+refint) echo "moduleload refint" ;;
+	esac
 }
 
 # The overlays of SLAPD_OVERLAYS. refint is declared after memberof: slapd

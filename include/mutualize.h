@@ -367,6 +367,11 @@ int	 valid_domain(const char *);
 int	 valid_mail(const char *);
 
 /* identity.c: logins and mail addresses. */
+/*
+ * The longest login, written or derived: the uid is the entry's RDN, and
+ * slapd 2.5's mdb refuses (error 80) a uid RDN of about 250 bytes.
+ */
+#define LOGIN_MAX	64
 /* Returns what is wrong with a login or mail format (caller frees), or NULL. */
 char	*format_error(const char *, int mail);
 /*
@@ -514,7 +519,8 @@ enum change_why {
 	WHY_ENABLE,	/* a disabled person is back in the file */
 	WHY_PRUNE,	/* disabled longer than retention_days (--prune) */
 	WHY_DEPART,	/* the person left and on_departure is delete */
-	WHY_TENANT	/* its tenant is removed (--remove-tenant) */
+	WHY_TENANT,	/* its tenant is removed (--remove-tenant) */
+	WHY_DRIFT	/* members whose memberOf is wrong, written again */
 };
 enum mod_op { MOD_ADD, MOD_DELETE, MOD_REPLACE };
 struct mod {
@@ -538,6 +544,8 @@ struct change {
 	const char		*assertion;
 	struct mod		*mods;
 	size_t			 nmods;
+	/* sent once every change before it is answered: it changes an entry again */
+	int			 waits;
 };
 /* What diff needs to know besides the two pictures. */
 struct diff_opts {

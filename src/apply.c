@@ -284,7 +284,7 @@ barrier(const struct plan *p, size_t i)
 {
 	const struct change	*a = &p->v[i - 1], *b = &p->v[i];
 
-	if (a->op != b->op || b->op == CHANGE_MODRDN)
+	if (a->op != b->op || b->op == CHANGE_MODRDN || b->waits)
 		return 1;
 	/* groups one by one: each member's memberOf in the plan's order */
 	if (b->op == CHANGE_ADD)

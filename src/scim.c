@@ -78,6 +78,8 @@ scim_people(struct scim_planner *sp, const struct change *ch,
 	const struct mod	*mod;
 	size_t			 i, j;
 
+	if (ch->why == WHY_DRIFT)
+		return;		/* the same members, written again */
 	if (e->kind == ENTRY_SERVICE && ch->op == CHANGE_MODIFY &&
 	    e == sp->had) {
 		for (i = 0; i < ch->nmods; i++) {

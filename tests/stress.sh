@@ -54,25 +54,6 @@ printf '%s' "$pw" >"$work/pw"
 chmod 600 "$work/pw"
 export MUTUALIZE_BIND_PASSWORD=$pw
 
-# The overlays of the configuration under test, added to the tests' own
-# slapd.conf (back-mdb, memberof, ppolicy): refint after memberof, as
-# directories usually stack them. A slapd.conf that has refint already is
-# left as it is.
-eval "stress_$(declare -f slapd_write_conf)"
-slapd_write_conf() {
-	local conf=$1/slapd.conf
-	stress_slapd_write_conf "$@"
-	grep -q '^overlay refint' "$conf" && return 0
-	case $STRESS_CONFIG in
-	memberof+refint)
-		sed -i -e 's/^moduleload memberof$/&\nmoduleload refint/' \
-			-e 's/^overlay memberof$/&\noverlay refint\nrefint_attributes member/' \
-			"$conf" ;;
-	memberof-refint)
-		sed -i 's/^overlay memberof$/&\nmemberof-refint TRUE/' "$conf" ;;
-	esac
-}
-
 # The people, one line each: id, town, given name, surname, login ("-" while
 # derived), present (1) or gone (0). Round 0 is the syndicate at first.
 initial_people() {
@@ -237,7 +218,8 @@ decodes() {
 stress() {
 	local r start=$SECONDS
 	STRESS_CONFIG=$1
-	slapd_start "$base" "$pw" || { not_ok "$1: slapd starts"; return; }
+	SLAPD_OVERLAYS=$1 slapd_start "$base" "$pw" ||
+		{ not_ok "$1: slapd starts"; return; }
 	# The base exists: applies take the lock, as in production.
 	ldap_root ldapadd >/dev/null <<LDIF
 dn: $base

@@ -59,6 +59,7 @@ mutualize: build/obj/main.o build/libmutualize.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ build/obj/main.o build/libmutualize.a $(LIBS)
 
 build/libmutualize.a: $(OBJS)
+	rm -f $@
 	$(AR) rcs $@ $(OBJS)
 
 build/obj/%.o: src/%.c $(HDRS) | build/obj
@@ -68,6 +69,7 @@ build/san/%.o: src/%.c $(HDRS) | build/san
 	$(CC) -std=c11 $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -c -o $@ $<
 
 build/san/libmutualize.a: $(SOBJS)
+	rm -f $@
 	$(AR) rcs $@ $(SOBJS)
 
 # The sanitizer build of the program, run by the integration tests.

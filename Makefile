@@ -2,6 +2,7 @@
 #
 #   make            build ./mutualize
 #   make check      install missing packages, build, run every test
+#   make test       the unit tests alone (no server), in seconds
 #   make demo       install missing packages, build, run the demo on a private slapd
 #   make fuzz       fuzz the file loader with libFuzzer for FUZZ_SECONDS (300)
 #   make bench      time mutualize on BENCH_PEOPLE (100000) people on a private slapd,
@@ -23,17 +24,18 @@ LIBS	 = -pthread $(shell pkg-config --libs $(PKGS) 2>/dev/null || \
 SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 
-SRCS	 = src/apply.c src/check.c src/conn.c src/connect.c src/csv.c \
-	   src/diag.c src/diff.c src/directory.c src/dn.c src/entry.c src/hmap.c \
-	   src/identity.c src/journal.c src/ldif.c src/load.c src/plan.c \
-	   src/progress.c src/read.c src/render.c src/saved.c src/secret.c \
-	   src/svcconf.c src/translit.c src/xmem.c src/yaml.c src/files.c \
-	   src/hashpool.c
-HDRS	 = include/mutualize.h include/conn.h
+SRCS	 = src/apply.c src/calls.c src/check.c src/conn.c src/connectors.c \
+	   src/csv.c src/diag.c src/diff.c src/directory.c src/dn.c src/entry.c \
+	   src/files.c src/guard.c src/hashpool.c src/hmap.c src/http.c \
+	   src/identity.c src/journal.c src/ldif.c src/load.c src/lock.c \
+	   src/number.c src/plan.c src/progress.c src/read.c src/render.c \
+	   src/saved.c src/scim.c src/secret.c src/svcconf.c src/translit.c \
+	   src/webhook.c src/welcome.c src/xmem.c src/yaml.c
+HDRS	 = include/mutualize.h include/conn.h include/connectors.h
 UNIT	 = test_yaml test_load test_csv test_translit test_render test_diff \
 	   test_plan test_ldif test_dn test_secret test_template test_directory \
-	   test_connect test_progress
-INTEG	 = test_apply test_trust
+	   test_connect test_progress test_guard test_number
+INTEG	 = test_apply test_trust test_overlays
 
 # The shipped build and the sanitizer build of the same sources.
 OBJS	 = $(SRCS:src/%.c=build/obj/%.o)
@@ -49,6 +51,9 @@ FOBJS	 = $(SRCS:src/%.c=build/fuzz/%.o)
 # The benchmark's generator of syndicates and its bare libyaml parse.
 BENCH_PEOPLE ?= 100000
 HASH_PEOPLE ?= 1000
+
+# The stress test's overlay configurations, as tests/slapd.sh names them.
+STRESS	 = memberof memberof+refint memberof-refint
 BENCH	 = build/bench/gen build/bench/yamlparse build/bench/hashtime
 
 all: mutualize
@@ -57,6 +62,7 @@ mutualize: build/obj/main.o build/libmutualize.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ build/obj/main.o build/libmutualize.a $(LIBS)
 
 build/libmutualize.a: $(OBJS)
+	rm -f $@
 	$(AR) rcs $@ $(OBJS)
 
 build/obj/%.o: src/%.c $(HDRS) | build/obj
@@ -66,6 +72,7 @@ build/san/%.o: src/%.c $(HDRS) | build/san
 	$(CC) -std=c11 $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -c -o $@ $<
 
 build/san/libmutualize.a: $(SOBJS)
+	rm -f $@
 	$(AR) rcs $@ $(SOBJS)
 
 # The sanitizer build of the program, run by the integration tests.
@@ -111,7 +118,12 @@ check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutu
 	bash tests/run-integration.sh $(INTEG:%=build/san/%) tests/test_export.sh
 	bash tests/test_fault.sh
 	bash tests/test_files.sh
+	MUTUALIZE_STRESS_BIN=build/san/mutualize bash tests/stress.sh $(STRESS)
 	bash tests/bench/bench.sh -n 1000 -t 5 -p sha512-crypt
+
+# The unit tests alone: no server, no package step.
+test: $(UNIT:%=build/san/%)
+	sh tests/run-unit.sh $(UNIT:%=build/san/%)
 
 demo: deps
 	@$(MAKE) --no-print-directory mutualize
@@ -122,6 +134,7 @@ bench: deps
 	@$(MAKE) --no-print-directory mutualize $(BENCH)
 	bash tests/bench/bench.sh -n $(BENCH_PEOPLE)
 	bash tests/bench/hashpool.sh -n $(HASH_PEOPLE)
+	bash tests/stress.sh -n 3000 -t 10 -r 6 $(STRESS)
 
 # The corpus starts from every tenants file of the tree and the inputs that
 # once crashed the loader; it lives in build/fuzz/corpus and grows run by run.
@@ -151,5 +164,5 @@ install: mutualize
 clean:
 	rm -rf build mutualize
 
-.PHONY: all deps check check-run demo bench fuzz install clean
+.PHONY: all deps check check-run test demo bench fuzz install clean
 .SECONDARY:

@@ -1,4 +1,4 @@
-/* The LDAP connection, shared by conn.c, read.c and apply.c only. */
+/* The LDAP connection, shared by conn.c, read.c, apply.c and lock.c only. */
 #ifndef MUTUALIZE_CONN_H
 #define MUTUALIZE_CONN_H
 
@@ -30,5 +30,11 @@ int	conn_result(struct conn *, int msgid, int all, LDAPMessage **);
  * with the matched DN and diagnostic the caller frees with ldap_memfree.
  */
 int	conn_wait(struct conn *, int msgid, char **matched, char **diag);
+
+/* An LDAPMod array for an add or a modify, NULL-terminated; free_mods frees it. */
+LDAPMod	**mods_new(size_t n);
+/* One modification; the values are borrowed, not copied. */
+LDAPMod	 *mod_new(int op, const char *attr, const char **vals, size_t nvals);
+void	  free_mods(LDAPMod **);
 
 #endif

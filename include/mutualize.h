@@ -11,7 +11,7 @@
  *                                   --connect--> SCIM, webhook, mail
  *
  * Stages pass plain data; only read.c, apply.c and conn.c speak LDAP, and
- * only connect.c HTTP and SMTP (libcurl).
+ * only http.c HTTP and SMTP (libcurl), for the connectors.
  */
 #ifndef MUTUALIZE_H
 #define MUTUALIZE_H
@@ -75,6 +75,15 @@ struct sbuf {
 /* Sets the buffer to the strings joined, up to NULL; the result lives until the next call. */
 const char *sbuf_join(struct sbuf *, ...) __attribute__((sentinel));
 void	 sbuf_free(struct sbuf *);
+
+/* A text built in memory by stdio: memtext_close returns it (caller frees). */
+struct memtext {
+	char	*s;
+	size_t	 len;
+	FILE	*fp;
+};
+FILE	*memtext_open(struct memtext *);
+char	*memtext_close(struct memtext *);
 
 /* Growable array of pointers; the array owns nothing it points to. */
 struct ptrvec {
@@ -373,6 +382,10 @@ const struct service *model_service(const struct model *, const char *);
 struct ydoc	*csv_load_file(const char *, const struct ylimits *, struct diags *,
 		    const char *const *list_keys);
 
+/* number.c: numbers as people write them. */
+/* Decimal digits alone, from min to max. Returns 0, or -1 if not such a number. */
+int	 parse_uint(const char *, unsigned long long min, unsigned long long max,
+	    unsigned long long *);
 /* Sizes: "5GiB", "500MB", "1024". Returns 0, or -1 if not a size. */
 int	 parse_size(const char *, unsigned long long *);
 
@@ -389,6 +402,11 @@ int	 valid_domain(const char *);
 int	 valid_mail(const char *);
 
 /* identity.c: logins and mail addresses. */
+/*
+ * The longest login, written or derived: the uid is the entry's RDN, and
+ * slapd 2.5's mdb refuses (error 80) a uid RDN of about 250 bytes.
+ */
+#define LOGIN_MAX	64
 /* Returns what is wrong with a login or mail format (caller frees), or NULL. */
 char	*format_error(const char *, int mail);
 /*
@@ -542,7 +560,8 @@ enum change_why {
 	WHY_ENABLE,	/* a disabled person is back in the file */
 	WHY_PRUNE,	/* disabled longer than retention_days (--prune) */
 	WHY_DEPART,	/* the person left and on_departure is delete */
-	WHY_TENANT	/* its tenant is removed (--remove-tenant) */
+	WHY_TENANT,	/* its tenant is removed (--remove-tenant) */
+	WHY_DRIFT	/* members whose memberOf is wrong, written again */
 };
 enum mod_op { MOD_ADD, MOD_DELETE, MOD_REPLACE };
 struct mod {
@@ -566,6 +585,8 @@ struct change {
 	const char		*assertion;
 	struct mod		*mods;
 	size_t			 nmods;
+	/* sent once every change before it is answered: it changes an entry again */
+	int			 waits;
 };
 /* What diff needs to know besides the two pictures. */
 struct diff_opts {
@@ -600,6 +621,29 @@ void	 plan_restrict(struct plan *, const char *const *tenants);
 /* Keeps the changes whose keep[i] is set, and counts them again. */
 void	 plan_keep(struct plan *, const unsigned char *keep);
 void	 plan_free(struct plan *);
+/* The names of operations, as LDIF and the plans write them. */
+const char *change_op_name(enum change_op);
+const char *mod_op_name(enum mod_op);
+
+/* guard.c: the guard rails, checked before anything is written. */
+#define GUARD_DEFAULT_PERCENT	5	/* of the people, when max_removals is unset */
+#define GUARD_DEFAULT_MIN	10
+#define GUARD_DEFAULT_MAX	500
+enum {
+	GUARD_TENANT = 1 << 0,	/* a tenant would go without --remove-tenant */
+	GUARD_REMOVALS = 1 << 1,	/* more removals than max_removals */
+	GUARD_CHANGES = 1 << 2	/* more than half of the managed entries */
+};
+struct guard_opts {
+	const char	*file;		/* the tenants file, for messages */
+	int		 allow_mass_removal;
+	int		 allow_mass_change;
+};
+/* How many people a plan may disable or delete, of those managed. */
+size_t	 guard_removal_limit(const struct policy *, size_t people);
+/* Returns 0, or the GUARD_* refusals, each said on err with its override. */
+unsigned guard_plan(const struct plan *, const struct entries *current,
+	    const struct policy *, const struct guard_opts *, FILE *err);
 
 /* plan.c: printing a plan. */
 struct print_opts {
@@ -656,9 +700,10 @@ void	 saved_free(struct saved *);
 void	 plan_print_change_json(const struct change *, FILE *);
 
 /*
- * connect.c: what the services cannot read from LDAP, told them after the
- * changes it depends on were made: SCIM 2.0, the webhook, the welcome mail.
- * Only this file uses libcurl.
+ * connectors.c: what the services cannot read from LDAP, told them after the
+ * changes it depends on were made: SCIM 2.0 (scim.c), the webhook
+ * (webhook.c), the welcome mail (welcome.c); their requests go through
+ * http.c, the only user of libcurl.
  */
 enum call_kind {
 	CALL_WEBHOOK, CALL_SCIM_USER, CALL_SCIM_DEACTIVATE, CALL_SCIM_GROUP,
@@ -875,7 +920,7 @@ struct apply_opts {
 	int			 verbose;
 	int			 progress;	/* a progress line, if on a terminal */
 	size_t			 batch;		/* changes a batch */
-	int			 transactions;	/* when the server has them */
+	int			 transactions;	/* asked for: --transactions */
 	/* between two batches: a signal to stop at, or 0; may be NULL */
 	int			(*stop)(void);
 };
@@ -896,14 +941,17 @@ struct apply_result {
 int		 plan_save(struct conn *, const struct plan *, FILE *,
 		    const char *file, const char *digest, const char *now);
 /*
- * Makes the plan's changes in batches: each one transaction when the server
- * has them (o->transactions), pipelined otherwise. Returns 0 when every change
- * was made, -1 after printing the error and which batches landed.
+ * Makes the plan's changes in batches, pipelined; each batch is one
+ * transaction only when asked (o->transactions) and the server has them, for
+ * slapd 2.5 can damage its database in rolling one back. Returns 0 when every
+ * change was made, -1 after printing the error and which batches landed.
  */
 #define BATCH_DEFAULT	2000
 #define BATCH_MAX	100000
 int		 apply_plan(struct conn *, const struct plan *,
 		    const struct apply_opts *, struct apply_result *);
+
+/* lock.c: one apply at a time. */
 /*
  * Takes the apply lock of the directory (cn=mutualize-lock below the base), or
  * says who holds it. *lockdn is what lock_release frees (NULL when the base

@@ -1,11 +1,12 @@
 /*
- * Carrying out a plan through LDAP, in the plan's order, batch by batch. When
- * the server offers transactions (RFC 5805) each batch is one: it lands whole
- * or leaves nothing of itself behind, and one commit for thousands of changes
- * is what makes a large apply fast. Otherwise a batch's changes are pipelined,
- * with a pause wherever a change may depend on those before it (a parent
- * before its children, people before the groups that list them). The first
- * error stops the apply, which then says which batches landed.
+ * Carrying out a plan through LDAP, in the plan's order, batch by batch. A
+ * batch's changes are pipelined, with a pause wherever a change may depend on
+ * those before it (a parent before its children, people before the groups
+ * that list them). Only when asked, and when the server offers transactions
+ * (RFC 5805), is each batch one: one commit for thousands of changes instead
+ * of an fsync each, but slapd 2.5 can damage its database when it rolls one
+ * back, so that is never the default. The first error stops the apply, which
+ * then says which batches landed.
  */
 #include <errno.h>
 #include <signal.h>
@@ -18,45 +19,6 @@
 #include "mutualize.h"
 #include "conn.h"
 
-/* LDAPMod array for an add or a modify; freed with free_mods. */
-static LDAPMod **
-mods_new(size_t n)
-{
-	return xcalloc(n + 1, sizeof(LDAPMod *));
-}
-
-/* The value pointers and the bervals share one block, freed with the array. */
-static LDAPMod *
-mod_new(int op, const char *attr, const char **vals, size_t nvals)
-{
-	LDAPMod		*m = xcalloc(1, sizeof(*m));
-	struct berval	*bv;
-	size_t		 i, ptrs = (nvals + 1) * sizeof(struct berval *);
-
-	m->mod_op = op | LDAP_MOD_BVALUES;
-	m->mod_type = (char *)attr;
-	m->mod_bvalues = xcalloc(1, ptrs + nvals * sizeof(*bv));
-	bv = (struct berval *)((char *)m->mod_bvalues + ptrs);
-	for (i = 0; i < nvals; i++) {
-		bv[i].bv_val = (char *)vals[i];
-		bv[i].bv_len = strlen(vals[i]);
-		m->mod_bvalues[i] = &bv[i];
-	}
-	return m;
-}
-
-static void
-free_mods(LDAPMod **mods)
-{
-	size_t	i;
-
-	for (i = 0; mods[i] != NULL; i++) {
-		free(mods[i]->mod_bvalues);
-		free(mods[i]);
-	}
-	free(mods);
-}
-
 static int
 ldap_op(enum mod_op op)
 {
@@ -67,21 +29,6 @@ ldap_op(enum mod_op op)
 		return LDAP_MOD_DELETE;
 	default:
 		return LDAP_MOD_REPLACE;
-	}
-}
-
-static const char *
-op_name(enum change_op op)
-{
-	switch (op) {
-	case CHANGE_ADD:
-		return "add";
-	case CHANGE_MODIFY:
-		return "modify";
-	case CHANGE_MODRDN:
-		return "modrdn";
-	default:
-		return "delete";
 	}
 }
 
@@ -334,7 +281,7 @@ barrier(const struct plan *p, size_t i)
 {
 	const struct change	*a = &p->v[i - 1], *b = &p->v[i];
 
-	if (a->op != b->op || b->op == CHANGE_MODRDN)
+	if (a->op != b->op || b->op == CHANGE_MODRDN || b->waits)
 		return 1;
 	/* groups one by one: each member's memberOf in the plan's order */
 	if (b->op == CHANGE_ADD)
@@ -366,7 +313,7 @@ send_one(struct apply *a, size_t i)
 	rc = send_change(a, i, n > 0 ? ctrls : NULL, &msgid);
 	ldap_control_free(assertion);
 	if (rc != LDAP_SUCCESS) {
-		conn_perror(a->c, op_name(ch->op), ch->dn, rc, NULL, NULL);
+		conn_perror(a->c, change_op_name(ch->op), ch->dn, rc, NULL, NULL);
 		a->lost = 1;
 		return -1;
 	}
@@ -555,7 +502,7 @@ landed(struct apply *a, size_t i)
 	if (pw->wanted && a->res->passwords != NULL)
 		a->res->passwords[i] = xstrdup(pw->password);
 	if (a->o->verbose) {
-		fprintf(stderr, "mutualize: %s ", op_name(ch->op));
+		fprintf(stderr, "mutualize: %s ", change_op_name(ch->op));
 		fputs_escaped(ch->dn, stderr);
 		fputc('\n', stderr);
 	}
@@ -626,7 +573,7 @@ settle(struct apply *a, int ret)
 			landed(a, i);
 		else if (s->state == SLOT_FAILED) {
 			record(a, i, ldap_err2string(s->rc), UNDO_DROPPED);
-			conn_perror(a->c, op_name(ch->op), ch->dn, s->rc,
+			conn_perror(a->c, change_op_name(ch->op), ch->dn, s->rc,
 			    s->matched, s->diag);
 			if (a->res->failed == a->p->n)
 				a->res->failed = i;
@@ -660,8 +607,10 @@ report_batches(const struct apply *a, int uncertain)
 		    "server said which\n", b, a->from + 1, a->to);
 	else
 		fprintf(stderr, "mutualize: batch %zu (changes %zu to %zu) was "
-		    "rolled back: nothing of it was written\n", b, a->from + 1,
-		    a->to);
+		    "rolled back: nothing of it was written\nmutualize: slapd 2.5 "
+		    "can damage its database in rolling a transaction back: "
+		    "check it with slapcat before writing again\n", b,
+		    a->from + 1, a->to);
 	if (a->to < n)
 		fprintf(stderr, "mutualize: changes %zu to %zu were not sent\n",
 		    a->to + 1, n);
@@ -908,6 +857,10 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 	a.pws[1] = xcalloc(a.size, sizeof(*a.pws[1]));
 	a.server_txn = o->transactions && has_transactions(c);
 	a.txnid.bv_val = "";
+	/* asked for, yet the admin who runs it from cron may not remember why */
+	if (a.server_txn)
+		fputs("mutualize: in transactions, which slapd 2.5 can damage its "
+		    "database in rolling back (mutualize(1), BUGS)\n", stderr);
 	if (o->verbose)
 		fprintf(stderr, "mutualize: %zu changes in batches of %zu, %s\n",
 		    p->n, a.size, a.server_txn ? "each one transaction" :
@@ -974,119 +927,4 @@ plan_save(struct conn *c, const struct plan *p, FILE *fp, const char *file,
 		rc = saved_seal(fp, text, len);
 	free(text);
 	return rc;
-}
-
-/*
- * The apply lock: an entry below the base that only one apply at a time can
- * add. It says who holds it, so that a second apply can say so, and a lock
- * left by a process of this host that no longer runs can be told stale.
- */
-#define LOCK_RDN	"cn=mutualize-lock"
-
-static int
-lock_holder(struct conn *c, const char *dn, char *buf, size_t len)
-{
-	char		*attrs[] = { "description", NULL };
-	struct berval	**v;
-	LDAPMessage	*res = NULL, *e;
-	char		*tmp, *shown;
-	int		 rc;
-
-	buf[0] = '\0';
-	rc = ldap_search_ext_s(c->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
-	    attrs, 0, NULL, NULL, NULL, 0, &res);
-	if (rc == LDAP_SUCCESS && (e = ldap_first_entry(c->ld, res)) != NULL &&
-	    (v = ldap_get_values_len(c->ld, e, "description")) != NULL) {
-		if (v[0] != NULL) {
-			/* what another writer put there is shown, not acted on */
-			tmp = xstrndup(v[0]->bv_val, v[0]->bv_len);
-			shown = text_escape(tmp);
-			snprintf(buf, len, "%s", shown);
-			free(shown);
-			free(tmp);
-		}
-		ldap_value_free_len(v);
-	}
-	ldap_msgfree(res);
-	return rc;
-}
-
-/* A lock taken by this host for a process that has gone. */
-static int
-lock_stale(const char *holder)
-{
-	char	host[256], their[256];
-	long	pid;
-
-	if (gethostname(host, sizeof(host)) == -1 ||
-	    sscanf(holder, "pid %ld on %255s", &pid, their) != 2 ||
-	    strcmp(host, their) != 0 || pid <= 0)
-		return 0;
-	return kill((pid_t)pid, 0) == -1 && errno == ESRCH;
-}
-
-int
-lock_take(struct conn *c, const char *base_dn, const char *started,
-    char **lockdn)
-{
-	char		 host[256] = "", holder[512], *desc, *dn;
-	const char	*oc[] = { "applicationProcess" }, *cn[] = { "mutualize-lock" };
-	const char	*d[1];
-	LDAPMod		**mods;
-	int		 rc, tries;
-
-	*lockdn = NULL;
-	gethostname(host, sizeof(host) - 1);
-	dn = xasprintf(LOCK_RDN ",%s", base_dn);
-	desc = xasprintf("pid %ld on %s since %s", (long)getpid(), host, started);
-	d[0] = desc;
-	for (tries = 0; tries < 2; tries++) {
-		mods = mods_new(3);
-		mods[0] = mod_new(LDAP_MOD_ADD, "objectClass", oc, 1);
-		mods[1] = mod_new(LDAP_MOD_ADD, "cn", cn, 1);
-		mods[2] = mod_new(LDAP_MOD_ADD, "description", d, 1);
-		rc = ldap_add_ext_s(c->ld, dn, mods, NULL, NULL);
-		free_mods(mods);
-		if (rc == LDAP_SUCCESS) {
-			*lockdn = dn;
-			free(desc);
-			return 0;
-		}
-		if (rc == LDAP_NO_SUCH_OBJECT) {
-			/* No base yet: the first apply, which creates it, goes unlocked. */
-			free(dn);
-			free(desc);
-			return 0;
-		}
-		if (rc != LDAP_ALREADY_EXISTS) {
-			conn_perror(c, "add the lock", dn, rc, NULL, NULL);
-			break;
-		}
-		lock_holder(c, dn, holder, sizeof(holder));
-		if (tries == 0 && lock_stale(holder)) {
-			fprintf(stderr, "mutualize: removing a stale lock (%s): that "
-			    "process is no longer running\n", holder);
-			ldap_delete_ext_s(c->ld, dn, NULL, NULL);
-			continue;
-		}
-		fprintf(stderr, "mutualize: another apply holds the lock of this "
-		    "directory: %s\nmutualize: if it is no longer running, delete "
-		    "%s and run again\n", holder[0] ? holder : "(unknown)", dn);
-		break;
-	}
-	free(dn);
-	free(desc);
-	return -1;
-}
-
-void
-lock_release(struct conn *c, char *lockdn)
-{
-	int	rc;
-
-	if (lockdn == NULL)
-		return;
-	if ((rc = ldap_delete_ext_s(c->ld, lockdn, NULL, NULL)) != LDAP_SUCCESS)
-		conn_perror(c, "remove the lock", lockdn, rc, NULL, NULL);
-	free(lockdn);
 }

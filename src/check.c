@@ -103,7 +103,7 @@ valid_login(const char *s)
 {
 	size_t	len = strlen(s);
 
-	return len > 0 && len <= 64 && isalnum((unsigned char)s[0]) &&
+	return len > 0 && len <= LOGIN_MAX && isalnum((unsigned char)s[0]) &&
 	    isalnum((unsigned char)s[len - 1]) &&
 	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789.-_") == len;
 }

@@ -478,3 +478,42 @@ conn_close(struct conn *c)
 	free(c->uri);
 	free(c);
 }
+
+/* LDAPMod array for an add or a modify; freed with free_mods. */
+LDAPMod **
+mods_new(size_t n)
+{
+	return xcalloc(n + 1, sizeof(LDAPMod *));
+}
+
+/* The value pointers and the bervals share one block, freed with the array. */
+LDAPMod *
+mod_new(int op, const char *attr, const char **vals, size_t nvals)
+{
+	LDAPMod		*m = xcalloc(1, sizeof(*m));
+	struct berval	*bv;
+	size_t		 i, ptrs = (nvals + 1) * sizeof(struct berval *);
+
+	m->mod_op = op | LDAP_MOD_BVALUES;
+	m->mod_type = (char *)attr;
+	m->mod_bvalues = xcalloc(1, ptrs + nvals * sizeof(*bv));
+	bv = (struct berval *)((char *)m->mod_bvalues + ptrs);
+	for (i = 0; i < nvals; i++) {
+		bv[i].bv_val = (char *)vals[i];
+		bv[i].bv_len = strlen(vals[i]);
+		m->mod_bvalues[i] = &bv[i];
+	}
+	return m;
+}
+
+void
+free_mods(LDAPMod **mods)
+{
+	size_t	i;
+
+	for (i = 0; mods[i] != NULL; i++) {
+		free(mods[i]->mod_bvalues);
+		free(mods[i]);
+	}
+	free(mods);
+}

@@ -12,11 +12,27 @@
  * --prune finds them disabled for longer than the retention. A tenant that
  * leaves the file is removed only when the admin confirms it.
  *
- * The order is the order of application: containers added parents first, then
- * renames (their new parent exists), then people, then groups (every member
- * exists, so the memberof overlay sees them), then modifications, then
- * deletes children first.
+ * The order is the order of application, chosen so that the overlays that
+ * write on their own (memberof keeps memberOf, refint rewrites member values
+ * after a modrdn) can follow, whichever of them the server runs:
+ *
+ *   1. containers added, parents first;
+ *   2. member values that go away removed, from every group: a renamed or
+ *      moved person's old DN too, while her entry is still there, so that
+ *      memberof takes the group out of her memberOf and refint finds nothing
+ *      to rewrite when she moves;
+ *   3. renames and moves (their new parent exists);
+ *   4. people added, then groups (every member exists: memberof sees them);
+ *   5. modifications: new member values (a moved person's new DN among
+ *      them), sent once the removals are answered, and every other attribute;
+ *   6. memberOf repaired where it is wrong: see check_memberof;
+ *   7. departures (disabled), then deletes, children first.
+ *
+ * A plan made before a move and applied after it, or an apply stopped half
+ * way, needs no care of its own: each run reads the directory again, and
+ * the plan is what is left to do.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -78,14 +94,27 @@ struct differ {
 	struct ptrvec		 pairs;		/* desired, current, ... */
 	struct ptrvec		 leavers;	/* current people no longer in the file */
 	struct ptrvec		 dels;		/* current entries to delete */
+	struct hmap		 after;		/* group key -> struct attr *: its
+						   members once the removals are made */
+	struct hmap		 removed;	/* "group key\tperson key" removed */
+	struct hmap		 touched;	/* key of each group changed so far */
+	struct arena		 tmp;		/* what lives as long as the differ */
 };
 
-/* The entry as read, for the assertion control of a saved plan. */
+/*
+ * The entry as read, for the assertion control of a saved plan. Not for a
+ * group: slapd's memberof makes its own changes to the members under the
+ * same control, which their entryCSN fails, so that a member value would be
+ * written and memberOf not. A group's value-level changes fail by themselves
+ * when someone else changed those values.
+ */
 static const char *
 assertion(struct plan *p, const struct entry *e)
 {
 	const struct attr	*csn = entry_attr(e, "entryCSN");
 
+	if (e->kind == ENTRY_GROUP || e->kind == ENTRY_SERVICE)
+		return NULL;
 	return csn != NULL && csn->nvals > 0 ?
 	    arena_printf(&p->arena, "(entryCSN=%s)", csn->vals[0]) : NULL;
 }
@@ -204,6 +233,20 @@ case_blind(const char *attr)
 }
 
 /*
+ * Lists that others write value by value too: members, which the memberof
+ * and refint overlays follow, and addresses. They are changed value by value;
+ * every other attribute is replaced whole, so that a value another writer
+ * put there since the directory was read never fails the change: mutualize's
+ * value wins, and the plan shows what it replaces.
+ */
+static int
+value_list(const char *attr)
+{
+	return case_blind(attr) || strcasecmp(attr, "mailLocalAddress") == 0 ||
+	    strcasecmp(attr, "mutualizeFormerMail") == 0;
+}
+
+/*
  * The directory keeps values in the order they were written, which is the
  * file's: an unchanged group of 5,000 members is one pass, not two sorts.
  */
@@ -220,18 +263,63 @@ same_in_order(const struct attr *want, const struct attr *have)
 	return 1;
 }
 
-/* One managed attribute: nothing, add, delete, replace or value-level changes. */
+/* The values of have that want lacks (*nminus) and the reverse (*nplus). */
+static void
+value_diff(struct scratch *sc, const struct attr *want, const struct attr *have,
+    size_t *nplus, size_t *nminus)
+{
+	const char	**w, **h;
+
+	scratch_fit(sc, want->nvals > have->nvals ? want->nvals : have->nvals);
+	w = sorted(sc->want, want);
+	h = sorted(sc->have, have);
+	*nplus = set_minus(w, want->nvals, h, have->nvals, sc->plus);
+	*nminus = set_minus(h, have->nvals, w, want->nvals, sc->minus);
+}
+
+/* An attribute mutualize replaces whole (not a value_list). */
+static void
+diff_replaced(struct arena *ar, struct scratch *sc, const struct attr *want,
+    const struct attr *have, struct ptrvec *mods)
+{
+	size_t	nplus = 0, nminus = 0;
+
+	if (want != NULL && have != NULL) {
+		if (want->nvals == 1 && have->nvals == 1) {
+			if (strcmp(want->vals[0], have->vals[0]) == 0)
+				return;
+		} else if (same_in_order(want, have))
+			return;
+		else {
+			value_diff(sc, want, have, &nplus, &nminus);
+			if (nplus == 0 && nminus == 0)
+				return;
+		}
+	}
+	push_mod(ar, mods, MOD_REPLACE, want != NULL ? want->name : have->name,
+	    want != NULL ? want->vals : NULL, want != NULL ? want->nvals : 0,
+	    have != NULL ? have->vals : NULL, have != NULL ? have->nvals : 0);
+}
+
+/*
+ * One managed attribute: nothing, a replace, or value-level adds and deletes
+ * of a list. objectClass values are only ever added.
+ */
 static void
 diff_attr(struct arena *ar, struct scratch *sc, const char *name,
     const struct attr *want, const struct attr *have, struct ptrvec *mods)
 {
-	const char	**w, **h;
-	size_t		  nplus, nminus;
+	int	 classes = strcasecmp(name, "objectClass") == 0;
+	size_t	 nplus, nminus;
 
 	if (want == NULL && have == NULL)
 		return;
+	if (!value_list(name)) {
+		diff_replaced(ar, sc, want, have, mods);
+		return;
+	}
 	if (want == NULL) {
-		if (strcasecmp(name, "objectClass") != 0)
+		if (!classes)
 			push_mod(ar, mods, MOD_DELETE, have->name, have->vals,
 			    have->nvals, NULL, 0);
 		return;
@@ -241,21 +329,10 @@ diff_attr(struct arena *ar, struct scratch *sc, const char *name,
 		    NULL, 0);
 		return;
 	}
-	if (want->nvals == 1 && have->nvals == 1) {
-		if (case_blind(name) ? strcasecmp(want->vals[0], have->vals[0]) != 0 :
-		    strcmp(want->vals[0], have->vals[0]) != 0)
-			push_mod(ar, mods, MOD_REPLACE, want->name, want->vals, 1,
-			    have->vals, 1);
-		return;
-	}
 	if (same_in_order(want, have))
 		return;
-	scratch_fit(sc, want->nvals > have->nvals ? want->nvals : have->nvals);
-	w = sorted(sc->want, want);
-	h = sorted(sc->have, have);
-	nplus = set_minus(w, want->nvals, h, have->nvals, sc->plus);
-	nminus = set_minus(h, have->nvals, w, want->nvals, sc->minus);
-	if (nminus > 0 && strcasecmp(name, "objectClass") != 0)
+	value_diff(sc, want, have, &nplus, &nminus);
+	if (nminus > 0 && !classes)
 		push_mod(ar, mods, MOD_DELETE, have->name, keep(ar, sc->minus,
 		    nminus), nminus, NULL, 0);
 	if (nplus > 0)
@@ -345,13 +422,18 @@ diff_entry(struct differ *d, const struct entry *want, const struct entry *have,
 	enum change_why		 why = WHY_NONE;
 	struct arena		*ar = &d->p->arena;
 
+	const struct attr	*now = hmap_get(&d->after, have->key), *h;
+	struct change		*c;
+
 	if (want->kind == ENTRY_PERSON)
 		want = with_history(d->p, want, have);
 	for (; *names != NULL; names++) {
 		if (renamed && strcasecmp(*names, "uid") == 0)
 			continue;	/* the modrdn set it */
-		diff_attr(ar, &d->sc, *names, entry_attr(want, *names),
-		    entry_attr(have, *names), &mods);
+		h = now != NULL && strcasecmp(*names, "member") == 0 ? now :
+		    entry_attr(have, *names);
+		diff_attr(ar, &d->sc, *names, entry_attr(want, *names), h,
+		    &mods);
 	}
 	if (want->kind == ENTRY_PERSON &&
 	    entry_attr(have, "mutualizeDisabled") != NULL) {
@@ -362,7 +444,13 @@ diff_entry(struct differ *d, const struct entry *want, const struct entry *have,
 			push_mod(ar, &mods, MOD_DELETE, "pwdAccountLockedTime",
 			    one(ar, LOCKED_FOREVER), 1, NULL, 0);
 	}
-	push_modify(d->p, have, dn, &mods, why);
+	c = push_modify(d->p, have, dn, &mods, why);
+	if (c != NULL && (renamed || now != NULL))
+		c->assertion = NULL;	/* a change before made it another */
+	if (c != NULL && now != NULL)
+		c->waits = 1;	/* after its removals, whatever plan_keep keeps */
+	if (c != NULL && have->kind != ENTRY_PERSON)
+		hmap_put(&d->touched, have->key, (void *)have);
 }
 
 /* The RDN of a DN (up to the first unescaped comma) and its parent. */
@@ -491,6 +579,17 @@ match_current(struct differ *d)
 	}
 }
 
+/* Whether a person no longer in the file is deleted now, not kept disabled. */
+static int
+leaver_deleted(const struct differ *d, const struct entry *have)
+{
+	const struct attr	*stamp = entry_attr(have, "mutualizeDisabled");
+
+	return d->o->on_departure == DEPART_DELETE || (stamp != NULL &&
+	    stamp->nvals > 0 && d->o->prune && d->o->prune_before != NULL &&
+	    strcmp(stamp->vals[0], d->o->prune_before) < 0);
+}
+
 /* A person no longer in the file: disabled, kept, pruned or deleted. */
 static void
 leave(struct differ *d, const struct entry *have)
@@ -499,21 +598,15 @@ leave(struct differ *d, const struct entry *have)
 	const struct attr	*stamp = entry_attr(have, "mutualizeDisabled");
 	struct ptrvec		 mods = { 0 };
 
-	if (d->o->on_departure == DEPART_DELETE) {
-		plan_push(p, CHANGE_DELETE, have)->why = WHY_DEPART;
+	if (leaver_deleted(d, have)) {
+		plan_push(p, CHANGE_DELETE, have)->why =
+		    d->o->on_departure == DEPART_DELETE ? WHY_DEPART : WHY_PRUNE;
 		p->ndelete++;
 		p->nremovals++;
 		return;
 	}
-	if (stamp != NULL && stamp->nvals > 0) {
-		if (d->o->prune && d->o->prune_before != NULL &&
-		    strcmp(stamp->vals[0], d->o->prune_before) < 0) {
-			plan_push(p, CHANGE_DELETE, have)->why = WHY_PRUNE;
-			p->ndelete++;
-			p->nremovals++;
-		}
+	if (stamp != NULL && stamp->nvals > 0)
 		return;		/* disabled already */
-	}
 	push_mod(&p->arena, &mods, MOD_ADD, "mutualizeDisabled",
 	    one(&p->arena, d->o->now), 1, NULL, 0);
 	if (d->o->lock_accounts && !entry_has(have, "pwdAccountLockedTime",
@@ -524,6 +617,310 @@ leave(struct differ *d, const struct entry *have)
 	p->nmodify--;
 	p->ndisable++;
 	p->nremovals++;
+}
+
+static int
+cmp_key(const void *key, const void *elem)
+{
+	return strcasecmp(key, *(const char *const *)elem);
+}
+
+/*
+ * The members a group keeps of have once minus (sorted) is taken away, with
+ * the empty DN when nothing is left, as an empty group holds.
+ */
+static struct attr *
+members_after(struct arena *ar, const struct attr *have, const char **minus,
+    size_t nminus)
+{
+	struct attr	*now = arena_alloc(ar, sizeof(*now));
+	size_t		 i;
+
+	now->name = have->name;
+	now->vals = arena_alloc(ar, (have->nvals + 1) * sizeof(*now->vals));
+	now->nvals = 0;
+	for (i = 0; i < have->nvals; i++)
+		if (bsearch(have->vals[i], minus, nminus, sizeof(*minus),
+		    cmp_key) == NULL)
+			now->vals[now->nvals++] = have->vals[i];
+	if (now->nvals == 0)
+		now->vals[now->nvals++] = "";
+	return now;
+}
+
+/* Remembers which people leave which group, for the check of memberOf. */
+static void
+note_removed(struct differ *d, const struct entry *group, const char **minus,
+    size_t nminus)
+{
+	const struct entry	*e;
+	size_t			 i;
+
+	for (i = 0; i < nminus; i++)
+		if ((e = entries_find(d->current, minus[i])) != NULL)
+			hmap_put(&d->removed, arena_printf(&d->tmp, "%s\t%s",
+			    group->key, e->key), (void *)e);
+}
+
+/*
+ * The member values a group loses go first, before any rename: while a
+ * renamed person is still at her old DN, memberof takes the group out of
+ * her memberOf, and refint finds nothing to rewrite when she moves. Her new
+ * DN is added after the rename, with every other new member. A group left
+ * with no member holds the empty DN meanwhile.
+ */
+static void
+remove_members(struct differ *d, const struct entry *want,
+    const struct entry *have)
+{
+	const struct attr	*w = entry_attr(want, "member");
+	const struct attr	*h = entry_attr(have, "member");
+	struct arena		*ar = &d->p->arena;
+	struct ptrvec		 mods = { 0 };
+	const char		**minus;
+	struct attr		*now;
+	size_t			 nplus, nminus, skip = 0;
+
+	if (w == NULL || h == NULL || same_in_order(w, h))
+		return;
+	value_diff(&d->sc, w, h, &nplus, &nminus);
+	if (nminus == h->nvals && nminus > 0 && d->sc.minus[0][0] == '\0')
+		skip = 1;	/* all go: the empty DN, sorted first, stays */
+	if (nminus == skip)
+		return;
+	nminus -= skip;
+	minus = keep(ar, d->sc.minus + skip, nminus);
+	now = members_after(&d->tmp, h, minus, nminus);
+	push_mod(ar, &mods, MOD_DELETE, h->name, minus, nminus, NULL, 0);
+	if (now->nvals == 1 && now->vals[0][0] == '\0' &&
+	    !entry_has(have, "member", ""))
+		push_mod(ar, &mods, MOD_ADD, h->name, one(ar, ""), 1, NULL, 0);
+	push_modify(d->p, have, have->dn, &mods, WHY_NONE);
+	hmap_put(&d->after, have->key, now);
+	hmap_put(&d->touched, have->key, (void *)have);
+	note_removed(d, have, minus, nminus);
+}
+
+/*
+ * memberOf, which every service filters on, is written by the memberof
+ * overlay, not by mutualize: an overlay missing or off for a while, or a
+ * member value removed after its entry moved, leaves it wrong. It is checked
+ * against the groups mutualize manages, and repaired through them: a member
+ * value added and deleted in one modify takes a stale group out of memberOf,
+ * deleted and added puts a missing one in.
+ */
+struct membership {
+	const struct entry	*person, *group;
+};
+
+struct drift {
+	struct membership *m;		/* who each group of the directory
+					   names, sorted by person */
+	size_t		 n, cap;
+	struct hmap	 repairs;	/* group key -> struct ptrvec *: mods */
+	struct ptrvec	 groups;	/* the groups repaired, in order */
+};
+
+/* Whether the server keeps memberOf: some entry read has one. */
+static int
+has_memberof(const struct entries *current)
+{
+	const struct attr	*a;
+	size_t			 i;
+
+	for (i = 0; i < current->v.n; i++)
+		if ((a = entry_attr(current->v.v[i], "memberOf")) != NULL &&
+		    a->nvals > 0)
+			return 1;
+	return 0;
+}
+
+static int
+managed_group(const struct entry *e)
+{
+	return e != NULL && (e->kind == ENTRY_GROUP || e->kind == ENTRY_SERVICE) &&
+	    entry_managed(e);
+}
+
+static int
+cmp_membership(const void *a, const void *b)
+{
+	uintptr_t	pa = (uintptr_t)((const struct membership *)a)->person;
+	uintptr_t	pb = (uintptr_t)((const struct membership *)b)->person;
+
+	return pa < pb ? -1 : pa > pb;
+}
+
+/*
+ * Who each group of the directory names: one pair a membership, sorted by
+ * person, rather than a list per person (100,000 of them).
+ */
+static void
+index_members(struct differ *d, struct drift *dr)
+{
+	const struct entry	*g, *e;
+	const struct attr	*m;
+	size_t			 i, j;
+
+	for (i = 0; i < d->current->v.n; i++) {
+		g = d->current->v.v[i];
+		if (!managed_group(g) || (m = entry_attr(g, "member")) == NULL)
+			continue;
+		for (j = 0; j < m->nvals; j++) {
+			if (m->vals[j][0] == '\0' ||
+			    (e = entries_find(d->current, m->vals[j])) == NULL ||
+			    e->kind != ENTRY_PERSON)
+				continue;
+			if (dr->n == dr->cap) {
+				dr->cap = dr->cap ? dr->cap * 2 : 256;
+				dr->m = xreallocarray(dr->m, dr->cap,
+				    sizeof(*dr->m));
+			}
+			dr->m[dr->n].person = e;
+			dr->m[dr->n++].group = g;
+		}
+	}
+	if (dr->n > 1)
+		qsort(dr->m, dr->n, sizeof(*dr->m), cmp_membership);
+}
+
+/* The groups of the directory that name a person: m[*first, return). */
+static size_t
+groups_naming(const struct drift *dr, const struct entry *person,
+    size_t *first)
+{
+	size_t	lo = 0, hi = dr->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((uintptr_t)dr->m[mid].person < (uintptr_t)person)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	while (hi < dr->n && dr->m[hi].person == person)
+		hi++;
+	return hi;
+}
+
+static int
+names(const struct entry *group, const char *dn)
+{
+	return entry_has(group, "member", dn);
+}
+
+static int
+named_by(const struct drift *dr, size_t first, size_t end,
+    const struct entry *group)
+{
+	for (; first < end; first++)
+		if (dr->m[first].group == group)
+			return 1;
+	return 0;
+}
+
+/* Writes dn again in the group: added then deleted, or deleted then added. */
+static void
+repair(struct differ *d, struct drift *dr, const struct entry *group,
+    const char *dn, int stale)
+{
+	struct ptrvec	*mods = hmap_get(&dr->repairs, group->key);
+	struct arena	*ar = &d->p->arena;
+
+	if (mods == NULL) {
+		mods = xcalloc(1, sizeof(*mods));
+		hmap_put(&dr->repairs, group->key, mods);
+		ptrvec_push(&dr->groups, (void *)group);
+	}
+	push_mod(ar, mods, stale ? MOD_ADD : MOD_DELETE, "member", one(ar, dn), 1,
+	    NULL, 0);
+	push_mod(ar, mods, stale ? MOD_DELETE : MOD_ADD, "member", one(ar, dn), 1,
+	    NULL, 0);
+}
+
+/*
+ * One person of the directory, at newdn once the plan is made. A stale group
+ * (in memberOf, not naming her) is repaired unless the plan adds her to it;
+ * a missing one (naming her, not in memberOf) unless the plan takes her out
+ * of it or moves her, which memberof follows.
+ */
+static void
+check_person(struct differ *d, struct drift *dr, const struct entry *have,
+    const char *newdn)
+{
+	const struct attr	*mo = entry_attr(have, "memberOf");
+	const struct entry	*g, *want;
+	char			*rk;
+	size_t			 i, first, end = groups_naming(dr, have, &first);
+
+	for (i = 0; mo != NULL && i < mo->nvals; i++) {
+		g = entries_find(d->current, mo->vals[i]);
+		if (!managed_group(g) || named_by(dr, first, end, g) ||
+		    (want = hmap_get(&d->claimed, g->key)) == NULL)
+			continue;
+		if (!names(want, newdn))
+			repair(d, dr, g, newdn, 1);
+	}
+	for (i = first; i < end; i++) {
+		g = dr->m[i].group;
+		if (entry_has(have, "memberOf", g->dn) ||
+		    hmap_get(&d->claimed, g->key) == NULL ||
+		    strcasecmp(newdn, have->dn) != 0)
+			continue;
+		rk = xasprintf("%s\t%s", g->key, have->key);
+		if (hmap_get(&d->removed, rk) == NULL)
+			repair(d, dr, g, have->dn, 0);
+		free(rk);
+	}
+}
+
+/* The repairs, one modify a group, after every other change to the groups. */
+static void
+emit_repairs(struct differ *d, struct drift *dr)
+{
+	const struct entry	*g;
+	struct change		*c;
+	size_t			 i;
+
+	for (i = 0; i < dr->groups.n; i++) {
+		g = dr->groups.v[i];
+		c = push_modify(d->p, g, g->dn, hmap_get(&dr->repairs, g->key),
+		    WHY_DRIFT);
+		if (hmap_get(&d->touched, g->key) != NULL) {
+			c->assertion = NULL;
+			c->waits = 1;
+		}
+		c->waits |= i == 0;
+	}
+}
+
+/* Checks the memberOf of every person the plan keeps, if the server has it. */
+static void
+check_memberof(struct differ *d)
+{
+	struct drift	 dr;
+	size_t		 i;
+
+	if (!has_memberof(d->current))
+		return;
+	memset(&dr, 0, sizeof(dr));
+	index_members(d, &dr);
+	for (i = 0; i < d->pairs.n; i += 2)
+		if (((const struct entry *)d->pairs.v[i])->kind == ENTRY_PERSON)
+			check_person(d, &dr, d->pairs.v[i + 1],
+			    ((const struct entry *)d->pairs.v[i])->dn);
+	for (i = 0; i < d->leavers.n; i++)
+		if (!leaver_deleted(d, d->leavers.v[i]))
+			check_person(d, &dr, d->leavers.v[i],
+			    ((const struct entry *)d->leavers.v[i])->dn);
+	emit_repairs(d, &dr);
+	for (i = 0; i < dr.groups.n; i++)
+		free(hmap_get(&dr.repairs,
+		    ((const struct entry *)dr.groups.v[i])->key));
+	free(dr.m);
+	ptrvec_free(&dr.groups);
+	hmap_free(&dr.repairs);
 }
 
 static int
@@ -538,41 +935,71 @@ cmp_delete(const void *a, const void *b)
 }
 
 static void
+emit_adds(struct differ *d, size_t rank)
+{
+	size_t	i;
+
+	for (i = 0; i < d->adds[rank].n; i++)
+		plan_push(d->p, CHANGE_ADD, d->adds[rank].v[i]);
+	d->p->nadd += d->adds[rank].n;
+}
+
+static int
+is_group(const struct entry *e)
+{
+	return e->kind == ENTRY_GROUP || e->kind == ENTRY_SERVICE;
+}
+
+static void
+emit_deletes(struct differ *d)
+{
+	size_t	i;
+
+	if (d->dels.n > 1)
+		qsort(d->dels.v, d->dels.n, sizeof(*d->dels.v), cmp_delete);
+	for (i = 0; i < d->dels.n; i++) {
+		const struct entry	*e = d->dels.v[i];
+		struct change		*c = plan_push(d->p, CHANGE_DELETE, e);
+
+		if (e->tenant != NULL && listed(d->o->remove_tenants, e->tenant))
+			c->why = WHY_TENANT;
+		if (e->kind == ENTRY_PERSON)
+			d->p->nremovals++;
+	}
+	d->p->ndelete += d->dels.n;
+}
+
+/* The changes in the order of application: see the top of this file. */
+static void
 emit(struct differ *d)
 {
 	struct plan	*p = d->p;
-	size_t		 i, r;
+	size_t		 i, r, removals, post;
 
-	for (r = 0; r < NRANKS; r++) {
-		if (r == RANK_PERSON)
-			for (i = 0; i < d->renames.n; i += 2)
-				push_rename(d, d->renames.v[i], d->renames.v[i + 1]);
-		for (i = 0; i < d->adds[r].n; i++)
-			plan_push(p, CHANGE_ADD, d->adds[r].v[i]);
-		p->nadd += d->adds[r].n;
-	}
+	for (r = 0; r < RANK_PERSON; r++)
+		emit_adds(d, r);
+	removals = p->n;
+	for (i = 0; i < d->pairs.n; i += 2)
+		if (is_group(d->pairs.v[i]))
+			remove_members(d, d->pairs.v[i], d->pairs.v[i + 1]);
+	post = p->n;
+	for (i = 0; i < d->renames.n; i += 2)
+		push_rename(d, d->renames.v[i], d->renames.v[i + 1]);
+	for (r = RANK_PERSON; r < NRANKS; r++)
+		emit_adds(d, r);
 	for (i = 0; i < d->pairs.n; i += 2) {
 		const struct entry	*want = d->pairs.v[i], *have = d->pairs.v[i + 1];
 		int			 renamed = strcasecmp(want->dn, have->dn) != 0;
 
 		diff_entry(d, want, have, renamed ? want->dn : have->dn, renamed);
-		if (renamed && p->n > 0 && p->v[p->n - 1].entry == have)
-			p->v[p->n - 1].assertion = NULL;	/* the modrdn moved it */
 	}
+	/* the removals are answered before a group is changed again */
+	if (post > removals && post < p->n)
+		p->v[post].waits = 1;
+	check_memberof(d);
 	for (i = 0; i < d->leavers.n; i++)
 		leave(d, d->leavers.v[i]);
-	if (d->dels.n > 1)
-		qsort(d->dels.v, d->dels.n, sizeof(*d->dels.v), cmp_delete);
-	for (i = 0; i < d->dels.n; i++) {
-		const struct entry	*e = d->dels.v[i];
-		struct change		*c = plan_push(p, CHANGE_DELETE, e);
-
-		if (e->tenant != NULL && listed(d->o->remove_tenants, e->tenant))
-			c->why = WHY_TENANT;
-		if (e->kind == ENTRY_PERSON)
-			p->nremovals++;
-	}
-	p->ndelete += d->dels.n;
+	emit_deletes(d);
 }
 
 void
@@ -604,6 +1031,10 @@ diff(const struct entries *desired, const struct entries *current,
 	ptrvec_free(&d.dels);
 	hmap_free(&d.claimed);
 	hmap_free(&d.tenants);
+	hmap_free(&d.after);
+	hmap_free(&d.removed);
+	hmap_free(&d.touched);
+	arena_free(&d.tmp);
 	scratch_free(&d.sc);
 }
 
@@ -675,4 +1106,26 @@ plan_restrict(struct plan *p, const char *const *tenants)
 		    in_tenants(p->v[i].newtenant, tenants);
 	plan_keep(p, keep);
 	free(keep);
+}
+
+const char *
+change_op_name(enum change_op op)
+{
+	static const char *const names[] = {
+		[CHANGE_ADD] = "add", [CHANGE_MODIFY] = "modify",
+		[CHANGE_MODRDN] = "modrdn", [CHANGE_DELETE] = "delete"
+	};
+
+	return names[op];
+}
+
+const char *
+mod_op_name(enum mod_op op)
+{
+	static const char *const names[] = {
+		[MOD_ADD] = "add", [MOD_DELETE] = "delete",
+		[MOD_REPLACE] = "replace"
+	};
+
+	return names[op];
 }

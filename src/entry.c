@@ -184,8 +184,9 @@ shared_value(struct entries *es, const struct entry *e, const char *name,
 }
 
 /*
- * The set's copy of a value. Object classes and employee types are the same
- * few words on every entry; a member is usually an entry of the same set,
+ * The set's copy of a value. Object classes, employee types and memberOf (the
+ * DNs of a few groups) are the same few strings on every entry; a member is
+ * usually an entry of the same set,
  * whose DN is kept once; a value the shared set has is not copied.
  */
 static const char *
@@ -196,7 +197,8 @@ value_copy(struct entries *es, const struct entry *e, const struct attr *a,
 	const char		*v;
 	char			 buf[512];
 
-	if (is_attr(a->name, "objectClass") || is_attr(a->name, "employeeType"))
+	if (is_attr(a->name, "objectClass") || is_attr(a->name, "employeeType") ||
+	    is_attr(a->name, "memberOf"))
 		return intern(es, value, len);
 	if (is_attr(a->name, "member") && len < sizeof(buf)) {
 		memcpy(buf, value, len);

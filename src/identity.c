@@ -335,11 +335,19 @@ assign_logins(struct speller *sp, const struct entries *current,
 		char		*base = derive_login(sp, p);
 		char		*login = free_login(m, &owners, &held, &next, base);
 
-		if (base[0] == '\0')
+		if (base[0] == '\0') {
 			diag_add(d, p->pos, "no login can be derived for person \"%s\" "
 			    "from \"%s\"; set login", p->id, m->policy.login_format);
-		p->login = keep(&m->arena, p->login, login);
-		hmap_put(&owners, p->login, p);
+			p->login = NULL;	/* and no mail derived from it */
+		} else if (strlen(login) > LOGIN_MAX) {
+			diag_add(d, p->pos, "the login derived for person \"%s\" "
+			    "(\"%.24s...\") has %zu characters, more than %d: set "
+			    "login", p->id, login, strlen(login), LOGIN_MAX);
+			p->login = NULL;	/* and no mail derived from it */
+		} else {
+			p->login = keep(&m->arena, p->login, login);
+			hmap_put(&owners, p->login, p);
+		}
 		free(login);
 		free(base);
 	}
@@ -347,6 +355,27 @@ assign_logins(struct speller *sp, const struct entries *current,
 	hmap_free(&owners);
 	hmap_free(&held);
 	hmap_free(&next);
+}
+
+/*
+ * A derived address obeys what a written one does (valid_mail: 64 characters
+ * before the '@', a domain name after); long names would otherwise make
+ * addresses no mail server takes.
+ */
+static void
+derived_mail_check(const struct person *p, struct diags *d)
+{
+	const char	*at = strrchr(p->mail, '@');
+
+	if (valid_mail(p->mail))
+		return;
+	if (at != NULL && at - p->mail > 64)
+		diag_add(d, p->pos, "the mail address derived for person \"%s\" "
+		    "(\"%.24s...\") has %zu characters before the '@', more "
+		    "than 64: set mail", p->id, p->mail, (size_t)(at - p->mail));
+	else
+		diag_add(d, p->pos, "the mail address derived for person \"%s\", "
+		    "\"%s\", is not an address: set mail", p->id, p->mail);
 }
 
 /* Mails and aliases share one space: an address belongs to one person. */
@@ -388,6 +417,7 @@ assign_mails(struct speller *sp, struct diags *d)
 				mail = expand(sp, m->policy.mail_format, p, p->login);
 				p->mail = keep(&m->arena, p->mail, mail);
 				free(mail);
+				derived_mail_check(p, d);
 			}
 			take_address(m, &addrs, p, p->mail, p->mail_set ?
 			    p->mail_pos : p->id_pos, d);

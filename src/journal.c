@@ -62,14 +62,13 @@ journal_open(struct journal *j, const char *log, const char *undo)
 static void
 log_line(struct journal *j, const struct change *c, const char *result)
 {
-	static const char *const ops[] = { "add", "modify", "modrdn", "delete" };
 	size_t	i;
 
 	fprintf(j->log, "{\"time\": \"%s\", \"user\": ", j->started);
 	json_string(j->log, j->user);
 	fputs(", \"host\": ", j->log);
 	json_string(j->log, j->host);
-	fprintf(j->log, ", \"op\": \"%s\", \"dn\": ", ops[c->op]);
+	fprintf(j->log, ", \"op\": \"%s\", \"dn\": ", change_op_name(c->op));
 	json_string(j->log, c->dn);
 	if (c->op == CHANGE_MODRDN) {
 		fputs(", \"newdn\": ", j->log);

@@ -123,10 +123,7 @@ void
 ldif_write_change(FILE *fp, const struct change *c, const char *hash,
     const void *ctrl, size_t ctrllen)
 {
-	static const char *const	 ops[] = {
-		[MOD_ADD] = "add", [MOD_DELETE] = "delete", [MOD_REPLACE] = "replace"
-	};
-	size_t				 i;
+	size_t	i;
 
 	ldif_put(fp, "dn", c->dn);
 	if (ctrl != NULL) {
@@ -153,7 +150,7 @@ ldif_write_change(FILE *fp, const struct change *c, const char *hash,
 	case CHANGE_MODIFY:
 		ldif_put(fp, "changetype", "modify");
 		for (i = 0; i < c->nmods; i++) {
-			ldif_put(fp, ops[c->mods[i].op], c->mods[i].attr);
+			ldif_put(fp, mod_op_name(c->mods[i].op), c->mods[i].attr);
 			put_values(fp, c->mods[i].attr, c->mods[i].vals,
 			    c->mods[i].nvals);
 			fputs("-\n", fp);

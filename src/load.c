@@ -209,60 +209,18 @@ static int
 get_uint(struct loader *l, const struct ynode *n, const char *what,
     unsigned max, unsigned *out)
 {
-	const char	*v = get_string(l, n, what);
-	char		*end;
-	unsigned long	 u;
+	const char		*v = get_string(l, n, what);
+	unsigned long long	 u;
 
 	if (v == NULL)
 		return -1;
-	errno = 0;
-	u = strtoul(v, &end, 10);
-	if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 || u > max) {
+	if (parse_uint(v, 0, max, &u) == -1) {
 		diag_add(l->d, n->pos, "%s must be a whole number from 0 to %u, not "
 		    "\"%s\"", what, max, v);
 		return -1;
 	}
 	*out = (unsigned)u;
 	return 0;
-}
-
-/*
- * Sizes as people write them: a number and an optional unit, SI (kB, MB, GB, TB:
- * powers of 1000) or binary (KiB, MiB, GiB, TiB: powers of 1024); no unit is bytes.
- */
-int
-parse_size(const char *s, unsigned long long *out)
-{
-	static const struct {
-		const char		*unit;
-		unsigned long long	 mult;
-	} units[] = {
-		{ "", 1 }, { "B", 1 },
-		{ "kB", 1000ULL }, { "KB", 1000ULL }, { "MB", 1000000ULL },
-		{ "GB", 1000000000ULL }, { "TB", 1000000000000ULL },
-		{ "KiB", 1ULL << 10 }, { "MiB", 1ULL << 20 }, { "GiB", 1ULL << 30 },
-		{ "TiB", 1ULL << 40 },
-	};
-	unsigned long long	 n;
-	char			*end;
-	size_t			 i;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	n = strtoull(s, &end, 10);
-	if (errno != 0)
-		return -1;
-	while (*end == ' ')
-		end++;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (strcmp(end, units[i].unit) == 0) {
-			if (n > ULLONG_MAX / units[i].mult)
-				return -1;
-			*out = n * units[i].mult;
-			return 0;
-		}
-	return -1;
 }
 
 static int
@@ -551,11 +509,10 @@ load_policy(struct loader *l, const struct ynode *n)
 	if (v[5] != NULL && (mr = get_string(l, v[5], "max_removals")) != NULL) {
 		len = strlen(mr);
 		if (len > 1 && mr[len - 1] == '%') {
-			char	*num = xstrndup(mr, len - 1);
-			char	*end;
-			unsigned long u = strtoul(num, &end, 10);
+			char			*num = xstrndup(mr, len - 1);
+			unsigned long long	 u;
 
-			if (*num >= '0' && *num <= '9' && *end == '\0' && u <= 100) {
+			if (parse_uint(num, 0, 100, &u) == 0) {
 				p->max_removals = (unsigned)u;
 				p->max_removals_percent = 1;
 				p->max_removals_set = 1;
@@ -693,14 +650,12 @@ get_word(struct loader *l, const struct ynode *n, const char *what,
 static unsigned
 get_timeout(struct loader *l, const struct ynode *n)
 {
-	const char	*s = get_string(l, n, "timeout");
-	unsigned long	 v = 0;
+	const char		*s = get_string(l, n, "timeout");
+	unsigned long long	 v;
 
 	if (s == NULL)
 		return DIRECTORY_TIMEOUT;
-	if (strspn(s, "0123456789") == strlen(s) && strlen(s) <= 4)
-		v = strtoul(s, NULL, 10);
-	if (v < 1 || v > DIRECTORY_TIMEOUT_MAX) {
+	if (parse_uint(s, 1, DIRECTORY_TIMEOUT_MAX, &v) == -1) {
 		diag_add(l->d, n->pos, "timeout \"%s\" is not a number of seconds "
 		    "from 1 to %d", s, DIRECTORY_TIMEOUT_MAX);
 		return DIRECTORY_TIMEOUT;

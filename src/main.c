@@ -43,7 +43,7 @@ struct options {
 	int		 ldif;			/* --format ldif */
 	int		 show_hashes;
 	size_t		 batch_size;		/* --batch-size */
-	int		 no_transactions;	/* --no-transactions */
+	int		 transactions;		/* --transactions: 1, --no-: -1 */
 };
 
 struct command {
@@ -73,7 +73,7 @@ static const struct command commands[] = {
 	    "[--format text | json | ldif] [--tenant id]\n\t[--prune] "
 	    "[--allow-mass-removal] [--allow-mass-change] [--remove-tenant id]\n"
 	    "\t[--credentials file] [--journal file] [--undo file] [--plan file]\n"
-	    "\t[--batch-size n] [--no-transactions] [--templates dir] [-H uri] "
+	    "\t[--batch-size n] [--transactions] [--templates dir] [-H uri] "
 	    "file",
 	    "make the directory match the file", 1, 0 },
 	{ "export", cmd_export, "export [-h] [-o output] [--templates dir] file",
@@ -340,70 +340,6 @@ gentime(char buf[16], time_t delta)
 
 	gmtime_r(&t, &tm);
 	strftime(buf, 16, "%Y%m%d%H%M%SZ", &tm);
-}
-
-/*
- * The guard rails: a plan that removes a tenant nobody confirmed, that disables
- * or deletes more people than max_removals, or that changes more than half of
- * what mutualize manages, is refused before anything is written. Each refusal
- * says how to override it. Returns 0, or -1 when refused.
- */
-static int
-guard(const struct plan *p, const struct entries *current, const struct model *m,
-    const struct options *o)
-{
-	const struct policy	*pol = &m->policy;
-	size_t			 i, people = 0, managed = 0, limit, changes;
-	int			 ok = 1;
-
-	for (i = 0; i < current->v.n; i++) {
-		const struct entry	*e = current->v.v[i];
-
-		if (!entry_managed(e))
-			continue;
-		managed++;
-		people += e->kind == ENTRY_PERSON;
-	}
-	for (i = 0; i < p->tenants_gone.n; i++) {
-		const struct entry	*t = p->tenants_gone.v[i];
-		char			*id = text_escape(t->tenant);
-		char			*dn = text_escape(t->dn);
-
-		/* read from the directory: shown, never acted on by a terminal */
-		fprintf(stderr, "mutualize: tenant \"%s\" (%s) is in the directory "
-		    "but not in %s; mutualize never removes a tenant by itself.\n"
-		    "mutualize: to remove it with everything in it, run again with "
-		    "--remove-tenant %s\n", id, dn, o->file, id);
-		free(id);
-		free(dn);
-		ok = 0;
-	}
-	if (pol->max_removals_set)
-		limit = pol->max_removals_percent ?
-		    (people * pol->max_removals + 99) / 100 : pol->max_removals;
-	else {
-		limit = (people * 5 + 99) / 100;
-		limit = limit < 10 ? 10 : limit > 500 ? 500 : limit;
-	}
-	if (p->nremovals > limit && !o->allow_mass_removal) {
-		fprintf(stderr, "mutualize: this plan disables or deletes %zu people, "
-		    "more than max_removals allows (%zu of %zu).\nmutualize: if that "
-		    "is meant, run again with --allow-mass-removal\n", p->nremovals,
-		    limit, people);
-		ok = 0;
-	}
-	changes = p->nmodify + p->nrename + p->ndisable + p->ndelete;
-	if (managed >= 20 && changes * 2 > managed && !o->allow_mass_change) {
-		fprintf(stderr, "mutualize: this plan changes %zu of the %zu entries "
-		    "mutualize manages, more than half: the sign of a broken file "
-		    "or template.\nmutualize: if that is meant, run again with "
-		    "--allow-mass-change\n", changes, managed);
-		ok = 0;
-	}
-	if (!ok)
-		fprintf(stderr, "mutualize: the plan is refused; nothing was "
-		    "written.\n");
-	return ok ? 0 : -1;
 }
 
 /* New accounts that get a generated password. */
@@ -681,7 +617,8 @@ write_directory(const struct apply_run *r)
 	/* -v says each change on standard error: a progress line would mix in */
 	ao.progress = !o->quiet && !o->verbose;
 	ao.batch = o->batch_size > 0 ? o->batch_size : BATCH_DEFAULT;
-	ao.transactions = !o->no_transactions;
+	/* slapd 2.5 may damage its database when it rolls one back */
+	ao.transactions = o->transactions == 1;
 	ao.stop = stop_pending;
 	/*
 	 * What was freed since the file was read goes back to the system
@@ -860,7 +797,8 @@ run(struct options *o, int write)
 		goto out;
 	if (show_plan(&plan, m, o, &cn, &desired, &current) == -1)
 		goto out;
-	if (guard(&plan, &current, m, o) == -1)
+	if (guard_plan(&plan, &current, &m->policy, &(struct guard_opts){
+	    o->file, o->allow_mass_removal, o->allow_mass_change }, stderr) != 0)
 		goto out;
 	if (o->out != NULL && save_plan(c, &plan, o, digest, now) == -1)
 		goto out;
@@ -997,7 +935,7 @@ enum {
 	OPT_EXIT_CODE = 256, OPT_PRUNE, OPT_MASS_REMOVAL, OPT_MASS_CHANGE,
 	OPT_REMOVE_TENANT, OPT_CREDENTIALS, OPT_TENANT, OPT_FORMAT, OPT_SHOW_HASHES,
 	OPT_JOURNAL, OPT_UNDO, OPT_OUT, OPT_PLAN, OPT_TEMPLATES, OPT_BATCH_SIZE,
-	OPT_NO_TXN
+	OPT_TXN, OPT_NO_TXN
 };
 
 /* Command options; those a command does not take are refused. */
@@ -1022,6 +960,7 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 		{ "plan", required_argument, NULL, OPT_PLAN },
 		{ "templates", required_argument, NULL, OPT_TEMPLATES },
 		{ "batch-size", required_argument, NULL, OPT_BATCH_SIZE },
+		{ "transactions", no_argument, NULL, OPT_TXN },
 		{ "no-transactions", no_argument, NULL, OPT_NO_TXN },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1131,10 +1070,17 @@ parse_command(const struct command *c, struct options *o, int argc, char **argv)
 			}
 			o->batch_size = n;
 			break;
+		case OPT_TXN:
 		case OPT_NO_TXN:
 			if (!c->write)
 				goto bad;
-			o->no_transactions = 1;
+			/* --no-transactions: the default, kept for scripts */
+			if (o->transactions == (ch == OPT_TXN ? -1 : 1)) {
+				fprintf(stderr, "mutualize: --transactions and "
+				    "--no-transactions exclude each other\n");
+				goto bad;
+			}
+			o->transactions = ch == OPT_TXN ? 1 : -1;
 			break;
 		default:
 			goto bad;

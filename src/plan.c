@@ -62,6 +62,26 @@ print_attr_values(FILE *fp, const char *prefix, const char *name,
 	}
 }
 
+/*
+ * A value replaced by another reads "old -> new"; an attribute that comes or
+ * goes, or whose several values change, reads as the values it loses and
+ * those it gets: whatever the directory holds then, the new values replace it.
+ */
+static void
+print_replace(FILE *fp, const struct mod *m)
+{
+	if (m->nvals == 1 && m->nold == 1) {
+		fprintf(fp, "    %s: ", m->attr);
+		print_value(fp, m->old[0]);
+		fputs(" -> ", fp);
+		print_value(fp, m->vals[0]);
+		fputc('\n', fp);
+		return;
+	}
+	print_attr_values(fp, "- ", m->attr, m->old, m->nold);
+	print_attr_values(fp, "+ ", m->attr, m->vals, m->nvals);
+}
+
 /* Why a change is made, shown after its DN. */
 static const char *
 why_text(enum change_why why)
@@ -77,6 +97,9 @@ why_text(enum change_why why)
 		return " (no longer in the file; on_departure: delete)";
 	case WHY_TENANT:
 		return " (its tenant is removed)";
+	case WHY_DRIFT:
+		return " (memberOf drift: members written again, so that the "
+		    "memberof overlay corrects their memberOf)";
 	default:
 		return "";
 	}
@@ -85,7 +108,7 @@ why_text(enum change_why why)
 static void
 print_change(FILE *fp, const struct change *c, const struct print_opts *o)
 {
-	size_t	i, j;
+	size_t	i;
 
 	switch (c->op) {
 	case CHANGE_ADD:
@@ -111,15 +134,9 @@ print_change(FILE *fp, const struct change *c, const struct print_opts *o)
 		for (i = 0; i < c->nmods; i++) {
 			const struct mod	*m = &c->mods[i];
 
-			if (m->op == MOD_REPLACE) {
-				for (j = 0; j < m->nvals; j++) {
-					fprintf(fp, "    %s: ", m->attr);
-					print_value(fp, j < m->nold ? m->old[j] : "");
-					fputs(" -> ", fp);
-					print_value(fp, m->vals[j]);
-					fputc('\n', fp);
-				}
-			} else
+			if (m->op == MOD_REPLACE)
+				print_replace(fp, m);
+			else
 				print_attr_values(fp, m->op == MOD_ADD ? "+ " : "- ",
 				    m->attr, m->vals, m->nvals);
 		}
@@ -279,10 +296,8 @@ json_values(FILE *fp, const char **vals, size_t n)
 	fputc(']', fp);
 }
 
-static const char *const op_names[] = { "add", "modify", "modrdn", "delete" };
-static const char *const mod_names[] = { "add", "delete", "replace" };
 static const char *const why_names[] = {
-	NULL, "disable", "enable", "prune", "depart", "tenant"
+	NULL, "disable", "enable", "prune", "depart", "tenant", "drift"
 };
 
 void
@@ -290,7 +305,7 @@ plan_print_change_json(const struct change *c, FILE *fp)
 {
 	size_t	i;
 
-	fprintf(fp, "{\"op\": \"%s\", \"dn\": ", op_names[c->op]);
+	fprintf(fp, "{\"op\": \"%s\", \"dn\": ", change_op_name(c->op));
 	json_string(fp, c->dn);
 	if (c->entry->tenant != NULL) {
 		fputs(", \"tenant\": ", fp);
@@ -316,7 +331,7 @@ plan_print_change_json(const struct change *c, FILE *fp)
 		fputs(", \"mods\": [", fp);
 		for (i = 0; i < c->nmods; i++) {
 			fprintf(fp, "%s{\"op\": \"%s\", \"attribute\": ", i > 0 ?
-			    ", " : "", mod_names[c->mods[i].op]);
+			    ", " : "", mod_op_name(c->mods[i].op));
 			json_string(fp, c->mods[i].attr);
 			fputs(", \"values\": ", fp);
 			json_values(fp, c->mods[i].vals, c->mods[i].nvals);

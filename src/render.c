@@ -32,13 +32,16 @@ static const char *const managed_group[] = {
 };
 static const char *const managed_none[] = { NULL };
 
-/* What read asks the server for: every attribute mutualize may manage. */
+/*
+ * What read asks the server for: every attribute mutualize may manage, and
+ * the operational ones it checks: memberOf is what the services filter on.
+ */
 static const char *const read_attrs[] = {
 	"objectClass", "ou", "description", "associatedDomain", "uid", "cn", "sn",
 	"givenName", "displayName", "mail", "employeeNumber", "employeeType",
 	"title", "telephoneNumber", "mailLocalAddress", "member",
 	"mutualizeFormerMail", "mutualizeDisabled", "pwdAccountLockedTime",
-	"entryCSN", NULL
+	"entryCSN", "memberOf", NULL
 };
 
 /*

@@ -8,11 +8,12 @@
  * server since the review refuses its change, and only that one.
  *
  * The file ends with the SHA-256 of all that precedes it, and apply --plan
- * refuses a file whose content does not match, or whose change to an entry
- * that exists lacks its assertion: a plan edited after the review is not
- * the plan reviewed. The digest is no signature (whoever edits the file can
- * compute it again); the assertions are what a forger cannot take away, for
- * a change whose assertion is gone is refused whole.
+ * refuses a file whose content does not match, or whose change lacks the
+ * assertion that its entry, as read now, calls for: a plan edited after the
+ * review is not the plan reviewed. The digest is no signature (whoever edits
+ * the file can compute it again); the assertions are what a forger cannot
+ * take away, for a change whose assertion is gone is refused whole. Groups,
+ * and changes after another of the same entry, carry none (diff.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -66,22 +67,6 @@ sealed(const char *buf, size_t len)
 	return strncmp(seal + sizeof(SEAL) - 1, hex, 64) == 0;
 }
 
-/*
- * Whether a record that changes an entry that exists carries its assertion.
- * A modify right after a modrdn has none: the rename gave the entry a new
- * entryCSN, not known when the plan was made.
- */
-static int
-asserted(const char *rec, const char *assertion, int *renamed)
-{
-	int	modify = strstr(rec, "\nchangetype: modify\n") != NULL;
-	int	add = strstr(rec, "\nchangetype: add\n") != NULL;
-	int	after_rename = *renamed;
-
-	*renamed = strstr(rec, "\nchangetype: modrdn\n") != NULL;
-	return add || assertion != NULL || (modify && after_rename);
-}
-
 /* A record as compared: no comments, no control lines (nor their folds). */
 static char *
 record_key(struct arena *a, const char *rec, size_t len, const char **assertion)
@@ -111,16 +96,16 @@ record_key(struct arena *a, const char *rec, size_t len, const char **assertion)
 }
 
 /*
- * The records of a saved plan, from p, one a blank line apart. Returns 0, or
- * -1 when one that changes an entry that exists lacks its assertion.
+ * The records of a saved plan, from p, one a blank line apart. Whether each
+ * change carries the assertion it should is known only once the plan is made
+ * again (saved_match): groups carry none.
  */
 static int
-saved_records(struct saved *s, const char *p, const char *path)
+saved_records(struct saved *s, const char *p)
 {
 	const char	*rec, *assertion;
-	char		*key, *dn;
+	char		*key;
 	size_t		 len;
-	int		 renamed = 0;
 
 	for (; *p != '\0'; p = *p ? p + 1 : p) {
 		while (*p == '\n')
@@ -131,16 +116,6 @@ saved_records(struct saved *s, const char *p, const char *path)
 		p = strstr(rec, "\n\n");
 		len = p ? (size_t)(p - rec) + 1 : strlen(rec);
 		key = record_key(&s->arena, rec, len, &assertion);
-		if (!asserted(key, assertion, &renamed)) {
-			dn = text_escape(arena_strndup(&s->arena, key,
-			    strcspn(key, "\n")));
-			fprintf(stderr, "mutualize: %s: the change of \"%s\" has "
-			    "no assertion, which every change to an entry that "
-			    "exists carries: the plan was edited; it is refused, "
-			    "nothing was written\n", path, dn);
-			free(dn);
-			return -1;
-		}
 		hmap_put(&s->records, key, (void *)(assertion ? assertion : ""));
 		s->n++;
 		if (p == NULL)
@@ -185,7 +160,7 @@ saved_load(struct saved *s, const char *path, const char *digest)
 	free(want);
 	if ((now = strstr(buf, "\n# now: ")) != NULL && now < p)
 		s->now = arena_strndup(&s->arena, now + 8, strcspn(now + 8, "\n"));
-	rc = saved_records(s, p + strlen("\nversion: 1\n"), path);
+	rc = saved_records(s, p + strlen("\nversion: 1\n"));
 	free(buf);
 	return rc;
 }

@@ -251,3 +251,22 @@ ptrvec_free(struct ptrvec *pv)
 	pv->v = NULL;
 	pv->n = pv->cap = 0;
 }
+
+FILE *
+memtext_open(struct memtext *t)
+{
+	t->s = NULL;
+	t->len = 0;
+	if ((t->fp = open_memstream(&t->s, &t->len)) == NULL) {
+		fputs("mutualize: out of memory\n", stderr);
+		abort();
+	}
+	return t->fp;
+}
+
+char *
+memtext_close(struct memtext *t)
+{
+	fclose(t->fp);
+	return t->s;
+}

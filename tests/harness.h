@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -142,6 +143,31 @@ slurp(const char *path)
 	buf[len] = '\0';
 	fclose(fp);
 	return buf;
+}
+
+/*
+ * Compares got with the golden file tests/golden/NAME. With
+ * MUTUALIZE_UPDATE_GOLDEN=1 it writes got there instead, and the test is
+ * skipped rather than passed: a rewritten file proves nothing (review the
+ * diff before committing).
+ */
+UNUSED static void
+assert_golden(const char *got, const char *name)
+{
+	char	*path = xasprintf("tests/golden/%s", name), *want;
+	FILE	*fp;
+
+	if (getenv("MUTUALIZE_UPDATE_GOLDEN") != NULL) {
+		assert_non_null(fp = fopen(path, "w"));
+		fputs(got, fp);
+		assert_int_equal(fclose(fp), 0);
+		free(path);
+		skip();
+	}
+	want = slurp(path);
+	assert_string_equal(got, want);
+	free(want);
+	free(path);
 }
 
 /* Assigns logins and mails; returns the number of errors (printed). */

@@ -9,6 +9,11 @@
 #
 # Then the end-to-end tests of the services (tests/e2e/run.sh) on SLAPD.
 #
+# All of it runs once for each configuration of overlays that production
+# directories run (SLAPD_CONFIGS, by default all three of tests/slapd.sh's
+# SLAPD_OVERLAYS): memberof alone, memberof with refint on member, and
+# memberof with memberof-refint. Each gets servers of its own.
+#
 # Everything the tests print, and everything the programs they run print,
 # goes to logs in the run's temporary directory; once the tests are over, the
 # logs are searched for the passwords the tests used.
@@ -34,20 +39,35 @@ exec > >(tee -a "$RUN_DIR/tests.log") 2>&1
 tee_pid=$!
 
 tls_make "$SLAPD_TLS_DIR" || exit 1
-slapd_start "dc=sitiv,dc=fr" "$SLAPD_ROOTPW" SLAPD "$SLAPD_TLS_DIR" || exit 1
-slapd_start "dc=sitiv,dc=fr" "$SLAPD_ROOTPW" SLAPD2 || exit 1
-slapd_start "dc=sitiv,dc=fr" "$SLAPD_ROOTPW" SLAPD3 || exit 1
-slapd_kill SLAPD3
-echo "slapd $SLAPD_PID on $SLAPD_URI $SLAPD_LDAPS_URI; $SLAPD2_PID on" \
-	"$SLAPD2_URI; none on $SLAPD3_URI"
 export MUTUALIZE_TEST_BIN=${MUTUALIZE_TEST_BIN:-build/san/mutualize}
 # The templates of this tree, not those of an installed copy.
 export MUTUALIZE_TEMPLATES=${MUTUALIZE_TEMPLATES:-$(cd "$here/../templates" && pwd)}
 : >"$MUTUALIZE_TEST_LOG"
-LABEL=integration sh "$here/run-unit.sh" "$@"
-status=$?
-# Then the real services, on the same slapd.
-bash "$here/e2e/run.sh" || status=1
+status=0
+
+# The servers of one configuration, the tests, then the servers stopped.
+run_config() {
+	SLAPD_OVERLAYS=$1
+	export SLAPD_OVERLAYS
+	shift
+	echo "== overlays: $SLAPD_OVERLAYS"
+	slapd_start "dc=sitiv,dc=fr" "$SLAPD_ROOTPW" SLAPD "$SLAPD_TLS_DIR" ||
+		return 1
+	slapd_start "dc=sitiv,dc=fr" "$SLAPD_ROOTPW" SLAPD2 || return 1
+	slapd_start "dc=sitiv,dc=fr" "$SLAPD_ROOTPW" SLAPD3 || return 1
+	slapd_kill SLAPD3
+	echo "slapd $SLAPD_PID on $SLAPD_URI $SLAPD_LDAPS_URI; $SLAPD2_PID on" \
+		"$SLAPD2_URI; none on $SLAPD3_URI"
+	LABEL="integration ($SLAPD_OVERLAYS)" sh "$here/run-unit.sh" "$@" ||
+		status=1
+	# Then the real services, on the same slapd.
+	bash "$here/e2e/run.sh" || status=1
+	slapd_stop_all
+}
+
+for config in ${SLAPD_CONFIGS:-memberof memberof+refint memberof-refint}; do
+	run_config "$config" "$@" || status=1
+done
 
 exec 1>&3 2>&4 3>&- 4>&-
 wait "$tee_pid"

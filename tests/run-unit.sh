@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs cmocka test programs (built with ASan and UBSan) and prints a total.
+# Runs cmocka test programs (built with ASan and UBSan), and shell tests that
+# report through tap.sh, and prints a total.
 # Usage: run-unit.sh PROGRAM...
 set -u
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
@@ -12,8 +13,10 @@ for t in "$@"; do
 	"$t" >"$log" 2>&1
 	rc=$?
 	cat "$log"
-	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log")
-	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log")
+	p=$(sed -n -e 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' \
+		-e 's/^[a-z0-9-]*: \([0-9]*\) passed, [0-9]* failed$/\1/p' "$log")
+	f=$(sed -n -e 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' \
+		-e 's/^[a-z0-9-]*: [0-9]* passed, \([1-9][0-9]*\) failed$/\1/p' "$log")
 	passed=$((passed + ${p:-0}))
 	failed=$((failed + ${f:-0}))
 	if [ "$rc" != 0 ]; then

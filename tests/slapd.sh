@@ -8,6 +8,11 @@
 #       also offers StartTLS, and ldaps:// on 127.0.0.1 and ::1 on a second
 #       port: NAME_LDAPS_URI and NAME_LDAPS6_URI.
 #       SLAPD_LDIF, when set, is loaded offline (slapadd -q) before it starts.
+#       SLAPD_OVERLAYS chooses how groups are kept, as production directories
+#       do (ppolicy always):
+#         memberof         memberof alone (the default)
+#         memberof+refint  memberof, and refint on member (the guide's pairing)
+#         memberof-refint  memberof with memberof-refint TRUE
 #   slapd_restart [NAME]
 #                       starts one again, killed or stopped, on the same
 #                       database, NAME_URI and NAME_LDAPI_URI (not ldaps://);
@@ -46,6 +51,7 @@ modulepath /usr/lib/ldap
 moduleload back_mdb
 moduleload memberof
 moduleload ppolicy
+$(slapd_modules)
 authz-regexp "^gidNumber=$(id -g)\\\\+uidNumber=$(id -u),cn=peercred,cn=external,cn=auth$" "cn=admin,$base"
 CONF
 	if [ -n "$tls" ]; then
@@ -77,11 +83,39 @@ access to dn.regex="^uid=hidden\\.[^,]*,ou=people,"
 access to *
 	by dn.exact="cn=writer,$base" write
 	by * read
-overlay memberof
+CONF
+	slapd_write_overlays "$dir" "$base" || return 1
+	mkdir -p "$dir/db"
+}
+
+# The modules SLAPD_OVERLAYS needs besides memberof and ppolicy.
+slapd_modules() {
+	case ${SLAPD_OVERLAYS:-memberof} in
+	memberof+refint) echo "moduleload refint" ;;
+	esac
+}
+
+# The overlays of SLAPD_OVERLAYS. refint is declared after memberof: slapd
+# runs the overlay declared last first, so refint sees a modrdn first and its
+# rewrite of the groups goes down through memberof, which keeps memberOf.
+slapd_write_overlays() {
+	local dir=$1 base=$2
+	case ${SLAPD_OVERLAYS:-memberof} in
+	memberof)
+		echo "overlay memberof" ;;
+	memberof+refint)
+		printf '%s\n' "overlay memberof" "overlay refint" \
+			"refint_attributes member" ;;
+	memberof-refint)
+		printf '%s\n' "overlay memberof" "memberof-refint TRUE" ;;
+	*)
+		echo "SLAPD_OVERLAYS: no configuration \"$SLAPD_OVERLAYS\"" >&2
+		return 1 ;;
+	esac >>"$dir/slapd.conf"
+	cat >>"$dir/slapd.conf" <<CONF
 overlay ppolicy
 ppolicy_default "cn=default-policy,$base"
 CONF
-	mkdir -p "$dir/db"
 }
 
 # A path as the host part of an ldapi:// URI.

@@ -214,14 +214,19 @@ apply_over_hand_made_account(const char *cmd)
 }
 
 static void
-server_error_rolls_the_batch_back_and_says_so(void **state)
+in_a_transaction_a_server_error_rolls_the_batch_back_and_says_so(void **state)
 {
-	struct run	 r = apply_over_hand_made_account("apply");
+	struct run	 r = apply_over_hand_made_account("apply --transactions");
 
 	(void)state;
+	assert_non_null(strstr(r.err, "mutualize: in transactions, which slapd "
+	    "2.5 can damage its database in rolling back (mutualize(1), "
+	    "BUGS)\n"));
 	/* one transaction: the 11 adds before the modify are not there */
 	assert_non_null(strstr(r.err, "mutualize: batch 1 (changes 1 to 12) was "
-	    "rolled back: nothing of it was written\n"));
+	    "rolled back: nothing of it was written\nmutualize: slapd 2.5 can "
+	    "damage its database in rolling a transaction back: check it with "
+	    "slapcat before writing again\n"));
 	assert_non_null(strstr(r.err, "mutualize: none of the 12 changes was "
 	    "made; nothing was written.\n"));
 	assert_null(strstr(r.err, "partly updated"));
@@ -230,9 +235,9 @@ server_error_rolls_the_batch_back_and_says_so(void **state)
 }
 
 static void
-without_transactions_the_changes_before_an_error_stay(void **state)
+by_default_the_changes_before_an_error_stay(void **state)
 {
-	struct run	 r = apply_over_hand_made_account("apply --no-transactions");
+	struct run	 r = apply_over_hand_made_account("apply");
 
 	(void)state;
 	/* outside a transaction, the server says why */
@@ -245,10 +250,45 @@ without_transactions_the_changes_before_an_error_stay(void **state)
 	run_free(&r);
 }
 
+/* The default, said aloud: scripts written when it was not keep working. */
+static void
+no_transactions_is_the_default_said_aloud(void **state)
+{
+	struct run	 r = apply_over_hand_made_account("apply --no-transactions");
+
+	(void)state;
+	assert_non_null(strstr(r.err, "mutualize: 11 of 12 changes were made "
+	    "before the error; the directory is partly updated.\n"));
+	assert_int_equal(count_entries(BASE), 16);
+	run_free(&r);
+	r = run_root("apply --transactions --no-transactions", SMALL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "mutualize: --transactions and "
+	    "--no-transactions exclude each other\n"));
+	run_free(&r);
+}
+
 static void
 batches_before_a_failed_one_land(void **state)
 {
 	struct run	 r = apply_over_hand_made_account("apply --batch-size 3");
+
+	(void)state;
+	assert_non_null(strstr(r.err, "mutualize: batches 1 to 3 of 4 landed "
+	    "(changes 1 to 9)\nmutualize: batch 4 (changes 10 to 12) went "
+	    "outside a transaction: what the server took before the error "
+	    "stays\n"));
+	assert_non_null(strstr(r.err, "mutualize: 11 of 12 changes were made "
+	    "before the error"));
+	assert_int_equal(count_entries(BASE), 16);
+	run_free(&r);
+}
+
+static void
+in_transactions_the_batches_before_a_failed_one_land(void **state)
+{
+	struct run	 r = apply_over_hand_made_account("apply --transactions "
+	    "--batch-size 3");
 
 	(void)state;
 	assert_non_null(strstr(r.err, "mutualize: batches 1 to 3 of 4 landed "
@@ -260,17 +300,21 @@ batches_before_a_failed_one_land(void **state)
 	run_free(&r);
 }
 
-/* Parents before children, people before their groups, across batches too. */
+/*
+ * Parents before children, people before their groups, across batches too,
+ * pipelined or in transactions.
+ */
 static void
 small_batches_keep_the_order_of_the_plan(void **state)
 {
-	const char	*sizes[] = { "1", "4", "7" };
+	const char	*sizes[] = { "1", "4", "7", "1 --transactions",
+	    "4 --transactions", "7 --transactions" };
 	struct run	 r;
 	char		*cmd;
 	size_t		 i;
 
 	(void)state;
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 6; i++) {
 		wipe(NULL);
 		cmd = xasprintf("apply --batch-size %s", sizes[i]);
 		r = run_root(cmd, SMALL);
@@ -1083,10 +1127,11 @@ an_edited_saved_plan_is_refused_whole(void **state)
 		args = xasprintf("apply --plan %s", edited);
 		r = run_root(args, file);
 		assert_int_equal(r.status, 1);
-		assert_non_null(strstr(r.err, reseal ? "has no assertion" :
+		assert_non_null(strstr(r.err, reseal ? "lacks the assertion" :
 		    "does not end with the digest of its content"));
 		assert_non_null(strstr(r.err, "it is refused, nothing was written"));
-		assert_string_equal(r.out, "");
+		if (!reseal)	/* refused before the server is contacted */
+			assert_string_equal(r.out, "");
 		assert_values("uid=michele.picard,ou=people," VEN, "sn", "Picard");
 		run_free(&r);
 		unlink(edited);
@@ -1186,9 +1231,11 @@ main(void)
 		T(plan_and_dry_run_write_nothing),
 		T(rename_is_a_modify_and_a_departure_disables),
 		T(hand_made_entries_and_attributes_are_kept),
-		T(server_error_rolls_the_batch_back_and_says_so),
-		T(without_transactions_the_changes_before_an_error_stay),
+		T(in_a_transaction_a_server_error_rolls_the_batch_back_and_says_so),
+		T(by_default_the_changes_before_an_error_stay),
+		T(no_transactions_is_the_default_said_aloud),
 		T(batches_before_a_failed_one_land),
+		T(in_transactions_the_batches_before_a_failed_one_land),
 		T(small_batches_keep_the_order_of_the_plan),
 		T(password_scheme_none_adds_accounts_without_a_password),
 		T(paged_read_sees_past_a_size_limit),

@@ -160,15 +160,21 @@ group_members_change_value_by_value(void **state)
 	((struct attr *)entry_attr(entries_find(&f->current, "cn=rh,ou=groups," VEN),
 	    "member"))->vals[0] = "UID=Marie.Martin2,ou=people," VEN;
 	diff(&f->desired, &f->current, &f->opts, &f->plan);
-	assert_int_equal(f->plan.n, 1);
-	c = change_for(&f->plan, DSI);
-	assert_int_equal(c->nmods, 2);
+	/* the member who goes first, the one who comes once that is answered */
+	assert_int_equal(f->plan.n, 2);
+	c = &f->plan.v[0];
+	assert_string_equal(c->dn, DSI);
+	assert_int_equal(c->nmods, 1);
 	assert_int_equal(c->mods[0].op, MOD_DELETE);
 	assert_int_equal(c->mods[0].nvals, 1);
 	assert_string_equal(c->mods[0].vals[0], "uid=gone,ou=people," VEN);
-	assert_int_equal(c->mods[1].op, MOD_ADD);
-	assert_int_equal(c->mods[1].nvals, 1);
-	assert_string_equal(c->mods[1].vals[0], MARIE2);
+	c = &f->plan.v[1];
+	assert_string_equal(c->dn, DSI);
+	assert_true(c->waits);
+	assert_int_equal(c->nmods, 1);
+	assert_int_equal(c->mods[0].op, MOD_ADD);
+	assert_int_equal(c->mods[0].nvals, 1);
+	assert_string_equal(c->mods[0].vals[0], MARIE2);
 }
 
 static void
@@ -406,6 +412,185 @@ base_and_tenants_entries_are_never_changed(void **state)
 	assert_int_equal(f->plan.n, 0);
 }
 
+
+/* What the memberof overlay writes: each member's memberOf, but skip's. */
+static void
+fill_memberof(struct small *f, const char *skip_group, const char *skip_member)
+{
+	const struct attr	*m;
+	struct entry		*g, *e;
+	size_t			 i, j, n = f->current.v.n;
+
+	for (i = 0; i < n; i++) {
+		g = f->current.v.v[i];
+		if ((g->kind != ENTRY_GROUP && g->kind != ENTRY_SERVICE) ||
+		    (m = entry_attr(g, "member")) == NULL)
+			continue;
+		for (j = 0; j < m->nvals; j++)
+			if ((e = entries_find(&f->current, m->vals[j])) != NULL &&
+			    !(skip_group != NULL && strcmp(g->dn, skip_group) == 0 &&
+			    strcmp(m->vals[j], skip_member) == 0))
+				entry_add_value(&f->current, e, "memberOf", g->dn);
+	}
+}
+
+/* Marie Martin of Vénissieux, in the directory under another login. */
+#define MARIE2_OLD	"uid=mmartin,ou=people," VEN
+
+static void
+copy_desired_renaming(struct small *f, const char *from, const char *to)
+{
+	size_t	i, a, v;
+
+	for (i = 0; i < f->desired.v.n; i++) {
+		const struct entry	*src = f->desired.v.v[i];
+		struct entry		*e = entries_add(&f->current,
+		    strcmp(src->dn, from) == 0 ? to : src->dn, NULL, ENTRY_OTHER);
+
+		for (a = 0; a < src->nattrs; a++)
+			for (v = 0; v < src->attrs[a].nvals; v++) {
+				const char	*val = src->attrs[a].vals[v];
+
+				if (strcmp(val, from) == 0)
+					val = to;
+				else if (strcmp(src->dn, from) == 0 &&
+				    strcmp(src->attrs[a].name, "uid") == 0)
+					val = "mmartin";
+				entry_add_value(&f->current, e, src->attrs[a].name,
+				    val);
+			}
+		index_entry(&f->current, e);
+	}
+}
+
+/*
+ * Her old DN leaves her groups before the modrdn, while memberof can still
+ * find her and before refint would rewrite it; her new DN comes after.
+ */
+static void
+a_renamed_member_leaves_her_groups_before_the_modrdn(void **state)
+{
+	struct small	*f = *state;
+	size_t		 i, j, rename = SIZE_MAX, dels = 0, adds = 0;
+
+	copy_desired_renaming(f, MARIE2, MARIE2_OLD);
+	fill_memberof(f, NULL, NULL);
+	diff(&f->desired, &f->current, &f->opts, &f->plan);
+	for (i = 0; i < f->plan.n; i++) {
+		const struct change	*c = &f->plan.v[i];
+
+		if (c->op == CHANGE_MODRDN) {
+			assert_string_equal(c->dn, MARIE2_OLD);
+			rename = i;
+		}
+		if (c->op != CHANGE_MODIFY || c->entry->kind != ENTRY_GROUP)
+			continue;
+		assert_int_equal(c->why, WHY_NONE);
+		for (j = 0; j < c->nmods; j++) {
+			const struct mod	*m = &c->mods[j];
+
+			if (m->op == MOD_DELETE && strcmp(m->vals[0],
+			    MARIE2_OLD) == 0) {
+				assert_true(rename == SIZE_MAX);
+				dels++;
+			} else if (m->op == MOD_ADD && strcmp(m->vals[0],
+			    MARIE2) == 0) {
+				assert_true(rename != SIZE_MAX && i > rename);
+				/* the removal changed the group since the read */
+				assert_null(c->assertion);
+				adds++;
+			}
+		}
+	}
+	assert_true(rename != SIZE_MAX);
+	assert_true(f->plan.v[rename].waits);
+	assert_int_equal(dels, 2);
+	assert_int_equal(adds, 2);
+}
+
+static void
+a_stale_memberof_is_repaired_through_the_group(void **state)
+{
+	struct small		*f = *state;
+	const struct change	*c;
+
+	copy_desired(f, NULL, NULL);
+	fill_memberof(f, NULL, NULL);
+	/* she is no member of rh, yet memberof left it in her memberOf */
+	entry_add_value(&f->current, entries_find(&f->current, HELENE),
+	    "memberOf", "cn=rh,ou=groups," VEN);
+	diff(&f->desired, &f->current, &f->opts, &f->plan);
+	assert_int_equal(f->plan.n, 1);
+	c = &f->plan.v[0];
+	assert_string_equal(c->dn, "cn=rh,ou=groups," VEN);
+	assert_int_equal(c->why, WHY_DRIFT);
+	assert_true(c->waits);
+	assert_int_equal(c->nmods, 2);
+	assert_int_equal(c->mods[0].op, MOD_ADD);
+	assert_string_equal(c->mods[0].vals[0], HELENE);
+	assert_int_equal(c->mods[1].op, MOD_DELETE);
+	assert_string_equal(c->mods[1].vals[0], HELENE);
+}
+
+static void
+a_missing_memberof_is_repaired_through_the_group(void **state)
+{
+	struct small		*f = *state;
+	const struct change	*c;
+
+	copy_desired(f, NULL, NULL);
+	fill_memberof(f, DSI, HELENE);
+	diff(&f->desired, &f->current, &f->opts, &f->plan);
+	assert_int_equal(f->plan.n, 1);
+	c = &f->plan.v[0];
+	assert_string_equal(c->dn, DSI);
+	assert_int_equal(c->why, WHY_DRIFT);
+	assert_int_equal(c->nmods, 2);
+	assert_int_equal(c->mods[0].op, MOD_DELETE);
+	assert_string_equal(c->mods[0].vals[0], HELENE);
+	assert_int_equal(c->mods[1].op, MOD_ADD);
+	assert_string_equal(c->mods[1].vals[0], HELENE);
+}
+
+/* Without memberOf anywhere, the server has no memberof: nothing to check. */
+static void
+no_memberof_anywhere_is_no_drift(void **state)
+{
+	struct small	*f = *state;
+
+	copy_desired(f, NULL, NULL);
+	diff(&f->desired, &f->current, &f->opts, &f->plan);
+	assert_int_equal(f->plan.n, 0);
+}
+
+/*
+ * An attribute of one value is replaced whole, never deleted by value: a
+ * value another writer put there since the read cannot fail the change.
+ */
+static void
+single_values_are_replaced_whatever_the_directory_holds(void **state)
+{
+	struct small		*f = *state;
+	const struct change	*c;
+
+	copy_desired(f, HELENE, "displayName");
+	entry_add_value(&f->current, entries_find(&f->current, HELENE), "title",
+	    "Ingénieure");
+	diff(&f->desired, &f->current, &f->opts, &f->plan);
+	assert_int_equal(f->plan.n, 1);
+	c = change_for(&f->plan, HELENE);
+	assert_int_equal(c->nmods, 2);
+	assert_int_equal(c->mods[0].op, MOD_REPLACE);
+	assert_string_equal(c->mods[0].attr, "displayName");
+	assert_int_equal(c->mods[0].nvals, 1);
+	assert_int_equal(c->mods[0].nold, 0);
+	assert_int_equal(c->mods[1].op, MOD_REPLACE);
+	assert_string_equal(c->mods[1].attr, "title");
+	assert_int_equal(c->mods[1].nvals, 0);
+	assert_int_equal(c->mods[1].nold, 1);
+	assert_string_equal(c->mods[1].old[0], "Ingénieure");
+}
+
 int
 main(void)
 {
@@ -426,6 +611,11 @@ main(void)
 		T(a_person_who_returns_is_enabled_in_the_same_entry),
 		T(a_person_found_elsewhere_is_moved_not_recreated),
 		T(base_and_tenants_entries_are_never_changed),
+		T(a_renamed_member_leaves_her_groups_before_the_modrdn),
+		T(a_stale_memberof_is_repaired_through_the_group),
+		T(a_missing_memberof_is_repaired_through_the_group),
+		T(no_memberof_anywhere_is_no_drift),
+		T(single_values_are_replaced_whatever_the_directory_holds),
 #undef T
 	};
 

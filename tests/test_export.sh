@@ -1,18 +1,17 @@
 #!/bin/bash
 # Integration: what "mutualize export" writes, slapadd loads into an empty
 # database, and the plan against the slapd serving it is empty. Each test
-# starts its own slapd on 127.0.0.1 and stops it by PID. Output as cmocka's, so
-# that run-unit.sh counts it. MUTUALIZE_TEST_BIN: the program (run-integration.sh).
+# starts its own slapd on 127.0.0.1 and stops it by PID. MUTUALIZE_TEST_BIN:
+# the program (run-integration.sh).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/slapd.sh"
+. "$here/tap.sh"
 prog=${MUTUALIZE_TEST_BIN:-build/san/mutualize}
 work=$(mktemp -d "${TMPDIR:-/tmp}/mutualize-export.XXXXXX") || exit 1
 trap 'slapd_stop; rm -rf "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-passed=0 failed=0
-
 fail() {
 	echo "$name: $*" >&2
 	return 1
@@ -92,17 +91,7 @@ export_makes_a_new_file_only() {
 
 tests="export_of_small_file export_of_the_example export_to_standard_output
 invalid_file_exports_nothing export_makes_a_new_file_only"
-echo "[==========] Running $(echo $tests | wc -w) test(s)."
 for name in $tests; do
-	echo "[ RUN      ] $name"
-	if $name; then
-		echo "[       OK ] $name"
-		passed=$((passed + 1))
-	else
-		echo "[  FAILED  ] $name"
-		failed=$((failed + 1))
-	fi
+	check "$name" $name
 done
-echo "[  PASSED  ] $passed test(s)."
-[ "$failed" = 0 ] || echo "[  FAILED  ] $failed test(s), listed above."
-[ "$failed" = 0 ]
+tap_done export

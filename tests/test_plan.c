@@ -31,23 +31,6 @@ print_plan(struct small *f, int color)
 	return out;
 }
 
-static void
-assert_golden(const char *got, const char *name)
-{
-	char	*path = xasprintf("tests/golden/%s", name), *want;
-	FILE	*fp;
-
-	if (getenv("MUTUALIZE_UPDATE_GOLDEN") != NULL) {
-		assert_non_null(fp = fopen(path, "w"));
-		fputs(got, fp);
-		fclose(fp);
-	}
-	want = slurp(path);
-	assert_string_equal(got, want);
-	free(want);
-	free(path);
-}
-
 static struct entry *
 have(struct entries *es, const char *dn, const char *attr, const char *value)
 {
@@ -174,6 +157,58 @@ nothing_to_do_says_so(void **state)
 	free(got);
 }
 
+/*
+ * A replace reads "old -> new" for one value; an attribute that comes or
+ * goes, or whose values change, as the values it loses and those it gets.
+ * A repair of memberOf says so.
+ */
+static void
+replaces_and_repairs_read_as_what_changes(void **state)
+{
+	struct small	*f = *state;
+	struct entries	 es;
+	struct change	 c[2];
+	struct mod	 m[4];
+	struct plan	 p = { 0 };
+	struct print_opts po = { 0 };
+	const char	*a[] = { "a" }, *b[] = { "b" }, *two[] = { "c", "d" };
+	const char	*x[] = { "uid=x," VEN };
+	char		*got = NULL;
+	size_t		 len = 0;
+	FILE		*fp = open_memstream(&got, &len);
+
+	entries_init(&es);
+	memset(c, 0, sizeof(c));
+	c[0].op = c[1].op = CHANGE_MODIFY;
+	c[0].entry = entries_add(&es, "uid=x," VEN, NULL, ENTRY_PERSON);
+	c[0].dn = c[0].entry->dn;
+	m[0] = (struct mod){ MOD_REPLACE, "sn", b, 1, a, 1 };
+	m[1] = (struct mod){ MOD_REPLACE, "title", b, 1, NULL, 0 };
+	m[2] = (struct mod){ MOD_REPLACE, "ou", NULL, 0, a, 1 };
+	m[3] = (struct mod){ MOD_REPLACE, "telephoneNumber", a, 1, two, 2 };
+	c[0].mods = m;
+	c[0].nmods = 4;
+	c[1].entry = entries_add(&es, "cn=g," VEN, NULL, ENTRY_GROUP);
+	c[1].dn = c[1].entry->dn;
+	c[1].why = WHY_DRIFT;
+	c[1].mods = (struct mod[]){ { MOD_ADD, "member", x, 1, NULL, 0 },
+	    { MOD_DELETE, "member", x, 1, NULL, 0 } };
+	c[1].nmods = 2;
+	p.v = c;
+	p.n = 2;
+	plan_print_text(&p, f->m, fp, &po);
+	fclose(fp);
+	assert_string_equal(got, "syndicate sitiv\n~ uid=x," VEN "\n"
+	    "    sn: a -> b\n    + title: b\n    - ou: a\n"
+	    "    - telephoneNumber: c\n    - telephoneNumber: d\n"
+	    "    + telephoneNumber: a\n"
+	    "~ cn=g," VEN " (memberOf drift: members written again, so that the "
+	    "memberof overlay corrects their memberOf)\n"
+	    "    + member: uid=x," VEN "\n    - member: uid=x," VEN "\n\n");
+	free(got);
+	entries_free(&es);
+}
+
 static void
 color_only_when_asked(void **state)
 {
@@ -291,6 +326,7 @@ main(void)
 		T(the_json_plan_is_one_document_with_every_change),
 		T(a_plan_restricted_to_a_tenant_keeps_its_changes_only),
 		T(nothing_to_do_says_so),
+		T(replaces_and_repairs_read_as_what_changes),
 		T(color_only_when_asked),
 		T(color_marks_adds_in_green),
 		T(the_text_plan_shows_escapes_and_bidi_escaped),

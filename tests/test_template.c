@@ -228,7 +228,9 @@ losing_a_service_removes_its_attributes(void **state)
 		    strcmp(p.v[i].dn, "uid=marie.martin,ou=people," VEN) != 0)
 			continue;
 		for (j = 0; j < p.v[i].nmods; j++) {
-			if (p.v[i].mods[j].op == MOD_DELETE &&
+			/* removed whole: a replace with no value */
+			if (p.v[i].mods[j].op == MOD_REPLACE &&
+			    p.v[i].mods[j].nvals == 0 &&
 			    (strcmp(p.v[i].mods[j].attr, "mutualizeMailQuota") == 0 ||
 			    strcmp(p.v[i].mods[j].attr, "mailRoutingAddress") == 0))
 				deleted++;

@@ -12,10 +12,11 @@
 # check" runs it on 1,000 people with sha512-crypt, cheaper to hash).
 #
 # On the syndicate of build/bench/gen and its 1% change (gen -c 1):
-#   initial load   apply into an empty database, against ldapadd -f of the
-#                  same entries into an empty database and slapadd -q of them
-#                  offline: the LDIF of "plan --format ldif" on the empty
-#                  directory. The syndicate's password_scheme is none, so
+#   initial load   apply into an empty database, on the default path (no
+#                  transactions) and with --transactions, against ldapadd -f
+#                  of the same entries into an empty database and slapadd -q
+#                  of them offline: the LDIF of "plan --format ldif" on the
+#                  empty directory. The syndicate's password_scheme is none, so
 #                  that the loads are compared, not the hashing: a password
 #                  hash costs far more than an add (20 ms of CPU for
 #                  yescrypt). Its cost is measured apart, as what plan
@@ -220,9 +221,15 @@ prepare() {
 	secs[hash]=$(calc "printf \"%.4f\", (${cpu[hashed]} - ${cpu[sample]}) / 1000")
 }
 
+# The transactional load first, on a database emptied after it: the rest of
+# the bench goes on from the default path's.
 initial_load() {
 	ldap_tool ldapadd ldapadd -f "$work/initial.ldif"
 	slapd_down slapadd "$work/initial-content.ldif"
+	slapd_down
+	slapd_up
+	mutualize apply_txn apply --transactions --journal "$work/journal" \
+		--undo "$work/undo0t.ldif" "$work/syndicate.yaml"
 	slapd_down
 	slapd_up
 	mutualize apply apply --journal "$work/journal" \
@@ -275,7 +282,7 @@ target() {
 # The peak RSS of every mutualize run, in MB.
 peak_rss() {
 	local name max=0
-	for name in ldif0 apply plan0 ldif1 plan1 apply1 plan2 validate; do
+	for name in ldif0 apply_txn apply plan0 ldif1 plan1 apply1 plan2 validate; do
 		[ "${rss[$name]}" -gt "$max" ] && max=${rss[$name]}
 	done
 	echo $((max / 1024))
@@ -289,6 +296,7 @@ timings() {
 	echo
 	printf '%-44s %8s %8s %9s\n' stage seconds "CPU s" "peak RSS"
 	row "mutualize apply, empty directory" apply rss
+	row "the same with --transactions" apply_txn rss
 	row "ldapadd -f, empty directory" ldapadd
 	row "slapadd -q, offline" slapadd
 	row "mutualize plan, no change" plan0 rss
@@ -310,6 +318,8 @@ targets() {
 	r=$(ratio "${secs[ldapadd]}" "${secs[apply]}")
 	target "initial apply >= 3x ldapadd's throughput" "$(factor "$r")" \
 		"$(verdict "$r" ">=" 3)"
+	target "the same with --transactions (no target)" \
+		"$(factor "$(ratio "${secs[ldapadd]}" "${secs[apply_txn]}")")"
 	# apply hashes on every processor (tests/bench/hashpool.sh measures
 	# it); the sum is the estimate as if nothing overlapped the writes
 	target "the same, hashing $scheme passwords (estimate)" \

@@ -152,7 +152,7 @@ e2e_connectors() {
 		grep -q "^Calls to the services: [0-9]* made, [1-9][0-9]* failed" "$work/out"'
 	check "connectors: and the directory keeps its change" \
 		"$BIN" plan --exit-code -H "$SLAPD_URI" "$work/connectors.yaml"
-	[ "$E2E_FAILED" = 0 ] || { cat "$work/out"; show_log "$work/webhook.log"; }
+	[ "$TAP_FAILED" = 0 ] || { cat "$work/out"; show_log "$work/webhook.log"; }
 	stop "$SMTP_PID"
 	stop "$WEBHOOK_PID"
 }

@@ -91,6 +91,6 @@ CONF
 	code=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' \
 		"http://127.0.0.1:$port/dav/hello.txt")
 	check "files: nobody gets in without a password ($code)" test "$code" = 401
-	[ "$E2E_FAILED" = 0 ] || show_log "$dir/error.log"
+	[ "$TAP_FAILED" = 0 ] || show_log "$dir/error.log"
 	stop "$pid"
 }

@@ -5,26 +5,8 @@
 # PID, also when a test fails. Passwords never reach a command line or a log:
 # they go through standard input or into files of mode 0600.
 
-E2E_PASSED=0
-E2E_FAILED=0
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 E2E_PIDS=
-
-ok() {
-	E2E_PASSED=$((E2E_PASSED + 1))
-	echo "ok - $*"
-}
-
-not_ok() {
-	E2E_FAILED=$((E2E_FAILED + 1))
-	echo "not ok - $*"
-}
-
-# check DESCRIPTION COMMAND...: passes when the command succeeds.
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
 
 # A port of 127.0.0.1 that nothing listens on (20 tries at most), below the
 # range the kernel gives to outgoing connections, so that no client socket of

@@ -15,15 +15,19 @@ imap_refused() {
 	[ $? = 67 ]
 }
 
-e2e_mail() {
-	local work=$1 dir=$1/dovecot port pid pw_helene pw_joel quota
+# dovecot_start WORK DIR: a Dovecot in DIR, on the configuration that
+# service-config wrote in WORK; sets DOVECOT_PORT and DOVECOT_PID.
+dovecot_start() {
+	local work=$1 dir=$2 port
+	DOVECOT_PID=
 	mkdir -p "$dir/run" "$dir/state" "$dir/mail"
 	chown nobody:nogroup "$dir/mail"	# mail is never root's
 	fill_password "$work/mail.conf" "$work/reader.pw" |
 		sed -n '/^# Dovecot/,/^iterate_attrs/p' >"$dir/dovecot-ldap.conf.ext"
 	chgrp dovecot "$dir/dovecot-ldap.conf.ext"
 	chmod 640 "$dir/dovecot-ldap.conf.ext"
-	port=$(free_port) || { not_ok "mail: a free port"; return; }
+	port=$(free_port) || { not_ok "mail: a free port"; return 1; }
+	DOVECOT_PORT=$port
 	cat >"$dir/dovecot.conf" <<CONF
 base_dir = $dir/run
 state_dir = $dir/state
@@ -64,14 +68,20 @@ userdb {
 }
 CONF
 	dovecot -F -c "$dir/dovecot.conf" >"$dir/stdout.log" 2>&1 &
-	pid=$!
-	started "$pid"
-	if ! wait_port "$port" "$pid"; then
+	DOVECOT_PID=$!
+	started "$DOVECOT_PID"
+	if ! wait_port "$port" "$DOVECOT_PID"; then
 		not_ok "mail: dovecot starts"
 		show_log "$dir/dovecot.log"
-		stop "$pid"
-		return
+		stop "$DOVECOT_PID"
+		return 1
 	fi
+}
+
+e2e_mail() {
+	local work=$1 dir=$1/dovecot port pid pw_helene pw_joel quota
+	dovecot_start "$work" "$dir" || return
+	port=$DOVECOT_PORT pid=$DOVECOT_PID
 	pw_helene=$(password_of "$work/credentials" helene.dupont-sebastien)
 	pw_joel=$(password_of "$work/credentials" joel.mercier)
 	check "mail: an entitled agent logs in over IMAP with the password of the credentials file" \
@@ -86,6 +96,6 @@ CONF
 	quota=$(doveadm -c "$dir/dovecot.conf" user -f quota_rule aminata.ndiaye 2>&1)
 	check "mail: the userdb gives the quota of the person ($quota)" \
 		test "$quota" = "*:bytes=2147483648"
-	[ "$E2E_FAILED" = 0 ] || show_log "$dir/dovecot.log"
+	[ "$TAP_FAILED" = 0 ] || show_log "$dir/dovecot.log"
 	stop "$pid"
 }

@@ -14,6 +14,7 @@ cd "$top" || exit 1
 . "$here/files.sh"
 . "$here/visio.sh"
 . "$here/connectors.sh"
+. "$here/move.sh"
 
 BIN=${MUTUALIZE_TEST_BIN:-build/san/mutualize}
 FILE=tests/data/services.yaml
@@ -58,7 +59,7 @@ done
 e2e_mail "$work"
 e2e_files "$work"
 e2e_visio "$work"
+e2e_moves "$work"
 e2e_connectors "$work"
 
-echo "e2e: $E2E_PASSED passed, $E2E_FAILED failed"
-[ "$E2E_FAILED" = 0 ]
+tap_done e2e

@@ -83,7 +83,7 @@ CONF
 	if ! wait_port "$port" "$pid"; then
 		not_ok "visio: prosody starts"
 		show_log "$dir/stdout.log"
-		[ "$E2E_FAILED" = 0 ] || show_log "$dir/prosody.log"
+		[ "$TAP_FAILED" = 0 ] || show_log "$dir/prosody.log"
 		stop "$pid"
 		return
 	fi
@@ -101,6 +101,6 @@ CONF
 	check "visio: a departed agent is refused" \
 		xmpp_refused "$port" joel.mercier \
 		"$(password_of "$work/credentials" joel.mercier)"
-	[ "$E2E_FAILED" = 0 ] || show_log "$dir/prosody.log"
+	[ "$TAP_FAILED" = 0 ] || show_log "$dir/prosody.log"
 	stop "$pid"
 }

@@ -702,7 +702,10 @@ make_plan(struct model *m, const struct options *o, struct entries *desired,
 	return 0;
 }
 
-/* The plan as --format asks, on standard output. Returns 0 or -1. */
+/*
+ * The plan as --format asks, on standard output, then the guard rails.
+ * Returns 0, or -1 when it cannot be printed or is refused.
+ */
 static int
 show_plan(const struct plan *plan, const struct model *m,
     const struct options *o, struct connectors *cn,
@@ -722,7 +725,9 @@ show_plan(const struct plan *plan, const struct model *m,
 		connectors_print(cn, stdout);
 	}
 	fflush(stdout);
-	return 0;
+	return guard_plan(plan, current, &m->policy, &(struct guard_opts){
+	    o->file, o->allow_mass_removal, o->allow_mass_change }, stderr) != 0 ?
+	    -1 : 0;
 }
 
 /*
@@ -796,9 +801,6 @@ run(struct options *o, int write)
 	    saved_match(&saved, &plan, o->saved, &left_out) == -1)
 		goto out;
 	if (show_plan(&plan, m, o, &cn, &desired, &current) == -1)
-		goto out;
-	if (guard_plan(&plan, &current, &m->policy, &(struct guard_opts){
-	    o->file, o->allow_mass_removal, o->allow_mass_change }, stderr) != 0)
 		goto out;
 	if (o->out != NULL && save_plan(c, &plan, o, digest, now) == -1)
 		goto out;

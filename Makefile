@@ -5,7 +5,8 @@
 #   make test       the unit tests alone (no server), in seconds
 #   make demo       install missing packages, build, run the demo on a private slapd
 #   make fuzz       fuzz the file loader with libFuzzer for FUZZ_SECONDS (300)
-#   make bench      time mutualize on BENCH_PEOPLE (100000) people on a private slapd
+#   make bench      time mutualize on BENCH_PEOPLE (100000) people on a private slapd,
+#                   and its hashing of HASH_PEOPLE (1000) new accounts' passwords
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX	?= /usr/local
@@ -16,19 +17,20 @@ DATADIR	 = $(PREFIX)/share/mutualize
 CC	?= cc
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 CFLAGS	?= -O2 -g
-CPPFLAGS += -Iinclude -D_GNU_SOURCE -DTEMPLATES_DIR='"$(DATADIR)/templates"'
+CPPFLAGS += -pthread -Iinclude -D_GNU_SOURCE -DTEMPLATES_DIR='"$(DATADIR)/templates"'
 PKGS	 = ldap lber yaml-0.1 libcurl nettle
-LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null || \
+LIBS	 = -pthread $(shell pkg-config --libs $(PKGS) 2>/dev/null || \
 	   echo -lldap -llber -lyaml -lcurl -lnettle) -lunistring -lcrypt
 SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
 
 SRCS	 = src/apply.c src/calls.c src/check.c src/conn.c src/connectors.c \
 	   src/csv.c src/diag.c src/diff.c src/directory.c src/dn.c src/entry.c \
-	   src/guard.c src/hmap.c src/http.c src/identity.c src/journal.c \
-	   src/ldif.c src/load.c src/lock.c src/number.c src/plan.c \
-	   src/progress.c src/read.c src/render.c src/saved.c src/scim.c src/secret.c src/svcconf.c \
-	   src/translit.c src/webhook.c src/welcome.c src/xmem.c src/yaml.c
+	   src/files.c src/guard.c src/hashpool.c src/hmap.c src/http.c \
+	   src/identity.c src/journal.c src/ldif.c src/load.c src/lock.c \
+	   src/number.c src/plan.c src/progress.c src/read.c src/render.c \
+	   src/saved.c src/scim.c src/secret.c src/svcconf.c src/translit.c \
+	   src/webhook.c src/welcome.c src/xmem.c src/yaml.c
 HDRS	 = include/mutualize.h include/conn.h include/connectors.h
 UNIT	 = test_yaml test_load test_csv test_translit test_render test_diff \
 	   test_plan test_ldif test_dn test_secret test_template test_directory \
@@ -48,10 +50,11 @@ FOBJS	 = $(SRCS:src/%.c=build/fuzz/%.o)
 
 # The benchmark's generator of syndicates and its bare libyaml parse.
 BENCH_PEOPLE ?= 100000
+HASH_PEOPLE ?= 1000
 
 # The stress test's overlay configurations, as tests/slapd.sh names them.
 STRESS	 = memberof memberof+refint memberof-refint
-BENCH	 = build/bench/gen build/bench/yamlparse
+BENCH	 = build/bench/gen build/bench/yamlparse build/bench/hashtime
 
 all: mutualize
 
@@ -90,6 +93,9 @@ build/fuzz/fuzz_load: tests/fuzz/fuzz_load.c $(FOBJS)
 build/bench/gen: tests/bench/gen.c | build/bench
 	$(CC) -std=c11 $(WARN) $(CFLAGS) -o $@ $<
 
+build/bench/hashtime: tests/bench/hashtime.c | build/bench
+	$(CC) -std=c11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -o $@ $< -lcrypt
+
 build/bench/yamlparse: tests/bench/yamlparse.c | build/bench
 	$(CC) -std=c11 $(WARN) $(CFLAGS) $$(pkg-config --cflags yaml-0.1) -o $@ $< \
 	    $$(pkg-config --libs yaml-0.1)
@@ -111,6 +117,7 @@ check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutu
 	sh tests/run-unit.sh $(UNIT:%=build/san/%)
 	bash tests/run-integration.sh $(INTEG:%=build/san/%) tests/test_export.sh
 	bash tests/test_fault.sh
+	bash tests/test_files.sh
 	MUTUALIZE_STRESS_BIN=build/san/mutualize bash tests/stress.sh $(STRESS)
 	bash tests/bench/bench.sh -n 1000 -t 5 -p sha512-crypt
 
@@ -126,6 +133,7 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory mutualize $(BENCH)
 	bash tests/bench/bench.sh -n $(BENCH_PEOPLE)
+	bash tests/bench/hashpool.sh -n $(HASH_PEOPLE)
 	bash tests/stress.sh -n 3000 -t 10 -r 6 $(STRESS)
 
 # The corpus starts from every tenants file of the tree and the inputs that

@@ -134,6 +134,41 @@ void	 diag_free(struct diags *);
 /* Returns a regular file's bytes (NUL-terminated; caller frees), or NULL with an error. */
 char	*file_read(const char *, size_t max, struct diags *, size_t *len);
 
+/*
+ * The same text for a terminal: control characters (C0, DEL, C1), and format
+ * and bidirectional characters (Unicode category Cf), line and paragraph
+ * separators, escaped as \xNN, \uNNNN or \UNNNNNNNN, as are bytes that are
+ * no UTF-8; everything else is kept as it is. Returns a string the caller
+ * frees.
+ */
+char	*text_escape(const char *);
+/* fputs of text_escape(s). */
+void	 fputs_escaped(const char *, FILE *);
+
+/*
+ * files.c: files mutualize creates (new, mode 0600, never through a link) and
+ * reads (regular files only, opened without blocking).
+ */
+/* 0 when path does not exist in any form, a link included; else -1, said. */
+int	 path_check_new(const char *path, const char *what);
+/* 0 when path is absent or a regular file, not a link; else -1, said. */
+int	 path_check_regular(const char *path, const char *what);
+/* The directory of path ("." if none); caller frees. */
+char	*path_dir(const char *path);
+/* fsync of the directory path is in, so that a new name lasts. 0 or -1. */
+int	 dir_sync(const char *path);
+/* A new file, O_EXCL | O_NOFOLLOW, mode 0600. Returns its fd, or -1 (errno). */
+int	 file_create(const char *path);
+/*
+ * A file to append to, created 0600 if absent; refused (-1, errno) when a
+ * link or not a regular file. Returns its fd.
+ */
+int	 file_append(const char *path);
+/* A regular file to read; -1 with why when it is not one or cannot be opened. */
+int	 file_open_input(const char *path, const char **why);
+/* Writes all of buf. Returns 0, or -1 with errno. */
+int	 write_all(int fd, const void *buf, size_t len);
+
 /* yaml.c: a YAML stream as a tree of nodes with their positions, within limits. */
 enum ynode_kind { YN_SCALAR, YN_SEQ, YN_MAP };
 /* Fields in this order leave no padding: a file of 100,000 people has 1.4M nodes. */
@@ -391,6 +426,12 @@ size_t	 model_identities(struct model *, const struct entries *current,
  */
 int		 directory_uri_tls(const char *uri, enum tls_mode, enum bind_method,
 		    enum tls_mode *, const char **why);
+/*
+ * Whether a simple bind on the URI would send the password in clear text to
+ * a host that is not this machine (loopback, localhost and ldapi:// are).
+ */
+int		 directory_uri_cleartext(const char *uri, enum tls_mode,
+		    enum bind_method);
 const char	*tls_mode_name(enum tls_mode);
 /* Returns a file named by the tenants file, relative to it; caller frees. */
 char		*directory_path(const struct model *, const char *);
@@ -637,10 +678,20 @@ struct saved {
 	const char	*now;		/* the time of the plan, for its stamps */
 	struct arena	 arena;
 };
-/* Reads a saved plan made from inputs of this digest. Returns 0 or -1. */
+/*
+ * Reads a saved plan made from inputs of this digest: refused (-1, said) when
+ * its own digest does not match its content or when a change to an existing
+ * entry lacks its assertion. Returns 0 or -1.
+ */
 int	 saved_load(struct saved *, const char *path, const char *digest);
-/* Keeps the changes of the plan the saved one has. Returns how many were left out. */
-size_t	 saved_match(struct saved *, struct plan *, const char *path);
+/*
+ * Keeps the changes of the plan the saved one has; *left: how many were left
+ * out. Returns 0, or -1 when a kept change lost its assertion: refused whole.
+ */
+int	 saved_match(struct saved *, struct plan *, const char *path,
+	    size_t *left);
+/* Writes a saved plan's text and the digest that ends it. Returns 0 or -1. */
+int	 saved_seal(FILE *, const char *text, size_t len);
 void	 saved_free(struct saved *);
 
 /* secret.c: the bind password, files of secrets, no core dumps. */
@@ -727,22 +778,88 @@ int	 secret_file_create(struct secret_file *, const char *path);
 int	 secret_file_commit(struct secret_file *);
 void	 secret_file_close(struct secret_file *);
 
-/* journal.c: what an apply leaves behind: a journal and an undo file. */
+/*
+ * The credentials file of an apply, written ahead of the adds: created before
+ * the first, a batch's lines synced before its adds are sent.
+ */
+struct credentials {
+	int	 fd;
+	char	*path;		/* NULL: none */
+	size_t	 lines;		/* passwords written */
+};
+/* Each returns 0, or -1 after saying why. */
+int	 credentials_create(struct credentials *, const char *path);
+int	 credentials_add(struct credentials *, const struct entry *,
+	    const char *password);
+/* A comment line: the account above was not created, and why. */
+int	 credentials_unmade(struct credentials *, const struct entry *,
+	    const char *why);
+int	 credentials_sync(struct credentials *);
+/* Closes the file; one that never got a password is removed. */
+int	 credentials_close(struct credentials *);
+
+/* hashpool.c: initial passwords made and hashed on every processor. */
+struct initial {
+	char	 password[SECRET_PASSWORD_LEN + 1];
+	char	*hash;		/* the userPassword value, once made */
+	int	 wanted;	/* a new person's: make it */
+};
+struct hashpool;
+/* Threads for the processors online; NULL when there is nothing to hash. */
+struct hashpool	*hashpool_new(enum password_scheme);
+size_t		 hashpool_threads(const struct hashpool *);
+/* Starts making the wanted ones of v[0..n) and returns at once. */
+void		 hashpool_start(struct hashpool *, struct initial *v, size_t n);
+/* Waits until the last start's passwords are all made. */
+void		 hashpool_wait(struct hashpool *);
+/* Waits at most ms milliseconds: 1 when they are all made, else 0. */
+int		 hashpool_wait_for(struct hashpool *, long ms);
+/* Makes no more of the last start's: a stopped apply need not wait for them. */
+void		 hashpool_cancel(struct hashpool *);
+void		 hashpool_free(struct hashpool *);
+/* Wipes v[0..n): the passwords and their hashes. */
+void		 initial_wipe(struct initial *v, size_t n);
+
+/*
+ * journal.c: what an apply leaves behind: a journal and an undo file, both
+ * written ahead of the changes they record.
+ */
+enum undo_state {
+	UNDO_PENDING,	/* sent or about to be: not answered yet */
+	UNDO_DONE,	/* the server made the change */
+	UNDO_UNCERTAIN,	/* the connection went before the answer */
+	UNDO_DROPPED	/* not made: nothing to take back */
+};
+struct undo {
+	char		*ldif;		/* the record that takes a change back */
+	enum undo_state	 state;
+};
 struct journal {
-	FILE		*log;		/* JSON lines, appended */
-	struct secret_file undo;	/* LDIF, mode 0600 */
-	const char	*undo_path;
-	struct ptrvec	 undos;		/* char *: one record a change, oldest first */
+	FILE		*log;		/* JSON lines, appended, mode 0600 */
+	const char	*log_path, *undo_path;
+	struct undo	*undos;		/* oldest first */
+	size_t		 n, cap;
+	int		 undo_named;	/* the undo file has its name */
+	int		 unsaved;	/* records the undo file lacks */
+	int		 failed;	/* a write failed: send nothing more */
 	char		 started[32], user[64], host[256];
 };
-/* Opens both files (the undo file must not exist). Returns 0 or -1. */
+/*
+ * Opens the journal (a regular file, not a link) and makes the undo file,
+ * which must not exist. Returns 0 or -1 after saying why.
+ */
 int	 journal_open(struct journal *, const char *log, const char *undo);
 /*
- * Records a change and what the server said ("ok" or its message). before is
- * the whole entry a delete removes, for the undo file.
+ * Before a change is sent: its journal line ("sending") and its undo record;
+ * before is the whole entry a delete removes. Returns the record's number.
  */
-void	 journal_change(struct journal *, const struct change *, const char *result,
+size_t	 journal_intent(struct journal *, const struct change *,
 	    const struct entry *before);
+/* After: what the server said ("ok" or its message), and the record's fate. */
+void	 journal_result(struct journal *, size_t rec, const struct change *,
+	    const char *result, enum undo_state);
+/* Puts both on disk, synced. Returns 0, or -1 after saying why. */
+int	 journal_sync(struct journal *);
 int	 journal_close(struct journal *);
 
 /* progress.c: a progress line on a terminal for long runs. */
@@ -795,7 +912,7 @@ int		 read_directory(struct conn *, const char *base_dn,
 		    const char *tenants_dn, const char *services_dn,
 		    const char *const *attrs, struct entries *);
 struct apply_opts {
-	FILE			*credentials;	/* new people's passwords, 0600 */
+	struct credentials	*credentials;	/* new people's passwords */
 	enum password_scheme	 scheme;
 	struct journal		*journal;	/* or NULL */
 	int			 assert;	/* send each change's assertion */
@@ -804,6 +921,8 @@ struct apply_opts {
 	int			 progress;	/* a progress line, if on a terminal */
 	size_t			 batch;		/* changes a batch */
 	int			 transactions;	/* asked for: --transactions */
+	/* between two batches: a signal to stop at, or 0; may be NULL */
+	int			(*stop)(void);
 };
 struct apply_result {
 	size_t	  done;		/* changes the server accepted */
@@ -811,6 +930,9 @@ struct apply_result {
 	size_t	  refused;	/* assertions that failed: changed since */
 	char	**passwords;	/* keep_passwords: per change, or NULL; the
 				   caller frees each with secret_free */
+	int	  stopped;	/* the signal that stopped the apply, or 0 */
+	int	  unwritten;	/* the credentials, journal or undo file
+				   could not be written: the apply stopped */
 };
 /*
  * Writes the plan as a saved plan: LDIF change records with their assertion

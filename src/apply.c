@@ -80,15 +80,6 @@ out:
  */
 #define TXN_SETTLE_NS	20000000L
 
-/*
- * The initial password of a new person: generated, hashed for the entry, and
- * given in clear only to the credentials file, once the add has landed.
- */
-struct initial {
-	char	 password[SECRET_PASSWORD_LEN + 1];
-	char	*hash;
-};
-
 enum slot_state { SLOT_IDLE, SLOT_SENT, SLOT_OK, SLOT_FAILED, SLOT_REFUSED };
 
 /* One change of the batch: what was sent and what came back. */
@@ -97,8 +88,9 @@ struct slot {
 	int			 rc;		/* the server's result */
 	char			*matched;	/* its matched DN, or NULL */
 	char			*diag;		/* its diagnostic, or NULL */
-	struct initial		 pw;
 	const struct entry	*gone;		/* a delete's entry, for undo */
+	size_t			 undo;		/* its journal record */
+	int			 settled;	/* its result is journaled */
 };
 
 /* One apply: the plan, where it stands, and the batch on the wire. */
@@ -121,7 +113,16 @@ struct apply {
 	size_t			 nfailed;	/* answers that fail the batch */
 	int			 lost;		/* the connection went */
 	int			 ending;	/* ... once the commit was sent */
-	size_t			 unwritten;	/* passwords the file lacks */
+	/*
+	 * New people's passwords: the batch's in pw, the next one's made
+	 * meanwhile by the pool in the other buffer.
+	 */
+	struct initial		*pws[2], *pw;	/* [i - from] */
+	int			 cur;		/* pw is pws[cur] */
+	struct hashpool		*pool;		/* or NULL: none to make */
+	size_t			 size;		/* changes a batch, at most */
+	int			 intended;	/* the batch is in the journal */
+	int			 landed;	/* ... and was answered in full */
 	struct progress		*progress;	/* or NULL */
 };
 
@@ -164,7 +165,7 @@ send_change(struct apply *a, size_t i, LDAPControl **ctrls, int *msgid)
 {
 	const struct change	*ch = &a->p->v[i];
 	const struct entry	*e = ch->entry;
-	struct initial		*pw = &a->slots[i - a->from].pw;
+	const struct initial	*pw = &a->pw[i - a->from];
 	const char		*hash[1];
 	LDAPMod			**mods;
 	size_t			  k;
@@ -176,12 +177,8 @@ send_change(struct apply *a, size_t i, LDAPControl **ctrls, int *msgid)
 		for (k = 0; k < e->nattrs; k++)
 			mods[k] = mod_new(LDAP_MOD_ADD, e->attrs[k].name,
 			    e->attrs[k].vals, e->attrs[k].nvals);
-		if (e->kind == ENTRY_PERSON && a->o->scheme != PW_NONE) {
-			if (pw->hash == NULL) {
-				secret_password(pw->password);
-				pw->hash = secret_hash(pw->password,
-				    a->o->scheme);
-			}
+		/* made, and in the credentials file, before the add is sent */
+		if (pw->wanted && pw->hash != NULL) {
 			hash[0] = pw->hash;
 			mods[k] = mod_new(LDAP_MOD_ADD, "userPassword", hash, 1);
 		}
@@ -470,31 +467,45 @@ slots_clear(struct apply *a, int keep)
 		s = &a->slots[i - a->from];
 		ldap_memfree(s->matched);
 		ldap_memfree(s->diag);
-		explicit_bzero(s->pw.password, sizeof(s->pw.password));
-		secret_free(s->pw.hash);
 		s->matched = s->diag = NULL;
-		s->pw.hash = NULL;
 		s->state = SLOT_IDLE;
 		s->rc = LDAP_SUCCESS;
-		if (!keep)
+		if (!keep) {
 			s->gone = NULL;
+			s->settled = 0;
+		}
 	}
+}
+
+/* The result of a change, in the journal; a new account's line marked if not made. */
+static void
+record(struct apply *a, size_t i, const char *result, enum undo_state state)
+{
+	const struct change	*ch = &a->p->v[i];
+	struct slot		*s = &a->slots[i - a->from];
+
+	s->settled = 1;
+	if (a->o->journal != NULL && a->intended)
+		journal_result(a->o->journal, s->undo, ch, result, state);
+	if (state == UNDO_DROPPED && a->pw[i - a->from].wanted &&
+	    a->o->credentials != NULL)
+		credentials_unmade(a->o->credentials, ch->entry, result);
 }
 
 static void
 landed(struct apply *a, size_t i)
 {
 	const struct change	*ch = &a->p->v[i];
-	struct slot		*s = &a->slots[i - a->from];
+	const struct initial	*pw = &a->pw[i - a->from];
 
-	journal_change(a->o->journal, ch, "ok", s->gone);
-	if (s->pw.hash != NULL && secret_credentials(a->o->credentials,
-	    ch->entry, s->pw.password) == -1)
-		a->unwritten++;
-	if (s->pw.hash != NULL && a->res->passwords != NULL)
-		a->res->passwords[i] = xstrdup(s->pw.password);
-	if (a->o->verbose)
-		fprintf(stderr, "mutualize: %s %s\n", change_op_name(ch->op), ch->dn);
+	record(a, i, "ok", UNDO_DONE);
+	if (pw->wanted && a->res->passwords != NULL)
+		a->res->passwords[i] = xstrdup(pw->password);
+	if (a->o->verbose) {
+		fprintf(stderr, "mutualize: %s ", change_op_name(ch->op));
+		fputs_escaped(ch->dn, stderr);
+		fputc('\n', stderr);
+	}
 	a->res->done++;
 }
 
@@ -504,12 +515,39 @@ refuse(struct apply *a, size_t i)
 	const struct change	*ch = &a->p->v[i];
 
 	/* the entry changed since the plan was reviewed: not this one */
-	journal_change(a->o->journal, ch, ldap_err2string(LDAP_ASSERTION_FAILED),
-	    NULL);
-	fprintf(stderr, "mutualize: refused: %s changed on the server since the "
-	    "plan was made\n", ch->dn);
+	record(a, i, ldap_err2string(LDAP_ASSERTION_FAILED), UNDO_DROPPED);
+	fputs("mutualize: refused: ", stderr);
+	fputs_escaped(ch->dn, stderr);
+	fputs(" changed on the server since the plan was made\n", stderr);
 	a->refused[i] = 1;
 	a->res->refused++;
+}
+
+/*
+ * The changes of a settled batch that neither landed nor failed: not sent,
+ * rolled back, or sent on a connection that went before the answer, which
+ * the server may have made: the commit of a transaction, or a change outside
+ * one.
+ */
+static void
+unsettled(struct apply *a)
+{
+	struct slot	*s;
+	size_t		 i;
+	int		 maybe;
+
+	for (i = a->from; i < a->to; i++) {
+		s = &a->slots[i - a->from];
+		if (s->settled || a->refused[i])
+			continue;
+		maybe = a->lost && (a->txn ? a->ending : s->state == SLOT_SENT);
+		if (maybe)
+			record(a, i, "unknown: the connection went before the "
+			    "answer", UNDO_UNCERTAIN);
+		else
+			record(a, i, s->state == SLOT_IDLE && !a->txn ? "not sent" :
+			    "not made", UNDO_DROPPED);
+	}
 }
 
 /*
@@ -534,8 +572,7 @@ settle(struct apply *a, int ret)
 		} else if (s->state == SLOT_OK && (!a->txn || ret == 0))
 			landed(a, i);
 		else if (s->state == SLOT_FAILED) {
-			journal_change(a->o->journal, ch, ldap_err2string(s->rc),
-			    NULL);
+			record(a, i, ldap_err2string(s->rc), UNDO_DROPPED);
 			conn_perror(a->c, change_op_name(ch->op), ch->dn, s->rc,
 			    s->matched, s->diag);
 			if (a->res->failed == a->p->n)
@@ -544,6 +581,7 @@ settle(struct apply *a, int ret)
 	}
 	if (again && a->res->failed == a->p->n && !a->lost)
 		return 1;
+	unsettled(a);
 	return ret == 0 && a->nfailed == 0 ? 0 : -1;
 }
 
@@ -578,26 +616,66 @@ report_batches(const struct apply *a, int uncertain)
 		    a->to + 1, n);
 }
 
-/*
- * A connection that ended may have committed the batch, or, outside a
- * transaction, made the changes sent that had no answer yet: their new
- * accounts' passwords are kept in case, for they exist nowhere else.
- */
+/* After a stop between two batches: what landed, what was not sent. */
 static void
-keep_uncertain(struct apply *a)
+report_landed(const struct apply *a, size_t upto)
 {
-	struct slot	*s;
-	size_t		 i;
+	size_t	b = upto == a->to ? a->batch : a->batch - 1;
+
+	if (b == 1)
+		fprintf(stderr, "mutualize: batch 1 of %zu landed (changes 1 to "
+		    "%zu)\n", a->nbatches, upto);
+	else if (b > 1)
+		fprintf(stderr, "mutualize: batches 1 to %zu of %zu landed "
+		    "(changes 1 to %zu)\n", b, a->nbatches, upto);
+	if (upto < a->p->n)
+		fprintf(stderr, "mutualize: changes %zu to %zu were not sent\n",
+		    upto + 1, a->p->n);
+}
+
+/*
+ * What must not be lost, on disk before the batch is sent: the passwords of
+ * its new accounts, then its journal lines and undo records. Returns 0, or
+ * -1 after saying why: then nothing of the batch is sent.
+ */
+static int
+write_ahead(struct apply *a)
+{
+	struct credentials	*cr = a->o->credentials;
+	struct journal		*j = a->o->journal;
+	size_t			 i, n = 0;
 
 	for (i = a->from; i < a->to; i++) {
-		s = &a->slots[i - a->from];
-		if (s->pw.hash == NULL || !(s->state == SLOT_SENT ||
-		    (a->txn && s->state == SLOT_OK)))
+		if (!a->pw[i - a->from].wanted)
 			continue;
-		if (secret_credentials(a->o->credentials, a->p->v[i].entry,
-		    s->pw.password) == -1)
-			a->unwritten++;
+		if (cr == NULL || credentials_add(cr, a->p->v[i].entry,
+		    a->pw[i - a->from].password) == -1)
+			return -1;
+		n++;
 	}
+	if (n > 0 && credentials_sync(cr) == -1)
+		return -1;
+	if (j == NULL)
+		return 0;
+	for (i = a->from; i < a->to; i++)
+		a->slots[i - a->from].undo = journal_intent(j, &a->p->v[i],
+		    a->slots[i - a->from].gone);
+	a->intended = 1;
+	return journal_sync(j);
+}
+
+/* After a batch: its results on disk too. Returns 0 or -1. */
+static int
+write_after(struct apply *a)
+{
+	int	rc = 0;
+
+	if (a->o->credentials != NULL && a->o->credentials->path != NULL &&
+	    credentials_sync(a->o->credentials) == -1)
+		rc = -1;
+	if (a->o->journal != NULL && journal_sync(a->o->journal) == -1)
+		rc = -1;
+	return rc;
 }
 
 /*
@@ -625,15 +703,128 @@ batch_end(const struct plan *p, size_t from, size_t size, int txn)
 }
 
 static int
+adds_people(const struct plan *p)
+{
+	size_t	i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->v[i].op == CHANGE_ADD && p->v[i].entry->kind == ENTRY_PERSON)
+			return 1;
+	return 0;
+}
+
+/* Which of the changes [from, to) are new people who get a password. */
+static void
+want_passwords(struct apply *a, struct initial *v, size_t from, size_t to)
+{
+	size_t	i;
+
+	for (i = from; i < to; i++)
+		v[i - from].wanted = a->pool != NULL &&
+		    a->p->v[i].op == CHANGE_ADD &&
+		    a->p->v[i].entry->kind == ENTRY_PERSON;
+}
+
+/*
+ * The passwords of this batch, waited for; a stop signal meanwhile cancels
+ * them, for the batch will not be sent. Returns the signal, or 0.
+ */
+static int
+passwords_ready(struct apply *a)
+{
+	int	sig = 0;
+
+	a->pw = a->pws[a->cur];
+	while (!hashpool_wait_for(a->pool, 100))
+		if (a->o->stop != NULL && (sig = a->o->stop()) != 0) {
+			hashpool_cancel(a->pool);
+			hashpool_wait(a->pool);
+			return sig;
+		}
+	return a->o->stop != NULL ? a->o->stop() : 0;
+}
+
+/* The next batch's passwords, made by the pool while this one is sent. */
+static void
+passwords_next(struct apply *a)
+{
+	size_t	next = a->to, end;
+
+	if (a->pool == NULL || next >= a->p->n)
+		return;
+	end = batch_end(a->p, next, a->size, a->server_txn);
+	want_passwords(a, a->pws[!a->cur], next, end);
+	hashpool_start(a->pool, a->pws[!a->cur], end - next);
+}
+
+static int
 apply_batch(struct apply *a)
 {
 	int	ret;
 
 	slots_clear(a, 0);
-	a->ending = 0;
+	a->ending = a->intended = a->landed = 0;
+	a->nsent = 0;
+	/* the last safe point before the batch: a stop sends none of it */
+	if ((a->res->stopped = passwords_ready(a)) != 0)
+		return -1;
+	passwords_next(a);
 	read_gone(a);
+	if (write_ahead(a) == -1) {
+		fprintf(stderr, "mutualize: batch %zu (changes %zu to %zu) was not "
+		    "sent: its passwords, journal lines and undo records must be "
+		    "on disk first\n", a->batch, a->from + 1, a->to);
+		a->res->unwritten = 1;
+		unsettled(a);
+		write_after(a);
+		return -1;
+	}
 	while ((ret = settle(a, a->txn ? txn_batch(a) : send_batch(a))) == 1)
 		slots_clear(a, 1);
+	a->landed = ret == 0;
+	if (write_after(a) == -1) {
+		a->res->unwritten = 1;
+		ret = -1;
+	}
+	return ret;
+}
+
+/* The batches, each apply_batch; a signal stops them between two. */
+static int
+apply_batches(struct apply *a)
+{
+	const struct plan	*p = a->p;
+	int			 ret = 0;
+
+	for (a->from = 0; a->from < p->n && ret == 0; a->from = a->to) {
+		a->to = batch_end(p, a->from, a->size, a->server_txn);
+		a->txn = a->server_txn && txn_able(&p->v[a->from]);
+		a->batch++;
+		if ((ret = apply_batch(a)) == -1 && a->res->stopped) {
+			progress_free(a->progress);
+			a->progress = NULL;
+			report_landed(a, a->from);
+		} else if (ret == -1) {
+			progress_free(a->progress);
+			a->progress = NULL;
+			if (a->res->unwritten && (a->nsent == 0 || a->landed))
+				report_landed(a, a->landed ? a->to : a->from);
+			else
+				report_batches(a, a->lost && a->ending);
+		} else if (a->o->verbose && a->txn)
+			fprintf(stderr, "mutualize: batch %zu of %zu landed\n",
+			    a->batch, a->nbatches);
+		slots_clear(a, 0);
+		initial_wipe(a->pw, a->size);
+		a->cur = !a->cur;
+		if (ret == 0 && a->to < p->n && a->o->stop != NULL &&
+		    (a->res->stopped = a->o->stop()) != 0) {
+			progress_free(a->progress);
+			a->progress = NULL;
+			report_landed(a, a->to);
+			ret = -1;
+		}
+	}
 	return ret;
 }
 
@@ -642,15 +833,16 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
     struct apply_result *res)
 {
 	struct apply	 a;
-	size_t		 size = o->batch > 0 ? o->batch : 1;
-	int		 ret = 0;
+	int		 ret;
 
 	memset(&a, 0, sizeof(a));
 	a.c = c;
 	a.p = p;
 	a.o = o;
 	a.res = res;
+	a.size = o->batch > 0 ? o->batch : 1;
 	res->done = res->refused = 0;
+	res->stopped = res->unwritten = 0;
 	res->failed = p->n;
 	res->passwords = o->keep_passwords ? xcalloc(p->n ? p->n : 1,
 	    sizeof(*res->passwords)) : NULL;
@@ -658,9 +850,11 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 		return 0;
 	entries_init(&a.before);
 	a.refused = xcalloc(p->n, 1);
-	a.slots = xcalloc(size, sizeof(*a.slots));
-	a.msgids = xcalloc(size, sizeof(*a.msgids));
-	a.sent = xcalloc(size, sizeof(*a.sent));
+	a.slots = xcalloc(a.size, sizeof(*a.slots));
+	a.msgids = xcalloc(a.size, sizeof(*a.msgids));
+	a.sent = xcalloc(a.size, sizeof(*a.sent));
+	a.pws[0] = xcalloc(a.size, sizeof(*a.pws[0]));
+	a.pws[1] = xcalloc(a.size, sizeof(*a.pws[1]));
 	a.server_txn = o->transactions && has_transactions(c);
 	a.txnid.bv_val = "";
 	/* asked for, yet the admin who runs it from cron may not remember why */
@@ -669,34 +863,26 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 		    "database in rolling back (mutualize(1), BUGS)\n", stderr);
 	if (o->verbose)
 		fprintf(stderr, "mutualize: %zu changes in batches of %zu, %s\n",
-		    p->n, size, a.server_txn ? "each one transaction" :
+		    p->n, a.size, a.server_txn ? "each one transaction" :
 		    "pipelined without transactions");
-	a.progress = progress_new(stderr, "changes", p->n, o->progress);
-	for (a.from = 0; a.from < p->n; a.from = batch_end(p, a.from, size,
+	for (a.from = 0; a.from < p->n; a.from = batch_end(p, a.from, a.size,
 	    a.server_txn))
 		a.nbatches++;
-	for (a.from = 0; a.from < p->n && ret == 0; a.from = a.to) {
-		a.to = batch_end(p, a.from, size, a.server_txn);
-		a.txn = a.server_txn && txn_able(&p->v[a.from]);
-		a.batch++;
-		if ((ret = apply_batch(&a)) == -1) {
-			progress_free(a.progress);
-			a.progress = NULL;
-			if (a.lost && (a.ending || !a.txn))
-				keep_uncertain(&a);
-			report_batches(&a, a.lost && a.ending);
-		} else if (o->verbose && a.txn)
-			fprintf(stderr, "mutualize: batch %zu of %zu landed\n",
-			    a.batch, a.nbatches);
-		slots_clear(&a, 0);
-		/* no more accounts whose password goes nowhere */
-		if (a.unwritten > 0)
-			ret = -1;
-	}
+	/* the first batch's passwords, the one wait that nothing overlaps */
+	a.pool = adds_people(p) ? hashpool_new(o->scheme) : NULL;
+	a.to = batch_end(p, 0, a.size, a.server_txn);
+	want_passwords(&a, a.pws[0], 0, a.to);
+	hashpool_start(a.pool, a.pws[0], a.to);
+	a.progress = progress_new(stderr, "changes", p->n, o->progress);
+	ret = apply_batches(&a);
 	progress_free(a.progress);
-	if (a.unwritten > 0)
-		fprintf(stderr, "mutualize: cannot write the credentials file: "
-		    "the passwords of %zu new accounts are lost\n", a.unwritten);
+	/* a stopped apply does not hash the batch it will not send */
+	hashpool_cancel(a.pool);
+	hashpool_free(a.pool);
+	initial_wipe(a.pws[0], a.size);
+	initial_wipe(a.pws[1], a.size);
+	free(a.pws[0]);
+	free(a.pws[1]);
 	free(a.slots);
 	free(a.msgids);
 	free(a.sent);
@@ -710,15 +896,17 @@ plan_save(struct conn *c, const struct plan *p, FILE *fp, const char *file,
     const char *digest, const char *now)
 {
 	struct berval	bv;
-	size_t		i;
+	size_t		i, len = 0;
 	time_t		t = time(NULL);
-	char		when[32];
+	char		when[32], *text = NULL;
+	FILE		*mem = open_memstream(&text, &len);
+	int		rc = 0;
 
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-	fprintf(fp, "# A plan of mutualize for %s, made %s: mutualize apply "
+	fprintf(mem, "# A plan of mutualize for %s, made %s: mutualize apply "
 	    "--plan this file.\n# inputs: %s\n# now: %s\nversion: 1\n\n", file,
 	    when, digest, now);
-	for (i = 0; i < p->n; i++) {
+	for (i = 0; i < p->n && rc == 0; i++) {
 		const struct change	*ch = &p->v[i];
 
 		bv.bv_val = NULL;
@@ -728,10 +916,15 @@ plan_save(struct conn *c, const struct plan *p, FILE *fp, const char *file,
 		    (char *)ch->assertion, &bv) != LDAP_SUCCESS) {
 			conn_perror(c, "encode the assertion for", ch->dn,
 			    LDAP_ENCODING_ERROR, NULL, NULL);
-			return -1;
-		}
-		ldif_write_change(fp, ch, NULL, bv.bv_val, bv.bv_len);
+			rc = -1;
+		} else
+			ldif_write_change(mem, ch, NULL, bv.bv_val, bv.bv_len);
 		ber_memfree(bv.bv_val);
 	}
-	return fflush(fp) == 0 ? 0 : -1;
+	fclose(mem);
+	/* the digest of the whole: apply --plan refuses an edited file */
+	if (rc == 0)
+		rc = saved_seal(fp, text, len);
+	free(text);
+	return rc;
 }

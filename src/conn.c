@@ -97,12 +97,20 @@ conn_perror(struct conn *c, const char *op, const char *dn, int rc,
 {
 	const struct fault	*f = fault_of(rc);
 
-	fprintf(stderr, "mutualize: %s \"%s\" on %s: %s (%d)\n", op, dn, c->uri,
-	    ldap_err2string(rc), rc);
-	if (matched != NULL && *matched != '\0')
-		fprintf(stderr, "\tmatched DN: %s\n", matched);
-	if (diag != NULL && *diag != '\0')
-		fprintf(stderr, "\tserver says: %s\n", diag);
+	/* a DN or a diagnostic may hold what a terminal would act on */
+	fprintf(stderr, "mutualize: %s \"", op);
+	fputs_escaped(dn, stderr);
+	fprintf(stderr, "\" on %s: %s (%d)\n", c->uri, ldap_err2string(rc), rc);
+	if (matched != NULL && *matched != '\0') {
+		fputs("\tmatched DN: ", stderr);
+		fputs_escaped(matched, stderr);
+		fputc('\n', stderr);
+	}
+	if (diag != NULL && *diag != '\0') {
+		fputs("\tserver says: ", stderr);
+		fputs_escaped(diag, stderr);
+		fputc('\n', stderr);
+	}
 	if (f != NULL)
 		fprintf(stderr, "mutualize: %s\n", f->hint);
 	if (c->status == 0)

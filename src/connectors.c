@@ -98,7 +98,10 @@ connectors_print(const struct connectors *cn, FILE *fp)
 	for (i = 0; i < cn->calls.n; i++) {
 		const struct call	*c = cn->calls.v[i];
 
-		fprintf(fp, "  %s\n", c->what);
+		/* names from the file: shown as the plan shows them */
+		fputs("  ", fp);
+		fputs_escaped(c->what, fp);
+		fputc('\n', fp);
 	}
 }
 
@@ -131,14 +134,21 @@ connectors_run(struct connectors *cn, int verbose)
 
 		err[0] = '\0';
 		if (run_call(cn, c, err, sizeof(err)) == 0) {
-			if (verbose)
-				fprintf(stderr, "mutualize: done: %s\n",
-				    c->what);
+			if (verbose) {
+				fputs("mutualize: done: ", stderr);
+				fputs_escaped(c->what, stderr);
+				fputc('\n', stderr);
+			}
 			continue;
 		}
 		c->failed = 1;
 		failed++;
-		fprintf(stderr, "mutualize: failed: %s: %s\n", c->what, err);
+		/* err may quote what a server answered */
+		fputs("mutualize: failed: ", stderr);
+		fputs_escaped(c->what, stderr);
+		fputs(": ", stderr);
+		fputs_escaped(err, stderr);
+		fputc('\n', stderr);
 	}
 	http_cleanup();
 	return failed;

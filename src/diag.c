@@ -12,7 +12,70 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <unictype.h>
+#include <unistr.h>
+
 #include "mutualize.h"
+
+/*
+ * What a terminal would act on rather than show: an escape sequence can
+ * rewrite the screen, a right-to-left override (U+202E) reorders what
+ * follows, a zero-width character hides. A value from a file or a server
+ * is shown escaped, so that what the reviewer reads is what is there. The
+ * backslash is kept: DNs escape with it, and they must read as written.
+ */
+static int
+hidden(ucs4_t uc)
+{
+	return uc_is_general_category(uc, UC_CATEGORY_Cc) ||
+	    uc_is_general_category(uc, UC_CATEGORY_Cf) ||
+	    uc_is_general_category(uc, UC_CATEGORY_Zl) ||
+	    uc_is_general_category(uc, UC_CATEGORY_Zp);
+}
+
+void
+fputs_escaped(const char *s, FILE *fp)
+{
+	const uint8_t	*p = (const uint8_t *)s, *end = p + strlen(s);
+	ucs4_t		 uc;
+	int		 n;
+
+	while (p < end) {
+		if (*p >= 0x20 && *p < 0x7F) {
+			fputc(*p++, fp);
+			continue;
+		}
+		if ((n = u8_mbtoucr(&uc, p, (size_t)(end - p))) < 0) {
+			fprintf(fp, "\\x%02x", *p++);
+			continue;
+		}
+		if (uc < 0x80)
+			fprintf(fp, "\\x%02x", (unsigned)uc);
+		else if (hidden(uc))
+			fprintf(fp, uc > 0xFFFF ? "\\U%08x" : "\\u%04x",
+			    (unsigned)uc);
+		else
+			fwrite(p, 1, (size_t)n, fp);
+		p += n;
+	}
+}
+
+char *
+text_escape(const char *s)
+{
+	char	*out = NULL;
+	size_t	 len = 0;
+	FILE	*fp = open_memstream(&out, &len);
+
+	if (fp == NULL) {
+		fprintf(stderr, "mutualize: open_memstream: %s\n",
+		    strerror(errno));
+		abort();
+	}
+	fputs_escaped(s, fp);
+	fclose(fp);
+	return out;
+}
 
 void
 diag_add(struct diags *d, struct pos pos, const char *fmt, ...)
@@ -110,13 +173,16 @@ diag_print(const struct diags *d, FILE *fp)
 	for (i = 0; i < d->n; i++) {
 		const struct diag	*e = &d->v[i];
 
-		if (e->pos.file != NULL && e->pos.line > 0)
-			fprintf(fp, "%s:%u:%u: %s\n", e->pos.file, e->pos.line,
-			    e->pos.col, e->msg);
-		else if (e->pos.file != NULL)
-			fprintf(fp, "%s: %s\n", e->pos.file, e->msg);
-		else
-			fprintf(fp, "mutualize: %s\n", e->msg);
+		/* a message quotes the file: a value may hold anything */
+		if (e->pos.file != NULL) {
+			fputs_escaped(e->pos.file, fp);
+			if (e->pos.line > 0)
+				fprintf(fp, ":%u:%u", e->pos.line, e->pos.col);
+		} else
+			fputs("mutualize", fp);
+		fputs(": ", fp);
+		fputs_escaped(e->msg, fp);
+		fputc('\n', fp);
 	}
 }
 
@@ -146,14 +212,15 @@ file_read(const char *file, size_t max, struct diags *d, size_t *lenp)
 	char		*buf = NULL;
 	size_t		 got = 0;
 	ssize_t		 n;
+	const char	*why;
 	int		 fd;
 
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
-		diag_add(d, pos, "cannot open: %s", strerror(errno));
+	if ((fd = file_open_input(file, &why)) == -1) {
+		diag_add(d, pos, "cannot open: %s", why);
 		return NULL;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		diag_add(d, pos, "not a regular file");
+	if (fstat(fd, &st) == -1) {
+		diag_add(d, pos, "cannot read: %s", strerror(errno));
 		goto out;
 	}
 	if ((size_t)st.st_size > max) {

@@ -204,6 +204,21 @@ directory_uri_tls(const char *uri, enum tls_mode asked, enum bind_method bind,
 	}
 }
 
+int
+directory_uri_cleartext(const char *uri, enum tls_mode asked,
+    enum bind_method bind)
+{
+	enum scheme	 scheme;
+	enum tls_mode	 got;
+	const char	*why;
+	int		 loopback = 0;
+
+	if (bind != BIND_SIMPLE || parse_uri(uri, &scheme, &loopback, &why) == -1 ||
+	    directory_uri_tls(uri, asked, bind, &got, &why) == -1)
+		return 0;
+	return got == TLS_NONE && !loopback;
+}
+
 char *
 directory_path(const struct model *m, const char *name)
 {

@@ -4,6 +4,8 @@
  * more than half of what mutualize manages, is refused before anything is
  * written. Each refusal says how to override it.
  */
+#include <stdlib.h>
+
 #include "mutualize.h"
 
 /* Below this many managed entries, "more than half" says nothing. */
@@ -29,11 +31,16 @@ guard_tenants(const struct plan *p, const char *file, FILE *err)
 
 	for (i = 0; i < p->tenants_gone.n; i++) {
 		const struct entry	*t = p->tenants_gone.v[i];
+		char			*id = text_escape(t->tenant);
+		char			*dn = text_escape(t->dn);
 
+		/* read from the directory: shown, never acted on by a terminal */
 		fprintf(err, "mutualize: tenant \"%s\" (%s) is in the directory "
 		    "but not in %s; mutualize never removes a tenant by itself.\n"
 		    "mutualize: to remove it with everything in it, run again with "
-		    "--remove-tenant %s\n", t->tenant, t->dn, file, t->tenant);
+		    "--remove-tenant %s\n", id, dn, file, id);
+		free(id);
+		free(dn);
 	}
 	return p->tenants_gone.n > 0 ? GUARD_TENANT : 0;
 }

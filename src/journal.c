@@ -3,8 +3,21 @@
  * where, what, and whether the server took it; attribute names, never values,
  * so no secret goes there), and an undo file, LDIF change records that bring
  * the directory back to where it was, newest first, for ldapmodify -f.
+ *
+ * Both are written ahead of the changes: a change's journal line ("sending")
+ * and its undo record are on disk, synced, before the change is sent, and
+ * its result follows it. A write that fails stops the apply before the next
+ * batch is sent. The undo file is written whole again at each batch, under a
+ * temporary name then renamed over the last one: ldapmodify needs the newest
+ * change first, which no append gives, and so the file on disk is always one
+ * that ldapmodify can read.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,6 +31,7 @@ journal_open(struct journal *j, const char *log, const char *undo)
 	struct passwd	*pw = getpwuid(getuid());
 	time_t		 t = time(NULL);
 	struct tm	 tm;
+	int		 fd;
 
 	memset(j, 0, sizeof(*j));
 	gmtime_r(&t, &tm);
@@ -25,19 +39,23 @@ journal_open(struct journal *j, const char *log, const char *undo)
 	snprintf(j->user, sizeof(j->user), "%s", pw ? pw->pw_name : "?");
 	if (gethostname(j->host, sizeof(j->host) - 1) == -1)
 		strcpy(j->host, "?");
-	if ((j->log = fopen(log, "a")) == NULL) {
-		fprintf(stderr, "mutualize: journal %s: cannot open\n", log);
+	j->log_path = log;
+	j->undo_path = undo;
+	if ((fd = file_append(log)) == -1 || (j->log = fdopen(fd, "a")) == NULL) {
+		fprintf(stderr, "mutualize: journal %s: cannot open: %s\n", log,
+		    errno == EINVAL || errno == ELOOP ? "a symbolic link or not a "
+		    "regular file" : strerror(errno));
+		if (fd != -1)
+			close(fd);
 		return -1;
 	}
-	/* The undo file may hold what a deleted entry had: a password hash. */
-	if (access(undo, F_OK) == 0 || secret_file_create(&j->undo, undo) == -1) {
-		if (access(undo, F_OK) == 0)
-			fprintf(stderr, "mutualize: %s exists\n", undo);
+	/* The undo file takes its name now: a name taken fails before any write. */
+	j->unsaved = 1;
+	if (path_check_new(undo, "undo file") == -1 || journal_sync(j) == -1) {
 		fclose(j->log);
 		j->log = NULL;
 		return -1;
 	}
-	j->undo_path = undo;
 	return 0;
 }
 
@@ -70,16 +88,15 @@ log_line(struct journal *j, const struct change *c, const char *result)
 	fputs("], \"result\": ", j->log);
 	json_string(j->log, result);
 	fputs("}\n", j->log);
-	fflush(j->log);
 }
 
-/* The record that takes a change back, kept until close writes them reversed. */
-static void
-undo_record(struct journal *j, const struct change *c, const struct entry *before)
+/* The record that takes a change back, as LDIF; the caller frees it. */
+static char *
+undo_text(const struct change *c, const struct entry *before)
 {
 	struct change	 u;
 	struct mod	*mods = NULL;
-	char		*buf = NULL, *rdn, *parent;
+	char		*buf = NULL, *rdn = NULL, *parent;
 	size_t		 len = 0, i;
 	FILE		*fp = open_memstream(&buf, &len);
 
@@ -103,9 +120,7 @@ undo_record(struct journal *j, const struct change *c, const struct entry *befor
 		*parent++ = '\0';
 		u.newrdn = rdn;
 		u.newsuperior = c->newsuperior ? parent : NULL;
-		ldif_write_change(fp, &u, NULL, NULL, 0);
-		free(rdn);
-		goto out;
+		break;
 	default:
 		u.op = CHANGE_MODIFY;
 		mods = xcalloc(c->nmods ? c->nmods : 1, sizeof(*mods));
@@ -126,44 +141,159 @@ undo_record(struct journal *j, const struct change *c, const struct entry *befor
 		u.nmods = c->nmods;
 		break;
 	}
-	ldif_write_change(fp, &u, NULL, NULL, 0);
-out:
+	/* a delete whose entry could not be read has nothing to add back */
+	if (u.op != CHANGE_ADD || u.entry != NULL)
+		ldif_write_change(fp, &u, NULL, NULL, 0);
+	else
+		fprintf(fp, "# %s was deleted; it could not be read before\n\n",
+		    c->dn);
 	fclose(fp);
 	free(mods);
-	ptrvec_push(&j->undos, buf);
+	free(rdn);
+	return buf;
+}
+
+size_t
+journal_intent(struct journal *j, const struct change *c,
+    const struct entry *before)
+{
+	if (j->n == j->cap) {
+		j->cap = j->cap ? j->cap * 2 : 256;
+		j->undos = xreallocarray(j->undos, j->cap, sizeof(*j->undos));
+	}
+	j->undos[j->n].ldif = undo_text(c, before);
+	j->undos[j->n].state = UNDO_PENDING;
+	j->unsaved = 1;
+	log_line(j, c, "sending");
+	return j->n++;
 }
 
 void
-journal_change(struct journal *j, const struct change *c, const char *result,
-    const struct entry *before)
+journal_result(struct journal *j, size_t rec, const struct change *c,
+    const char *result, enum undo_state state)
 {
-	if (j == NULL || j->log == NULL)
-		return;
 	log_line(j, c, result);
-	if (strcmp(result, "ok") == 0)
-		undo_record(j, c, before);
+	j->undos[rec].state = state;
+	/*
+	 * A change made needs no new version of the file: the record is there
+	 * already, its comment only prudent. One that was not made does.
+	 */
+	if (state != UNDO_DONE)
+		j->unsaved = 1;
 }
 
-/* Writes the undo records, newest first. Returns 0, or -1 if a write failed. */
+/* The undo records so far, newest first, to fp. */
+static void
+undo_write(const struct journal *j, FILE *fp)
+{
+	size_t	i;
+
+	fprintf(fp, "# Undoes the apply of %s by %s on %s: ldapmodify -f this "
+	    "file\nversion: 1\n\n", j->started, j->user, j->host);
+	for (i = j->n; i > 0; i--) {
+		const struct undo	*u = &j->undos[i - 1];
+
+		if (u->state == UNDO_DROPPED)
+			continue;
+		if (u->state == UNDO_PENDING)
+			fputs("# The apply stopped before the server answered the "
+			    "change this takes back:\n# it may not have been "
+			    "made (ldapmodify -c goes past it).\n", fp);
+		else if (u->state == UNDO_UNCERTAIN)
+			fputs("# The connection went before the server said "
+			    "whether the change this takes back\n# was made "
+			    "(ldapmodify -c goes past it).\n", fp);
+		fputs(u->ldif, fp);
+	}
+}
+
+/*
+ * The undo file written whole under a temporary name, synced, and renamed
+ * over its last version; the first version takes a name that must be free.
+ */
+static int
+undo_save(struct journal *j)
+{
+	char		*dir = path_dir(j->undo_path), *tmp = NULL;
+	const char	*slash = strrchr(j->undo_path, '/');
+	FILE		*fp = NULL;
+	int		 fd = -1, tries, rc = -1;
+
+	for (tries = 0; tries < 100 && fd == -1; tries++) {
+		free(tmp);
+		tmp = xasprintf("%s/.%s.%08x", dir, slash ? slash + 1 :
+		    j->undo_path, (unsigned)arc4random());
+		if ((fd = file_create(tmp)) == -1 && errno != EEXIST)
+			break;
+	}
+	if (fd == -1 || (fp = fdopen(fd, "w")) == NULL)
+		goto out;
+	undo_write(j, fp);
+	if (fflush(fp) == EOF || ferror(fp) || fsync(fd) == -1)
+		goto out;
+	if ((j->undo_named ? rename(tmp, j->undo_path) :
+	    renameat2(AT_FDCWD, tmp, AT_FDCWD, j->undo_path,
+	    RENAME_NOREPLACE)) == -1)
+		goto out;
+	j->undo_named = 1;
+	free(tmp);
+	tmp = NULL;		/* nothing left to remove */
+	if (dir_sync(j->undo_path) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (rc == -1)
+		fprintf(stderr, "mutualize: undo file %s: cannot write: %s\n",
+		    j->undo_path, strerror(errno));
+	if (fp != NULL)
+		fclose(fp);
+	else if (fd != -1)
+		close(fd);
+	if (tmp != NULL)
+		unlink(tmp);
+	free(tmp);
+	free(dir);
+	return rc;
+}
+
+int
+journal_sync(struct journal *j)
+{
+	if (j->failed)
+		return -1;
+	if (fflush(j->log) == EOF || ferror(j->log) ||
+	    fdatasync(fileno(j->log)) == -1) {
+		fprintf(stderr, "mutualize: journal %s: cannot write: %s\n",
+		    j->log_path, strerror(errno));
+		j->failed = 1;
+		return -1;
+	}
+	if (j->unsaved && undo_save(j) == -1) {
+		j->failed = 1;
+		return -1;
+	}
+	j->unsaved = 0;
+	return 0;
+}
+
 int
 journal_close(struct journal *j)
 {
 	size_t	i;
 	int	ret = 0;
 
-	if (j->undo.fp != NULL) {
-		fprintf(j->undo.fp, "# Undoes the apply of %s by %s on %s: "
-		    "ldapmodify -f this file\nversion: 1\n\n", j->started, j->user,
-		    j->host);
-		for (i = j->undos.n; i > 0; i--)
-			fputs(j->undos.v[i - 1], j->undo.fp);
-		if (secret_file_commit(&j->undo) == -1)
-			ret = -1;
-	}
-	for (i = 0; i < j->undos.n; i++)
-		free(j->undos.v[i]);
-	ptrvec_free(&j->undos);
-	if (j->log != NULL && fclose(j->log) != 0)
+	if (j->log == NULL)
+		return 0;
+	j->failed = 0;		/* a last try: what can be kept is kept */
+	j->unsaved = 1;		/* the last version, without the comments */
+	if (journal_sync(j) == -1)
+		ret = -1;
+	for (i = 0; i < j->n; i++)
+		free(j->undos[i].ldif);
+	free(j->undos);
+	j->undos = NULL;
+	j->n = j->cap = 0;
+	if (fclose(j->log) != 0)
 		ret = -1;
 	j->log = NULL;
 	return ret;

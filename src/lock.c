@@ -21,6 +21,7 @@ lock_holder(struct conn *c, const char *dn, char *buf, size_t len)
 	char		*attrs[] = { "description", NULL };
 	struct berval	**v;
 	LDAPMessage	*res = NULL, *e;
+	char		*tmp, *shown;
 	int		 rc;
 
 	buf[0] = '\0';
@@ -28,8 +29,14 @@ lock_holder(struct conn *c, const char *dn, char *buf, size_t len)
 	    attrs, 0, NULL, NULL, NULL, 0, &res);
 	if (rc == LDAP_SUCCESS && (e = ldap_first_entry(c->ld, res)) != NULL &&
 	    (v = ldap_get_values_len(c->ld, e, "description")) != NULL) {
-		if (v[0] != NULL)
-			snprintf(buf, len, "%.*s", (int)v[0]->bv_len, v[0]->bv_val);
+		if (v[0] != NULL) {
+			/* what another writer put there is shown, not acted on */
+			tmp = xstrndup(v[0]->bv_val, v[0]->bv_len);
+			shown = text_escape(tmp);
+			snprintf(buf, len, "%s", shown);
+			free(shown);
+			free(tmp);
+		}
 		ldap_value_free_len(v);
 	}
 	ldap_msgfree(res);

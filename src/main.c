@@ -130,6 +130,28 @@ load_checked(const struct options *o)
 	return m;
 }
 
+/*
+ * tls: none is allowed, for a server behind a tunnel of its own; but a
+ * password in clear text on a network is said every time, so that it is a
+ * choice and never an accident.
+ */
+static void
+warn_cleartext(const struct model *m, const char *uri)
+{
+	size_t		 i, n = uri != NULL ? 1 : m->directory.nuris;
+	const char	*u;
+
+	for (i = 0; i < n; i++) {
+		u = uri != NULL ? uri : m->directory.uris[i].uri;
+		if (!directory_uri_cleartext(u, m->directory.tls, m->directory.bind))
+			continue;
+		fprintf(stderr, "mutualize: warning: %s: the bind password would "
+		    "go in clear text to a host that is not this machine "
+		    "(tls: none);\nmutualize: warning: use StartTLS or "
+		    "ldaps://, or ldapi:// on the server itself\n", u);
+	}
+}
+
 static int
 cmd_validate(struct options *o)
 {
@@ -138,6 +160,7 @@ cmd_validate(struct options *o)
 
 	if (m == NULL)
 		return EXIT_ERROR;
+	warn_cleartext(m, NULL);
 	for (i = 0; i < m->ntenants; i++) {
 		people += m->tenants[i].npeople;
 		groups += m->tenants[i].ngroups;
@@ -198,6 +221,7 @@ connect_directory(const struct model *m, const struct options *o, int *status)
 	memset(&co, 0, sizeof(co));
 	if ((co.ntargets = targets_of(m, o->uri, &targets)) == 0)
 		goto out;
+	warn_cleartext(m, o->uri);
 	if (m->directory.bind == BIND_SIMPLE &&
 	    (pw = secret_bind_password(m, &d)) == NULL)
 		goto out;
@@ -226,10 +250,85 @@ static void
 report_partial(const struct plan *p, const struct apply_result *r,
     const char *file)
 {
-	fprintf(stderr, "mutualize: %zu of %zu changes were made before the "
-	    "error; the directory is partly updated.\n"
-	    "mutualize: run \"mutualize plan %s\" to see what remains.\n",
-	    r->done, p->n, file);
+	if (r->done == 0)
+		fprintf(stderr, "mutualize: none of the %zu changes was made; "
+		    "nothing was written.\n", p->n);
+	else
+		fprintf(stderr, "mutualize: %zu of %zu changes were made before "
+		    "the error; the directory is partly updated.\n"
+		    "mutualize: run \"mutualize plan %s\" to see what remains.\n",
+		    r->done, p->n, file);
+}
+
+/*
+ * SIGINT, SIGTERM and SIGHUP are blocked from the moment a run is connected,
+ * and looked for at safe points: between two batches of an apply, once the
+ * directory was read. Blocked rather than caught, they need no handler and no
+ * global flag, they never interrupt libldap in the middle of an answer, and a
+ * second Ctrl-C cannot kill the run half-way through writing its files. The
+ * threads that hash passwords are made while they are blocked, so that none
+ * of them takes the signal either.
+ */
+static void
+stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
+/* The stop signal waiting to be taken, or 0. */
+static int
+stop_pending(void)
+{
+	sigset_t	pending;
+
+	if (sigpending(&pending) == -1)
+		return 0;
+	return sigismember(&pending, SIGINT) ? SIGINT :
+	    sigismember(&pending, SIGTERM) ? SIGTERM :
+	    sigismember(&pending, SIGHUP) ? SIGHUP : 0;
+}
+
+/* Takes the pending stop signals, so that unblocking them does not kill. */
+static int
+stop_take(void)
+{
+	struct timespec	 zero = { 0, 0 };
+	sigset_t	 set;
+	int		 sig, first = 0;
+
+	stop_signals(&set);
+	while ((sig = sigtimedwait(&set, NULL, &zero)) > 0)
+		if (first == 0)
+			first = sig;
+	return first;
+}
+
+static const char *
+signal_name(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
+}
+
+/*
+ * The end of a run that blocked the stop signals: one that came too late to
+ * stop anything is said, and makes the status; then the mask is restored.
+ */
+static int
+stop_end(const sigset_t *mask, int ret, int wrote)
+{
+	int	sig;
+
+	if ((sig = stop_take()) != 0 && ret < 128) {
+		fprintf(stderr, "mutualize: %s received; %s\n", signal_name(sig),
+		    wrote && ret != EXIT_ERROR ? "it came after the last change" :
+		    "nothing was written");
+		ret = 128 + sig;
+	}
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	return ret;
 }
 
 /* Generalized time (RFC 4517), t seconds from now. */
@@ -256,33 +355,63 @@ people_added(const struct plan *p, const struct model *m)
 	return n;
 }
 
-/*
- * Opens the credentials file when the plan creates accounts: its name is
- * checked free now, before any write, for the file takes it only once the
- * accounts exist. Returns 0 or -1; sf->fp is NULL when no file is needed.
- */
+/* Whether the plan's new accounts have a credentials file. 0 or -1, said. */
 static int
-open_credentials(const struct plan *p, const struct model *m,
-    const struct options *o, struct secret_file *sf)
+need_credentials(const struct plan *p, const struct model *m,
+    const struct options *o)
 {
 	size_t	n = people_added(p, m);
 
-	memset(sf, 0, sizeof(*sf));
-	if (n == 0)
+	if (n == 0 || o->credentials != NULL)
 		return 0;
-	if (o->credentials == NULL) {
-		fprintf(stderr, "mutualize: the plan creates %zu account%s: give "
-		    "--credentials FILE for their initial passwords\nmutualize: "
-		    "(a new file, mode 0600; passwords go nowhere else)\n", n,
-		    n == 1 ? "" : "s");
+	fprintf(stderr, "mutualize: the plan creates %zu account%s: give "
+	    "--credentials FILE for their initial passwords\nmutualize: "
+	    "(a new file, mode 0600; passwords go nowhere else)\n", n,
+	    n == 1 ? "" : "s");
+	return -1;
+}
+
+/*
+ * Makes the credentials file when the plan creates accounts: before the first
+ * add, for each password is written there before its account exists.
+ * Returns 0 or -1; cr->path is NULL when no file is needed.
+ */
+static int
+open_credentials(const struct plan *p, const struct model *m,
+    const struct options *o, struct credentials *cr)
+{
+	memset(cr, 0, sizeof(*cr));
+	cr->fd = -1;
+	if (need_credentials(p, m, o) == -1)
 		return -1;
+	if (people_added(p, m) == 0)
+		return 0;
+	return credentials_create(cr, o->credentials);
+}
+
+/*
+ * Every file a run will create is checked before the first packet: a
+ * symbolic link in its place, dangling or not, or something that is not a
+ * regular file, would otherwise fail the run only once the directory was
+ * written. A regular file of that name is refused when the file is made
+ * (the journal excepted, which is appended to): a run that has nothing to
+ * write there does not need the name.
+ */
+static int
+check_outputs(const struct options *o, int write, const char *journal,
+    const char *undo)
+{
+	int	bad = 0;
+
+	if (o->credentials != NULL && (write || o->show_hashes))
+		bad |= path_check_regular(o->credentials, "credentials file");
+	if (o->out != NULL)
+		bad |= path_check_regular(o->out, "plan file");
+	if (write) {
+		bad |= path_check_regular(journal, "journal");
+		bad |= path_check_regular(undo, "undo file");
 	}
-	if (access(o->credentials, F_OK) == 0) {
-		fprintf(stderr, "mutualize: %s exists: a file of secrets is never "
-		    "replaced\n", o->credentials);
-		return -1;
-	}
-	return secret_file_create(sf, o->credentials);
+	return bad ? -1 : 0;
 }
 
 /*
@@ -301,7 +430,8 @@ print_ldif(const struct plan *p, const struct model *m, const struct options *o)
 
 	memset(&sf, 0, sizeof(sf));
 	if (o->show_hashes && people_added(p, m) > 0) {
-		if (open_credentials(p, m, o, &sf) == -1)
+		if (need_credentials(p, m, o) == -1 ||
+		    secret_file_create(&sf, o->credentials) == -1)
 			return -1;
 		creds = sf.fp;
 	}
@@ -384,79 +514,178 @@ free_passwords(struct apply_result *res, size_t n)
 	res->passwords = NULL;
 }
 
-/* plan, apply -n and apply: one path; only the last step differs. */
-static int
-run(struct options *o, int write)
-{
-	struct model		*m;
-	struct conn		*c = NULL;
-	struct entries		 desired, current;
-	struct plan		 plan;
-	struct print_opts	 po = { use_color() };
-	struct apply_result	 res;
-	struct apply_opts	 ao;
-	struct diff_opts	 dopts;
-	struct connectors	 cn;
-	struct diags		 d = { 0 };
-	const char		*managed[3];
-	char			 now[16], prune_before[16], *lockdn = NULL;
-	struct secret_file	 creds = { 0 };
-	FILE			*out;
-	struct journal		 journal;
-	struct saved		 saved;
-	char			*journal_path = NULL, *undo_path = NULL, digest[65];
-	size_t			 left_out = 0;
-	int			 ret = EXIT_ERROR, rc;
+/* What an apply needs from the run that planned it. */
+struct apply_run {
+	struct conn		*c;
+	const struct plan	*plan;
+	const struct model	*m;
+	const struct options	*o;
+	struct connectors	*cn;
+	const struct entries	*desired, *current;
+	const char		*journal, *undo;
+	size_t			 left_out;
+};
 
-	memset(&cn, 0, sizeof(cn));
-	if ((m = load_checked(o)) == NULL)
+/* Where the passwords, the journal and the undo file are, after any apply. */
+static void
+report_files(const struct apply_run *r, size_t passwords, FILE *fp)
+{
+	if (passwords > 0 && fp != stderr)
+		fprintf(fp, "Initial passwords of the %zu new accounts: %s\n",
+		    passwords, r->o->credentials);
+	else if (passwords > 0)
+		fprintf(fp, "mutualize: initial passwords of the new accounts: "
+		    "%s\n", r->o->credentials);
+	fprintf(fp, "%sJournal: %s; to take this apply back: ldapmodify -f %s\n",
+	    fp == stderr ? "mutualize: " : "", r->journal, r->undo);
+}
+
+/* What became of the apply, said; returns the exit status. */
+static int
+report_apply(const struct apply_run *r, struct apply_result *res, int rc,
+    size_t passwords)
+{
+	const struct plan	*p = r->plan;
+	/* A JSON or LDIF plan on standard output stays one document. */
+	FILE			*out = r->o->json || r->o->ldif ? stderr : stdout;
+	int			 ret = EXIT_ERROR;
+
+	if (rc == 0) {
+		fprintf(out, "Apply complete: %zu added, %zu changed, %zu renamed "
+		    "or moved, %zu disabled, %zu deleted.\n", p->nadd,
+		    p->nmodify, p->nrename, p->ndisable, p->ndelete);
+		report_files(r, passwords, out);
+		ret = r->left_out > 0 ? EXIT_ERROR : EXIT_OK;
+	} else if (res->stopped) {
+		/* between two batches: the one in flight, if any, was answered */
+		fprintf(stderr, "mutualize: stopped by %s between two batches: %zu "
+		    "of %zu changes were made, the others were not sent.\n",
+		    signal_name(res->stopped), res->done, p->n);
+		report_files(r, passwords, stderr);
+		ret = 128 + res->stopped;
+	} else if (res->refused > 0 && !res->unwritten &&
+	    res->done + res->refused == p->n) {
+		fprintf(stderr, "mutualize: %zu reviewed change%s refused; the "
+		    "others were made\n", res->refused, res->refused == 1 ?
+		    " was" : "s were");
+		report_files(r, passwords, stderr);
+	} else {
+		if (res->unwritten)
+			fprintf(stderr, "mutualize: the apply stopped: a file "
+			    "that must be written before the changes it records "
+			    "could not be.\n");
+		report_partial(p, res, r->o->file);
+		report_files(r, passwords, stderr);
+		ret = res->unwritten ? EXIT_ERROR : conn_status(r->c);
+	}
+	if (call_services(r->cn, p, res, r->desired, r->current,
+	    r->o->verbose, out) > 0 && ret == EXIT_OK)
+		ret = EXIT_CONNECTORS;
+	return ret;
+}
+
+/*
+ * Makes the plan's changes, with the credentials file, the journal and the
+ * undo file written ahead of them. Returns the exit status.
+ */
+static int
+write_directory(const struct apply_run *r)
+{
+	const struct options	*o = r->o;
+	struct apply_opts	 ao;
+	struct apply_result	 res;
+	struct credentials	 creds;
+	struct journal		 journal;
+	size_t			 passwords;
+	int			 rc, ret;
+
+	memset(&res, 0, sizeof(res));
+	memset(&ao, 0, sizeof(ao));
+	if (open_credentials(r->plan, r->m, o, &creds) == -1)
 		return EXIT_ERROR;
+	if (journal_open(&journal, r->journal, r->undo) == -1) {
+		credentials_close(&creds);
+		return EXIT_ERROR;
+	}
+	ao.credentials = creds.path != NULL ? &creds : NULL;
+	ao.scheme = r->m->policy.password_scheme;
+	ao.journal = &journal;
+	ao.assert = o->saved != NULL;
+	ao.keep_passwords = r->m->welcome.url != NULL &&
+	    r->m->policy.welcome_password;
+	ao.verbose = o->verbose;
+	/* -v says each change on standard error: a progress line would mix in */
+	ao.progress = !o->quiet && !o->verbose;
+	ao.batch = o->batch_size > 0 ? o->batch_size : BATCH_DEFAULT;
+	/* slapd 2.5 may damage its database when it rolls one back */
+	ao.transactions = o->transactions == 1;
+	ao.stop = stop_pending;
+	/*
+	 * What was freed since the file was read goes back to the system
+	 * before the new passwords are hashed: 16 MB at a time with yescrypt.
+	 */
+	malloc_trim(0);
+	rc = apply_plan(r->c, r->plan, &ao, &res);
+	if (journal_close(&journal) == -1)
+		res.unwritten = 1;
+	passwords = creds.lines;
+	if (credentials_close(&creds) == -1)
+		res.unwritten = 1;
+	if (res.unwritten)
+		rc = -1;
+	ret = report_apply(r, &res, rc, passwords);
+	free_passwords(&res, r->plan->n);
+	return ret;
+}
+
+/* The file, its templates, and the connectors' secrets and texts. */
+static struct model *
+load_inputs(const struct options *o, struct connectors *cn)
+{
+	struct diags	 d = { 0 };
+	struct model	*m;
+
+	memset(cn, 0, sizeof(*cn));
+	if ((m = load_checked(o)) == NULL)
+		return NULL;
 	/* The connectors' secrets and texts too, before any packet. */
-	if (connectors_load(&cn, m, templates_dir(m, o->templates), &d) > 0) {
+	if (connectors_load(cn, m, templates_dir(m, o->templates), &d) > 0) {
 		diag_sort(&d);
 		diag_print(&d, stderr);
 		fprintf(stderr, "%s: nothing was contacted.\n", o->file);
 		diag_free(&d);
-		connectors_free(&cn);
+		connectors_free(cn);
 		model_free(m);
-		return EXIT_ERROR;
+		return NULL;
 	}
-	memset(&saved, 0, sizeof(saved));
-	memset(&res, 0, sizeof(res));
-	entries_init(&desired);
-	entries_init(&current);
-	memset(&plan, 0, sizeof(plan));
-	gentime(now, 0);
-	gentime(prune_before, -(time_t)m->policy.retention_days * 86400);
-	if ((o->out != NULL || o->saved != NULL) && model_digest(m, digest) == -1)
-		goto out;
-	if (o->saved != NULL && saved_load(&saved, o->saved, digest) == -1)
-		goto out;
-	if ((c = connect_directory(m, o, &ret)) == NULL)
-		goto out;
-	ret = EXIT_ERROR;
-	if (write && lock_take(c, m->syndicate.base_dn, now, &lockdn) == -1) {
-		ret = conn_status(c);
-		goto out;
-	}
-	managed[0] = render_tenants_dn(&desired.arena, m);
-	managed[1] = render_services_dn(&desired.arena, m);
-	managed[2] = NULL;
-	if (read_directory(c, m->syndicate.base_dn, managed[0], managed[1],
-	    render_read_attrs(m), &current) == -1) {
-		ret = conn_status(c);
-		goto out;
-	}
-	if (model_identities(m, &current, &d) > 0) {
+	return m;
+}
+
+/*
+ * The plan: identities against the directory read, the entries wanted, the
+ * changes; now stamps departures. Returns 0, or -1 after saying why.
+ */
+static int
+make_plan(struct model *m, const struct options *o, struct entries *desired,
+    struct entries *current, const char *const *managed, const char *now,
+    struct plan *plan)
+{
+	struct diff_opts	 dopts;
+	struct diags		 d = { 0 };
+	char			 prune_before[16];
+
+	if (model_identities(m, current, &d) > 0) {
 		diag_sort(&d);
 		diag_print(&d, stderr);
 		fprintf(stderr, "%s: the directory makes these logins or "
 		    "addresses collide; nothing was written.\n", o->file);
-		goto out;
+		diag_free(&d);
+		return -1;
 	}
+	gentime(prune_before, -(time_t)m->policy.retention_days * 86400);
 	/* What the directory holds, the entries wanted share. */
-	desired.share = &current;
-	render(m, &desired);
+	desired->share = current;
+	render(m, desired);
 	memset(&dopts, 0, sizeof(dopts));
 	dopts.model = m;
 	dopts.managed = managed;
@@ -464,29 +693,114 @@ run(struct options *o, int write)
 	dopts.on_departure = m->policy.on_departure;
 	dopts.prune = o->prune;
 	dopts.prune_before = prune_before;
-	/* a reviewed plan stamps departures with the time of the review */
-	dopts.now = o->saved != NULL && saved.now != NULL ? saved.now : now;
-	dopts.lock_accounts = current.ppolicy;
-	diff(&desired, &current, &dopts, &plan);
-	hmap_free(&current.by_id);	/* done with: megabytes at 100,000 */
+	dopts.now = now;
+	dopts.lock_accounts = current->ppolicy;
+	diff(desired, current, &dopts, plan);
+	hmap_free(&current->by_id);	/* done with: megabytes at 100,000 */
 	if (o->ntenants > 0)
-		plan_restrict(&plan, o->tenants);
-	if (o->saved != NULL)
-		left_out = saved_match(&saved, &plan, o->saved);
+		plan_restrict(plan, o->tenants);
+	return 0;
+}
+
+/*
+ * The plan as --format asks, on standard output, then the guard rails.
+ * Returns 0, or -1 when it cannot be printed or is refused.
+ */
+static int
+show_plan(const struct plan *plan, const struct model *m,
+    const struct options *o, struct connectors *cn,
+    const struct entries *desired, const struct entries *current)
+{
+	struct print_opts	 po = { use_color() };
+
 	if (o->json)
-		plan_print_json(&plan, o->file, stdout);
+		plan_print_json(plan, o->file, stdout);
 	else if (o->ldif) {
-		if (print_ldif(&plan, m, o) == -1)
-			goto out;
+		if (print_ldif(plan, m, o) == -1)
+			return -1;
 	} else {
-		plan_print_text(&plan, m, stdout, &po);
-		plan_print_summary(&plan, o->file, stdout, &po);
-		connectors_plan(&cn, &plan, plan.n, &desired, &current, NULL);
-		connectors_print(&cn, stdout);
+		plan_print_text(plan, m, stdout, &po);
+		plan_print_summary(plan, o->file, stdout, &po);
+		connectors_plan(cn, plan, plan->n, desired, current, NULL);
+		connectors_print(cn, stdout);
 	}
 	fflush(stdout);
-	if (guard_plan(&plan, &current, &m->policy, &(struct guard_opts){
-	    o->file, o->allow_mass_removal, o->allow_mass_change }, stderr) != 0)
+	return guard_plan(plan, current, &m->policy, &(struct guard_opts){
+	    o->file, o->allow_mass_removal, o->allow_mass_change }, stderr) != 0 ?
+	    -1 : 0;
+}
+
+/*
+ * The directory as it is, under the lock when the run writes; the subtrees
+ * read go to managed. Returns 0, or -1 after an error or a stop signal.
+ */
+static int
+read_current(struct conn *c, const struct model *m, int write,
+    const char *now, char **lockdn, struct entries *desired,
+    struct entries *current, const char **managed)
+{
+	if (write && lock_take(c, m->syndicate.base_dn, now, lockdn) == -1)
+		return -1;
+	managed[0] = render_tenants_dn(&desired->arena, m);
+	managed[1] = render_services_dn(&desired->arena, m);
+	managed[2] = NULL;
+	if (read_directory(c, m->syndicate.base_dn, managed[0], managed[1],
+	    render_read_attrs(m), current) == -1)
+		return -1;
+	return stop_pending() != 0 ? -1 : 0;
+}
+
+/* plan, apply -n and apply: one path; only the last step differs. */
+static int
+run(struct options *o, int write)
+{
+	struct model		*m;
+	struct conn		*c = NULL;
+	struct entries		 desired, current;
+	struct plan		 plan = { 0 };
+	struct apply_run	 ar;
+	struct connectors	 cn;
+	const char		*managed[3];
+	char			 now[16], *lockdn = NULL;
+	struct saved		 saved = { 0 };
+	char			*journal_path = NULL, *undo_path = NULL, digest[65];
+	sigset_t		 stops, mask;
+	size_t			 left_out = 0;
+	int			 ret = EXIT_ERROR, blocked = 0;
+
+	if ((m = load_inputs(o, &cn)) == NULL)
+		return EXIT_ERROR;
+	entries_init(&desired);
+	entries_init(&current);
+	gentime(now, 0);
+	if ((o->out != NULL || o->saved != NULL) && model_digest(m, digest) == -1)
+		goto out;
+	if (o->saved != NULL && saved_load(&saved, o->saved, digest) == -1)
+		goto out;
+	journal_path = o->journal ? xstrdup(o->journal) :
+	    xasprintf("%s/mutualize.journal", m->dir);
+	undo_path = o->undo ? xstrdup(o->undo) :
+	    xasprintf("%s/mutualize-undo-%s-%ld.ldif", m->dir, now, (long)getpid());
+	if (check_outputs(o, write, journal_path, undo_path) == -1)
+		goto out;
+	if ((c = connect_directory(m, o, &ret)) == NULL)
+		goto out;
+	ret = EXIT_ERROR;
+	stop_signals(&stops);
+	blocked = sigprocmask(SIG_BLOCK, &stops, &mask) == 0;
+	if (read_current(c, m, write, now, &lockdn, &desired, &current,
+	    managed) == -1) {
+		ret = conn_status(c);
+		goto out;
+	}
+	/* a reviewed plan stamps departures with the time of the review */
+	if (make_plan(m, o, &desired, &current, managed, o->saved != NULL &&
+	    saved.now != NULL ? saved.now : now, &plan) == -1)
+		goto out;
+	if (o->saved != NULL &&
+	    saved_match(&saved, &plan, o->saved, &left_out) == -1)
+		goto out;
+	if (show_plan(&plan, m, o, &cn, &desired, &current) == -1)
 		goto out;
 	if (o->out != NULL && save_plan(c, &plan, o, digest, now) == -1)
 		goto out;
@@ -495,74 +809,20 @@ run(struct options *o, int write)
 		    EXIT_CHANGES : EXIT_OK;
 		goto out;
 	}
-	if (open_credentials(&plan, m, o, &creds) == -1)
+	if (need_credentials(&plan, m, o) == -1 || stop_pending() != 0)
 		goto out;
-	journal_path = o->journal ? xstrdup(o->journal) :
-	    xasprintf("%s/mutualize.journal", m->dir);
-	undo_path = o->undo ? xstrdup(o->undo) :
-	    xasprintf("%s/mutualize-undo-%s-%ld.ldif", m->dir, now, (long)getpid());
-	if (journal_open(&journal, journal_path, undo_path) == -1)
-		goto out;
-	ao.credentials = creds.fp;
-	ao.scheme = m->policy.password_scheme;
-	ao.journal = &journal;
-	ao.assert = o->saved != NULL;
-	ao.keep_passwords = m->welcome.url != NULL &&
-	    m->policy.welcome_password;
-	ao.verbose = o->verbose;
-	/* -v says each change on standard error: a progress line would mix in */
-	ao.progress = !o->quiet && !o->verbose;
-	ao.batch = o->batch_size > 0 ? o->batch_size : BATCH_DEFAULT;
-	/* slapd 2.5 may damage its database when it rolls one back */
-	ao.transactions = o->transactions == 1;
-	/* A JSON or LDIF plan on standard output stays one document. */
-	out = o->json || o->ldif ? stderr : stdout;
-	/*
-	 * What was freed since the file was read goes back to the system
-	 * before the new passwords are hashed: 16 MB at a time with yescrypt.
-	 */
-	malloc_trim(0);
-	rc = apply_plan(c, &plan, &ao, &res);
-	if (journal_close(&journal) == -1)
-		fprintf(stderr, "mutualize: cannot write %s or %s\n", journal_path,
-		    undo_path);
-	if (rc == -1 && res.refused > 0 && res.done + res.refused == plan.n) {
-		fprintf(stderr, "mutualize: %zu reviewed change%s refused; the "
-		    "others were made\n", res.refused, res.refused == 1 ? " was" :
-		    "s were");
-		call_services(&cn, &plan, &res, &desired, &current, o->verbose, out);
-		goto out;
-	}
-	if (rc == -1) {
-		report_partial(&plan, &res, o->file);
-		fprintf(stderr, "mutualize: %s takes back the %zu changes made\n",
-		    undo_path, res.done);
-		call_services(&cn, &plan, &res, &desired, &current, o->verbose, out);
-		ret = conn_status(c);
-		goto out;
-	}
-	fprintf(out, "Apply complete: %zu added, %zu changed, %zu renamed or "
-	    "moved, %zu disabled, %zu deleted.\n", plan.nadd, plan.nmodify,
-	    plan.nrename, plan.ndisable, plan.ndelete);
-	if (creds.fp != NULL)
-		fprintf(out, "Initial passwords of the %zu new accounts: %s\n",
-		    people_added(&plan, m), o->credentials);
-	fprintf(out, "Journal: %s; to take this apply back: ldapmodify -f %s\n",
-	    journal_path, undo_path);
-	ret = call_services(&cn, &plan, &res, &desired, &current, o->verbose,
-	    out) > 0 ? EXIT_CONNECTORS : left_out > 0 ? EXIT_ERROR : EXIT_OK;
+	ar = (struct apply_run){ c, &plan, m, o, &cn, &desired, &current,
+	    journal_path, undo_path, left_out };
+	ret = write_directory(&ar);
 out:
-	free_passwords(&res, plan.n);
 	connectors_free(&cn);
-	/* Accounts made before a failure need their passwords: commit them. */
-	if (creds.fp != NULL && secret_file_commit(&creds) == -1)
-		ret = EXIT_ERROR;
 	if (c != NULL)
 		lock_release(c, lockdn);
+	if (blocked)
+		ret = stop_end(&mask, ret, write && plan.n > 0);
 	free(journal_path);
 	free(undo_path);
 	saved_free(&saved);
-	diag_free(&d);
 	plan_free(&plan);
 	conn_close(c);
 	entries_free(&desired);
@@ -614,16 +874,18 @@ cmd_apply(struct options *o)
 static int
 cmd_export(struct options *o)
 {
-	struct model	*m;
-	struct entries	 desired, none;
-	struct plan	 plan;
-	struct diff_opts opts;
-	const char	*managed[3] = { NULL, NULL, NULL };
-	FILE		*fp = stdout;
-	const char	*out = o->output ? o->output : "standard output";
-	size_t		 i;
-	int		 ret = EXIT_ERROR;
+	struct model		*m;
+	struct entries		 desired, none;
+	struct plan		 plan;
+	struct diff_opts	 opts;
+	struct secret_file	 sf;
+	const char		*managed[3] = { NULL, NULL, NULL };
+	FILE			*fp = stdout;
+	sigset_t		 stops, mask;
+	size_t			 i;
+	int			 ret = EXIT_ERROR, sig;
 
+	memset(&sf, 0, sizeof(sf));
 	if ((m = load_checked(o)) == NULL)
 		return EXIT_ERROR;
 	entries_init(&desired);
@@ -634,27 +896,36 @@ cmd_export(struct options *o)
 	managed[0] = render_tenants_dn(&desired.arena, m);
 	managed[1] = render_services_dn(&desired.arena, m);
 	diff(&desired, &none, &opts, &plan);
-	if (o->output != NULL && (fp = fopen(o->output, "w")) == NULL) {
-		fprintf(stderr, "mutualize: %s: %s\n", o->output, strerror(errno));
-		goto out;
+	/* a new file, complete or absent: a stop waits until it is one */
+	stop_signals(&stops);
+	sigprocmask(SIG_BLOCK, &stops, &mask);
+	if (o->output != NULL) {
+		if (secret_file_create(&sf, o->output) == -1)
+			goto out;
+		fp = sf.fp;
 	}
 	/* No "version: 1" line: slapadd 2.5 takes it for an attribute, as slapcat writes none. */
 	for (i = 0; i < plan.n; i++)
 		ldif_write_entry(fp, plan.v[i].entry);
-	if (fflush(fp) == EOF || ferror(fp)) {
-		fprintf(stderr, "mutualize: %s: %s\n", out, strerror(errno));
-		if (o->output != NULL)
-			unlink(o->output);
+	if (o->output == NULL && (fflush(fp) == EOF || ferror(fp))) {
+		fprintf(stderr, "mutualize: standard output: %s\n", strerror(errno));
 		goto out;
 	}
+	if (o->output != NULL && secret_file_commit(&sf) == -1)
+		goto out;
 	if (o->output != NULL)
 		printf("%s: %zu entries.\n", o->output, plan.n);
 	ret = EXIT_OK;
 out:
-	if (fp != stdout && fp != NULL && fclose(fp) == EOF && ret == EXIT_OK) {
-		fprintf(stderr, "mutualize: %s: %s\n", out, strerror(errno));
-		ret = EXIT_ERROR;
+	if (sf.fp != NULL)
+		secret_file_close(&sf);
+	if ((sig = stop_take()) != 0) {
+		fprintf(stderr, "mutualize: %s received; %s\n", signal_name(sig),
+		    ret == EXIT_OK ? "it came after the export was written" :
+		    "nothing was written");
+		ret = 128 + sig;
 	}
+	sigprocmask(SIG_SETMASK, &mask, NULL);
 	plan_free(&plan);
 	entries_free(&desired);
 	entries_free(&none);

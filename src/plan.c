@@ -21,8 +21,10 @@ col(const struct print_opts *o, const char *c)
 }
 
 /*
- * Values are printed as they are, control characters escaped; empty values and
- * values with spaces at either end are quoted so that they can be seen.
+ * Values are printed as they are, control, escape and bidirectional
+ * characters escaped (a reviewer must read what is there, not what a
+ * terminal makes of it); empty values and values with spaces at either end
+ * are quoted so that they can be seen.
  */
 static void
 print_value(FILE *fp, const char *v)
@@ -32,16 +34,19 @@ print_value(FILE *fp, const char *v)
 
 	if (quote)
 		fputc('"', fp);
-	for (; *v != '\0'; v++) {
-		unsigned char	c = (unsigned char)*v;
-
-		if (c < 0x20 || c == 0x7F)
-			fprintf(fp, "\\x%02X", c);
-		else
-			fputc(c, fp);
-	}
+	fputs_escaped(v, fp);
 	if (quote)
 		fputc('"', fp);
+}
+
+/* A line of the plan: its mark, a DN as print_value shows it, a colour. */
+static void
+print_dn(FILE *fp, const char *color, const char *mark, const char *dn,
+    const struct print_opts *o)
+{
+	fprintf(fp, "%s%s ", col(o, color), mark);
+	fputs_escaped(dn, fp);
+	fputs(col(o, C_OFF), fp);
 }
 
 static void
@@ -107,7 +112,8 @@ print_change(FILE *fp, const struct change *c, const struct print_opts *o)
 
 	switch (c->op) {
 	case CHANGE_ADD:
-		fprintf(fp, "%s+ %s%s\n", col(o, C_ADD), c->entry->dn, col(o, C_OFF));
+		print_dn(fp, C_ADD, "+", c->entry->dn, o);
+		fputc('\n', fp);
 		for (i = 0; i < c->entry->nattrs; i++)
 			print_attr_values(fp, "", c->entry->attrs[i].name,
 			    c->entry->attrs[i].vals, c->entry->attrs[i].nvals);
@@ -116,13 +122,15 @@ print_change(FILE *fp, const struct change *c, const struct print_opts *o)
 			    "password goes to the credentials file only)\n", fp);
 		break;
 	case CHANGE_MODRDN:
-		fprintf(fp, "%s> %s%s\n    %s %s\n", col(o, C_MOD), c->dn,
-		    col(o, C_OFF), c->newsuperior ? "moves to" : "is renamed",
-		    c->newdn);
+		print_dn(fp, C_MOD, ">", c->dn, o);
+		fprintf(fp, "\n    %s ", c->newsuperior ? "moves to" :
+		    "is renamed");
+		fputs_escaped(c->newdn, fp);
+		fputc('\n', fp);
 		break;
 	case CHANGE_MODIFY:
-		fprintf(fp, "%s~ %s%s%s\n", col(o, C_MOD), c->dn, col(o, C_OFF),
-		    why_text(c->why));
+		print_dn(fp, C_MOD, "~", c->dn, o);
+		fprintf(fp, "%s\n", why_text(c->why));
 		for (i = 0; i < c->nmods; i++) {
 			const struct mod	*m = &c->mods[i];
 
@@ -134,8 +142,8 @@ print_change(FILE *fp, const struct change *c, const struct print_opts *o)
 		}
 		break;
 	case CHANGE_DELETE:
-		fprintf(fp, "%s- %s%s%s\n", col(o, C_DEL), c->dn, col(o, C_OFF),
-		    why_text(c->why));
+		print_dn(fp, C_DEL, "-", c->dn, o);
+		fprintf(fp, "%s\n", why_text(c->why));
 		break;
 	}
 }
@@ -160,12 +168,15 @@ print_heading(FILE *fp, const struct model *m, const char *tenant,
 	if (tenant == NULL)
 		fprintf(fp, "%ssyndicate %s%s\n", col(o, C_HEAD),
 		    m->syndicate.id, col(o, C_OFF));
-	else if ((t = find_tenant(m, tenant)) != NULL)
-		fprintf(fp, "%stenant %s (%s)%s\n", col(o, C_HEAD), t->id, t->name,
-		    col(o, C_OFF));
-	else
-		fprintf(fp, "%stenant %s (not in the file)%s\n", col(o, C_HEAD),
-		    tenant, col(o, C_OFF));
+	else if ((t = find_tenant(m, tenant)) != NULL) {
+		fprintf(fp, "%stenant %s (", col(o, C_HEAD), t->id);
+		fputs_escaped(t->name, fp);
+		fprintf(fp, ")%s\n", col(o, C_OFF));
+	} else {
+		fprintf(fp, "%stenant ", col(o, C_HEAD));
+		fputs_escaped(tenant, fp);
+		fprintf(fp, " (not in the file)%s\n", col(o, C_OFF));
+	}
 }
 
 #define UNMANAGED_SHOWN	20
@@ -180,8 +191,11 @@ print_unmanaged(const struct plan *p, FILE *fp)
 		return;
 	fprintf(fp, "Left alone: %zu entr%s without the mutualizeManaged mark\n",
 	    p->unmanaged.n, p->unmanaged.n == 1 ? "y" : "ies");
-	for (i = 0; i < p->unmanaged.n && i < UNMANAGED_SHOWN; i++)
-		fprintf(fp, "  %s\n", ((const struct entry *)p->unmanaged.v[i])->dn);
+	for (i = 0; i < p->unmanaged.n && i < UNMANAGED_SHOWN; i++) {
+		fputs("  ", fp);
+		fputs_escaped(((const struct entry *)p->unmanaged.v[i])->dn, fp);
+		fputc('\n', fp);
+	}
 	if (p->unmanaged.n > UNMANAGED_SHOWN)
 		fprintf(fp, "  and %zu more\n", p->unmanaged.n - UNMANAGED_SHOWN);
 	fputc('\n', fp);

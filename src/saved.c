@@ -6,11 +6,66 @@
  * plan again and applies only the changes that are, record for record, in the
  * reviewed one, each with the assertion saved with it: an entry changed on the
  * server since the review refuses its change, and only that one.
+ *
+ * The file ends with the SHA-256 of all that precedes it, and apply --plan
+ * refuses a file whose content does not match, or whose change lacks the
+ * assertion that its entry, as read now, calls for: a plan edited after the
+ * review is not the plan reviewed. The digest is no signature (whoever edits
+ * the file can compute it again); the assertions are what a forger cannot
+ * take away, for a change whose assertion is gone is refused whole. Groups,
+ * and changes after another of the same entry, carry none (diff.c).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include <nettle/sha2.h>
+
 #include "mutualize.h"
+
+#define SEAL	"# sha256: "
+#define SEALLEN	(sizeof(SEAL) - 1 + 64 + 1)	/* the line, newline included */
+
+static void
+sha256_hex(const char *buf, size_t len, char hex[65])
+{
+	struct sha256_ctx	ctx;
+	uint8_t			digest[SHA256_DIGEST_SIZE];
+	size_t			i;
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, (const uint8_t *)buf);
+	sha256_digest(&ctx, sizeof(digest), digest);
+	for (i = 0; i < sizeof(digest); i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+}
+
+int
+saved_seal(FILE *fp, const char *text, size_t len)
+{
+	char	hex[65];
+
+	sha256_hex(text, len, hex);
+	fwrite(text, 1, len, fp);
+	fprintf(fp, SEAL "%s\n", hex);
+	return fflush(fp) == 0 && !ferror(fp) ? 0 : -1;
+}
+
+/* Whether the file ends with the digest of what precedes it. */
+static int
+sealed(const char *buf, size_t len)
+{
+	const char	*seal;
+	char		 hex[65];
+
+	if (len < SEALLEN)
+		return 0;
+	seal = buf + len - SEALLEN;
+	if ((seal > buf && seal[-1] != '\n') ||
+	    strncmp(seal, SEAL, sizeof(SEAL) - 1) != 0 || buf[len - 1] != '\n')
+		return 0;
+	sha256_hex(buf, (size_t)(seal - buf), hex);
+	return strncmp(seal + sizeof(SEAL) - 1, hex, 64) == 0;
+}
 
 /* A record as compared: no comments, no control lines (nor their folds). */
 static char *
@@ -40,13 +95,43 @@ record_key(struct arena *a, const char *rec, size_t len, const char **assertion)
 	return out;
 }
 
+/*
+ * The records of a saved plan, from p, one a blank line apart. Whether each
+ * change carries the assertion it should is known only once the plan is made
+ * again (saved_match): groups carry none.
+ */
+static int
+saved_records(struct saved *s, const char *p)
+{
+	const char	*rec, *assertion;
+	char		*key;
+	size_t		 len;
+
+	for (; *p != '\0'; p = *p ? p + 1 : p) {
+		while (*p == '\n')
+			p++;
+		if (*p == '\0')
+			break;
+		rec = p;
+		p = strstr(rec, "\n\n");
+		len = p ? (size_t)(p - rec) + 1 : strlen(rec);
+		key = record_key(&s->arena, rec, len, &assertion);
+		hmap_put(&s->records, key, (void *)(assertion ? assertion : ""));
+		s->n++;
+		if (p == NULL)
+			break;
+	}
+	return 0;
+}
+
 int
 saved_load(struct saved *s, const char *path, const char *digest)
 {
 	struct diags	 d = { 0 };
-	const char	*p, *rec, *assertion, *now;
-	char		*buf, *key, *want;
-	size_t		 len, n = 0;
+	const char	*p, *now;
+	char		*buf, *want;
+	size_t		 len;
+	int		 rc;
 
 	memset(s, 0, sizeof(*s));
 	if ((buf = file_read(path, ylimits_default.max_file, &d, &len)) == NULL) {
@@ -54,6 +139,15 @@ saved_load(struct saved *s, const char *path, const char *digest)
 		diag_free(&d);
 		return -1;
 	}
+	if (!sealed(buf, len)) {
+		fprintf(stderr, "mutualize: %s does not end with the digest of its "
+		    "content: it was edited after plan --out wrote it (or made by "
+		    "an older mutualize); it is refused, nothing was written\n",
+		    path);
+		free(buf);
+		return -1;
+	}
+	buf[len - SEALLEN] = '\0';
 	want = xasprintf("\n# inputs: %s\n", digest);
 	if (strstr(buf, want) == NULL || (p = strstr(buf, "\nversion: 1\n")) ==
 	    NULL) {
@@ -66,23 +160,9 @@ saved_load(struct saved *s, const char *path, const char *digest)
 	free(want);
 	if ((now = strstr(buf, "\n# now: ")) != NULL && now < p)
 		s->now = arena_strndup(&s->arena, now + 8, strcspn(now + 8, "\n"));
-	for (p += strlen("\nversion: 1\n"); *p != '\0'; p = *p ? p + 1 : p) {
-		while (*p == '\n')
-			p++;
-		if (*p == '\0')
-			break;
-		rec = p;
-		p = strstr(rec, "\n\n");
-		len = p ? (size_t)(p - rec) + 1 : strlen(rec);
-		key = record_key(&s->arena, rec, len, &assertion);
-		hmap_put(&s->records, key, (void *)(assertion ? assertion : ""));
-		n++;
-		if (p == NULL)
-			break;
-	}
-	s->n = n;
+	rc = saved_records(s, p + strlen("\nversion: 1\n"));
 	free(buf);
-	return 0;
+	return rc;
 }
 
 /*
@@ -90,14 +170,14 @@ saved_load(struct saved *s, const char *path, const char *digest)
  * assertions; says which it leaves out, and which reviewed ones are no
  * longer to be done. Returns how many it left out either way.
  */
-size_t
-saved_match(struct saved *s, struct plan *p, const char *path)
+int
+saved_match(struct saved *s, struct plan *p, const char *path, size_t *leftp)
 {
 	unsigned char	*keep = xcalloc(p->n ? p->n : 1, 1);
 	struct hmap	 used = { 0 };
 	char		*buf = NULL, *key;
 	const char	*assertion, *saved;
-	size_t		 len = 0, i, left = 0;
+	size_t		 len = 0, i, left = 0, stripped = 0;
 	FILE		*fp;
 
 	for (i = 0; i < p->n; i++) {
@@ -110,11 +190,16 @@ saved_match(struct saved *s, struct plan *p, const char *path)
 		if ((saved = hmap_get(&s->records, key)) == NULL ||
 		    hmap_get(&used, key) != NULL) {
 			fprintf(stderr, "mutualize: not in the reviewed plan %s, "
-			    "left out: %s\n", path, p->v[i].dn);
+			    "left out: ", path);
+			fputs_escaped(p->v[i].dn, stderr);
+			fputc('\n', stderr);
 			left++;
 			continue;
 		}
 		hmap_put(&used, key, p);
+		/* the entry has an entryCSN now: the review had one too */
+		if (*saved == '\0' && p->v[i].assertion != NULL)
+			stripped++;
 		p->v[i].assertion = *saved ? saved : NULL;
 		keep[i] = 1;
 	}
@@ -124,10 +209,17 @@ saved_match(struct saved *s, struct plan *p, const char *path)
 		    s->n - used.n, s->n - used.n == 1 ? " is" : "s are", path);
 		left += s->n - used.n;
 	}
+	if (stripped > 0)
+		fprintf(stderr, "mutualize: %zu change%s of the reviewed plan %s "
+		    "lack%s the assertion that the entry has not changed since: "
+		    "the plan was edited; it is refused, nothing was written\n",
+		    stripped, stripped == 1 ? "" : "s", path,
+		    stripped == 1 ? "s" : "");
 	plan_keep(p, keep);
 	free(keep);
 	hmap_free(&used);
-	return left;
+	*leftp = left;
+	return stripped > 0 ? -1 : 0;
 }
 
 void

@@ -31,11 +31,14 @@ read_secret(const char *what, const char *path, struct pos pos, struct diags *d)
 	ssize_t		 r;
 	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+	/* O_NONBLOCK: a FIFO in place of the file is refused, not waited on */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) ==
+	    -1) {
 		diag_add(d, pos, "%s %s: %s", what, path, strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    fcntl(fd, F_SETFL, 0) == -1) {
 		diag_add(d, pos, "%s %s: not a regular file", what, path);
 		goto out;
 	}
@@ -227,17 +230,15 @@ secret_file_create(struct secret_file *sf, const char *path)
 	int		 fd = -1, tries;
 
 	memset(sf, 0, sizeof(*sf));
+	if (path_check_new(path, "file") == -1)
+		return -1;
 	sf->path = xstrdup(path);
-	if (slash == NULL)
-		dir = xstrdup(".");
-	else
-		dir = xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
+	dir = path_dir(path);
 	for (tries = 0; tries < 100 && fd == -1; tries++) {
 		free(sf->tmp);
 		rnd = arc4random();
 		sf->tmp = xasprintf("%s/.%s.%08x", dir, base, (unsigned)rnd);
-		fd = open(sf->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		    O_CLOEXEC, 0600);
+		fd = file_create(sf->tmp);
 		if (fd == -1 && errno != EEXIST)
 			break;
 	}
@@ -280,6 +281,11 @@ secret_file_commit(struct secret_file *sf)
 	}
 	free(sf->tmp);
 	sf->tmp = NULL;		/* nothing left to remove */
+	if (dir_sync(sf->path) == -1) {
+		fprintf(stderr, "mutualize: %s: cannot sync its directory: %s\n",
+		    sf->path, strerror(errno));
+		goto out;
+	}
 	rc = 0;
 out:
 	secret_file_close(sf);
@@ -298,4 +304,98 @@ secret_file_close(struct secret_file *sf)
 	free(sf->tmp);
 	free(sf->path);
 	memset(sf, 0, sizeof(*sf));
+}
+
+/*
+ * The credentials file of an apply is written ahead of the adds: it takes its
+ * name before the first one, and each batch's passwords are written and
+ * synced before its adds are sent, so that no account exists whose password
+ * is nowhere. An add that is then refused or never sent gets a comment line
+ * saying so; a file that never received a password is removed.
+ */
+int
+credentials_create(struct credentials *cr, const char *path)
+{
+	memset(cr, 0, sizeof(*cr));
+	if (path_check_new(path, "credentials file") == -1)
+		return -1;
+	if ((cr->fd = file_create(path)) == -1 || dir_sync(path) == -1) {
+		fprintf(stderr, "mutualize: credentials file %s: cannot create: "
+		    "%s\n", path, strerror(errno));
+		if (cr->fd != -1) {
+			close(cr->fd);
+			unlink(path);
+		}
+		cr->fd = -1;
+		return -1;
+	}
+	cr->path = xstrdup(path);
+	return 0;
+}
+
+static int
+credentials_put(struct credentials *cr, char *line)
+{
+	int	rc = write_all(cr->fd, line, strlen(line));
+
+	secret_free(line);
+	if (rc == -1)
+		fprintf(stderr, "mutualize: credentials file %s: cannot write: "
+		    "%s\n", cr->path, strerror(errno));
+	return rc;
+}
+
+/* One line a new account: login, mail, password, id. Returns 0 or -1. */
+int
+credentials_add(struct credentials *cr, const struct entry *e,
+    const char *password)
+{
+	const struct attr	*uid = entry_attr(e, "uid");
+	const struct attr	*mail = entry_attr(e, "mail");
+	const struct attr	*id = entry_attr(e, "employeeNumber");
+
+	cr->lines++;
+	return credentials_put(cr, xasprintf("%s\t%s\t%s\t%s\n",
+	    uid ? uid->vals[0] : "", mail ? mail->vals[0] : "", password,
+	    id ? id->vals[0] : ""));
+}
+
+int
+credentials_unmade(struct credentials *cr, const struct entry *e,
+    const char *why)
+{
+	const struct attr	*uid = entry_attr(e, "uid");
+
+	return credentials_put(cr, xasprintf("# not created (%s): %s\n", why,
+	    uid ? uid->vals[0] : e->dn));
+}
+
+int
+credentials_sync(struct credentials *cr)
+{
+	if (fsync(cr->fd) == -1) {
+		fprintf(stderr, "mutualize: credentials file %s: cannot write: "
+		    "%s\n", cr->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+credentials_close(struct credentials *cr)
+{
+	int	rc = 0;
+
+	if (cr->path == NULL)
+		return 0;
+	if (cr->lines == 0)
+		unlink(cr->path);
+	else
+		rc = credentials_sync(cr);
+	if (close(cr->fd) == -1)
+		rc = -1;
+	free(cr->path);
+	memset(cr, 0, sizeof(*cr));
+	cr->fd = -1;
+	return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "connectors.h"
 
@@ -28,13 +29,18 @@ welcome_load(struct connectors *cn, const char *dir, struct diags *d)
 	struct pos		 pos = { NULL, 0, 0 };
 	size_t			 before = d->n, len = 0;
 	FILE			*fp;
+	const char		*why;
 	long			 at;
+	int			 fd;
 
 	path = xasprintf("%s/%s", dir, m->welcome.template);
 	pos.file = path;
-	if ((fp = fopen(path, "r")) == NULL) {
+	if ((fd = file_open_input(path, &why)) == -1 ||
+	    (fp = fdopen(fd, "r")) == NULL) {
 		diag_add(d, m->welcome.pos, "welcome template %s: %s", path,
-		    strerror(errno));
+		    why != NULL ? why : strerror(errno));
+		if (fd != -1)
+			close(fd);
 		goto out;
 	}
 	cn->welcome = xmalloc(WELCOME_MAX + 1);

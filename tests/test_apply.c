@@ -227,8 +227,9 @@ in_a_transaction_a_server_error_rolls_the_batch_back_and_says_so(void **state)
 	    "rolled back: nothing of it was written\nmutualize: slapd 2.5 can "
 	    "damage its database in rolling a transaction back: check it with "
 	    "slapcat before writing again\n"));
-	assert_non_null(strstr(r.err, "mutualize: 0 of 12 changes were made "
-	    "before the error; the directory is partly updated.\n"));
+	assert_non_null(strstr(r.err, "mutualize: none of the 12 changes was "
+	    "made; nothing was written.\n"));
+	assert_null(strstr(r.err, "partly updated"));
 	assert_int_equal(count_entries(BASE), 5);
 	run_free(&r);
 }
@@ -570,8 +571,8 @@ new_accounts_get_a_password_only_the_credentials_file_has(void **state)
 	char		*text;
 
 	(void)state;
-	args = xasprintf("apply --credentials %s --journal /dev/null --undo %s.undo "
-	    "-H %s %s", creds, creds, env("SLAPD_URI"), SMALL);
+	args = xasprintf("apply --credentials %s --journal %s.journal --undo %s.undo "
+	    "-H %s %s", creds, creds, creds, env("SLAPD_URI"), SMALL);
 	r = run(env("SLAPD_ROOTPW"), args);
 	assert_int_equal(r.status, 0);
 	assert_int_equal(stat(creds, &st), 0);
@@ -618,8 +619,8 @@ a_departure_locks_and_a_return_unlocks_the_same_entry(void **state)
 	(void)state;
 	add_by_hand(BASE, base);
 	add_by_hand("cn=default-policy," BASE, policy);
-	args = xasprintf("apply --credentials %s --journal /dev/null --undo %s.undo "
-	    "-H %s %s", creds, creds, env("SLAPD_URI"), SMALL);
+	args = xasprintf("apply --credentials %s --journal %s.journal --undo %s.undo "
+	    "-H %s %s", creds, creds, creds, env("SLAPD_URI"), SMALL);
 	r = run(env("SLAPD_ROOTPW"), args);
 	run_free(&r);
 	pw = password_of(creds, "marie.martin");
@@ -1047,6 +1048,104 @@ the_undo_file_takes_an_apply_back(void **state)
 	free(log);
 }
 
+/*
+ * A saved plan without the assertion lines of the change of the entry whose
+ * DN holds who; the digest at its end computed again when reseal.
+ */
+static char *
+strip_assertion(const char *saved, const char *who, int reseal)
+{
+	char		*text = slurp(saved), *out = NULL, *line, *save = NULL;
+	char		*path;
+	size_t		 len = 0;
+	FILE		*fp = open_memstream(&out, &len);
+	int		 in = 0, control = 0;
+
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "dn:", 3) == 0)
+			in = strstr(line, who) != NULL;
+		if (strncmp(line, "# sha256: ", 10) == 0 && reseal)
+			break;
+		if (in && (strncmp(line, "# assert: ", 10) == 0 ||
+		    strncmp(line, "control: ", 9) == 0 || (control && *line == ' '))) {
+			control = strncmp(line, "control: ", 9) == 0 ||
+			    (control && *line == ' ');
+			continue;
+		}
+		control = 0;
+		/* records are a blank line apart, which strtok_r skips */
+		fprintf(fp, "%s%s\n", strncmp(line, "dn:", 3) == 0 ? "\n" : "",
+		    line);
+	}
+	fclose(fp);
+	path = credentials_path();
+	fp = fopen(path, "w");
+	if (reseal)
+		assert_int_equal(saved_seal(fp, out, len), 0);
+	else
+		fputs(out, fp);
+	fclose(fp);
+	free(out);
+	free(text);
+	return path;
+}
+
+/* A reviewed plan whose assertion was taken out is refused whole. */
+static void
+an_edited_saved_plan_is_refused_whole(void **state)
+{
+	char		*text = slurp(SMALL), *t1, *file, *saved, *args, *edited;
+	struct run	 r;
+	LDAP		*ld;
+	LDAPMod		 m, *mods[2] = { &m, NULL };
+	char		*room[] = { "B 204", NULL };
+	int		 reseal;
+
+	(void)state;
+	r = run_root("apply", SMALL);
+	run_free(&r);
+	t1 = replace(text, "surname: \"Picard\"", "surname: \"Picard-Durand\"");
+	file = write_temp(t1, strlen(t1));
+	saved = credentials_path();
+	args = xasprintf("plan --out %s -H %s %s", saved, env("SLAPD_URI"), file);
+	r = run(env("SLAPD_ROOTPW"), args);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	free(args);
+	/* her entry is edited on the server after the review */
+	ld = root();
+	m.mod_op = LDAP_MOD_ADD;
+	m.mod_type = "roomNumber";
+	m.mod_values = room;
+	assert_int_equal(ldap_modify_ext_s(ld, "uid=michele.picard,ou=people," VEN,
+	    mods, NULL, NULL), LDAP_SUCCESS);
+	ldap_unbind_ext_s(ld, NULL, NULL);
+	/* her change's assertion taken out; its digest left, or made again */
+	for (reseal = 0; reseal <= 1; reseal++) {
+		edited = strip_assertion(saved, "michele.picard", reseal);
+		args = xasprintf("apply --plan %s", edited);
+		r = run_root(args, file);
+		assert_int_equal(r.status, 1);
+		assert_non_null(strstr(r.err, reseal ? "lacks the assertion" :
+		    "does not end with the digest of its content"));
+		assert_non_null(strstr(r.err, "it is refused, nothing was written"));
+		if (!reseal)	/* refused before the server is contacted */
+			assert_string_equal(r.out, "");
+		assert_values("uid=michele.picard,ou=people," VEN, "sn", "Picard");
+		run_free(&r);
+		unlink(edited);
+		free(edited);
+		free(args);
+	}
+	unlink(saved);
+	unlink(file);
+	free(saved);
+	free(file);
+	free(t1);
+	free(text);
+}
+
 static void
 a_reviewed_plan_is_applied_as_reviewed(void **state)
 {
@@ -1154,6 +1253,7 @@ main(void)
 		T(ldif_applied_by_ldapmodify_gives_what_apply_gives),
 		T(the_undo_file_takes_an_apply_back),
 		T(a_reviewed_plan_is_applied_as_reviewed),
+		T(an_edited_saved_plan_is_refused_whole),
 #undef T
 	};
 

@@ -195,6 +195,33 @@ check_tls(const char *uri, enum tls_mode asked, enum tls_mode want)
 		    tls_mode_name(asked), tls_mode_name(got), tls_mode_name(want));
 }
 
+/* A password in clear text to another machine is what the warning is for. */
+static void
+cleartext_only_to_another_machine(void **state)
+{
+	(void)state;
+	assert_true(directory_uri_cleartext("ldap://ldap.sitiv.fr", TLS_NONE,
+	    BIND_SIMPLE));
+	assert_true(directory_uri_cleartext("ldap://192.0.2.7:389/", TLS_NONE,
+	    BIND_SIMPLE));
+	assert_true(directory_uri_cleartext("ldap://localhost.sitiv.fr",
+	    TLS_NONE, BIND_SIMPLE));
+	assert_false(directory_uri_cleartext("ldap://ldap.sitiv.fr",
+	    TLS_DEFAULT, BIND_SIMPLE));
+	assert_false(directory_uri_cleartext("ldaps://ldap.sitiv.fr",
+	    TLS_DEFAULT, BIND_SIMPLE));
+	assert_false(directory_uri_cleartext("ldap://127.0.0.1:3890", TLS_NONE,
+	    BIND_SIMPLE));
+	assert_false(directory_uri_cleartext("ldap://[::1]", TLS_NONE,
+	    BIND_SIMPLE));
+	assert_false(directory_uri_cleartext("ldap://localhost", TLS_NONE,
+	    BIND_SIMPLE));
+	assert_false(directory_uri_cleartext("ldapi://%2Frun%2Fslapd%2Fldapi",
+	    TLS_DEFAULT, BIND_SIMPLE));
+	assert_false(directory_uri_cleartext("ldapi://%2Frun%2Fslapd%2Fldapi",
+	    TLS_DEFAULT, BIND_EXTERNAL));
+}
+
 /* StartTLS unless the server is this machine; the scheme decides the rest. */
 static void
 each_uri_gets_its_tls(void **state)
@@ -320,6 +347,7 @@ main(void)
 		cmocka_unit_test(uris_that_cannot_serve_are_refused),
 		cmocka_unit_test(tls_setting_and_scheme_must_agree),
 		cmocka_unit_test(each_uri_gets_its_tls),
+		cmocka_unit_test(cleartext_only_to_another_machine),
 		cmocka_unit_test(ca_file_is_read_relative_to_the_file),
 		cmocka_unit_test(missing_or_empty_ca_file_is_an_error_at_its_key),
 	};

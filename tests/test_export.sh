@@ -21,6 +21,7 @@ fail() {
 slapadd_of_export_needs_no_change() {
 	local file=$1 pw out rc
 	pw=$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')
+	rm -f "$work/export.ldif"
 	"$prog" export -o "$work/export.ldif" "$file" >"$work/out" || return 1
 	grep -q "^$work/export.ldif: [0-9]* entries\.\$" "$work/out" ||
 		fail "no count of entries: $(cat "$work/out")" || return 1
@@ -63,8 +64,33 @@ invalid_file_exports_nothing() {
 	grep -q 'kind "mayor" is neither' "$work/err" || fail "$(cat "$work/err")"
 }
 
+# A file of that name, or a link in its place, is never replaced; a new one
+# is 0600 whatever the umask.
+export_makes_a_new_file_only() {
+	local mode
+	echo "kept" >"$work/taken.ldif"
+	ln -s "$work/nowhere.ldif" "$work/link.ldif"
+	if "$prog" export -o "$work/taken.ldif" tests/data/small.yaml \
+		>/dev/null 2>&1; then
+		fail "an existing file was replaced"
+		return 1
+	fi
+	[ "$(cat "$work/taken.ldif")" = kept ] || fail "the file changed" || return 1
+	if "$prog" export -o "$work/link.ldif" tests/data/small.yaml \
+		>/dev/null 2>"$work/err"; then
+		fail "a dangling link was followed"
+		return 1
+	fi
+	[ ! -e "$work/nowhere.ldif" ] || fail "written through the link" || return 1
+	grep -q "symbolic link" "$work/err" || fail "$(cat "$work/err")" || return 1
+	(umask 0; "$prog" export -o "$work/new.ldif" tests/data/small.yaml \
+		>/dev/null) || return 1
+	mode=$(stat -c %a "$work/new.ldif")
+	[ "$mode" = 600 ] || fail "mode $mode"
+}
+
 tests="export_of_small_file export_of_the_example export_to_standard_output
-invalid_file_exports_nothing"
+invalid_file_exports_nothing export_makes_a_new_file_only"
 for name in $tests; do
 	check "$name" $name
 done

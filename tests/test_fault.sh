@@ -103,10 +103,11 @@ check "every person is there, once ($(count_people))" [ "$(count_people)" -eq "$
 "$bin" plan --exit-code -H "$SLAPD_URI" "$work/big.yaml" >"$work/out.3" 2>&1
 check "and nothing remains to do" [ "$?" -eq 0 ]
 # The two credentials files together name everyone: no account is left
-# without its initial password.
+# without its initial password. Lines that begin with # mark the passwords
+# of adds that the kill kept from being made.
 check "every new account has its password in a credentials file" \
-	[ "$(cut -f1 "$work/credentials.1" "$work/credentials.2" | sort -u | wc -l)" \
-	-eq "$people" ]
+	[ "$(grep -hv '^#' "$work/credentials.1" "$work/credentials.2" | cut -f1 |
+	sort -u | wc -l)" -eq "$people" ]
 # Every member of every group is a person that exists.
 ldapsearch -x -LLL -o ldif-wrap=no -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" \
 	-y "$work/pw" -b "ou=tenants,dc=sitiv,dc=fr" "(objectClass=groupOfNames)" \

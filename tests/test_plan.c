@@ -228,6 +228,93 @@ color_marks_adds_in_green(void **state)
 	free(colored);
 }
 
+/* What a terminal would act on is shown escaped; the rest as it is. */
+static void
+text_escape_shows_what_a_terminal_would_hide(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "plain, ASCII", "plain, ASCII" },
+		{ "a\x1b[2Jb", "a\\x1b[2Jb" },		/* clears the screen */
+		{ "tab\there\n", "tab\\x09here\\x0a" },
+		{ "\x7f", "\\x7f" },
+		{ "\xc2\x9b" "31m", "\\u009b31m" },	/* C1: CSI */
+		{ "abc\xe2\x80\xae" "cba", "abc\\u202ecba" },	/* RLO */
+		{ "\xe2\x80\x8bzero", "\\u200bzero" },
+		{ "\xef\xbb\xbf" "bom", "\\ufeffbom" },
+		{ "\xe2\x81\xa6" "isolate", "\\u2066isolate" },
+		{ "\xe2\x80\xa8", "\\u2028" },		/* line separator */
+		{ "tag\xf3\xa0\x80\x81", "tag\\U000e0001" },	/* Cf, plane 14 */
+		{ "Zoë 🌻 Hélène", "Zoë 🌻 Hélène" },
+		{ "uid=x\\2Cy", "uid=x\\2Cy" },		/* DN escapes stay */
+		{ "bad \xff byte", "bad \\xff byte" },
+		{ "cut \xc3", "cut \\xc3" },
+	};
+	size_t	i;
+	char	*got;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		got = text_escape(cases[i][0]);
+		assert_string_equal(got, cases[i][1]);
+		free(got);
+	}
+}
+
+/* A value or a DN that would reorder or recolour the plan is shown escaped. */
+static void
+the_text_plan_shows_escapes_and_bidi_escaped(void **state)
+{
+	struct small		*f = *state;
+	struct entries		 es;
+	struct entry		*e;
+	struct change		 ch;
+	struct plan		 p;
+	struct print_opts	 po = { 0 };
+	char			*got = NULL;
+	size_t			 len = 0;
+	FILE			*fp = open_memstream(&got, &len);
+
+	entries_init(&es);
+	e = entries_add(&es, "cn=\xe2\x80\xae" "nimda,dc=sitiv,dc=fr", NULL,
+	    ENTRY_OTHER);
+	entry_add_value(&es, e, "description", "ok\x1b[2K\rall good");
+	memset(&ch, 0, sizeof(ch));
+	ch.op = CHANGE_ADD;
+	ch.entry = e;
+	ch.dn = e->dn;
+	memset(&p, 0, sizeof(p));
+	p.v = &ch;
+	p.n = 1;
+	plan_print_text(&p, f->m, fp, &po);
+	fclose(fp);
+	assert_non_null(strstr(got, "+ cn=\\u202enimda,dc=sitiv,dc=fr\n"));
+	assert_non_null(strstr(got, "    description: ok\\x1b[2K\\x0dall good\n"));
+	assert_null(strchr(got, '\x1b'));
+	assert_null(strstr(got, "\xe2\x80\xae"));
+	free(got);
+	entries_free(&es);
+}
+
+/* file:line:col errors quote the file: what they quote is escaped too. */
+static void
+errors_show_escapes_escaped(void **state)
+{
+	struct diags	 d = { 0 };
+	struct pos	 pos = { "people\xe2\x80\xae.csv", 3, 7 };
+	char		*got = NULL;
+	size_t		 len = 0;
+	FILE		*fp = open_memstream(&got, &len);
+
+	(void)state;
+	diag_add(&d, pos, "unknown group \"%s\"", "\x1b]0;owned\x07");
+	diag_print(&d, fp);
+	fclose(fp);
+	assert_string_equal(got, "people\\u202e.csv:3:7: unknown group "
+	    "\"\\x1b]0;owned\\x07\"\n");
+	diag_free(&d);
+	free(got);
+}
+
 int
 main(void)
 {
@@ -242,7 +329,10 @@ main(void)
 		T(replaces_and_repairs_read_as_what_changes),
 		T(color_only_when_asked),
 		T(color_marks_adds_in_green),
+		T(the_text_plan_shows_escapes_and_bidi_escaped),
 #undef T
+		cmocka_unit_test(text_escape_shows_what_a_terminal_would_hide),
+		cmocka_unit_test(errors_show_escapes_escaped),
 	};
 
 	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <crypt.h>
 #include <dirent.h>
 #include <errno.h>
 
@@ -124,7 +125,15 @@ secret_file_never_replaces_a_file(void **state)
 
 	fputs("handed out yesterday\n", fp);
 	fclose(fp);
+	/* refused at once, before anything is written */
+	assert_int_equal(secret_file_create(&sf, s->path), -1);
+	assert_listing(s->dir, "creds.txt");
+	/* and a file that takes the name meanwhile is not replaced either */
+	unlink(s->path);
 	assert_int_equal(secret_file_create(&sf, s->path), 0);
+	fp = fopen(s->path, "w");
+	fputs("handed out yesterday\n", fp);
+	fclose(fp);
 	fputs("new\n", sf.fp);
 	assert_int_equal(secret_file_commit(&sf), -1);
 	assert_listing(s->dir, "creds.txt");
@@ -139,10 +148,11 @@ secret_file_follows_no_link(void **state)
 	char			*target = xasprintf("%s/elsewhere", s->dir);
 	struct stat		 st;
 
+	/* a link that points nowhere is refused when the file is made */
 	assert_int_equal(symlink(target, s->path), 0);
-	assert_int_equal(secret_file_create(&sf, s->path), 0);
-	fputs("secret\n", sf.fp);
-	assert_int_equal(secret_file_commit(&sf), -1);
+	assert_int_equal(secret_file_create(&sf, s->path), -1);
+	assert_null(sf.fp);
+	assert_listing(s->dir, "creds.txt");
 	/* the link is still a link, and nothing was written where it points */
 	assert_int_equal(lstat(s->path, &st), 0);
 	assert_true(S_ISLNK(st.st_mode));
@@ -184,6 +194,194 @@ assert_child_succeeds(pid_t pid)
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+/* A new file is 0600 whatever the umask, and never made through a link. */
+static void
+created_files_are_0600_and_follow_no_link(void **state)
+{
+	struct scratch	*s = *state;
+	char		*link = xasprintf("%s/link", s->dir);
+	struct stat	 st;
+	mode_t		 old = umask(0);
+	int		 fd;
+
+	fd = file_create(s->path);
+	umask(old);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	close(fd);
+	/* a second time: the name is taken */
+	assert_int_equal(file_create(s->path), -1);
+	assert_int_equal(errno, EEXIST);
+	assert_int_equal(symlink("nowhere", link), 0);
+	assert_int_equal(file_create(link), -1);
+	assert_int_equal(path_check_new(link, "file"), -1);
+	assert_int_equal(path_check_regular(link, "file"), -1);
+	assert_int_equal(path_check_regular(s->path, "file"), 0);
+	free(link);
+}
+
+/* The journal: appended, created 0600 under umask 000, never through a link. */
+static void
+appended_file_is_regular_0600_and_no_link(void **state)
+{
+	struct scratch	*s = *state;
+	char		*link = xasprintf("%s/link", s->dir);
+	char		*fifo = xasprintf("%s/fifo", s->dir);
+	struct stat	 st;
+	mode_t		 old = umask(0);
+	int		 fd;
+
+	fd = file_append(s->path);
+	umask(old);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "a\n", 2), 2);
+	close(fd);
+	assert_int_equal(stat(s->path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	fd = file_append(s->path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "b\n", 2), 2);
+	close(fd);
+	assert_file_holds(s->path, "a\nb\n");
+	assert_int_equal(symlink(s->path, link), 0);
+	assert_int_equal(file_append(link), -1);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(file_append(fifo), -1);
+	assert_file_holds(s->path, "a\nb\n");
+	free(link);
+	free(fifo);
+}
+
+/* A FIFO given as an input is refused at once, not waited on. */
+static void
+input_that_is_a_fifo_is_refused_without_blocking(void **state)
+{
+	struct scratch	*s = *state;
+	struct diags	 d = { 0 };
+	const char	*why;
+	size_t		 len;
+
+	assert_int_equal(mkfifo(s->path, 0600), 0);
+	assert_int_equal(file_open_input(s->path, &why), -1);
+	assert_string_equal(why, "a FIFO, not a regular file");
+	assert_null(file_read(s->path, 1024, &d, &len));
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.v[0].msg, "cannot open: a FIFO, not a regular file");
+	diag_free(&d);
+	assert_int_equal(file_open_input("/dev/null", &why), -1);
+	assert_string_equal(why, "a device, not a regular file");
+}
+
+/*
+ * The credentials file of an apply: made at once, each line written before
+ * its account exists; one that never got a password goes.
+ */
+static void
+credentials_file_is_written_ahead(void **state)
+{
+	struct scratch		*s = *state;
+	struct credentials	 cr;
+	struct entries		 es;
+	struct entry		*e;
+	struct stat		 st;
+
+	entries_init(&es);
+	e = entries_add(&es, "uid=a,ou=people,dc=x", NULL, ENTRY_PERSON);
+	entry_add_value(&es, e, "uid", "a");
+	entry_add_value(&es, e, "mail", "a@x.fr");
+	entry_add_value(&es, e, "employeeNumber", "V-1");
+	assert_int_equal(credentials_create(&cr, s->path), 0);
+	assert_int_equal(stat(s->path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(credentials_add(&cr, e, "pw-1"), 0);
+	assert_int_equal(credentials_sync(&cr), 0);
+	assert_file_holds(s->path, "a\ta@x.fr\tpw-1\tV-1\n");
+	assert_int_equal(credentials_unmade(&cr, e, "not sent"), 0);
+	assert_int_equal(credentials_close(&cr), 0);
+	assert_file_holds(s->path, "a\ta@x.fr\tpw-1\tV-1\n"
+	    "# not created (not sent): a\n");
+	/* a file of that name is never replaced; one left empty goes */
+	assert_int_equal(credentials_create(&cr, s->path), -1);
+	unlink(s->path);
+	assert_int_equal(credentials_create(&cr, s->path), 0);
+	assert_int_equal(credentials_close(&cr), 0);
+	assert_listing(s->dir, "");
+	entries_free(&es);
+}
+
+/*
+ * The pool makes the passwords wanted, and those only, each hashed so that
+ * crypt(3) verifies it; several starts in a row reuse the same threads.
+ */
+static void
+hashpool_makes_every_wanted_password(void **state)
+{
+	struct hashpool	*hp = hashpool_new(PW_SHA512_CRYPT);
+	struct initial	 v[2][9];
+	struct crypt_data *cd = xcalloc(1, sizeof(*cd));
+	size_t		 i, k;
+	char		*got;
+
+	(void)state;
+	assert_null(hashpool_new(PW_NONE));
+	assert_non_null(hp);
+	assert_true(hashpool_threads(hp) >= 1);
+	memset(v, 0, sizeof(v));
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < 9; i++)
+			v[k][i].wanted = i % 3 != 0;
+		hashpool_start(hp, v[k], 9);
+	}
+	hashpool_wait(hp);
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < 9; i++) {
+			if (!v[k][i].wanted) {
+				assert_null(v[k][i].hash);
+				continue;
+			}
+			assert_int_equal(strlen(v[k][i].password),
+			    SECRET_PASSWORD_LEN);
+			assert_int_equal(strncmp(v[k][i].hash, "{CRYPT}$6$", 10), 0);
+			got = crypt_r(v[k][i].password, v[k][i].hash + 7, cd);
+			assert_string_equal(got, v[k][i].hash + 7);
+			if (i > 1)
+				assert_string_not_equal(v[k][i].password,
+				    v[k][i - 1].password);
+		}
+	hashpool_free(hp);
+	initial_wipe(v[0], 9);
+	initial_wipe(v[1], 9);
+	for (i = 0; i < 9; i++) {
+		assert_null(v[0][i].hash);
+		assert_int_equal(v[0][i].password[0], '\0');
+	}
+	free(cd);
+}
+
+/* A cancelled start makes no more passwords than the threads had taken. */
+static void
+hashpool_cancel_stops_at_once(void **state)
+{
+	struct hashpool	*hp = hashpool_new(PW_YESCRYPT);
+	struct initial	*v = xcalloc(64, sizeof(*v));
+	size_t		 i, made = 0;
+
+	(void)state;
+	for (i = 0; i < 64; i++)
+		v[i].wanted = 1;
+	hashpool_start(hp, v, 64);
+	hashpool_cancel(hp);
+	hashpool_wait(hp);
+	for (i = 0; i < 64; i++)
+		made += v[i].hash != NULL;
+	/* 64 yescrypt hashes take a second; the cancel comes long before */
+	assert_true(made < 64);
+	hashpool_free(hp);
+	initial_wipe(v, 64);
+	free(v);
 }
 
 /* In a child: protection lasts to the end of the process. */
@@ -244,7 +442,13 @@ main(void)
 		T(secret_file_follows_no_link),
 		T(uncommitted_secret_file_leaves_nothing),
 		T(secret_file_in_a_missing_directory_is_refused),
+		T(created_files_are_0600_and_follow_no_link),
+		T(appended_file_is_regular_0600_and_no_link),
+		T(input_that_is_a_fifo_is_refused_without_blocking),
+		T(credentials_file_is_written_ahead),
 #undef T
+		cmocka_unit_test(hashpool_makes_every_wanted_password),
+		cmocka_unit_test(hashpool_cancel_stops_at_once),
 		cmocka_unit_test(protected_process_dumps_no_core),
 		cmocka_unit_test(password_from_the_environment_is_wiped_there),
 	};

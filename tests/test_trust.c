@@ -6,6 +6,7 @@
  */
 #include <signal.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "integration.h"
 
@@ -455,6 +456,150 @@ hostile_names_are_stored_literally(void **state)
 	drop(file);
 }
 
+/*
+ * A FIFO named as the tenants file or as a people file (YAML or CSV) is
+ * refused at once, named in the error: opened, it would wait for a writer
+ * for ever.
+ */
+static void
+a_fifo_in_place_of_a_file_is_refused_at_once(void **state)
+{
+	static const char *const names[] = { "p.yaml", "p.csv" };
+	char		 dir[] = "/tmp/mutualize-fifo.XXXXXX";
+	char		*fifo, *main_file, *args, *text;
+	struct timespec	 t0;
+	struct run	 r;
+	size_t		 i;
+	FILE		*fp;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	fifo = xasprintf("%s/tenants.yaml", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	args = xasprintf("validate %s", fifo);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	alarm(30);	/* the old way: a hang, which this makes a failure */
+	r = run(NULL, args);
+	assert_int_equal(r.status, 1);
+	assert_contains(r.err, "tenants.yaml: cannot open: a FIFO, not a regular "
+	    "file");
+	assert_true(seconds_since(&t0) < 5);
+	run_free(&r);
+	free(args);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		main_file = xasprintf("%s/main.yaml", dir);
+		text = xasprintf("version: 1\nsyndicate: {id: sitiv, name: SITIV, "
+		    "base_dn: \"dc=sitiv,dc=fr\", mail_domain: sitiv.fr}\n"
+		    SMALL_DIRECTORY "tenants:\n  - id: town1\n    name: Ville\n"
+		    "    people_%s: %s\n", i == 0 ? "file" : "csv", names[i]);
+		assert_non_null(fp = fopen(main_file, "w"));
+		fputs(text, fp);
+		fclose(fp);
+		free(fifo);
+		fifo = xasprintf("%s/%s", dir, names[i]);
+		assert_int_equal(mkfifo(fifo, 0600), 0);
+		args = xasprintf("validate %s", main_file);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		r = run(NULL, args);
+		assert_int_equal(r.status, 1);
+		assert_contains(r.err, names[i]);
+		assert_contains(r.err, "a FIFO, not a regular file");
+		assert_true(seconds_since(&t0) < 5);
+		run_free(&r);
+		unlink(fifo);
+		unlink(main_file);
+		free(main_file);
+		free(args);
+		free(text);
+	}
+	alarm(0);
+	unlink(fifo);
+	free(fifo);
+	fifo = xasprintf("%s/tenants.yaml", dir);
+	unlink(fifo);
+	free(fifo);
+	rmdir(dir);
+}
+
+/* tls: none to another machine is allowed, and warned of every time. */
+static void
+clear_text_to_another_host_is_warned_of(void **state)
+{
+	char		*file = with_directory("directory:\n  uri: "
+	    "\"ldap://ldap.sitiv.example\"\n  bind_dn: \"cn=admin,dc=sitiv,dc=fr\"\n"
+	    "  tls: none\n"), *args = xasprintf("validate %s", file);
+	struct run	 r = run(NULL, args);
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	assert_contains(r.err, "mutualize: warning: ldap://ldap.sitiv.example: "
+	    "the bind password would go in clear text to a host that is not "
+	    "this machine (tls: none)");
+	run_free(&r);
+	free(args);
+	drop(file);
+	/* on this machine, nothing to say */
+	file = with_directory("directory:\n  uri: \"ldap://127.0.0.1:3890\"\n"
+	    "  bind_dn: \"cn=admin,dc=sitiv,dc=fr\"\n  tls: none\n");
+	args = xasprintf("validate %s", file);
+	r = run(NULL, args);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	run_free(&r);
+	free(args);
+	drop(file);
+}
+
+/*
+ * A value that holds an escape sequence or a right-to-left override, in the
+ * tenants file or in a CSV people file, is shown escaped: in an error at its
+ * place, and in the plan.
+ */
+static void
+escapes_in_the_files_are_shown_escaped(void **state)
+{
+	char		*file = edited_small("surname: \"Picard\", kind: elected",
+	    "surname: \"Picard\", kind: \"\\e[2Jmayor\"");
+	char		*args = xasprintf("validate %s", file), *csv, *yaml, *dir;
+	struct run	 r = run(NULL, args);
+	FILE		*fp;
+
+	(void)state;
+	assert_int_equal(r.status, 1);
+	assert_contains(r.err, "kind \"\\x1b[2Jmayor\"");
+	assert_null(strchr(r.err, '\x1b'));
+	run_free(&r);
+	free(args);
+	drop(file);
+	/* a CSV cell, in the plan */
+	dir = xstrdup("/tmp/mutualize-csv.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	csv = xasprintf("%s/people.csv", dir);
+	yaml = xasprintf("%s/main.yaml", dir);
+	assert_non_null(fp = fopen(csv, "w"));
+	fputs("id,given_name,surname,kind,title\n"
+	    "T-1,Eve,Martin,agent,\"Maire \xe2\x80\xae" "eniluoR\"\n", fp);
+	fclose(fp);
+	assert_non_null(fp = fopen(yaml, "w"));
+	fputs("version: 1\nsyndicate: {id: sitiv, name: SITIV, base_dn: "
+	    "\"dc=sitiv,dc=fr\", mail_domain: sitiv.fr}\n" SMALL_DIRECTORY
+	    "tenants:\n  - id: town1\n    name: Ville\n"
+	    "    people_csv: people.csv\n", fp);
+	fclose(fp);
+	r = run_root("plan", yaml);
+	assert_int_equal(r.status, 0);
+	/* the CSV reader refuses control characters; a bidi override it takes */
+	assert_contains(r.out, "    title: Maire \\u202eeniluoR\n");
+	assert_null(strstr(r.out, "\xe2\x80\xae"));
+	run_free(&r);
+	unlink(csv);
+	unlink(yaml);
+	rmdir(dir);
+	free(csv);
+	free(yaml);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -476,6 +621,9 @@ main(void)
 		T(entry_that_exists_already_is_its_own_fault),
 		T(size_limit_is_its_own_fault),
 		T(hostile_names_are_stored_literally),
+		T(a_fifo_in_place_of_a_file_is_refused_at_once),
+		T(clear_text_to_another_host_is_warned_of),
+		T(escapes_in_the_files_are_shown_escaped),
 #undef STOPS
 #undef T
 	};

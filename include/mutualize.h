@@ -109,6 +109,15 @@ void	 hmap_free(struct hmap *);
 const char *arena_intern(struct arena *, struct hmap *kept, const char *,
 	    size_t);
 
+/*
+ * diag.c: messages. msg_warn says something on standard error, each line
+ * behind "mutualize: "; msg_fatal then aborts (what cannot go on, such as
+ * memory running out).
+ */
+void	 msg_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 msg_fatal(const char *, ...) __attribute__((format(printf, 1, 2),
+	    noreturn));
+
 /* diag.c: positions and error lists. Every model node keeps where it came from. */
 struct pos {
 	const char	*file;		/* borrowed from the model's file list */

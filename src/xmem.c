@@ -10,8 +10,7 @@
 static void
 oom(void)
 {
-	fputs("mutualize: out of memory\n", stderr);
-	abort();
+	msg_fatal("out of memory");
 }
 
 void *
@@ -257,10 +256,8 @@ memtext_open(struct memtext *t)
 {
 	t->s = NULL;
 	t->len = 0;
-	if ((t->fp = open_memstream(&t->s, &t->len)) == NULL) {
-		fputs("mutualize: out of memory\n", stderr);
-		abort();
-	}
+	if ((t->fp = open_memstream(&t->s, &t->len)) == NULL)
+		msg_fatal("out of memory");
 	return t->fp;
 }
 

@@ -38,10 +38,12 @@
 # -n sends the same updates without the transaction (the control: the first
 # update then stays, and nothing is damaged).
 set -u
-keep= txn="-E txn=commit"
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+txn="-E txn=commit"
 while getopts kn opt; do
 	case $opt in
-	k) keep=1 ;;
+	k) REPRO_KEEP=1 ;;
 	n) txn= ;;
 	*) exit 2 ;;
 	esac
@@ -52,83 +54,16 @@ case $mode in
 attribute | long-uid) ;;
 *) echo "usage: txn-rollback.sh [-k] [-n] [attribute | long-uid]" >&2; exit 2 ;;
 esac
-slapd=${SLAPD_BIN:-/usr/sbin/slapd}
-base=dc=example,dc=org
-rootdn=cn=admin,$base
-dir=$(mktemp -d "${TMPDIR:-/tmp}/txn-rollback.XXXXXX") || exit 2
-pid=
-pw=$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')
-
-stop_slapd() {
-	local i
-	[ -n "$pid" ] || return 0
-	kill "$pid" 2>/dev/null
-	for i in $(seq 1 200); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	pid=
-}
-cleanup() {
-	stop_slapd
-	if [ -n "$keep" ]; then echo "kept: $dir"; else rm -rf "$dir"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-cat >"$dir/slapd.conf" <<CONF
-include /etc/ldap/schema/core.schema
-include /etc/ldap/schema/cosine.schema
-include /etc/ldap/schema/inetorgperson.schema
-include /etc/ldap/schema/nis.schema
-include /etc/ldap/schema/misc.schema
-pidfile $dir/slapd.pid
-argsfile $dir/slapd.args
-modulepath /usr/lib/ldap
-moduleload back_mdb
-database mdb
-maxsize 1073741824
-suffix "$base"
-rootdn "$rootdn"
-rootpw $pw
-directory $dir/db
-index objectClass eq
-index uid,mail eq
-CONF
-mkdir "$dir/db"
-printf '%s' "$pw" >"$dir/pw"
-chmod 600 "$dir/pw"
-
-# slapd on a free port of 127.0.0.1; a port taken makes it exit: another.
-start_slapd() {
-	local tries i
-	for tries in 1 2 3 4 5 6 7 8 9 10; do
-		port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-		uri=ldap://127.0.0.1:$port/
-		"$slapd" -d 0 -f "$dir/slapd.conf" -h "$uri" >>"$dir/slapd.log" 2>&1 &
-		pid=$!
-		for i in $(seq 1 100); do
-			kill -0 "$pid" 2>/dev/null || break
-			ldapsearch -x -LLL -H "$uri" -s base -b "" 1.1 \
-				>/dev/null 2>&1 && return 0
-			sleep 0.05
-		done
-		stop_slapd
-	done
-	echo "txn-rollback: slapd did not start; its log:" >&2
-	tail -n 20 "$dir/slapd.log" >&2
-	exit 2
-}
+repro_init txn-rollback
+dir=$REPRO_DIR base=$REPRO_BASE rootdn=$REPRO_ROOTDN
 
 modify() {
-	ldapmodify -x -H "$uri" -D "$rootdn" -y "$dir/pw" "$@"
+	repro_modify "$@"
 }
 
-start_slapd
-echo "txn-rollback: $("$slapd" -VV 2>&1 | sed -n 's/.*\(slapd [^ ]*\).*/\1/p'), mode $mode${txn:+ in a transaction}${txn:-, no transaction}, $uri"
+repro_start
+uri=$REPRO_URI
+echo "txn-rollback: $("${SLAPD_BIN:-/usr/sbin/slapd}" -VV 2>&1 | sed -n 's/.*\(slapd [^ ]*\).*/\1/p'), mode $mode${txn:+ in a transaction}${txn:-, no transaction}, $uri"
 modify -a >"$dir/setup.log" 2>&1 <<LDIF || { cat "$dir/setup.log" >&2; exit 2; }
 dn: $base
 objectClass: dcObject
@@ -229,7 +164,7 @@ search_bad=$((! $?))
 [ "$search" -ne 0 ] && search_bad=1
 
 # Offline, whatever the server kept in memory is gone.
-stop_slapd
+repro_stop
 # (bash would say "Segmentation fault" on its own line: said below instead)
 { slapcat -f "$dir/slapd.conf" -l "$dir/slapcat.ldif" >"$dir/slapcat.log" 2>&1; } 2>/dev/null
 cat_rc=$?
@@ -240,7 +175,8 @@ echo "txn-rollback: slapcat: exit $cat_rc, $(grep -c '^dn:' "$dir/slapcat.ldif")
 cat_bad=$([ "$cat_rc" -ne 0 ] || grep -q 'not recognized' "$dir/slapcat.log" && echo 1 || echo 0)
 
 # And after a restart.
-start_slapd
+repro_start
+uri=$REPRO_URI
 ldapsearch -x -LLL -H "$uri" -D "$rootdn" -y "$dir/pw" -b "$base" \
 	>"$dir/search2.log" 2>&1
 again=$?

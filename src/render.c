@@ -145,10 +145,8 @@ placeholder_expand(const char *pattern, const char *const *fields,
 	const char	*p;
 	int		 f, ok = 1;
 
-	if (fp == NULL) {
-		fputs("mutualize: out of memory\n", stderr);
-		abort();
-	}
+	if (fp == NULL)
+		msg_fatal("out of memory");
 	for (p = pattern; *p != '\0'; p++) {
 		if (*p == '{' && (f = field_at(p, fields, &len)) >= 0) {
 			if (vals[f] == NULL)
@@ -239,10 +237,8 @@ new_entry(struct entries *es, const char *dn, const char *tenant,
 {
 	struct entry	*e = entries_add(es, dn, tenant, kind);
 
-	if (e == NULL) {
-		fprintf(stderr, "mutualize: two entries would have the DN %s\n", dn);
-		abort();
-	}
+	if (e == NULL)
+		msg_fatal("two entries would have the DN %s", dn);
 	return e;
 }
 

@@ -140,10 +140,9 @@ saved_load(struct saved *s, const char *path, const char *digest)
 		return -1;
 	}
 	if (!sealed(buf, len)) {
-		fprintf(stderr, "mutualize: %s does not end with the digest of its "
-		    "content: it was edited after plan --out wrote it (or made by "
-		    "an older mutualize); it is refused, nothing was written\n",
-		    path);
+		msg_warn("%s does not end with the digest of its content: it was "
+		    "edited after plan --out wrote it (or made by an older "
+		    "mutualize); it is refused, nothing was written", path);
 		free(buf);
 		return -1;
 	}
@@ -151,8 +150,8 @@ saved_load(struct saved *s, const char *path, const char *digest)
 	want = xasprintf("\n# inputs: %s\n", digest);
 	if (strstr(buf, want) == NULL || (p = strstr(buf, "\nversion: 1\n")) ==
 	    NULL) {
-		fprintf(stderr, "mutualize: %s was not made from the files as they "
-		    "are now: make a new plan and review it\n", path);
+		msg_warn("%s was not made from the files as they are now: make "
+		    "a new plan and review it", path);
 		free(want);
 		free(buf);
 		return -1;
@@ -175,7 +174,7 @@ saved_match(struct saved *s, struct plan *p, const char *path, size_t *leftp)
 {
 	unsigned char	*keep = xcalloc(p->n ? p->n : 1, 1);
 	struct hmap	 used = { 0 };
-	char		*buf = NULL, *key;
+	char		*buf = NULL, *key, *esc;
 	const char	*assertion, *saved;
 	size_t		 len = 0, i, left = 0, stripped = 0;
 	FILE		*fp;
@@ -189,10 +188,10 @@ saved_match(struct saved *s, struct plan *p, const char *path, size_t *leftp)
 		buf = NULL;
 		if ((saved = hmap_get(&s->records, key)) == NULL ||
 		    hmap_get(&used, key) != NULL) {
-			fprintf(stderr, "mutualize: not in the reviewed plan %s, "
-			    "left out: ", path);
-			fputs_escaped(p->v[i].dn, stderr);
-			fputc('\n', stderr);
+			esc = text_escape(p->v[i].dn);
+			msg_warn("not in the reviewed plan %s, left out: %s",
+			    path, esc);
+			free(esc);
 			left++;
 			continue;
 		}
@@ -204,15 +203,15 @@ saved_match(struct saved *s, struct plan *p, const char *path, size_t *leftp)
 		keep[i] = 1;
 	}
 	if (used.n < s->n) {
-		fprintf(stderr, "mutualize: %zu change%s of the reviewed plan %s "
-		    "no longer to be made as reviewed: the directory changed\n",
+		msg_warn("%zu change%s of the reviewed plan %s no longer to be "
+		    "made as reviewed: the directory changed",
 		    s->n - used.n, s->n - used.n == 1 ? " is" : "s are", path);
 		left += s->n - used.n;
 	}
 	if (stripped > 0)
-		fprintf(stderr, "mutualize: %zu change%s of the reviewed plan %s "
-		    "lack%s the assertion that the entry has not changed since: "
-		    "the plan was edited; it is refused, nothing was written\n",
+		msg_warn("%zu change%s of the reviewed plan %s lack%s the "
+		    "assertion that the entry has not changed since: the plan "
+		    "was edited; it is refused, nothing was written",
 		    stripped, stripped == 1 ? "" : "s", path,
 		    stripped == 1 ? "s" : "");
 	plan_keep(p, keep);

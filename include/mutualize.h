@@ -401,8 +401,6 @@ int	 parse_size(const char *, unsigned long long *);
 /* check.c: every rule of the file that needs more than one node. */
 /* Returns the number of errors added. */
 size_t	 model_check(struct model *, struct diags *);
-/* The SHA-256 of every input file, in hex; 0, or -1 after an error. */
-int	 model_digest(const struct model *, char hex[65]);
 /* Looks up a person by id; NULL if none. */
 struct person	*model_person(const struct model *, const char *);
 int	 valid_id(const char *);
@@ -699,6 +697,11 @@ int	 saved_load(struct saved *, const char *path, const char *digest);
  */
 int	 saved_match(struct saved *, struct plan *, const char *path,
 	    size_t *left);
+/*
+ * The SHA-256 of every input file (the tenants file, then its people files),
+ * in hex, which a saved plan names; 0, or -1 after an error.
+ */
+int	 model_digest(const struct model *, char hex[65]);
 /* Writes a saved plan's text and the digest that ends it. Returns 0 or -1. */
 int	 saved_seal(FILE *, const char *text, size_t len);
 void	 saved_free(struct saved *);

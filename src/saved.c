@@ -15,6 +15,7 @@
  * take away, for a change whose assertion is gone is refused whole. Groups,
  * and changes after another of the same entry, carry none (diff.c).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,39 @@ sha256_hex(const char *buf, size_t len, char hex[65])
 	sha256_digest(&ctx, sizeof(digest), digest);
 	for (i = 0; i < sizeof(digest); i++)
 		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+}
+
+/*
+ * What a saved plan was made from: the tenants file and its people files,
+ * hashed in the order they were read. Each is read again whole.
+ */
+int
+model_digest(const struct model *m, char hex[65])
+{
+	struct sha256_ctx	 ctx;
+	struct diags		 d = { 0 };
+	uint8_t			 digest[SHA256_DIGEST_SIZE];
+	char			*buf;
+	size_t			 i, len;
+
+	sha256_init(&ctx);
+	for (i = 0; i <= m->docs.n; i++) {
+		const char	*file = i == 0 ? m->file :
+		    ((struct ydoc *)m->docs.v[i - 1])->file;
+
+		if ((buf = file_read(file, ylimits_default.max_file, &d, &len)) ==
+		    NULL) {
+			diag_print(&d, stderr);
+			diag_free(&d);
+			return -1;
+		}
+		sha256_update(&ctx, len, (const uint8_t *)buf);
+		free(buf);
+	}
+	sha256_digest(&ctx, sizeof(digest), digest);
+	for (i = 0; i < sizeof(digest); i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	return 0;
 }
 
 int

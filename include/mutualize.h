@@ -371,18 +371,6 @@ struct model {
  */
 struct model	*model_load(const char *, struct diags *);
 void		 model_free(struct model *);
-/*
- * The templates directory: the option if given, else MUTUALIZE_TEMPLATES, else
- * "templates" beside the tenants file if there is one, else the installed one.
- */
-const char	*templates_dir(struct model *, const char *option);
-/*
- * Reads the template of every service from dir (errors with their places) and
- * the attributes they make mutualize manage. Returns the number of errors
- * added.
- */
-size_t		 templates_load(struct model *, const char *dir,
-		    struct diags *);
 /* The service of that id; NULL if none. */
 const struct service *model_service(const struct model *, const char *);
 
@@ -414,8 +402,6 @@ int	 valid_mail(const char *);
  * slapd 2.5's mdb refuses (error 80) a uid RDN of about 250 bytes.
  */
 #define LOGIN_MAX	64
-/* Returns what is wrong with a login or mail format (caller frees), or NULL. */
-char	*format_error(const char *, int mail);
 /*
  * Assigns every person's login and mail: the login the file sets, else the uid
  * already in the directory (found by employeeNumber in current, which may be
@@ -425,6 +411,58 @@ char	*format_error(const char *, int mail);
 size_t	 model_identities(struct model *, const struct entries *current,
 	    struct diags *);
 
+/* template.c: the service templates, what each makes of an entitled person. */
+/*
+ * The templates directory: the option if given, else MUTUALIZE_TEMPLATES, else
+ * "templates" beside the tenants file if there is one, else the installed one.
+ */
+const char	*templates_dir(struct model *, const char *option);
+/*
+ * Reads the template of every service from dir (errors with their places) and
+ * the attributes they make mutualize manage. Returns the number of errors
+ * added.
+ */
+size_t		 templates_load(struct model *, const char *dir,
+		    struct diags *);
+
+/*
+ * placeholder.c: "{name}" in the policy's login and mail formats, in the
+ * values of templates and in their filters.
+ */
+/* Those of a login or mail format, in the order format_error names them. */
+enum format_field {
+	FMT_GIVEN_NAME, FMT_SURNAME, FMT_GIVEN_INITIAL, FMT_SURNAME_INITIAL,
+	FMT_ID, FMT_LOGIN, FMT_MAIL_DOMAIN, FMT_TENANT, FMT_NONE
+};
+/* The placeholder of a format at s ("{surname}") and its length, or FMT_NONE. */
+enum format_field format_placeholder(const char *, size_t *len);
+/* Returns what is wrong with a login or mail format (caller frees), or NULL. */
+char		*format_error(const char *, int mail);
+/*
+ * The index in fields (NULL-terminated) of the placeholder "{name}" at s, and
+ * its length; -1 if none.
+ */
+int		 placeholder_at(const char *, const char *const *fields,
+		    size_t *len);
+/*
+ * Placeholders such as {login}: the offset of the first '{' of text that opens
+ * none of fields (NULL-terminated), or -1; and text with each replaced by its
+ * value, NULL when one it uses is NULL (caller frees).
+ */
+long		 placeholder_unknown(const char *, const char *const *fields);
+char		*placeholder_expand(const char *, const char *const *fields,
+		    const char *const *vals);
+/* What is wrong with a template's value or filter (caller frees), or NULL. */
+char		*placeholder_error(const char *, int filter);
+/*
+ * A template's value for a person entitled with e: placeholders expanded, in
+ * the arena. NULL when it names what the person has not (no quota).
+ */
+const char	*template_value(struct arena *, const char *,
+		    const struct person *, const struct service *,
+		    const struct entitlement *);
+/* The service's filter, {group} and {base} filled in; caller frees. */
+char		*template_filter(const struct model *, const struct service *);
 
 /* directory.c: the directory section: the TLS each URI gets, the files it names. */
 /*
@@ -537,26 +575,6 @@ void		 render(const struct model *, struct entries *);
 const char *const *render_managed_attrs(const struct model *, enum entry_kind);
 /* What read asks the server for: every attribute mutualize may manage. */
 const char *const *render_read_attrs(const struct model *);
-/*
- * A template's value for a person entitled with e: placeholders expanded, in
- * the arena. NULL when it names what the person has not (no quota).
- */
-const char	*render_template_value(struct arena *, const char *,
-		    const struct person *, const struct service *,
-		    const struct entitlement *);
-/*
- * Placeholders such as {login}: the offset of the first '{' of text that opens
- * none of fields (NULL-terminated), or -1; and text with each replaced by its
- * value, NULL when one it uses is NULL (caller frees).
- */
-long		 placeholder_unknown(const char *, const char *const *fields);
-char		*placeholder_expand(const char *, const char *const *fields,
-		    const char *const *vals);
-/* What is wrong with a template's value or filter (caller frees), or NULL. */
-char		*render_placeholder_error(const char *, int filter);
-/* The service's filter, {group} and {base} filled in; caller frees. */
-char		*render_service_filter(const struct model *,
-		    const struct service *);
 
 /* diff.c: the changes that make current into desired, in the order to apply them. */
 enum change_op { CHANGE_ADD, CHANGE_MODIFY, CHANGE_MODRDN, CHANGE_DELETE };

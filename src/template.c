@@ -60,7 +60,7 @@ get_descr(struct loader *l, const struct ynode *n, const char *what)
 	return v;
 }
 
-/* A string whose placeholders render knows; NULL after an error. */
+/* A string whose placeholders are known; NULL after an error. */
 static const char *
 get_pattern(struct loader *l, const struct ynode *n, const char *what,
     int filter)
@@ -68,7 +68,7 @@ get_pattern(struct loader *l, const struct ynode *n, const char *what,
 	const char	*v = get_string(l, n, what);
 	char		*err;
 
-	if (v != NULL && (err = render_placeholder_error(v, filter)) != NULL) {
+	if (v != NULL && (err = placeholder_error(v, filter)) != NULL) {
 		diag_add(l->d, n->pos, "%s: %s", what, err);
 		free(err);
 		return NULL;

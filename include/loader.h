@@ -1,11 +1,13 @@
 /*
- * The loader's own: what load.c and template.c share to read YAML documents
- * into the model (getters.c). Not part of the program's interface.
+ * The loader's own: what load.c, people.c and template.c share to read YAML
+ * documents into the model. Not part of the program's interface.
  */
 #ifndef LOADER_H
 #define LOADER_H
 
 #include "mutualize.h"
+
+/* getters.c: a node as what the model wants, each error at its place. */
 
 /* A load under way: the model it fills, the errors it finds. */
 struct loader {
@@ -49,5 +51,12 @@ int	 get_size(struct loader *, const struct ynode *, const char *what,
  */
 int	 get_word(struct loader *, const struct ynode *, const char *what,
 	    const char *const *words, const char *expected);
+
+/*
+ * people.c: adds the person nodes of the people file n names (YAML if !csv)
+ * to nodes; the document goes to the model's list.
+ */
+void	 people_from_file(struct loader *, const struct ynode *n, int csv,
+	    struct ptrvec *nodes);
 
 #endif

@@ -31,6 +31,13 @@ load_refs(struct loader *l, const struct ynode *n, const char *what,
 	}
 }
 
+enum {
+	OPTION_QUOTA, OPTION_NKEYS
+};
+static const struct keyspec option_keys[OPTION_NKEYS] = {
+	[OPTION_QUOTA] = { "quota", 0 },
+};
+
 /*
  * Entitlements: a list of service ids, or a mapping from service id to its
  * options ({quota: 10GiB}) or to nothing. Always returns an array, so that an
@@ -40,8 +47,7 @@ static void
 load_entitlements(struct loader *l, const struct ynode *n, const char *what,
     struct entitlement **ents, size_t *nents)
 {
-	static const struct keyspec	keys[] = { { "quota", 0 } };
-	const struct ynode		*v[NKEYS(keys)], *key, *opts;
+	const struct ynode		*f[OPTION_NKEYS], *key, *opts;
 	size_t				 i, count = 0;
 
 	*nents = 0;
@@ -60,189 +66,141 @@ load_entitlements(struct loader *l, const struct ynode *n, const char *what,
 		e->pos = key->pos;
 		opts = n->kind == YN_MAP ? n->items[2 * i + 1] : NULL;
 		if (opts != NULL && !ynode_is_null(opts) &&
-		    map_keys(l, opts, "service options", keys, NKEYS(keys), v) == 0 &&
-		    v[0] != NULL)
-			get_size(l, v[0], "quota", &e->quota);
+		    map_keys(l, opts, "service options", option_keys,
+		    OPTION_NKEYS, f) == 0 && f[OPTION_QUOTA] != NULL)
+			get_size(l, f[OPTION_QUOTA], "quota", &e->quota);
 		(*nents)++;
 	}
 }
+
+enum {
+	PERSON_ID, PERSON_GIVEN_NAME, PERSON_SURNAME, PERSON_KIND,
+	PERSON_STATE, PERSON_TITLE, PERSON_DEPARTMENT, PERSON_PHONE,
+	PERSON_MAIL, PERSON_ALIASES, PERSON_LOGIN, PERSON_SERVICES,
+	PERSON_GROUPS, PERSON_NKEYS
+};
+static const struct keyspec person_keys[PERSON_NKEYS] = {
+	[PERSON_ID] = { "id", 1 }, [PERSON_GIVEN_NAME] = { "given_name", 1 },
+	[PERSON_SURNAME] = { "surname", 1 }, [PERSON_KIND] = { "kind", 1 },
+	[PERSON_STATE] = { "state", 0 }, [PERSON_TITLE] = { "title", 0 },
+	[PERSON_DEPARTMENT] = { "department", 0 },
+	[PERSON_PHONE] = { "phone", 0 }, [PERSON_MAIL] = { "mail", 0 },
+	[PERSON_ALIASES] = { "aliases", 0 }, [PERSON_LOGIN] = { "login", 0 },
+	[PERSON_SERVICES] = { "services", 0 },
+	[PERSON_GROUPS] = { "groups", 0 },
+};
 
 static void
 load_person(struct loader *l, const struct ynode *n, struct tenant *t,
     struct person *p)
 {
-	static const struct keyspec	keys[] = {
-		{ "id", 1 }, { "given_name", 1 }, { "surname", 1 }, { "kind", 1 },
-		{ "state", 0 }, { "title", 0 }, { "department", 0 }, { "phone", 0 },
-		{ "mail", 0 }, { "aliases", 0 }, { "login", 0 }, { "services", 0 },
-		{ "groups", 0 },
-	};
 	static const char *const kinds[] = { "agent", "elected" };
 	static const char *const states[] = { "active", "suspended" };
-	const struct ynode	*v[NKEYS(keys)];
+	const struct ynode	*f[PERSON_NKEYS];
 	int			 i;
 
 	memset(p, 0, sizeof(*p));
 	p->tenant = t;
 	p->pos = n->pos;
-	if (map_keys(l, n, "person", keys, NKEYS(keys), v) == -1)
+	if (map_keys(l, n, "person", person_keys, PERSON_NKEYS, f) == -1)
 		return;
-	p->id = get_string(l, v[0], "person id");
-	p->id_pos = vpos(v[0], n->pos);
-	p->given_name = get_string(l, v[1], "given_name");
-	p->surname = get_string(l, v[2], "surname");
-	if (v[3] != NULL && (i = get_enum(l, v[3], "kind", kinds, 2)) >= 0)
+	p->id = get_string(l, f[PERSON_ID], "person id");
+	p->id_pos = vpos(f[PERSON_ID], n->pos);
+	p->given_name = get_string(l, f[PERSON_GIVEN_NAME], "given_name");
+	p->surname = get_string(l, f[PERSON_SURNAME], "surname");
+	if (f[PERSON_KIND] != NULL &&
+	    (i = get_enum(l, f[PERSON_KIND], "kind", kinds, 2)) >= 0)
 		p->kind = (enum person_kind)i;
-	if (v[4] != NULL && (i = get_enum(l, v[4], "state", states, 2)) >= 0)
+	if (f[PERSON_STATE] != NULL &&
+	    (i = get_enum(l, f[PERSON_STATE], "state", states, 2)) >= 0)
 		p->state = (enum person_state)i;
-	p->title = get_string(l, v[5], "title");
-	p->department = get_string(l, v[6], "department");
-	p->phone = get_string(l, v[7], "phone");
-	p->phone_pos = vpos(v[7], n->pos);
-	p->mail_set = get_string(l, v[8], "mail");
-	p->mail_pos = vpos(v[8], n->pos);
-	load_refs(l, v[9], "aliases", &p->aliases, &p->naliases);
-	p->login_set = get_string(l, v[10], "login");
-	p->login_pos = vpos(v[10], n->pos);
-	if (v[11] != NULL)
-		load_entitlements(l, v[11], "services of a person", &p->services,
-		    &p->nservices);
-	load_refs(l, v[12], "groups of a person", &p->groups, &p->ngroups);
+	p->title = get_string(l, f[PERSON_TITLE], "title");
+	p->department = get_string(l, f[PERSON_DEPARTMENT], "department");
+	p->phone = get_string(l, f[PERSON_PHONE], "phone");
+	p->phone_pos = vpos(f[PERSON_PHONE], n->pos);
+	p->mail_set = get_string(l, f[PERSON_MAIL], "mail");
+	p->mail_pos = vpos(f[PERSON_MAIL], n->pos);
+	load_refs(l, f[PERSON_ALIASES], "aliases", &p->aliases, &p->naliases);
+	p->login_set = get_string(l, f[PERSON_LOGIN], "login");
+	p->login_pos = vpos(f[PERSON_LOGIN], n->pos);
+	if (f[PERSON_SERVICES] != NULL)
+		load_entitlements(l, f[PERSON_SERVICES], "services of a person",
+		    &p->services, &p->nservices);
+	load_refs(l, f[PERSON_GROUPS], "groups of a person", &p->groups,
+	    &p->ngroups);
 }
+
+enum {
+	GROUP_ID, GROUP_NAME, GROUP_MEMBERS, GROUP_NKEYS
+};
+static const struct keyspec group_keys[GROUP_NKEYS] = {
+	[GROUP_ID] = { "id", 1 }, [GROUP_NAME] = { "name", 1 },
+	[GROUP_MEMBERS] = { "members", 0 },
+};
 
 static void
 load_group(struct loader *l, const struct ynode *n, struct group *g)
 {
-	static const struct keyspec	keys[] = {
-		{ "id", 1 }, { "name", 1 }, { "members", 0 },
-	};
-	const struct ynode		*v[NKEYS(keys)];
+	const struct ynode		*f[GROUP_NKEYS];
 
 	memset(g, 0, sizeof(*g));
 	g->pos = n->pos;
-	if (map_keys(l, n, "group", keys, NKEYS(keys), v) == -1)
+	if (map_keys(l, n, "group", group_keys, GROUP_NKEYS, f) == -1)
 		return;
-	g->id = get_string(l, v[0], "group id");
-	g->id_pos = vpos(v[0], n->pos);
-	g->name = get_string(l, v[1], "group name");
-	load_refs(l, v[2], "members of a group", &g->members, &g->nmembers);
+	g->id = get_string(l, f[GROUP_ID], "group id");
+	g->id_pos = vpos(f[GROUP_ID], n->pos);
+	g->name = get_string(l, f[GROUP_NAME], "group name");
+	load_refs(l, f[GROUP_MEMBERS], "members of a group", &g->members,
+	    &g->nmembers);
 }
 
-/*
- * A people file is named relative to the file that names it, and must stay in
- * that file's directory or below: "../" or a link that leads out is refused, so
- * that a tenants file cannot be made to read what its author could not see.
- * Returns the path to open (caller frees), or NULL after an error.
- */
-static char *
-people_path(struct loader *l, const struct ynode *n, const char *what)
-{
-	const char	*rel = get_string(l, n, what);
-	char		*path, *real = NULL, *dir = NULL;
-	size_t		 dlen;
-
-	if (rel == NULL)
-		return NULL;
-	if (rel[0] == '/') {
-		diag_add(l->d, n->pos, "%s \"%s\" must be a path relative to this "
-		    "file's directory", what, rel);
-		return NULL;
-	}
-	path = strcmp(l->m->dir, ".") == 0 ? xstrdup(rel) :
-	    xasprintf("%s/%s", l->m->dir, rel);
-	if ((dir = realpath(l->m->dir, NULL)) == NULL ||
-	    (real = realpath(path, NULL)) == NULL) {
-		diag_add(l->d, n->pos, "%s \"%s\": %s", what, rel, strerror(errno));
-		goto fail;
-	}
-	dlen = strlen(dir);
-	if (strncmp(real, dir, dlen) != 0 || (real[dlen] != '/' &&
-	    strcmp(dir, "/") != 0)) {
-		diag_add(l->d, n->pos, "%s \"%s\" leads out of this file's "
-		    "directory", what, rel);
-		goto fail;
-	}
-	free(real);
-	free(dir);
-	return path;
-fail:
-	free(real);
-	free(dir);
-	free(path);
-	return NULL;
-}
-
-/* The keys of a person whose CSV cells are lists ("dsi; rh"). */
-static const char *const csv_list_keys[] = {
-	"aliases", "services", "groups", NULL
+enum {
+	TENANT_ID, TENANT_NAME, TENANT_MAIL_DOMAIN, TENANT_SERVICES,
+	TENANT_ADMINS, TENANT_GROUPS, TENANT_PEOPLE, TENANT_PEOPLE_FILE,
+	TENANT_PEOPLE_CSV, TENANT_NKEYS
 };
-
-/* Adds the person nodes of a people file (YAML list or CSV) to the list. */
-static void
-people_from_file(struct loader *l, const struct ynode *n, int csv,
-    struct ptrvec *nodes)
-{
-	const char	*what = csv ? "people_csv" : "people_file";
-	char		*path = people_path(l, n, what);
-	struct ydoc	*doc;
-	size_t		 i;
-
-	if (path == NULL)
-		return;
-	doc = csv ? csv_load_file(path, &ylimits_default, l->d, csv_list_keys) :
-	    ydoc_load_file(path, &ylimits_default, l->d);
-	free(path);
-	if (doc == NULL)
-		return;
-	ptrvec_push(&l->m->docs, doc);
-	if (doc->nroots != 1 || doc->roots[0]->kind != YN_SEQ) {
-		struct pos	pos = { doc->file, 1, 1 };
-
-		diag_add(l->d, doc->nroots ? doc->roots[0]->pos : pos,
-		    "a people file must hold one list of people");
-		return;
-	}
-	for (i = 0; i < doc->roots[0]->n; i++)
-		ptrvec_push(nodes, doc->roots[0]->items[i]);
-}
+static const struct keyspec tenant_keys[TENANT_NKEYS] = {
+	[TENANT_ID] = { "id", 1 }, [TENANT_NAME] = { "name", 1 },
+	[TENANT_MAIL_DOMAIN] = { "mail_domain", 0 },
+	[TENANT_SERVICES] = { "services", 0 },
+	[TENANT_ADMINS] = { "admins", 0 }, [TENANT_GROUPS] = { "groups", 0 },
+	[TENANT_PEOPLE] = { "people", 0 },
+	[TENANT_PEOPLE_FILE] = { "people_file", 0 },
+	[TENANT_PEOPLE_CSV] = { "people_csv", 0 },
+};
 
 static void
 load_tenant(struct loader *l, const struct ynode *n, struct tenant *t)
 {
-	static const struct keyspec	keys[] = {
-		{ "id", 1 }, { "name", 1 }, { "mail_domain", 0 }, { "services", 0 },
-		{ "admins", 0 }, { "groups", 0 }, { "people", 0 },
-		{ "people_file", 0 }, { "people_csv", 0 },
-	};
-	const struct ynode	*v[NKEYS(keys)];
+	const struct ynode	*f[TENANT_NKEYS];
 	struct ptrvec		 people = { 0 };
 	size_t			 i, count;
 
 	memset(t, 0, sizeof(*t));
 	t->pos = n->pos;
-	if (map_keys(l, n, "tenant", keys, NKEYS(keys), v) == -1)
+	if (map_keys(l, n, "tenant", tenant_keys, TENANT_NKEYS, f) == -1)
 		return;
-	t->id = get_string(l, v[0], "tenant id");
-	t->id_pos = vpos(v[0], n->pos);
-	t->name = get_string(l, v[1], "tenant name");
-	t->mail_domain = v[2] ? get_string(l, v[2], "mail_domain") :
-	    l->m->syndicate.mail_domain;
-	t->mail_domain_pos = vpos(v[2], n->pos);
-	load_entitlements(l, v[3], "services of a tenant", &t->services,
-	    &t->nservices);
-	load_refs(l, v[4], "admins", &t->admins, &t->nadmins);
-	t->ngroups = get_seq(l, v[5], "groups");
+	t->id = get_string(l, f[TENANT_ID], "tenant id");
+	t->id_pos = vpos(f[TENANT_ID], n->pos);
+	t->name = get_string(l, f[TENANT_NAME], "tenant name");
+	t->mail_domain = f[TENANT_MAIL_DOMAIN] ? get_string(l,
+	    f[TENANT_MAIL_DOMAIN], "mail_domain") : l->m->syndicate.mail_domain;
+	t->mail_domain_pos = vpos(f[TENANT_MAIL_DOMAIN], n->pos);
+	load_entitlements(l, f[TENANT_SERVICES], "services of a tenant",
+	    &t->services, &t->nservices);
+	load_refs(l, f[TENANT_ADMINS], "admins", &t->admins, &t->nadmins);
+	t->ngroups = get_seq(l, f[TENANT_GROUPS], "groups");
 	t->groups = arena_alloc(&l->m->arena, (t->ngroups ? t->ngroups : 1) *
 	    sizeof(*t->groups));
 	for (i = 0; i < t->ngroups; i++)
-		load_group(l, v[5]->items[i], &t->groups[i]);
-	count = get_seq(l, v[6], "people");
+		load_group(l, f[TENANT_GROUPS]->items[i], &t->groups[i]);
+	count = get_seq(l, f[TENANT_PEOPLE], "people");
 	for (i = 0; i < count; i++)
-		ptrvec_push(&people, v[6]->items[i]);
-	if (v[7] != NULL)
-		people_from_file(l, v[7], 0, &people);
-	if (v[8] != NULL)
-		people_from_file(l, v[8], 1, &people);
+		ptrvec_push(&people, f[TENANT_PEOPLE]->items[i]);
+	if (f[TENANT_PEOPLE_FILE] != NULL)
+		people_from_file(l, f[TENANT_PEOPLE_FILE], 0, &people);
+	if (f[TENANT_PEOPLE_CSV] != NULL)
+		people_from_file(l, f[TENANT_PEOPLE_CSV], 1, &people);
 	t->npeople = people.n;
 	t->people = arena_alloc(&l->m->arena, (people.n ? people.n : 1) *
 	    sizeof(*t->people));
@@ -254,19 +212,28 @@ load_tenant(struct loader *l, const struct ynode *n, struct tenant *t)
 			ydoc_drop_nodes(l->m->docs.v[i]);
 }
 
+enum {
+	POLICY_LOGIN, POLICY_MAIL, POLICY_PASSWORD_SCHEME,
+	POLICY_ON_DEPARTURE, POLICY_RETENTION_DAYS, POLICY_MAX_REMOVALS,
+	POLICY_WELCOME_PASSWORD, POLICY_NKEYS
+};
+static const struct keyspec policy_keys[POLICY_NKEYS] = {
+	[POLICY_LOGIN] = { "login", 0 }, [POLICY_MAIL] = { "mail", 0 },
+	[POLICY_PASSWORD_SCHEME] = { "password_scheme", 0 },
+	[POLICY_ON_DEPARTURE] = { "on_departure", 0 },
+	[POLICY_RETENTION_DAYS] = { "retention_days", 0 },
+	[POLICY_MAX_REMOVALS] = { "max_removals", 0 },
+	[POLICY_WELCOME_PASSWORD] = { "welcome_password", 0 },
+};
+
 static void
 load_policy(struct loader *l, const struct ynode *n)
 {
-	static const struct keyspec	keys[] = {
-		{ "login", 0 }, { "mail", 0 }, { "password_scheme", 0 },
-		{ "on_departure", 0 }, { "retention_days", 0 },
-		{ "max_removals", 0 }, { "welcome_password", 0 },
-	};
 	static const char *const welcome[] = { "never", "include" };
 	static const char *const schemes[] = { "yescrypt", "sha512-crypt",
 	    "none" };
 	static const char *const departures[] = { "disable", "delete" };
-	const struct ynode	*v[NKEYS(keys)];
+	const struct ynode	*f[POLICY_NKEYS];
 	struct policy		*p = &l->m->policy;
 	const char		*mr;
 	size_t			 len;
@@ -278,27 +245,32 @@ load_policy(struct loader *l, const struct ynode *n)
 	if (n == NULL)
 		return;
 	p->pos = p->login_pos = p->mail_pos = n->pos;
-	if (map_keys(l, n, "policy", keys, NKEYS(keys), v) == -1)
+	if (map_keys(l, n, "policy", policy_keys, POLICY_NKEYS, f) == -1)
 		return;
-	if (v[0] != NULL && (p->login_format = get_string(l, v[0], "login")))
-		p->login_pos = v[0]->pos;
-	if (v[1] != NULL && (p->mail_format = get_string(l, v[1], "mail")))
-		p->mail_pos = v[1]->pos;
-	if (v[2] != NULL && (i = get_enum(l, v[2], "password_scheme", schemes,
-	    3)) >= 0)
+	if (f[POLICY_LOGIN] != NULL &&
+	    (p->login_format = get_string(l, f[POLICY_LOGIN], "login")))
+		p->login_pos = f[POLICY_LOGIN]->pos;
+	if (f[POLICY_MAIL] != NULL &&
+	    (p->mail_format = get_string(l, f[POLICY_MAIL], "mail")))
+		p->mail_pos = f[POLICY_MAIL]->pos;
+	if (f[POLICY_PASSWORD_SCHEME] != NULL && (i = get_enum(l,
+	    f[POLICY_PASSWORD_SCHEME], "password_scheme", schemes, 3)) >= 0)
 		p->password_scheme = (enum password_scheme)i;
-	if (v[3] != NULL && (i = get_enum(l, v[3], "on_departure", departures,
-	    2)) >= 0)
+	if (f[POLICY_ON_DEPARTURE] != NULL && (i = get_enum(l,
+	    f[POLICY_ON_DEPARTURE], "on_departure", departures, 2)) >= 0)
 		p->on_departure = (enum departure)i;
-	if (v[4] != NULL)
-		get_uint(l, v[4], "retention_days", 36500, &p->retention_days);
-	if (v[6] != NULL && (i = get_enum(l, v[6], "welcome_password", welcome,
-	    2)) >= 0)
+	if (f[POLICY_RETENTION_DAYS] != NULL)
+		get_uint(l, f[POLICY_RETENTION_DAYS], "retention_days", 36500,
+		    &p->retention_days);
+	if (f[POLICY_WELCOME_PASSWORD] != NULL && (i = get_enum(l,
+	    f[POLICY_WELCOME_PASSWORD], "welcome_password", welcome, 2)) >= 0)
 		p->welcome_password = i;
 	if (p->welcome_password && p->password_scheme == PW_NONE)
-		diag_add(l->d, v[6]->pos, "welcome_password: include needs a "
-		    "password: password_scheme is none");
-	if (v[5] != NULL && (mr = get_string(l, v[5], "max_removals")) != NULL) {
+		diag_add(l->d, f[POLICY_WELCOME_PASSWORD]->pos,
+		    "welcome_password: include needs a password: "
+		    "password_scheme is none");
+	if (f[POLICY_MAX_REMOVALS] != NULL && (mr = get_string(l,
+	    f[POLICY_MAX_REMOVALS], "max_removals")) != NULL) {
 		len = strlen(mr);
 		if (len > 1 && mr[len - 1] == '%') {
 			char			*num = xstrndup(mr, len - 1);
@@ -309,27 +281,37 @@ load_policy(struct loader *l, const struct ynode *n)
 				p->max_removals_percent = 1;
 				p->max_removals_set = 1;
 			} else
-				diag_add(l->d, v[5]->pos, "max_removals \"%s\" is "
-				    "not a count or a percentage from 0%% to 100%%",
-				    mr);
+				diag_add(l->d, f[POLICY_MAX_REMOVALS]->pos,
+				    "max_removals \"%s\" is not a count or a "
+				    "percentage from 0%% to 100%%", mr);
 			free(num);
-		} else if (get_uint(l, v[5], "max_removals", 1000000,
-		    &p->max_removals) == 0)
+		} else if (get_uint(l, f[POLICY_MAX_REMOVALS], "max_removals",
+		    1000000, &p->max_removals) == 0)
 			p->max_removals_set = 1;
 	}
 }
 
+enum {
+	SCIM_URL, SCIM_TOKEN_FILE, SCIM_NKEYS
+};
+static const struct keyspec scim_keys[SCIM_NKEYS] = {
+	[SCIM_URL] = { "url", 1 }, [SCIM_TOKEN_FILE] = { "token_file", 1 },
+};
+
+enum {
+	SERVICE_TEMPLATE, SERVICE_QUOTA, SERVICE_BIND_DN, SERVICE_SCIM,
+	SERVICE_NKEYS
+};
+static const struct keyspec service_keys[SERVICE_NKEYS] = {
+	[SERVICE_TEMPLATE] = { "template", 0 },
+	[SERVICE_QUOTA] = { "quota", 0 }, [SERVICE_BIND_DN] = { "bind_dn", 0 },
+	[SERVICE_SCIM] = { "scim", 0 },
+};
+
 static void
 load_services(struct loader *l, const struct ynode *n)
 {
-	static const struct keyspec	keys[] = {
-		{ "template", 0 }, { "quota", 0 }, { "bind_dn", 0 },
-		{ "scim", 0 },
-	};
-	static const struct keyspec	scim_keys[] = {
-		{ "url", 1 }, { "token_file", 1 },
-	};
-	const struct ynode	*v[NKEYS(keys)], *sv[NKEYS(scim_keys)];
+	const struct ynode	*f[SERVICE_NKEYS], *sf[SCIM_NKEYS];
 	struct model		*m = l->m;
 	size_t			 i;
 
@@ -353,47 +335,62 @@ load_services(struct loader *l, const struct ynode *n)
 		s->template = s->id;
 		m->nservices++;
 		if (ynode_is_null(val) ||
-		    map_keys(l, val, "service", keys, NKEYS(keys), v) == -1)
+		    map_keys(l, val, "service", service_keys, SERVICE_NKEYS,
+		    f) == -1)
 			continue;
-		if (v[0] != NULL) {
-			s->template_pos = v[0]->pos;
-			s->template = get_string(l, v[0], "template");
+		if (f[SERVICE_TEMPLATE] != NULL) {
+			s->template_pos = f[SERVICE_TEMPLATE]->pos;
+			s->template = get_string(l, f[SERVICE_TEMPLATE],
+			    "template");
 			if (s->template == NULL)
 				s->template = s->id;
 		}
-		if (v[1] != NULL)
-			get_size(l, v[1], "quota", &s->quota);
-		s->bind_dn = get_string(l, v[2], "bind_dn");
-		s->bind_dn_pos = vpos(v[2], val->pos);
-		if (v[3] != NULL && map_keys(l, v[3], "scim", scim_keys,
-		    NKEYS(scim_keys), sv) == 0) {
-			s->scim.pos = v[3]->pos;
-			s->scim.url = get_string(l, sv[0], "scim url");
-			s->scim.token_file = get_string(l, sv[1], "token_file");
+		if (f[SERVICE_QUOTA] != NULL)
+			get_size(l, f[SERVICE_QUOTA], "quota", &s->quota);
+		s->bind_dn = get_string(l, f[SERVICE_BIND_DN], "bind_dn");
+		s->bind_dn_pos = vpos(f[SERVICE_BIND_DN], val->pos);
+		if (f[SERVICE_SCIM] != NULL && map_keys(l, f[SERVICE_SCIM],
+		    "scim", scim_keys, SCIM_NKEYS, sf) == 0) {
+			s->scim.pos = f[SERVICE_SCIM]->pos;
+			s->scim.url = get_string(l, sf[SCIM_URL], "scim url");
+			s->scim.token_file = get_string(l, sf[SCIM_TOKEN_FILE],
+			    "token_file");
 		}
 	}
 }
 
+enum {
+	SYNDICATE_ID, SYNDICATE_NAME, SYNDICATE_BASE_DN,
+	SYNDICATE_MAIL_DOMAIN, SYNDICATE_NKEYS
+};
+static const struct keyspec syndicate_keys[SYNDICATE_NKEYS] = {
+	[SYNDICATE_ID] = { "id", 1 }, [SYNDICATE_NAME] = { "name", 1 },
+	[SYNDICATE_BASE_DN] = { "base_dn", 1 },
+	[SYNDICATE_MAIL_DOMAIN] = { "mail_domain", 1 },
+};
+
 static void
 load_syndicate(struct loader *l, const struct ynode *n)
 {
-	static const struct keyspec	keys[] = {
-		{ "id", 1 }, { "name", 1 }, { "base_dn", 1 }, { "mail_domain", 1 },
-	};
-	const struct ynode	*v[NKEYS(keys)];
+	const struct ynode	*f[SYNDICATE_NKEYS];
 
 	if (n == NULL)
 		return;
 	l->m->syndicate.pos = n->pos;
-	if (map_keys(l, n, "syndicate", keys, NKEYS(keys), v) == -1)
+	if (map_keys(l, n, "syndicate", syndicate_keys, SYNDICATE_NKEYS,
+	    f) == -1)
 		return;
-	l->m->syndicate.id = get_string(l, v[0], "syndicate id");
-	l->m->syndicate.name = get_string(l, v[1], "syndicate name");
-	l->m->syndicate.base_dn = get_string(l, v[2], "base_dn");
-	l->m->syndicate.mail_domain = get_string(l, v[3], "mail_domain");
-	l->m->syndicate.id_pos = vpos(v[0], n->pos);
-	l->m->syndicate.base_dn_pos = vpos(v[2], n->pos);
-	l->m->syndicate.mail_domain_pos = vpos(v[3], n->pos);
+	l->m->syndicate.id = get_string(l, f[SYNDICATE_ID], "syndicate id");
+	l->m->syndicate.name = get_string(l, f[SYNDICATE_NAME],
+	    "syndicate name");
+	l->m->syndicate.base_dn = get_string(l, f[SYNDICATE_BASE_DN],
+	    "base_dn");
+	l->m->syndicate.mail_domain = get_string(l, f[SYNDICATE_MAIL_DOMAIN],
+	    "mail_domain");
+	l->m->syndicate.id_pos = vpos(f[SYNDICATE_ID], n->pos);
+	l->m->syndicate.base_dn_pos = vpos(f[SYNDICATE_BASE_DN], n->pos);
+	l->m->syndicate.mail_domain_pos = vpos(f[SYNDICATE_MAIL_DOMAIN],
+	    n->pos);
 }
 
 /* uri: one URI, or a list of them tried in order. */
@@ -438,6 +435,18 @@ get_timeout(struct loader *l, const struct ynode *n)
 	return (unsigned)v;
 }
 
+/* The two keys of a simple bind stay side by side: a check walks between them. */
+enum {
+	DIR_URI, DIR_BIND_DN, DIR_BIND_PASSWORD_FILE, DIR_BIND, DIR_TLS,
+	DIR_CA_FILE, DIR_TIMEOUT, DIR_NKEYS
+};
+static const struct keyspec directory_keys[DIR_NKEYS] = {
+	[DIR_URI] = { "uri", 1 }, [DIR_BIND_DN] = { "bind_dn", 0 },
+	[DIR_BIND_PASSWORD_FILE] = { "bind_password_file", 0 },
+	[DIR_BIND] = { "bind", 0 }, [DIR_TLS] = { "tls", 0 },
+	[DIR_CA_FILE] = { "ca_file", 0 }, [DIR_TIMEOUT] = { "timeout", 0 },
+};
+
 /*
  * A simple bind names a DN and takes its password from elsewhere; a SASL
  * EXTERNAL bind over ldapi:// is who runs mutualize, as the server maps it,
@@ -446,16 +455,12 @@ get_timeout(struct loader *l, const struct ynode *n)
 static void
 load_directory(struct loader *l, const struct ynode *n)
 {
-	static const struct keyspec	keys[] = {
-		{ "uri", 1 }, { "bind_dn", 0 }, { "bind_password_file", 0 },
-		{ "bind", 0 }, { "tls", 0 }, { "ca_file", 0 }, { "timeout", 0 },
-	};
 	static const char *const	binds[] = { "simple", "external", NULL };
 	static const char *const	tlss[] = { "starttls", "ldaps", "none", NULL };
 	static const enum tls_mode	tls_modes[] = {
 		TLS_STARTTLS, TLS_LDAPS, TLS_NONE
 	};
-	const struct ynode	*v[NKEYS(keys)];
+	const struct ynode	*f[DIR_NKEYS];
 	struct model		*m = l->m;
 	int			 i;
 
@@ -463,101 +468,125 @@ load_directory(struct loader *l, const struct ynode *n)
 	if (n == NULL)
 		return;
 	m->directory.pos = n->pos;
-	if (map_keys(l, n, "directory", keys, NKEYS(keys), v) == -1)
+	if (map_keys(l, n, "directory", directory_keys, DIR_NKEYS, f) == -1)
 		return;
-	if (v[0] != NULL)
-		load_uris(l, v[0]);
-	m->directory.bind_dn = get_string(l, v[1], "bind_dn");
-	m->directory.bind_password_file = get_string(l, v[2],
-	    "bind_password_file");
-	if (v[3] != NULL && (i = get_word(l, v[3], "bind", binds,
+	if (f[DIR_URI] != NULL)
+		load_uris(l, f[DIR_URI]);
+	m->directory.bind_dn = get_string(l, f[DIR_BIND_DN], "bind_dn");
+	m->directory.bind_password_file = get_string(l,
+	    f[DIR_BIND_PASSWORD_FILE], "bind_password_file");
+	if (f[DIR_BIND] != NULL && (i = get_word(l, f[DIR_BIND], "bind", binds,
 	    "simple or external")) != -1)
 		m->directory.bind = i == 1 ? BIND_EXTERNAL : BIND_SIMPLE;
-	if (v[4] != NULL && (i = get_word(l, v[4], "tls", tlss,
+	if (f[DIR_TLS] != NULL && (i = get_word(l, f[DIR_TLS], "tls", tlss,
 	    "starttls, ldaps or none")) != -1)
 		m->directory.tls = tls_modes[i];
-	m->directory.ca_file = get_string(l, v[5], "ca_file");
-	if (v[6] != NULL)
-		m->directory.timeout = get_timeout(l, v[6]);
-	m->directory.bind_dn_pos = vpos(v[1], n->pos);
-	m->directory.bind_password_file_pos = vpos(v[2], n->pos);
-	m->directory.ca_file_pos = vpos(v[5], n->pos);
-	if (m->directory.bind == BIND_SIMPLE && v[1] == NULL)
+	m->directory.ca_file = get_string(l, f[DIR_CA_FILE], "ca_file");
+	if (f[DIR_TIMEOUT] != NULL)
+		m->directory.timeout = get_timeout(l, f[DIR_TIMEOUT]);
+	m->directory.bind_dn_pos = vpos(f[DIR_BIND_DN], n->pos);
+	m->directory.bind_password_file_pos = vpos(f[DIR_BIND_PASSWORD_FILE],
+	    n->pos);
+	m->directory.ca_file_pos = vpos(f[DIR_CA_FILE], n->pos);
+	if (m->directory.bind == BIND_SIMPLE && f[DIR_BIND_DN] == NULL)
 		diag_add(l->d, n->pos, "directory has no \"bind_dn\"");
-	for (i = 1; i <= 2 && m->directory.bind == BIND_EXTERNAL; i++)
-		if (v[i] != NULL)
-			diag_add(l->d, v[i]->pos, "%s goes with a simple bind; "
-			    "bind: external needs none", keys[i].name);
+	for (i = DIR_BIND_DN; i <= DIR_BIND_PASSWORD_FILE &&
+	    m->directory.bind == BIND_EXTERNAL; i++)
+		if (f[i] != NULL)
+			diag_add(l->d, f[i]->pos, "%s goes with a simple bind; "
+			    "bind: external needs none", directory_keys[i].name);
 }
+
+enum {
+	WEBHOOK_URL, WEBHOOK_SECRET_FILE, WEBHOOK_NKEYS
+};
+static const struct keyspec webhook_keys[WEBHOOK_NKEYS] = {
+	[WEBHOOK_URL] = { "url", 1 },
+	[WEBHOOK_SECRET_FILE] = { "secret_file", 1 },
+};
 
 /* The webhook: a JSON POST of each change made, signed with HMAC-SHA256. */
 static void
 load_webhook(struct loader *l, const struct ynode *n)
 {
-	static const struct keyspec	keys[] = {
-		{ "url", 1 }, { "secret_file", 1 },
-	};
-	const struct ynode	*v[NKEYS(keys)];
+	const struct ynode	*f[WEBHOOK_NKEYS];
 
-	if (n == NULL || map_keys(l, n, "webhook", keys, NKEYS(keys), v) == -1)
+	if (n == NULL || map_keys(l, n, "webhook", webhook_keys, WEBHOOK_NKEYS,
+	    f) == -1)
 		return;
 	l->m->webhook.pos = n->pos;
-	l->m->webhook.url = get_string(l, v[0], "webhook url");
-	l->m->webhook.secret_file = get_string(l, v[1], "secret_file");
+	l->m->webhook.url = get_string(l, f[WEBHOOK_URL], "webhook url");
+	l->m->webhook.secret_file = get_string(l, f[WEBHOOK_SECRET_FILE],
+	    "secret_file");
 }
+
+enum {
+	WELCOME_URL, WELCOME_FROM, WELCOME_TO, WELCOME_TEMPLATE, WELCOME_NKEYS
+};
+static const struct keyspec welcome_keys[WELCOME_NKEYS] = {
+	[WELCOME_URL] = { "url", 1 }, [WELCOME_FROM] = { "from", 1 },
+	[WELCOME_TO] = { "to", 0 }, [WELCOME_TEMPLATE] = { "template", 0 },
+};
 
 /* The welcome mail to new people, or to their tenant's admins. */
 static void
 load_welcome(struct loader *l, const struct ynode *n)
 {
-	static const struct keyspec	keys[] = {
-		{ "url", 1 }, { "from", 1 }, { "to", 0 }, { "template", 0 },
-	};
 	static const char *const	to[] = { "person", "admins" };
-	const struct ynode		*v[NKEYS(keys)];
+	const struct ynode		*f[WELCOME_NKEYS];
 	int				 i;
 
-	if (n == NULL || map_keys(l, n, "welcome", keys, NKEYS(keys), v) == -1)
+	if (n == NULL || map_keys(l, n, "welcome", welcome_keys, WELCOME_NKEYS,
+	    f) == -1)
 		return;
 	l->m->welcome.pos = n->pos;
-	l->m->welcome.url = get_string(l, v[0], "welcome url");
-	l->m->welcome.from = get_string(l, v[1], "from");
-	if (v[2] != NULL && (i = get_enum(l, v[2], "to", to, 2)) >= 0)
+	l->m->welcome.url = get_string(l, f[WELCOME_URL], "welcome url");
+	l->m->welcome.from = get_string(l, f[WELCOME_FROM], "from");
+	if (f[WELCOME_TO] != NULL &&
+	    (i = get_enum(l, f[WELCOME_TO], "to", to, 2)) >= 0)
 		l->m->welcome.to_admins = i;
-	l->m->welcome.template = v[3] ? get_string(l, v[3], "template") :
-	    "welcome.txt";
+	l->m->welcome.template = f[WELCOME_TEMPLATE] ? get_string(l,
+	    f[WELCOME_TEMPLATE], "template") : "welcome.txt";
 }
+
+enum {
+	ROOT_VERSION, ROOT_SYNDICATE, ROOT_DIRECTORY, ROOT_POLICY,
+	ROOT_SERVICES, ROOT_TENANTS, ROOT_WEBHOOK, ROOT_WELCOME, ROOT_NKEYS
+};
+static const struct keyspec root_keys[ROOT_NKEYS] = {
+	[ROOT_VERSION] = { "version", 1 },
+	[ROOT_SYNDICATE] = { "syndicate", 1 },
+	[ROOT_DIRECTORY] = { "directory", 1 }, [ROOT_POLICY] = { "policy", 0 },
+	[ROOT_SERVICES] = { "services", 0 }, [ROOT_TENANTS] = { "tenants", 1 },
+	[ROOT_WEBHOOK] = { "webhook", 0 }, [ROOT_WELCOME] = { "welcome", 0 },
+};
 
 static void
 load_root(struct loader *l, const struct ynode *root)
 {
-	static const struct keyspec	keys[] = {
-		{ "version", 1 }, { "syndicate", 1 }, { "directory", 1 },
-		{ "policy", 0 }, { "services", 0 }, { "tenants", 1 },
-		{ "webhook", 0 }, { "welcome", 0 },
-	};
-	const struct ynode	*v[NKEYS(keys)];
+	const struct ynode	*f[ROOT_NKEYS], *version;
 	struct model		*m = l->m;
 	size_t			 i;
 
 	m->syndicate.pos = root->pos;
 	load_policy(l, NULL);
-	if (map_keys(l, root, "the file", keys, NKEYS(keys), v) == -1)
+	if (map_keys(l, root, "the file", root_keys, ROOT_NKEYS, f) == -1)
 		return;
-	if (v[0] != NULL && (v[0]->kind != YN_SCALAR || !v[0]->plain ||
-	    strcmp(v[0]->value, "1") != 0))
-		diag_add(l->d, v[0]->pos, "version must be 1");
-	load_syndicate(l, v[1]);
-	load_directory(l, v[2]);
-	load_policy(l, v[3]);
-	load_services(l, v[4]);
-	load_webhook(l, v[6]);
-	load_welcome(l, v[7]);
-	m->ntenants = get_seq(l, v[5], "tenants");
+	version = f[ROOT_VERSION];
+	if (version != NULL && (version->kind != YN_SCALAR || !version->plain ||
+	    strcmp(version->value, "1") != 0))
+		diag_add(l->d, version->pos, "version must be 1");
+	load_syndicate(l, f[ROOT_SYNDICATE]);
+	load_directory(l, f[ROOT_DIRECTORY]);
+	load_policy(l, f[ROOT_POLICY]);
+	load_services(l, f[ROOT_SERVICES]);
+	load_webhook(l, f[ROOT_WEBHOOK]);
+	load_welcome(l, f[ROOT_WELCOME]);
+	m->ntenants = get_seq(l, f[ROOT_TENANTS], "tenants");
 	m->tenants = arena_alloc(&m->arena, (m->ntenants ? m->ntenants : 1) *
 	    sizeof(*m->tenants));
 	for (i = 0; i < m->ntenants; i++)
-		load_tenant(l, v[5]->items[i], &m->tenants[i]);
+		load_tenant(l, f[ROOT_TENANTS]->items[i], &m->tenants[i]);
 }
 
 struct model *

@@ -180,15 +180,25 @@ template_configs(struct loader *l, const struct ynode *n)
 	return set;
 }
 
+enum {
+	TEMPLATE_DESCRIPTION, TEMPLATE_CLASSES, TEMPLATE_ATTRIBUTES,
+	TEMPLATE_LOGIN_ATTRIBUTE, TEMPLATE_FILTER, TEMPLATE_CONFIGS,
+	TEMPLATE_NKEYS
+};
+static const struct keyspec template_keys[TEMPLATE_NKEYS] = {
+	[TEMPLATE_DESCRIPTION] = { "description", 0 },
+	[TEMPLATE_CLASSES] = { "classes", 0 },
+	[TEMPLATE_ATTRIBUTES] = { "attributes", 0 },
+	[TEMPLATE_LOGIN_ATTRIBUTE] = { "login_attribute", 0 },
+	[TEMPLATE_FILTER] = { "filter", 1 },
+	[TEMPLATE_CONFIGS] = { "configs", 0 },
+};
+
 /* Reads one template file; NULL after errors. */
 static struct template *
 load_template(struct loader *l, const char *dir, const struct service *s)
 {
-	static const struct keyspec	keys[] = {
-		{ "description", 0 }, { "classes", 0 }, { "attributes", 0 },
-		{ "login_attribute", 0 }, { "filter", 1 }, { "configs", 0 },
-	};
-	const struct ynode	*v[NKEYS(keys)];
+	const struct ynode	*f[TEMPLATE_NKEYS];
 	struct template		*t;
 	struct ydoc		*doc;
 	size_t			 i, count;
@@ -219,25 +229,28 @@ load_template(struct loader *l, const char *dir, const struct service *s)
 		diag_add(l->d, pos, "a template must hold one mapping");
 		return NULL;
 	}
-	if (map_keys(l, doc->roots[0], "a template", keys, NKEYS(keys),
-	    v) == -1)
+	if (map_keys(l, doc->roots[0], "a template", template_keys,
+	    TEMPLATE_NKEYS, f) == -1)
 		return NULL;
-	t->description = get_string(l, v[0], "description");
-	count = get_seq(l, v[1], "classes");
+	t->description = get_string(l, f[TEMPLATE_DESCRIPTION], "description");
+	count = get_seq(l, f[TEMPLATE_CLASSES], "classes");
 	t->classes = arena_alloc(&l->m->arena, (count + 1) *
 	    sizeof(*t->classes));
 	for (i = 0; i < count; i++)
-		if ((c = get_descr(l, v[1]->items[i], "class")) != NULL)
+		if ((c = get_descr(l, f[TEMPLATE_CLASSES]->items[i],
+		    "class")) != NULL)
 			t->classes[t->nclasses++] = c;
-	template_attrs(l, v[2], t);
-	t->login_attr = v[3] ? get_descr(l, v[3], "login_attribute") : "uid";
-	if ((t->filter = get_pattern(l, v[4], "filter", 1)) != NULL &&
+	template_attrs(l, f[TEMPLATE_ATTRIBUTES], t);
+	t->login_attr = f[TEMPLATE_LOGIN_ATTRIBUTE] ? get_descr(l,
+	    f[TEMPLATE_LOGIN_ATTRIBUTE], "login_attribute") : "uid";
+	if ((t->filter = get_pattern(l, f[TEMPLATE_FILTER], "filter",
+	    1)) != NULL &&
 	    !valid_filter(t->filter)) {
-		diag_add(l->d, v[4]->pos, "filter \"%s\" is not one LDAP "
-		    "filter in parentheses", t->filter);
+		diag_add(l->d, f[TEMPLATE_FILTER]->pos, "filter \"%s\" is not "
+		    "one LDAP filter in parentheses", t->filter);
 		t->filter = NULL;
 	}
-	t->configs = template_configs(l, v[5]);
+	t->configs = template_configs(l, f[TEMPLATE_CONFIGS]);
 	ydoc_drop_nodes(doc);
 	return t;
 }

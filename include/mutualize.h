@@ -214,7 +214,7 @@ void		 ydoc_free(struct ydoc *);
 void		 ydoc_drop_nodes(struct ydoc *);
 int		 ynode_is_null(const struct ynode *);
 
-/* load.c, csv.c: what the files say. */
+/* load.c: what the tenants file and its people files (people.c) say, as a model. */
 struct entries;
 struct journal;
 enum person_kind { KIND_AGENT, KIND_ELECTED };
@@ -725,7 +725,6 @@ int	 saved_seal(FILE *, const char *text, size_t len);
 void	 saved_free(struct saved *);
 
 /* secret.c: the bind password, files of secrets, no core dumps. */
-/* svcconf.c: the LDAP part of a service's own configuration, from its template. */
 /* One change as the JSON plan shows it; a JSON string. */
 void	 plan_print_change_json(const struct change *, FILE *);
 

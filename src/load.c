@@ -5,7 +5,6 @@
  * that every error is seen. Model strings point into the documents, which the
  * model owns.
  */
-#include <errno.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>

@@ -34,9 +34,10 @@ SRCS	 = src/apply.c src/calls.c src/check.c src/conn.c src/connectors.c \
 	   src/webhook.c src/welcome.c src/xmem.c src/yaml.c
 HDRS	 = include/mutualize.h include/conn.h include/connectors.h \
 	   include/loader.h
-UNIT	 = test_yaml test_load test_csv test_translit test_render test_diff \
-	   test_plan test_ldif test_dn test_secret test_template test_directory \
-	   test_connect test_progress test_guard test_number
+UNIT	 = test_yaml test_load test_getters test_placeholder test_csv \
+	   test_translit test_render test_diff test_plan test_ldif test_dn \
+	   test_secret test_template test_directory test_connect test_progress \
+	   test_guard test_number
 INTEG	 = test_apply test_trust test_overlays
 
 # The shipped build and the sanitizer build of the same sources.

@@ -214,7 +214,7 @@ void		 ydoc_free(struct ydoc *);
 void		 ydoc_drop_nodes(struct ydoc *);
 int		 ynode_is_null(const struct ynode *);
 
-/* load.c, csv.c: what the files say. */
+/* load.c: what the tenants file and its people files (people.c) say, as a model. */
 struct entries;
 struct journal;
 enum person_kind { KIND_AGENT, KIND_ELECTED };
@@ -371,18 +371,6 @@ struct model {
  */
 struct model	*model_load(const char *, struct diags *);
 void		 model_free(struct model *);
-/*
- * The templates directory: the option if given, else MUTUALIZE_TEMPLATES, else
- * "templates" beside the tenants file if there is one, else the installed one.
- */
-const char	*templates_dir(struct model *, const char *option);
-/*
- * Reads the template of every service from dir (errors with their places) and
- * the attributes they make mutualize manage. Returns the number of errors
- * added.
- */
-size_t		 templates_load(struct model *, const char *dir,
-		    struct diags *);
 /* The service of that id; NULL if none. */
 const struct service *model_service(const struct model *, const char *);
 
@@ -401,8 +389,6 @@ int	 parse_size(const char *, unsigned long long *);
 /* check.c: every rule of the file that needs more than one node. */
 /* Returns the number of errors added. */
 size_t	 model_check(struct model *, struct diags *);
-/* The SHA-256 of every input file, in hex; 0, or -1 after an error. */
-int	 model_digest(const struct model *, char hex[65]);
 /* Looks up a person by id; NULL if none. */
 struct person	*model_person(const struct model *, const char *);
 int	 valid_id(const char *);
@@ -416,8 +402,6 @@ int	 valid_mail(const char *);
  * slapd 2.5's mdb refuses (error 80) a uid RDN of about 250 bytes.
  */
 #define LOGIN_MAX	64
-/* Returns what is wrong with a login or mail format (caller frees), or NULL. */
-char	*format_error(const char *, int mail);
 /*
  * Assigns every person's login and mail: the login the file sets, else the uid
  * already in the directory (found by employeeNumber in current, which may be
@@ -427,6 +411,58 @@ char	*format_error(const char *, int mail);
 size_t	 model_identities(struct model *, const struct entries *current,
 	    struct diags *);
 
+/* template.c: the service templates, what each makes of an entitled person. */
+/*
+ * The templates directory: the option if given, else MUTUALIZE_TEMPLATES, else
+ * "templates" beside the tenants file if there is one, else the installed one.
+ */
+const char	*templates_dir(struct model *, const char *option);
+/*
+ * Reads the template of every service from dir (errors with their places) and
+ * the attributes they make mutualize manage. Returns the number of errors
+ * added.
+ */
+size_t		 templates_load(struct model *, const char *dir,
+		    struct diags *);
+
+/*
+ * placeholder.c: "{name}" in the policy's login and mail formats, in the
+ * values of templates and in their filters.
+ */
+/* Those of a login or mail format, in the order format_error names them. */
+enum format_field {
+	FMT_GIVEN_NAME, FMT_SURNAME, FMT_GIVEN_INITIAL, FMT_SURNAME_INITIAL,
+	FMT_ID, FMT_LOGIN, FMT_MAIL_DOMAIN, FMT_TENANT, FMT_NONE
+};
+/* The placeholder of a format at s ("{surname}") and its length, or FMT_NONE. */
+enum format_field format_placeholder(const char *, size_t *len);
+/* Returns what is wrong with a login or mail format (caller frees), or NULL. */
+char		*format_error(const char *, int mail);
+/*
+ * The index in fields (NULL-terminated) of the placeholder "{name}" at s, and
+ * its length; -1 if none.
+ */
+int		 placeholder_at(const char *, const char *const *fields,
+		    size_t *len);
+/*
+ * Placeholders such as {login}: the offset of the first '{' of text that opens
+ * none of fields (NULL-terminated), or -1; and text with each replaced by its
+ * value, NULL when one it uses is NULL (caller frees).
+ */
+long		 placeholder_unknown(const char *, const char *const *fields);
+char		*placeholder_expand(const char *, const char *const *fields,
+		    const char *const *vals);
+/* What is wrong with a template's value or filter (caller frees), or NULL. */
+char		*placeholder_error(const char *, int filter);
+/*
+ * A template's value for a person entitled with e: placeholders expanded, in
+ * the arena. NULL when it names what the person has not (no quota).
+ */
+const char	*template_value(struct arena *, const char *,
+		    const struct person *, const struct service *,
+		    const struct entitlement *);
+/* The service's filter, {group} and {base} filled in; caller frees. */
+char		*template_filter(const struct model *, const struct service *);
 
 /* directory.c: the directory section: the TLS each URI gets, the files it names. */
 /*
@@ -539,26 +575,6 @@ void		 render(const struct model *, struct entries *);
 const char *const *render_managed_attrs(const struct model *, enum entry_kind);
 /* What read asks the server for: every attribute mutualize may manage. */
 const char *const *render_read_attrs(const struct model *);
-/*
- * A template's value for a person entitled with e: placeholders expanded, in
- * the arena. NULL when it names what the person has not (no quota).
- */
-const char	*render_template_value(struct arena *, const char *,
-		    const struct person *, const struct service *,
-		    const struct entitlement *);
-/*
- * Placeholders such as {login}: the offset of the first '{' of text that opens
- * none of fields (NULL-terminated), or -1; and text with each replaced by its
- * value, NULL when one it uses is NULL (caller frees).
- */
-long		 placeholder_unknown(const char *, const char *const *fields);
-char		*placeholder_expand(const char *, const char *const *fields,
-		    const char *const *vals);
-/* What is wrong with a template's value or filter (caller frees), or NULL. */
-char		*render_placeholder_error(const char *, int filter);
-/* The service's filter, {group} and {base} filled in; caller frees. */
-char		*render_service_filter(const struct model *,
-		    const struct service *);
 
 /* diff.c: the changes that make current into desired, in the order to apply them. */
 enum change_op { CHANGE_ADD, CHANGE_MODIFY, CHANGE_MODRDN, CHANGE_DELETE };
@@ -699,12 +715,16 @@ int	 saved_load(struct saved *, const char *path, const char *digest);
  */
 int	 saved_match(struct saved *, struct plan *, const char *path,
 	    size_t *left);
+/*
+ * The SHA-256 of every input file (the tenants file, then its people files),
+ * in hex, which a saved plan names; 0, or -1 after an error.
+ */
+int	 model_digest(const struct model *, char hex[65]);
 /* Writes a saved plan's text and the digest that ends it. Returns 0 or -1. */
 int	 saved_seal(FILE *, const char *text, size_t len);
 void	 saved_free(struct saved *);
 
 /* secret.c: the bind password, files of secrets, no core dumps. */
-/* svcconf.c: the LDAP part of a service's own configuration, from its template. */
 /* One change as the JSON plan shows it; a JSON string. */
 void	 plan_print_change_json(const struct change *, FILE *);
 

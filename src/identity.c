@@ -14,69 +14,6 @@
 
 #include "mutualize.h"
 
-enum field {
-	F_GIVEN_NAME, F_SURNAME, F_GIVEN_INITIAL, F_SURNAME_INITIAL, F_ID,
-	F_LOGIN, F_MAIL_DOMAIN, F_TENANT, F_NONE
-};
-
-static const char *const field_names[] = {
-	"given_name", "surname", "given_initial", "surname_initial", "id",
-	"login", "mail_domain", "tenant",
-};
-
-/* Returns the field a placeholder ("{surname}" at fmt) names, F_NONE if none. */
-static enum field
-placeholder(const char *fmt, size_t *len)
-{
-	const char	*end = strchr(fmt, '}');
-	size_t		 i;
-
-	if (fmt[0] != '{' || end == NULL)
-		return F_NONE;
-	for (i = 0; i < F_NONE; i++)
-		if ((size_t)(end - fmt - 1) == strlen(field_names[i]) &&
-		    strncmp(fmt + 1, field_names[i], strlen(field_names[i])) == 0) {
-			*len = (size_t)(end - fmt + 1);
-			return (enum field)i;
-		}
-	return F_NONE;
-}
-
-/*
- * Returns NULL when fmt is a valid login (mail = 0) or mail (mail = 1) format,
- * else what is wrong, in a buffer the caller frees.
- */
-char *
-format_error(const char *fmt, int mail)
-{
-	const char	*p;
-	size_t		 len;
-	enum field	 f;
-	int		 at = 0;
-
-	for (p = fmt; *p != '\0'; p++) {
-		if (*p == '{') {
-			if ((f = placeholder(p, &len)) == F_NONE)
-				return xasprintf("unknown placeholder in \"%s\"; "
-				    "known: {given_name}, {surname}, {given_initial}, "
-				    "{surname_initial}, {id}%s", fmt, mail ?
-				    ", {login}, {mail_domain}, {tenant}" : "");
-			if (!mail && f >= F_LOGIN)
-				return xasprintf("{%s} cannot be used in a login",
-				    field_names[f]);
-			p += len - 1;
-		} else if (*p == '@')
-			at++;
-		else if (!mail && strchr("abcdefghijklmnopqrstuvwxyz0123456789.-_",
-		    *p) == NULL)
-			return xasprintf("'%c' cannot be part of a login", *p);
-	}
-	if (mail && at != 1)
-		return xasprintf("a mail format needs one '@', as in "
-		    "\"{login}@{mail_domain}\"");
-	return NULL;
-}
-
 /*
  * Names repeat (a syndicate has many Maries): each is spelt in ASCII once. The
  * spellings live in the model's arena.
@@ -102,30 +39,30 @@ spell(struct speller *sp, const char *name)
 
 /* The ASCII form of a name part, or its first letter. Caller frees. */
 static char *
-field_value(struct speller *sp, const struct person *p, enum field f,
+field_value(struct speller *sp, const struct person *p, enum format_field f,
     const char *login)
 {
 	char	*s;
 
 	switch (f) {
-	case F_GIVEN_NAME:
-	case F_GIVEN_INITIAL:
+	case FMT_GIVEN_NAME:
+	case FMT_GIVEN_INITIAL:
 		s = spell(sp, p->given_name);
 		break;
-	case F_SURNAME:
-	case F_SURNAME_INITIAL:
+	case FMT_SURNAME:
+	case FMT_SURNAME_INITIAL:
 		s = spell(sp, p->surname);
 		break;
-	case F_ID:
+	case FMT_ID:
 		return translit_login(p->id);
-	case F_LOGIN:
+	case FMT_LOGIN:
 		return xstrdup(login ? login : "");
-	case F_MAIL_DOMAIN:
+	case FMT_MAIL_DOMAIN:
 		return xstrdup(p->tenant->mail_domain ? p->tenant->mail_domain : "");
 	default:
 		return xstrdup(p->tenant->id ? p->tenant->id : "");
 	}
-	if (f == F_GIVEN_INITIAL || f == F_SURNAME_INITIAL)
+	if (f == FMT_GIVEN_INITIAL || f == FMT_SURNAME_INITIAL)
 		s[s[0] != '\0'] = '\0';
 	return s;
 }
@@ -137,11 +74,11 @@ expand(struct speller *sp, const char *fmt, const struct person *p,
 {
 	char	*out, *v;
 	size_t	 len, n = 0, cap = 64, vlen;
-	enum field f;
+	enum format_field f;
 
 	out = xmalloc(cap);
 	for (; *fmt != '\0'; fmt++) {
-		if (*fmt == '{' && (f = placeholder(fmt, &len)) != F_NONE) {
+		if (*fmt == '{' && (f = format_placeholder(fmt, &len)) != FMT_NONE) {
 			v = field_value(sp, p, f, login);
 			fmt += len - 1;
 		} else

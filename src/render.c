@@ -77,139 +77,6 @@ render_read_attrs(const struct model *m)
 	return read_attrs;
 }
 
-/*
- * Template placeholders: those of the values an entitled person gets, and
- * those of the filter a service uses. A '{' always opens one.
- */
-static const char *const value_fields[] = {
-	"login", "mail", "given_name", "surname", "id", "tenant", "mail_domain",
-	"quota", "service", NULL
-};
-static const char *const filter_fields[] = { "group", "base", "service", NULL };
-
-/* The index in fields of the placeholder "{name}" at s, and its length. */
-static int
-field_at(const char *s, const char *const *fields, size_t *len)
-{
-	const char	*end = strchr(s, '}');
-	size_t		 i, n;
-
-	if (end == NULL)
-		return -1;
-	n = (size_t)(end - s - 1);
-	for (i = 0; fields[i] != NULL; i++)
-		if (strlen(fields[i]) == n &&
-		    strncmp(s + 1, fields[i], n) == 0) {
-			*len = n + 2;
-			return (int)i;
-		}
-	return -1;
-}
-
-long
-placeholder_unknown(const char *text, const char *const *fields)
-{
-	const char	*p;
-	size_t		 len;
-
-	for (p = text; *p != '\0'; p++) {
-		if (*p != '{')
-			continue;
-		if (field_at(p, fields, &len) < 0)
-			return (long)(p - text);
-		p += len - 1;
-	}
-	return -1;
-}
-
-char *
-render_placeholder_error(const char *text, int filter)
-{
-	const char *const	*fields = filter ? filter_fields : value_fields;
-
-	if (placeholder_unknown(text, fields) < 0)
-		return NULL;
-	return xasprintf("unknown placeholder in \"%s\"; known: %s", text,
-	    filter ? "{group}, {base}, {service}" : "{login}, {mail}, "
-	    "{given_name}, {surname}, {id}, {tenant}, {mail_domain}, {quota}, "
-	    "{service}");
-}
-
-char *
-placeholder_expand(const char *pattern, const char *const *fields,
-    const char *const *vals)
-{
-	char		*out = NULL;
-	size_t		 outlen = 0, len;
-	FILE		*fp = open_memstream(&out, &outlen);
-	const char	*p;
-	int		 f, ok = 1;
-
-	if (fp == NULL) {
-		fputs("mutualize: out of memory\n", stderr);
-		abort();
-	}
-	for (p = pattern; *p != '\0'; p++) {
-		if (*p == '{' && (f = field_at(p, fields, &len)) >= 0) {
-			if (vals[f] == NULL)
-				ok = 0;
-			else
-				fputs(vals[f], fp);
-			p += len - 1;
-		} else
-			fputc(*p, fp);
-	}
-	fclose(fp);
-	if (!ok) {
-		free(out);
-		return NULL;
-	}
-	return out;
-}
-
-const char *
-render_template_value(struct arena *a, const char *pattern,
-    const struct person *p, const struct service *s,
-    const struct entitlement *e)
-{
-	unsigned long long	 quota = e->quota ? e->quota : s->quota;
-	char			 qbuf[24], *v;
-	const char		*out;
-	const char *const	 vals[] = {
-		p->login, p->mail, p->given_name, p->surname, p->id,
-		p->tenant->id, p->tenant->mail_domain, quota ? qbuf : NULL,
-		s->id, NULL
-	};
-
-	snprintf(qbuf, sizeof(qbuf), "%llu", quota);
-	if ((v = placeholder_expand(pattern, value_fields, vals)) == NULL)
-		return NULL;
-	out = arena_strdup(a, v);
-	free(v);
-	return out;
-}
-
-char *
-render_service_filter(const struct model *m, const struct service *s)
-{
-	char	*group, *gdn, *base, *id, *out;
-
-	gdn = xasprintf("cn=%s,ou=services,%s", s->id, m->syndicate.base_dn);
-	group = filter_escape_value(gdn);
-	base = filter_escape_value(m->syndicate.base_dn);
-	id = filter_escape_value(s->id);
-	{
-		const char *const	vals[] = { group, base, id, NULL };
-
-		out = placeholder_expand(s->tmpl->filter, filter_fields, vals);
-	}
-	free(gdn);
-	free(group);
-	free(base);
-	free(id);
-	return out;
-}
-
 const char *
 render_tenants_dn(struct arena *a, const struct model *m)
 {
@@ -239,10 +106,8 @@ new_entry(struct entries *es, const char *dn, const char *tenant,
 {
 	struct entry	*e = entries_add(es, dn, tenant, kind);
 
-	if (e == NULL) {
-		fprintf(stderr, "mutualize: two entries would have the DN %s\n", dn);
-		abort();
-	}
+	if (e == NULL)
+		msg_fatal("two entries would have the DN %s", dn);
 	return e;
 }
 
@@ -430,7 +295,7 @@ apply_template(struct entries *es, struct entry *e, const struct person *p,
 			entry_add_value(es, e, "objectClass", t->classes[i]);
 	for (i = 0; i < t->nattrs; i++)
 		for (j = 0; j < t->attrs[i].nvals; j++) {
-			v = render_template_value(&es->arena,
+			v = template_value(&es->arena,
 			    t->attrs[i].vals[j], p, s, ent);
 			if (v != NULL && !entry_has(e, t->attrs[i].name, v))
 				entry_add_value(es, e, t->attrs[i].name, v);

@@ -15,6 +15,7 @@
  * take away, for a change whose assertion is gone is refused whole. Groups,
  * and changes after another of the same entry, carry none (diff.c).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,39 @@ sha256_hex(const char *buf, size_t len, char hex[65])
 	sha256_digest(&ctx, sizeof(digest), digest);
 	for (i = 0; i < sizeof(digest); i++)
 		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+}
+
+/*
+ * What a saved plan was made from: the tenants file and its people files,
+ * hashed in the order they were read. Each is read again whole.
+ */
+int
+model_digest(const struct model *m, char hex[65])
+{
+	struct sha256_ctx	 ctx;
+	struct diags		 d = { 0 };
+	uint8_t			 digest[SHA256_DIGEST_SIZE];
+	char			*buf;
+	size_t			 i, len;
+
+	sha256_init(&ctx);
+	for (i = 0; i <= m->docs.n; i++) {
+		const char	*file = i == 0 ? m->file :
+		    ((struct ydoc *)m->docs.v[i - 1])->file;
+
+		if ((buf = file_read(file, ylimits_default.max_file, &d, &len)) ==
+		    NULL) {
+			diag_print(&d, stderr);
+			diag_free(&d);
+			return -1;
+		}
+		sha256_update(&ctx, len, (const uint8_t *)buf);
+		free(buf);
+	}
+	sha256_digest(&ctx, sizeof(digest), digest);
+	for (i = 0; i < sizeof(digest); i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	return 0;
 }
 
 int
@@ -140,10 +174,9 @@ saved_load(struct saved *s, const char *path, const char *digest)
 		return -1;
 	}
 	if (!sealed(buf, len)) {
-		fprintf(stderr, "mutualize: %s does not end with the digest of its "
-		    "content: it was edited after plan --out wrote it (or made by "
-		    "an older mutualize); it is refused, nothing was written\n",
-		    path);
+		msg_warn("%s does not end with the digest of its content: it was "
+		    "edited after plan --out wrote it (or made by an older "
+		    "mutualize); it is refused, nothing was written", path);
 		free(buf);
 		return -1;
 	}
@@ -151,8 +184,8 @@ saved_load(struct saved *s, const char *path, const char *digest)
 	want = xasprintf("\n# inputs: %s\n", digest);
 	if (strstr(buf, want) == NULL || (p = strstr(buf, "\nversion: 1\n")) ==
 	    NULL) {
-		fprintf(stderr, "mutualize: %s was not made from the files as they "
-		    "are now: make a new plan and review it\n", path);
+		msg_warn("%s was not made from the files as they are now: make "
+		    "a new plan and review it", path);
 		free(want);
 		free(buf);
 		return -1;
@@ -175,7 +208,7 @@ saved_match(struct saved *s, struct plan *p, const char *path, size_t *leftp)
 {
 	unsigned char	*keep = xcalloc(p->n ? p->n : 1, 1);
 	struct hmap	 used = { 0 };
-	char		*buf = NULL, *key;
+	char		*buf = NULL, *key, *esc;
 	const char	*assertion, *saved;
 	size_t		 len = 0, i, left = 0, stripped = 0;
 	FILE		*fp;
@@ -189,10 +222,10 @@ saved_match(struct saved *s, struct plan *p, const char *path, size_t *leftp)
 		buf = NULL;
 		if ((saved = hmap_get(&s->records, key)) == NULL ||
 		    hmap_get(&used, key) != NULL) {
-			fprintf(stderr, "mutualize: not in the reviewed plan %s, "
-			    "left out: ", path);
-			fputs_escaped(p->v[i].dn, stderr);
-			fputc('\n', stderr);
+			esc = text_escape(p->v[i].dn);
+			msg_warn("not in the reviewed plan %s, left out: %s",
+			    path, esc);
+			free(esc);
 			left++;
 			continue;
 		}
@@ -204,15 +237,15 @@ saved_match(struct saved *s, struct plan *p, const char *path, size_t *leftp)
 		keep[i] = 1;
 	}
 	if (used.n < s->n) {
-		fprintf(stderr, "mutualize: %zu change%s of the reviewed plan %s "
-		    "no longer to be made as reviewed: the directory changed\n",
+		msg_warn("%zu change%s of the reviewed plan %s no longer to be "
+		    "made as reviewed: the directory changed",
 		    s->n - used.n, s->n - used.n == 1 ? " is" : "s are", path);
 		left += s->n - used.n;
 	}
 	if (stripped > 0)
-		fprintf(stderr, "mutualize: %zu change%s of the reviewed plan %s "
-		    "lack%s the assertion that the entry has not changed since: "
-		    "the plan was edited; it is refused, nothing was written\n",
+		msg_warn("%zu change%s of the reviewed plan %s lack%s the "
+		    "assertion that the entry has not changed since: the plan "
+		    "was edited; it is refused, nothing was written",
 		    stripped, stripped == 1 ? "" : "s", path,
 		    stripped == 1 ? "s" : "");
 	plan_keep(p, keep);

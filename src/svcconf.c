@@ -332,7 +332,7 @@ service_config(const struct model *m, const struct service *s, const char *uri,
 	v.base = render_tenants_dn(&a, m);
 	v.group = arena_printf(&a, "cn=%s,%s", s->id,
 	    render_services_dn(&a, m));
-	v.filter = render_service_filter(m, s);
+	v.filter = template_filter(m, s);
 	v.login = s->tmpl->login_attr;
 	v.quota = quota_attr(s->tmpl);
 	v.fp = fp;

@@ -110,7 +110,7 @@ const char *arena_intern(struct arena *, struct hmap *kept, const char *,
 	    size_t);
 
 /*
- * diag.c: messages. msg_warn says something on standard error, each line
+ * msg.c: messages. msg_warn says something on standard error, each line
  * behind "mutualize: "; msg_fatal then aborts (what cannot go on, such as
  * memory running out).
  */

@@ -26,12 +26,14 @@ SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 SRCS	 = src/apply.c src/calls.c src/check.c src/conn.c src/connectors.c \
 	   src/csv.c src/diag.c src/diff.c src/directory.c src/dn.c src/entry.c \
+	   src/export.c \
 	   src/files.c src/guard.c src/hashpool.c src/hmap.c src/http.c \
 	   src/identity.c src/journal.c src/ldif.c src/load.c src/lock.c \
 	   src/number.c src/plan.c src/progress.c src/read.c src/render.c \
-	   src/saved.c src/scim.c src/secret.c src/svcconf.c src/translit.c \
-	   src/webhook.c src/welcome.c src/xmem.c src/yaml.c
-HDRS	 = include/mutualize.h include/conn.h include/connectors.h
+	   src/run.c src/saved.c src/scim.c src/secret.c src/stop.c \
+	   src/svcconf.c src/translit.c src/webhook.c src/welcome.c \
+	   src/write.c src/xmem.c src/yaml.c
+HDRS	 = include/mutualize.h include/conn.h include/connectors.h include/run.h
 UNIT	 = test_yaml test_load test_csv test_translit test_render test_diff \
 	   test_plan test_ldif test_dn test_secret test_template test_directory \
 	   test_connect test_progress test_guard test_number

@@ -986,10 +986,8 @@ struct options {
 	const char	*templates;	/* --templates */
 	const char	*service;	/* service-config */
 	const char	*file;
-	const char	*remove_tenants[16];	/* NULL-terminated */
-	size_t		 nremove_tenants;
-	const char	*tenants[64];		/* --tenant, NULL-terminated */
-	size_t		 ntenants;
+	struct ptrvec	 remove_tenants; /* const char *, NULL-terminated */
+	struct ptrvec	 tenants;	/* --tenant, NULL-terminated */
 	const char	*journal;	/* --journal */
 	const char	*out;		/* plan --out */
 	const char	*saved;		/* apply --plan */

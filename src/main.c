@@ -1,50 +1,222 @@
 /*
  * mutualize [-hqVv] command [options] file
  *
- * Global options, then a command from the table. The commands run in run.c
+ * Global options, then a command from the table; each command declares the
+ * options it takes, and the others are refused. The commands run in run.c
  * and export.c.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mutualize.h"
 
-struct command {
-	const char	*name;
-	int		(*run)(const struct options *);
-	const char	*usage;
-	const char	*summary;
-	int		 write;		/* may write to the directory */
-	int		 service;	/* takes a service id before the file */
+/* One option of a command, and how it is kept in struct options. */
+struct cmdopt {
+	const char	*name;		/* long name, or NULL for a letter alone */
+	int		 id;		/* the letter, or a value above 255 */
+	int		 has_arg;
+	int		(*set)(struct options *, const struct cmdopt *,
+			    const char *);
+	size_t		 off;		/* of the field set */
 };
 
-static int	cmd_plan(const struct options *);
-static int	cmd_apply(const struct options *);
+struct command {
+	const char		*name;
+	int			(*run)(const struct options *);
+	const char		*usage;
+	const char		*summary;
+	const struct cmdopt *const *opts;	/* those it takes, NULL-ended */
+	int			 write;		/* may write to the directory */
+	int			 service;	/* a service id before the file */
+};
+
+/* Sets an int field to 1. */
+static int
+set_flag(struct options *o, const struct cmdopt *d, const char *arg)
+{
+	(void)arg;
+	*(int *)(void *)((char *)o + d->off) = 1;
+	return 0;
+}
+
+static int
+set_string(struct options *o, const struct cmdopt *d, const char *arg)
+{
+	*(const char **)(void *)((char *)o + d->off) = arg;
+	return 0;
+}
+
+/* A repeated option: each value added to the list. */
+static int
+set_list(struct options *o, const struct cmdopt *d, const char *arg)
+{
+	ptrvec_push((struct ptrvec *)(void *)((char *)o + d->off),
+	    (void *)(uintptr_t)arg);
+	return 0;
+}
+
+/* export -o: "-" is standard output. */
+static int
+set_output(struct options *o, const struct cmdopt *d, const char *arg)
+{
+	(void)d;
+	o->output = strcmp(arg, "-") == 0 ? NULL : arg;
+	return 0;
+}
+
+static int
+set_format(struct options *o, const struct cmdopt *d, const char *arg)
+{
+	int	f = plan_format(arg);
+
+	(void)d;
+	if (f == -1)
+		return -1;
+	o->format = (enum plan_format)f;
+	return 0;
+}
+
+static int
+set_batch_size(struct options *o, const struct cmdopt *d, const char *arg)
+{
+	char		*end;
+	unsigned long	 n;
+
+	(void)d;
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (*arg < '1' || *arg > '9' || *end != '\0' || errno != 0 ||
+	    n > BATCH_MAX) {
+		fprintf(stderr, "mutualize: --batch-size takes a count from 1 "
+		    "to %d\n", BATCH_MAX);
+		return -1;
+	}
+	o->batch_size = n;
+	return 0;
+}
+
+/* --transactions: 1; --no-transactions, the default kept for scripts: -1. */
+static int
+set_transactions(struct options *o, const struct cmdopt *d, const char *arg)
+{
+	int	want = strcmp(d->name, "transactions") == 0 ? 1 : -1;
+
+	(void)arg;
+	if (o->transactions == -want) {
+		fprintf(stderr, "mutualize: --transactions and "
+		    "--no-transactions exclude each other\n");
+		return -1;
+	}
+	o->transactions = want;
+	return 0;
+}
+
+#define OFF(f)	offsetof(struct options, f)
+
+static const struct cmdopt
+    opt_dry_run = { "dry-run", 'n', no_argument, set_flag, OFF(dry_run) },
+    opt_uri = { NULL, 'H', required_argument, set_string, OFF(uri) },
+    opt_output = { NULL, 'o', required_argument, set_output, 0 },
+    opt_exit_code = { "exit-code", 256, no_argument, set_flag, OFF(exit_code) },
+    opt_prune = { "prune", 257, no_argument, set_flag, OFF(prune) },
+    opt_mass_removal = { "allow-mass-removal", 258, no_argument, set_flag,
+	OFF(allow_mass_removal) },
+    opt_mass_change = { "allow-mass-change", 259, no_argument, set_flag,
+	OFF(allow_mass_change) },
+    opt_remove_tenant = { "remove-tenant", 260, required_argument, set_list,
+	OFF(remove_tenants) },
+    opt_credentials = { "credentials", 261, required_argument, set_string,
+	OFF(credentials) },
+    opt_tenant = { "tenant", 262, required_argument, set_list, OFF(tenants) },
+    opt_format = { "format", 263, required_argument, set_format, 0 },
+    opt_show_hashes = { "show-hashes", 264, no_argument, set_flag,
+	OFF(show_hashes) },
+    opt_journal = { "journal", 265, required_argument, set_string,
+	OFF(journal) },
+    opt_undo = { "undo", 266, required_argument, set_string, OFF(undo) },
+    opt_out = { "out", 267, required_argument, set_string, OFF(out) },
+    opt_plan = { "plan", 268, required_argument, set_string, OFF(saved) },
+    opt_templates = { "templates", 269, required_argument, set_string,
+	OFF(templates) },
+    opt_batch_size = { "batch-size", 270, required_argument, set_batch_size,
+	0 },
+    opt_txn = { "transactions", 271, no_argument, set_transactions, 0 },
+    opt_no_txn = { "no-transactions", 272, no_argument, set_transactions, 0 };
+
+/* Every option of any command, so that one a command lacks is its usage. */
+static const struct cmdopt *const all_opts[] = {
+	&opt_dry_run, &opt_uri, &opt_output, &opt_exit_code, &opt_prune,
+	&opt_mass_removal, &opt_mass_change, &opt_remove_tenant,
+	&opt_credentials, &opt_tenant, &opt_format, &opt_show_hashes,
+	&opt_journal, &opt_undo, &opt_out, &opt_plan, &opt_templates,
+	&opt_batch_size, &opt_txn, &opt_no_txn, NULL
+};
+#define NOPTS	(sizeof(all_opts) / sizeof(all_opts[0]) - 1)
+
+static const struct cmdopt *const validate_opts[] = {
+	&opt_templates, NULL
+};
+static const struct cmdopt *const plan_opts[] = {
+	&opt_exit_code, &opt_format, &opt_show_hashes, &opt_tenant, &opt_prune,
+	&opt_mass_removal, &opt_mass_change, &opt_remove_tenant,
+	&opt_credentials, &opt_out, &opt_templates, &opt_uri, NULL
+};
+static const struct cmdopt *const apply_opts[] = {
+	&opt_dry_run, &opt_exit_code, &opt_format, &opt_show_hashes,
+	&opt_tenant, &opt_prune, &opt_mass_removal, &opt_mass_change,
+	&opt_remove_tenant, &opt_credentials, &opt_journal, &opt_undo,
+	&opt_out, &opt_plan, &opt_batch_size, &opt_txn, &opt_no_txn,
+	&opt_templates, &opt_uri, NULL
+};
+static const struct cmdopt *const export_opts[] = {
+	&opt_output, &opt_templates, NULL
+};
+static const struct cmdopt *const service_config_opts[] = {
+	&opt_templates, &opt_uri, NULL
+};
+
+static int
+cmd_plan(const struct options *o)
+{
+	return run_plan(o, 0);
+}
+
+static int
+cmd_apply(const struct options *o)
+{
+	return run_plan(o, !o->dry_run);
+}
 
 static const struct command commands[] = {
 	{ "validate", run_validate, "validate [-h] [--templates dir] file",
-	    "check the file and its templates; contact no server", 0, 0 },
+	    "check the file and its templates; contact no server",
+	    validate_opts, 0, 0 },
 	{ "plan", cmd_plan, "plan [-h] [--exit-code] [--format text | json | ldif] "
 	    "[--show-hashes]\n\t[--tenant id] [--prune] [--allow-mass-removal] "
 	    "[--allow-mass-change]\n\t[--remove-tenant id] [--credentials file] "
 	    "[--out file] [--templates dir] [-H uri] file",
-	    "show the changes apply would make (apply --dry-run)", 0, 0 },
+	    "show the changes apply would make (apply --dry-run)", plan_opts,
+	    0, 0 },
 	{ "apply", cmd_apply, "apply [-h] [-n | --dry-run] [--exit-code] "
 	    "[--format text | json | ldif] [--tenant id]\n\t[--prune] "
 	    "[--allow-mass-removal] [--allow-mass-change] [--remove-tenant id]\n"
 	    "\t[--credentials file] [--journal file] [--undo file] [--plan file]\n"
 	    "\t[--batch-size n] [--transactions] [--templates dir] [-H uri] "
 	    "file",
-	    "make the directory match the file", 1, 0 },
+	    "make the directory match the file", apply_opts, 1, 0 },
 	{ "export", run_export, "export [-h] [-o output] [--templates dir] file",
-	    "write the directory the file describes as LDIF, for slapadd", 0, 0 },
+	    "write the directory the file describes as LDIF, for slapadd",
+	    export_opts, 0, 0 },
 	{ "service-config", run_service_config, "service-config [-h] "
 	    "[--templates dir] [-H uri] service file",
-	    "print the LDAP part of a service's configuration", 0, 1 },
+	    "print the LDAP part of a service's configuration",
+	    service_config_opts, 0, 1 },
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 
@@ -68,194 +240,95 @@ command_usage(const struct command *c, FILE *fp)
 	fprintf(fp, "usage: mutualize %s\n", c->usage);
 }
 
-static int
-cmd_plan(const struct options *o)
+/* The command's option of getopt's value id, or NULL if it takes none. */
+static const struct cmdopt *
+command_opt(const struct command *c, int id)
 {
-	return run_plan(o, 0);
+	size_t	i;
+
+	for (i = 0; c->opts[i] != NULL; i++)
+		if (c->opts[i]->id == id)
+			return c->opts[i];
+	return NULL;
 }
 
-static int
-cmd_apply(const struct options *o)
+/*
+ * What getopt_long is given: every option of every command, so that one a
+ * command does not take is told apart from a misspelling by the command, as
+ * its usage alone.
+ */
+static void
+getopt_tables(struct option longopts[NOPTS + 2], char shortopts[16])
 {
-	return run_plan(o, !o->dry_run);
-}
+	size_t	i, n = 0, s = 0;
 
-enum {
-	OPT_EXIT_CODE = 256, OPT_PRUNE, OPT_MASS_REMOVAL, OPT_MASS_CHANGE,
-	OPT_REMOVE_TENANT, OPT_CREDENTIALS, OPT_TENANT, OPT_FORMAT, OPT_SHOW_HASHES,
-	OPT_JOURNAL, OPT_UNDO, OPT_OUT, OPT_PLAN, OPT_TEMPLATES, OPT_BATCH_SIZE,
-	OPT_TXN, OPT_NO_TXN
-};
-
-/* Command options; those a command does not take are refused. */
-static int
-parse_command(const struct command *c, struct options *o, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "exit-code", no_argument, NULL, OPT_EXIT_CODE },
-		{ "prune", no_argument, NULL, OPT_PRUNE },
-		{ "allow-mass-removal", no_argument, NULL, OPT_MASS_REMOVAL },
-		{ "allow-mass-change", no_argument, NULL, OPT_MASS_CHANGE },
-		{ "remove-tenant", required_argument, NULL, OPT_REMOVE_TENANT },
-		{ "credentials", required_argument, NULL, OPT_CREDENTIALS },
-		{ "tenant", required_argument, NULL, OPT_TENANT },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "show-hashes", no_argument, NULL, OPT_SHOW_HASHES },
-		{ "journal", required_argument, NULL, OPT_JOURNAL },
-		{ "undo", required_argument, NULL, OPT_UNDO },
-		{ "out", required_argument, NULL, OPT_OUT },
-		{ "plan", required_argument, NULL, OPT_PLAN },
-		{ "templates", required_argument, NULL, OPT_TEMPLATES },
-		{ "batch-size", required_argument, NULL, OPT_BATCH_SIZE },
-		{ "transactions", no_argument, NULL, OPT_TXN },
-		{ "no-transactions", no_argument, NULL, OPT_NO_TXN },
-		{ NULL, 0, NULL, 0 },
-	};
-	char	*end;
-	unsigned long n;
-	int	ch, reads = c->run == cmd_plan || c->run == cmd_apply;
-
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+hnH:o:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			command_usage(c, stdout);
-			exit(EXIT_OK);
-		case 'n':
-			if (strcmp(c->name, "apply") != 0)
-				goto bad;
-			o->dry_run = 1;
-			break;
-		case 'H':
-			if (!reads && !c->service)
-				goto bad;
-			o->uri = optarg;
-			break;
-		case 'o':
-			if (strcmp(c->name, "export") != 0)
-				goto bad;
-			o->output = strcmp(optarg, "-") == 0 ? NULL : optarg;
-			break;
-		case OPT_EXIT_CODE:
-			if (!reads)
-				goto bad;
-			o->exit_code = 1;
-			break;
-		case OPT_PRUNE:
-			if (!reads)
-				goto bad;
-			o->prune = 1;
-			break;
-		case OPT_MASS_REMOVAL:
-			if (!reads)
-				goto bad;
-			o->allow_mass_removal = 1;
-			break;
-		case OPT_MASS_CHANGE:
-			if (!reads)
-				goto bad;
-			o->allow_mass_change = 1;
-			break;
-		case OPT_REMOVE_TENANT:
-			if (!reads || o->nremove_tenants + 1 >=
-			    sizeof(o->remove_tenants) / sizeof(o->remove_tenants[0]))
-				goto bad;
-			o->remove_tenants[o->nremove_tenants++] = optarg;
-			break;
-		case OPT_TENANT:
-			if (!reads || o->ntenants + 1 >=
-			    sizeof(o->tenants) / sizeof(o->tenants[0]))
-				goto bad;
-			o->tenants[o->ntenants++] = optarg;
-			break;
-		case OPT_FORMAT:
-			if (!reads || plan_format(optarg) == -1)
-				goto bad;
-			o->format = (enum plan_format)plan_format(optarg);
-			break;
-		case OPT_JOURNAL:
-		case OPT_UNDO:
-			if (!c->write)
-				goto bad;
-			*(ch == OPT_JOURNAL ? &o->journal : &o->undo) = optarg;
-			break;
-		case OPT_OUT:
-			if (!reads)
-				goto bad;
-			o->out = optarg;
-			break;
-		case OPT_PLAN:
-			if (!c->write)
-				goto bad;
-			o->saved = optarg;
-			break;
-		case OPT_SHOW_HASHES:
-			if (!reads)
-				goto bad;
-			o->show_hashes = 1;
-			break;
-		case OPT_CREDENTIALS:
-			if (!reads)
-				goto bad;
-			o->credentials = optarg;
-			break;
-		case OPT_TEMPLATES:
-			o->templates = optarg;
-			break;
-		case OPT_BATCH_SIZE:
-			if (!c->write)
-				goto bad;
-			errno = 0;
-			n = strtoul(optarg, &end, 10);
-			if (*optarg < '1' || *optarg > '9' || *end != '\0' ||
-			    errno != 0 || n > BATCH_MAX) {
-				fprintf(stderr, "mutualize: --batch-size takes a "
-				    "count from 1 to %d\n", BATCH_MAX);
-				goto bad;
-			}
-			o->batch_size = n;
-			break;
-		case OPT_TXN:
-		case OPT_NO_TXN:
-			if (!c->write)
-				goto bad;
-			/* --no-transactions: the default, kept for scripts */
-			if (o->transactions == (ch == OPT_TXN ? -1 : 1)) {
-				fprintf(stderr, "mutualize: --transactions and "
-				    "--no-transactions exclude each other\n");
-				goto bad;
-			}
-			o->transactions = ch == OPT_TXN ? 1 : -1;
-			break;
-		default:
-			goto bad;
+	shortopts[s++] = '+';
+	shortopts[s++] = 'h';
+	longopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	for (i = 0; i < NOPTS; i++) {
+		if (all_opts[i]->name != NULL)
+			longopts[n++] = (struct option){ all_opts[i]->name,
+			    all_opts[i]->has_arg, NULL, all_opts[i]->id };
+		if (all_opts[i]->id < 256) {
+			shortopts[s++] = (char)all_opts[i]->id;
+			if (all_opts[i]->has_arg == required_argument)
+				shortopts[s++] = ':';
 		}
 	}
-	if (o->exit_code && c->write && !o->dry_run) {
-		fprintf(stderr, "mutualize: --exit-code goes with plan or "
-		    "apply --dry-run\n");
-		goto bad;
+	longopts[n] = (struct option){ NULL, 0, NULL, 0 };
+	shortopts[s] = '\0';
+}
+
+/* Options that go together only in some ways. 0, or -1 after saying why. */
+static int
+check_combination(const struct command *c, const struct options *o)
+{
+	const char	*why = NULL;
+
+	if (o->exit_code && c->write && !o->dry_run)
+		why = "--exit-code goes with plan or apply --dry-run";
+	else if (o->show_hashes && (o->format != FORMAT_LDIF ||
+	    o->credentials == NULL || (c->write && !o->dry_run)))
+		why = "--show-hashes goes with --format ldif and --credentials, "
+		    "and writes nothing to the directory";
+	else if ((o->out != NULL && c->write && !o->dry_run) ||
+	    (o->saved != NULL && (o->dry_run || o->out != NULL)))
+		why = "--out goes with plan (or apply -n), --plan with apply";
+	else if (o->credentials != NULL && !c->write && !o->show_hashes)
+		why = "--credentials goes with apply, or with --show-hashes";
+	if (why == NULL)
+		return 0;
+	msg_warn("%s", why);
+	return -1;
+}
+
+/*
+ * The command's options and operands; those it does not take are refused
+ * with its usage. Repeated lists end with NULL once parsed.
+ */
+static int
+parse_command(const struct command *c, struct options *o, int argc,
+    char **argv)
+{
+	struct option		 longopts[NOPTS + 2];
+	char			 shortopts[16];
+	const struct cmdopt	*d;
+	int			 ch;
+
+	getopt_tables(longopts, shortopts);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (ch == 'h') {
+			command_usage(c, stdout);
+			exit(EXIT_OK);
+		}
+		if ((d = command_opt(c, ch)) == NULL ||
+		    d->set(o, d, optarg) == -1)
+			goto bad;
 	}
-	if (o->show_hashes && (o->format != FORMAT_LDIF || o->credentials == NULL ||
-	    (c->write && !o->dry_run))) {
-		fprintf(stderr, "mutualize: --show-hashes goes with --format ldif "
-		    "and --credentials, and writes nothing to the directory\n");
-		goto bad;
-	}
-	if ((o->out != NULL && c->write && !o->dry_run) ||
-	    (o->saved != NULL && (o->dry_run || o->out != NULL))) {
-		fprintf(stderr, "mutualize: --out goes with plan (or apply -n), "
-		    "--plan with apply\n");
-		goto bad;
-	}
-	if (o->credentials != NULL && !c->write && !o->show_hashes) {
-		fprintf(stderr, "mutualize: --credentials goes with apply, or with "
-		    "--show-hashes\n");
-		goto bad;
-	}
-	if (argc - optind != 1 + c->service)
+	ptrvec_push(&o->tenants, NULL);
+	ptrvec_push(&o->remove_tenants, NULL);
+	if (check_combination(c, o) == -1 || argc - optind != 1 + c->service)
 		goto bad;
 	if (c->service)
 		o->service = argv[optind++];
@@ -266,8 +339,9 @@ bad:
 	return -1;
 }
 
-int
-main(int argc, char **argv)
+/* The global options; returns the index of the command's name, or -1. */
+static int
+parse_global(struct options *o, int argc, char **argv, int *status)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -276,47 +350,62 @@ main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct options	o;
-	size_t		i;
-	int		ch;
+	int	ch;
 
-	/* A server that goes away is an error to report, not a silent death. */
-	signal(SIGPIPE, SIG_IGN);
-	memset(&o, 0, sizeof(o));
+	*status = EXIT_ERROR;
 	while ((ch = getopt_long(argc, argv, "+hqVv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			usage(stdout);
-			return EXIT_OK;
+			*status = EXIT_OK;
+			return -1;
 		case 'q':
-			o.quiet = 1;
+			o->quiet = 1;
 			break;
 		case 'V':
 			puts("mutualize " MUTUALIZE_VERSION);
-			return EXIT_OK;
+			*status = EXIT_OK;
+			return -1;
 		case 'v':
-			o.verbose++;
+			o->verbose++;
 			break;
 		default:
 			usage(stderr);
-			return EXIT_ERROR;
+			return -1;
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (argc == 0) {
+	if (optind == argc) {
 		usage(stderr);
-		return EXIT_ERROR;
+		return -1;
 	}
+	return optind;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options	o;
+	size_t		i;
+	int		first, ret;
+
+	/* A server that goes away is an error to report, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
+	memset(&o, 0, sizeof(o));
+	if ((first = parse_global(&o, argc, argv, &ret)) == -1)
+		return ret;
+	argc -= first;
+	argv += first;
 	for (i = 0; i < NCOMMANDS; i++)
 		if (strcmp(argv[0], commands[i].name) == 0)
 			break;
 	if (i == NCOMMANDS) {
-		fprintf(stderr, "mutualize: unknown command \"%s\"\n", argv[0]);
+		msg_warn("unknown command \"%s\"", argv[0]);
 		usage(stderr);
 		return EXIT_ERROR;
 	}
-	if (parse_command(&commands[i], &o, argc, argv) == -1)
-		return EXIT_ERROR;
-	return commands[i].run(&o);
+	ret = parse_command(&commands[i], &o, argc, argv) == -1 ?
+	    EXIT_ERROR : commands[i].run(&o);
+	ptrvec_free(&o.tenants);
+	ptrvec_free(&o.remove_tenants);
+	return ret;
 }

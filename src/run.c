@@ -265,7 +265,7 @@ build_plan(struct run *r)
 	memset(&dopts, 0, sizeof(dopts));
 	dopts.model = r->m;
 	dopts.managed = r->managed;
-	dopts.remove_tenants = o->remove_tenants;
+	dopts.remove_tenants = (const char *const *)o->remove_tenants.v;
 	dopts.on_departure = r->m->policy.on_departure;
 	dopts.prune = o->prune;
 	dopts.prune_before = prune_before;
@@ -275,8 +275,8 @@ build_plan(struct run *r)
 	dopts.lock_accounts = r->current.ppolicy;
 	diff(&r->desired, &r->current, &dopts, &r->plan);
 	hmap_free(&r->current.by_id);	/* done with: megabytes at 100,000 */
-	if (o->ntenants > 0)
-		plan_restrict(&r->plan, o->tenants);
+	if (o->tenants.v[0] != NULL)
+		plan_restrict(&r->plan, (const char *const *)o->tenants.v);
 	if (o->saved != NULL &&
 	    saved_match(&r->saved, &r->plan, o->saved, &r->left_out) == -1)
 		return -1;

@@ -36,7 +36,7 @@ SRCS	 = src/apply.c src/calls.c src/check.c src/conn.c src/connectors.c \
 HDRS	 = include/mutualize.h include/conn.h include/connectors.h include/run.h
 UNIT	 = test_yaml test_load test_csv test_translit test_render test_diff \
 	   test_plan test_ldif test_dn test_secret test_template test_directory \
-	   test_connect test_progress test_guard test_number
+	   test_connect test_progress test_guard test_number test_cli
 INTEG	 = test_apply test_trust test_overlays
 
 # The shipped build and the sanitizer build of the same sources.
@@ -84,6 +84,9 @@ build/san/mutualize: build/san/main.o build/san/libmutualize.a
 build/san/test_%: tests/test_%.c tests/harness.h build/san/libmutualize.a
 	$(CC) -std=c11 $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -Itests -o $@ $< \
 	    build/san/libmutualize.a $(LIBS) $$(pkg-config --libs cmocka)
+
+# The command line's tests compile main.c in, its main renamed.
+build/san/test_cli: src/main.c
 
 build/fuzz/%.o: src/%.c $(HDRS) | build/fuzz
 	$(FUZZ_CC) -std=c11 $(WARN) -O1 -g $(FUZZ_SAN) $(CPPFLAGS) -c -o $@ $<

@@ -20,7 +20,7 @@ struct run {
 	const char		*managed[3];	/* subtrees read, NULL-ended */
 	struct plan		 plan;
 	struct saved		 saved;		/* apply --plan */
-	size_t			 left_out;	/* of the plan, by the saved one */
+	size_t			 left_out;	/* by the saved plan */
 	char			 now[16], digest[65];
 	char			*lockdn, *journal, *undo;
 };

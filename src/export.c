@@ -53,7 +53,7 @@ run_export(const struct options *o)
 	for (i = 0; i < plan.n; i++)
 		ldif_write_entry(fp, plan.v[i].entry);
 	if (o->output == NULL && (fflush(fp) == EOF || ferror(fp))) {
-		fprintf(stderr, "mutualize: standard output: %s\n", strerror(errno));
+		msg_warn("standard output: %s", strerror(errno));
 		goto out;
 	}
 	if (o->output != NULL && secret_file_commit(&sf) == -1)
@@ -65,7 +65,7 @@ out:
 	if (sf.fp != NULL)
 		secret_file_close(&sf);
 	if ((sig = stop_take()) != 0) {
-		fprintf(stderr, "mutualize: %s received; %s\n", signal_name(sig),
+		msg_warn("%s received; %s", signal_name(sig),
 		    ret == EXIT_OK ? "it came after the export was written" :
 		    "nothing was written");
 		ret = 128 + sig;

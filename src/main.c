@@ -18,7 +18,7 @@
 
 /* One option of a command, and how it is kept in struct options. */
 struct cmdopt {
-	const char	*name;		/* long name, or NULL for a letter alone */
+	const char	*name;		/* long name; NULL: a letter alone */
 	int		 id;		/* the letter, or a value above 255 */
 	int		 has_arg;
 	int		(*set)(struct options *, const struct cmdopt *,
@@ -33,7 +33,7 @@ struct command {
 	const char		*summary;
 	const struct cmdopt *const *opts;	/* those it takes, NULL-ended */
 	int			 write;		/* may write to the directory */
-	int			 service;	/* a service id before the file */
+	int			 service;	/* a service before the file */
 };
 
 /* Sets an int field to 1. */
@@ -93,8 +93,7 @@ set_batch_size(struct options *o, const struct cmdopt *d, const char *arg)
 	n = strtoul(arg, &end, 10);
 	if (*arg < '1' || *arg > '9' || *end != '\0' || errno != 0 ||
 	    n > BATCH_MAX) {
-		fprintf(stderr, "mutualize: --batch-size takes a count from 1 "
-		    "to %d\n", BATCH_MAX);
+		msg_warn("--batch-size takes a count from 1 to %d", BATCH_MAX);
 		return -1;
 	}
 	o->batch_size = n;
@@ -109,8 +108,8 @@ set_transactions(struct options *o, const struct cmdopt *d, const char *arg)
 
 	(void)arg;
 	if (o->transactions == -want) {
-		fprintf(stderr, "mutualize: --transactions and "
-		    "--no-transactions exclude each other\n");
+		msg_warn("--transactions and --no-transactions exclude each "
+		    "other");
 		return -1;
 	}
 	o->transactions = want;
@@ -317,7 +316,8 @@ parse_command(const struct command *c, struct options *o, int argc,
 
 	getopt_tables(longopts, shortopts);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, shortopts, longopts,
+	    NULL)) != -1) {
 		if (ch == 'h') {
 			command_usage(c, stdout);
 			exit(EXIT_OK);

@@ -111,7 +111,8 @@ load_inputs(struct run *r)
 	if ((o->out != NULL || o->saved != NULL) &&
 	    model_digest(r->m, r->digest) == -1)
 		return -1;
-	if (o->saved != NULL && saved_load(&r->saved, o->saved, r->digest) == -1)
+	if (o->saved != NULL &&
+	    saved_load(&r->saved, o->saved, r->digest) == -1)
 		return -1;
 	r->journal = o->journal ? xstrdup(o->journal) :
 	    xasprintf("%s/mutualize.journal", r->m->dir);
@@ -138,10 +139,10 @@ warn_cleartext(const struct model *m, const char *uri)
 		u = uri != NULL ? uri : m->directory.uris[i].uri;
 		if (!directory_uri_cleartext(u, m->directory.tls, m->directory.bind))
 			continue;
-		fprintf(stderr, "mutualize: warning: %s: the bind password would "
-		    "go in clear text to a host that is not this machine "
-		    "(tls: none);\nmutualize: warning: use StartTLS or "
-		    "ldaps://, or ldapi:// on the server itself\n", u);
+		msg_warn("warning: %s: the bind password would go in clear "
+		    "text to a host that is not this machine (tls: "
+		    "none);\nwarning: use StartTLS or ldaps://, or ldapi:// "
+		    "on the server itself", u);
 	}
 }
 
@@ -163,7 +164,7 @@ targets_of(const struct model *m, const char *uri,
 		if (directory_uri_tls((*targets)[i].uri, m->directory.tls,
 		    m->directory.bind, &(*targets)[i].tls, &why) == -1) {
 			/* the file's URIs were checked with it: this is -H */
-			fprintf(stderr, "mutualize: -H %s: the URI %s\n", uri, why);
+			msg_warn("-H %s: the URI %s", uri, why);
 			return 0;
 		}
 	}
@@ -303,10 +304,9 @@ need_credentials(const struct plan *p, const struct model *m,
 
 	if (n == 0 || o->credentials != NULL)
 		return 0;
-	fprintf(stderr, "mutualize: the plan creates %zu account%s: give "
-	    "--credentials FILE for their initial passwords\nmutualize: "
-	    "(a new file, mode 0600; passwords go nowhere else)\n", n,
-	    n == 1 ? "" : "s");
+	msg_warn("the plan creates %zu account%s: give --credentials FILE for "
+	    "their initial passwords\n(a new file, mode 0600; passwords go "
+	    "nowhere else)", n, n == 1 ? "" : "s");
 	return -1;
 }
 
@@ -384,7 +384,7 @@ show_ldif(struct run *r)
 	    secret_file_commit(&sf)) == -1)
 		ret = -1;
 	if (ret == -1)
-		fprintf(stderr, "mutualize: %s: cannot write\n", o->credentials);
+		msg_warn("%s: cannot write", o->credentials);
 	return ret;
 }
 
@@ -421,7 +421,7 @@ present_plan(struct run *r)
 
 /* Stage 6: guard it. */
 
-/* Returns 0, or -1 when a guard rail refuses the plan, said with its override. */
+/* 0, or -1 when a guard rail refuses the plan, said with its override. */
 static int
 guard(const struct run *r)
 {
@@ -445,7 +445,7 @@ save_plan(const struct run *r)
 		return -1;
 	if (plan_save(r->c, &r->plan, sf.fp, o->file, r->digest,
 	    r->now) == -1) {
-		fprintf(stderr, "mutualize: %s: cannot write\n", o->out);
+		msg_warn("%s: cannot write", o->out);
 		secret_file_close(&sf);
 		return -1;
 	}
@@ -559,8 +559,7 @@ run_service_config(const struct options *o)
 	if (m == NULL)
 		return EXIT_ERROR;
 	if ((s = model_service(m, o->service)) == NULL) {
-		fprintf(stderr, "mutualize: %s declares no service \"%s\"\n",
-		    o->file, o->service);
+		msg_warn("%s declares no service \"%s\"", o->file, o->service);
 		model_free(m);
 		return EXIT_ERROR;
 	}

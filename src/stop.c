@@ -68,7 +68,7 @@ stop_end(const sigset_t *mask, int ret, int wrote)
 	int	sig;
 
 	if ((sig = stop_take()) != 0 && ret < 128) {
-		fprintf(stderr, "mutualize: %s received; %s\n", signal_name(sig),
+		msg_warn("%s received; %s", signal_name(sig),
 		    wrote && ret != EXIT_ERROR ? "it came after the last change" :
 		    "nothing was written");
 		ret = 128 + sig;

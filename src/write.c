@@ -16,13 +16,12 @@ report_partial(const struct plan *p, const struct apply_result *r,
     const char *file)
 {
 	if (r->done == 0)
-		fprintf(stderr, "mutualize: none of the %zu changes was made; "
-		    "nothing was written.\n", p->n);
+		msg_warn("none of the %zu changes was made; nothing was "
+		    "written.", p->n);
 	else
-		fprintf(stderr, "mutualize: %zu of %zu changes were made before "
-		    "the error; the directory is partly updated.\n"
-		    "mutualize: run \"mutualize plan %s\" to see what remains.\n",
-		    r->done, p->n, file);
+		msg_warn("%zu of %zu changes were made before the error; the "
+		    "directory is partly updated.\nrun \"mutualize plan %s\" "
+		    "to see what remains.", r->done, p->n, file);
 }
 
 /*
@@ -43,9 +42,9 @@ call_services(struct connectors *cn, const struct plan *p,
 	fprintf(out, "Calls to the services: %zu made, %zu failed.\n",
 	    cn->calls.n - failed, failed);
 	if (failed > 0)
-		fprintf(stderr, "mutualize: the directory keeps its changes; "
-		    "make the failed calls above by hand, or let the next "
-		    "change of these people make them.\n");
+		msg_warn("the directory keeps its changes; make the failed "
+		    "calls above by hand, or let the next change of these "
+		    "people make them.");
 	return failed;
 }
 
@@ -60,18 +59,26 @@ free_passwords(struct apply_result *res, size_t n)
 	res->passwords = NULL;
 }
 
-/* Where the passwords, the journal and the undo file are, after any apply. */
+/*
+ * Where the passwords, the journal and the undo file are, after any apply:
+ * as the report on fp, or as messages when the apply went wrong (fp stderr).
+ */
 static void
 report_files(const struct run *r, size_t passwords, FILE *fp)
 {
-	if (passwords > 0 && fp != stderr)
+	if (fp == stderr) {
+		if (passwords > 0)
+			msg_warn("initial passwords of the new accounts: %s",
+			    r->o->credentials);
+		msg_warn("Journal: %s; to take this apply back: ldapmodify "
+		    "-f %s", r->journal, r->undo);
+		return;
+	}
+	if (passwords > 0)
 		fprintf(fp, "Initial passwords of the %zu new accounts: %s\n",
 		    passwords, r->o->credentials);
-	else if (passwords > 0)
-		fprintf(fp, "mutualize: initial passwords of the new accounts: "
-		    "%s\n", r->o->credentials);
-	fprintf(fp, "%sJournal: %s; to take this apply back: ldapmodify -f %s\n",
-	    fp == stderr ? "mutualize: " : "", r->journal, r->undo);
+	fprintf(fp, "Journal: %s; to take this apply back: ldapmodify -f %s\n",
+	    r->journal, r->undo);
 }
 
 /* What became of the apply, said; returns the exit status. */
@@ -81,7 +88,7 @@ report_apply(struct run *r, struct apply_result *res, int rc,
 {
 	const struct plan	*p = &r->plan;
 	/* A JSON or LDIF plan on standard output stays one document. */
-	FILE			*out = r->o->format != FORMAT_TEXT ? stderr : stdout;
+	FILE			*out = r->o->format == FORMAT_TEXT ? stdout : stderr;
 	int			 ret = EXIT_ERROR;
 
 	if (rc == 0) {
@@ -92,22 +99,21 @@ report_apply(struct run *r, struct apply_result *res, int rc,
 		ret = r->left_out > 0 ? EXIT_ERROR : EXIT_OK;
 	} else if (res->stopped) {
 		/* between two batches: the one in flight, if any, was answered */
-		fprintf(stderr, "mutualize: stopped by %s between two batches: %zu "
-		    "of %zu changes were made, the others were not sent.\n",
+		msg_warn("stopped by %s between two batches: %zu of %zu "
+		    "changes were made, the others were not sent.",
 		    signal_name(res->stopped), res->done, p->n);
 		report_files(r, passwords, stderr);
 		ret = 128 + res->stopped;
 	} else if (res->refused > 0 && !res->unwritten &&
 	    res->done + res->refused == p->n) {
-		fprintf(stderr, "mutualize: %zu reviewed change%s refused; the "
-		    "others were made\n", res->refused, res->refused == 1 ?
-		    " was" : "s were");
+		msg_warn("%zu reviewed change%s refused; the others were made",
+		    res->refused, res->refused == 1 ? " was" : "s were");
 		report_files(r, passwords, stderr);
 	} else {
 		if (res->unwritten)
-			fprintf(stderr, "mutualize: the apply stopped: a file "
-			    "that must be written before the changes it records "
-			    "could not be.\n");
+			msg_warn("the apply stopped: a file that must be "
+			    "written before the changes it records could not "
+			    "be.");
 		report_partial(p, res, r->o->file);
 		report_files(r, passwords, stderr);
 		ret = res->unwritten ? EXIT_ERROR : conn_status(r->c);

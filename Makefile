@@ -86,7 +86,7 @@ build/san/test_%: tests/test_%.c tests/harness.h build/san/libmutualize.a
 	    build/san/libmutualize.a $(LIBS) $$(pkg-config --libs cmocka)
 
 # The command line's tests compile main.c in, its main renamed.
-build/san/test_cli: src/main.c
+build/san/test_cli: src/main.c include/run.h
 
 build/fuzz/%.o: src/%.c $(HDRS) | build/fuzz
 	$(FUZZ_CC) -std=c11 $(WARN) -O1 -g $(FUZZ_SAN) $(CPPFLAGS) -c -o $@ $<

@@ -1,9 +1,11 @@
 /*
  * The command line: each command takes the options of its table and refuses
- * the others; repeated options grow without a limit. main.c is compiled in,
- * its main renamed, so that its tables are the ones tested.
+ * the others; repeated options grow without a limit; --format names a format
+ * of run.c's table; a stop signal waits, blocked, to be taken. main.c is
+ * compiled in, its main renamed, so that its tables are the ones tested.
  */
 #include "harness.h"
+#include "run.h"
 
 int	mutualize_main(int, char **);
 #define main mutualize_main
@@ -155,6 +157,35 @@ lists_not_given_are_empty_and_ended(void **state)
 	options_free(&o);
 }
 
+static void
+formats_are_known_by_their_names(void **state)
+{
+	(void)state;
+	assert_int_equal(plan_format("text"), FORMAT_TEXT);
+	assert_int_equal(plan_format("json"), FORMAT_JSON);
+	assert_int_equal(plan_format("ldif"), FORMAT_LDIF);
+	assert_int_equal(plan_format("JSON"), -1);
+	assert_int_equal(plan_format(""), -1);
+}
+
+static void
+a_blocked_stop_signal_waits_to_be_taken(void **state)
+{
+	sigset_t	stops, mask;
+
+	(void)state;
+	stop_signals(&stops);
+	assert_int_equal(sigprocmask(SIG_BLOCK, &stops, &mask), 0);
+	assert_int_equal(stop_pending(), 0);
+	raise(SIGHUP);
+	assert_int_equal(stop_pending(), SIGHUP);
+	assert_int_equal(stop_take(), SIGHUP);
+	assert_int_equal(stop_pending(), 0);
+	/* one that comes too late to stop anything makes the status */
+	raise(SIGTERM);
+	assert_int_equal(stop_end(&mask, EXIT_OK, 1), 128 + SIGTERM);
+}
+
 int
 main(void)
 {
@@ -164,6 +195,8 @@ main(void)
 		cmocka_unit_test(a_format_it_does_not_know_is_refused),
 		cmocka_unit_test(repeated_tenants_beyond_64_are_all_kept),
 		cmocka_unit_test(lists_not_given_are_empty_and_ended),
+		cmocka_unit_test(formats_are_known_by_their_names),
+		cmocka_unit_test(a_blocked_stop_signal_waits_to_be_taken),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,18 +26,19 @@ SAN	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 SRCS	 = src/apply.c src/calls.c src/check.c src/conn.c src/connectors.c \
 	   src/csv.c src/diag.c src/diff.c src/directory.c src/dn.c src/entry.c \
-	   src/files.c src/getters.c src/guard.c src/hashpool.c src/hmap.c \
-	   src/http.c src/identity.c src/journal.c src/ldif.c src/load.c \
-	   src/lock.c src/msg.c src/number.c src/people.c src/placeholder.c \
-	   src/plan.c src/progress.c src/read.c src/render.c src/saved.c src/scim.c \
-	   src/secret.c src/svcconf.c src/template.c src/translit.c \
-	   src/webhook.c src/welcome.c src/xmem.c src/yaml.c
+	   src/export.c src/files.c src/getters.c src/guard.c src/hashpool.c \
+	   src/hmap.c src/http.c src/identity.c src/journal.c src/ldif.c \
+	   src/load.c src/lock.c src/msg.c src/number.c src/people.c \
+	   src/placeholder.c src/plan.c src/progress.c src/read.c src/render.c \
+	   src/run.c src/saved.c src/scim.c src/secret.c src/stop.c \
+	   src/svcconf.c src/template.c src/translit.c src/webhook.c \
+	   src/welcome.c src/write.c src/xmem.c src/yaml.c
 HDRS	 = include/mutualize.h include/conn.h include/connectors.h \
-	   include/loader.h
+	   include/loader.h include/run.h
 UNIT	 = test_yaml test_load test_getters test_placeholder test_csv \
 	   test_translit test_render test_diff test_plan test_ldif test_dn \
 	   test_secret test_template test_directory test_connect test_progress \
-	   test_guard test_number
+	   test_guard test_number test_cli
 INTEG	 = test_apply test_trust test_overlays
 
 # The shipped build and the sanitizer build of the same sources.
@@ -85,6 +86,9 @@ build/san/mutualize: build/san/main.o build/san/libmutualize.a
 build/san/test_%: tests/test_%.c tests/harness.h build/san/libmutualize.a
 	$(CC) -std=c11 $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -Itests -o $@ $< \
 	    build/san/libmutualize.a $(LIBS) $$(pkg-config --libs cmocka)
+
+# The command line's tests compile main.c in, its main renamed.
+build/san/test_cli: src/main.c include/run.h
 
 build/fuzz/%.o: src/%.c $(HDRS) | build/fuzz
 	$(FUZZ_CC) -std=c11 $(WARN) -O1 -g $(FUZZ_SAN) $(CPPFLAGS) -c -o $@ $<

@@ -990,4 +990,43 @@ int		 lock_take(struct conn *, const char *base_dn, const char *started,
 		    char **lockdn);
 void		 lock_release(struct conn *, char *lockdn);
 
+/* main.c: the parsed command line, the only state shared by the whole run. */
+enum plan_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_LDIF };
+struct options {
+	int		 verbose;
+	int		 quiet;		/* -q: no progress line */
+	int		 dry_run;
+	int		 exit_code;
+	int		 prune;
+	int		 allow_mass_removal;
+	int		 allow_mass_change;
+	const char	*uri;
+	const char	*credentials;
+	const char	*output;	/* export: NULL for standard output */
+	const char	*templates;	/* --templates */
+	const char	*service;	/* service-config */
+	const char	*file;
+	struct ptrvec	 remove_tenants; /* const char *, NULL-terminated */
+	struct ptrvec	 tenants;	/* --tenant, NULL-terminated */
+	const char	*journal;	/* --journal */
+	const char	*out;		/* plan --out */
+	const char	*saved;		/* apply --plan */
+	const char	*undo;		/* --undo */
+	enum plan_format format;	/* --format */
+	int		 show_hashes;
+	size_t		 batch_size;	/* --batch-size */
+	int		 transactions;	/* --transactions: 1, --no-: -1 */
+};
+
+/* run.c: the pipeline of plan and apply; validate and service-config. */
+int	 run_validate(const struct options *);
+int	 run_service_config(const struct options *);
+/* plan, apply -n (write 0) and apply (write 1); returns the exit status. */
+int	 run_plan(const struct options *, int write);
+/* The format of that name, as --format says it, or -1. */
+int	 plan_format(const char *);
+
+/* export.c: the directory the file describes, as LDIF for slapadd. */
+int	 run_export(const struct options *);
+
 #endif

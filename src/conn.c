@@ -20,6 +20,7 @@
  */
 #include <sys/socket.h>
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,11 +97,12 @@ conn_perror(struct conn *c, const char *op, const char *dn, int rc,
     const char *matched, const char *diag)
 {
 	const struct fault	*f = fault_of(rc);
-
 	/* a DN or a diagnostic may hold what a terminal would act on */
-	fprintf(stderr, "mutualize: %s \"", op);
-	fputs_escaped(dn, stderr);
-	fprintf(stderr, "\" on %s: %s (%d)\n", c->uri, ldap_err2string(rc), rc);
+	char			*edn = text_escape(dn);
+
+	msg_warn("%s \"%s\" on %s: %s (%d)", op, edn, c->uri,
+	    ldap_err2string(rc), rc);
+	free(edn);
 	if (matched != NULL && *matched != '\0') {
 		fputs("\tmatched DN: ", stderr);
 		fputs_escaped(matched, stderr);
@@ -112,7 +114,7 @@ conn_perror(struct conn *c, const char *op, const char *dn, int rc,
 		fputc('\n', stderr);
 	}
 	if (f != NULL)
-		fprintf(stderr, "mutualize: %s\n", f->hint);
+		msg_warn("%s", f->hint);
 	if (c->status == 0)
 		c->status = f != NULL ? f->status : EXIT_ERROR;
 }
@@ -162,11 +164,11 @@ give_up(struct conn *c, const char *what, int rc, const char *hint)
 	char	*diag = NULL;
 
 	ldap_get_option(c->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
-	fprintf(stderr, "mutualize: %s: %s: %s (%d)%s%s\n", c->uri, what,
-	    ldap_err2string(rc), rc, diag != NULL && *diag != '\0' ? ": " : "",
+	msg_warn("%s: %s: %s (%d)%s%s", c->uri, what, ldap_err2string(rc), rc,
+	    diag != NULL && *diag != '\0' ? ": " : "",
 	    diag != NULL ? diag : "");
 	if (hint != NULL)
-		fprintf(stderr, "mutualize: %s\n", hint);
+		msg_warn("%s", hint);
 	ldap_memfree(diag);
 }
 
@@ -186,9 +188,8 @@ tls_setup(struct conn *c, const struct conn_opts *o)
 	    (o->ca_file != NULL && ldap_set_option(c->ld,
 	    LDAP_OPT_X_TLS_CACERTFILE, o->ca_file) != 0) ||
 	    ldap_set_option(c->ld, LDAP_OPT_X_TLS_NEWCTX, &off) != 0) {
-		fprintf(stderr, "mutualize: %s: cannot set up TLS with the CA "
-		    "certificates of %s\n", c->uri, o->ca_file != NULL ?
-		    o->ca_file : "the system");
+		msg_warn("%s: cannot set up TLS with the CA certificates of %s",
+		    c->uri, o->ca_file != NULL ? o->ca_file : "the system");
 		c->status = EXIT_ERROR;
 		return -1;
 	}
@@ -215,7 +216,7 @@ handle_new(struct conn *c, const struct conn_target *t,
 	rc = ldap_initialize(&c->ld, uri);
 	free(uri);
 	if (rc != LDAP_SUCCESS) {
-		fprintf(stderr, "mutualize: %s: %s\n", t->uri, ldap_err2string(rc));
+		msg_warn("%s: %s", t->uri, ldap_err2string(rc));
 		c->ld = NULL;
 		return -1;
 	}
@@ -239,11 +240,11 @@ start_tls(struct conn *c)
 	if (rc == LDAP_SUCCESS)
 		rc = conn_wait(c, msgid, &matched, &diag);
 	if (rc == LDAP_TIMEOUT)
-		fprintf(stderr, "mutualize: %s: no answer to StartTLS within %u "
-		    "s\n", c->uri, c->timeout);
+		msg_warn("%s: no answer to StartTLS within %u s", c->uri,
+		    c->timeout);
 	else if (rc != LDAP_SUCCESS)
-		fprintf(stderr, "mutualize: %s: StartTLS refused: %s (%d)%s%s; "
-		    "not going on in clear text\n", c->uri, ldap_err2string(rc), rc,
+		msg_warn("%s: StartTLS refused: %s (%d)%s%s; not going on in "
+		    "clear text", c->uri, ldap_err2string(rc), rc,
 		    diag && *diag ? ": " : "", diag ? diag : "");
 	ldap_memfree(matched);
 	ldap_memfree(diag);
@@ -329,7 +330,7 @@ tls_handshake(struct conn *c, const struct conn_opts *o)
 	sev.sigev_notify_function = shut_socket;
 	sev.sigev_value.sival_int = fd;
 	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) == -1) {
-		perror("mutualize: timer_create");
+		msg_warn("timer_create: %s", strerror(errno));
 		return -1;
 	}
 	memset(&deadline, 0, sizeof(deadline));
@@ -353,14 +354,14 @@ tls_handshake(struct conn *c, const struct conn_opts *o)
 	handshake_trace = NULL;
 	/* Past the deadline the timer may have fired: the socket is gone. */
 	if (t1.tv_sec - t0.tv_sec >= (time_t)o->timeout) {
-		fprintf(stderr, "mutualize: %s: no TLS handshake within %u s\n",
-		    c->uri, o->timeout);
+		msg_warn("%s: no TLS handshake within %u s", c->uri,
+		    o->timeout);
 		rc = LDAP_TIMEOUT;
 	} else if (rc != LDAP_SUCCESS) {
 		if ((refusal = tls_refusal(trace, o->ca_file, why,
 		    sizeof(why))) != NULL)
-			fprintf(stderr, "mutualize: %s: TLS handshake failed: %s\n",
-			    c->uri, refusal);
+			msg_warn("%s: TLS handshake failed: %s", c->uri,
+			    refusal);
 		else
 			give_up(c, "TLS handshake failed", rc, tls_hint);
 	}
@@ -394,13 +395,12 @@ bind_as(struct conn *c, const struct conn_opts *o)
 		rc = conn_wait(c, msgid, &matched, &diag);
 	if (rc == LDAP_SUCCESS) {
 		if (c->verbose)
-			fprintf(stderr, "mutualize: bound to %s as %s\n", c->uri,
-			    who);
+			msg_warn("bound to %s as %s", c->uri, who);
 		return ATTEMPT_BOUND;
 	}
 	if (rc == LDAP_TIMEOUT)
-		fprintf(stderr, "mutualize: %s: no answer to the bind within %u "
-		    "s\n", c->uri, c->timeout);
+		msg_warn("%s: no answer to the bind within %u s", c->uri,
+		    c->timeout);
 	else if (rc < 0 || rc == LDAP_UNAVAILABLE || rc == LDAP_BUSY)
 		give_up(c, "bind failed", rc, NULL);
 	else
@@ -420,7 +420,7 @@ attempt(struct conn *c, const struct conn_target *t, const struct conn_opts *o)
 	if (handle_new(c, t, o) == -1)
 		return c->ld == NULL ? ATTEMPT_NEXT : ATTEMPT_STOP;
 	if (o->verbose)
-		fprintf(stderr, "mutualize: connecting to %s (TLS: %s)\n", t->uri,
+		msg_warn("connecting to %s (TLS: %s)", t->uri,
 		    tls_mode_name(t->tls));
 	if ((rc = ldap_connect(c->ld)) != LDAP_SUCCESS) {
 		ldap_get_option(c->ld, LDAP_OPT_RESULT_CODE, &rc);
@@ -432,7 +432,7 @@ attempt(struct conn *c, const struct conn_target *t, const struct conn_opts *o)
 	if (t->tls != TLS_NONE && tls_handshake(c, o) == -1)
 		return ATTEMPT_NEXT;
 	if (t->tls != TLS_NONE && !ldap_tls_inplace(c->ld)) {
-		fprintf(stderr, "mutualize: %s: TLS is not in place\n", t->uri);
+		msg_warn("%s: TLS is not in place", t->uri);
 		return ATTEMPT_NEXT;
 	}
 	return bind_as(c, o);
@@ -459,8 +459,8 @@ conn_open(const struct conn_opts *o, int *status)
 			ldap_unbind_ext(c->ld, NULL, NULL);
 		c->ld = NULL;
 	}
-	fprintf(stderr, "mutualize: no directory server could be reached "
-	    "(%zu URI%s tried)\n", o->ntargets, o->ntargets == 1 ? "" : "s");
+	msg_warn("no directory server could be reached (%zu URI%s tried)",
+	    o->ntargets, o->ntargets == 1 ? "" : "s");
 	c->status = EXIT_UNREACHABLE;
 fail:
 	*status = conn_status(c);

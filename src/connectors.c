@@ -117,6 +117,25 @@ run_call(struct connectors *cn, struct call *c, char *err, size_t errlen)
 	return -1;
 }
 
+/*
+ * A call made (err NULL) or failed: shown escaped as the plan shows it, for
+ * err may quote what a server answered.
+ */
+static void
+say_call(const struct call *c, const char *err)
+{
+	char	*what = text_escape(c->what), *why;
+
+	if (err == NULL)
+		msg_warn("done: %s", what);
+	else {
+		why = text_escape(err);
+		msg_warn("failed: %s: %s", what, why);
+		free(why);
+	}
+	free(what);
+}
+
 size_t
 connectors_run(struct connectors *cn, int verbose)
 {
@@ -126,7 +145,7 @@ connectors_run(struct connectors *cn, int verbose)
 	if (cn->calls.n == 0)
 		return 0;
 	if (http_init() == -1) {
-		fputs("mutualize: cannot start libcurl\n", stderr);
+		msg_warn("cannot start libcurl");
 		return cn->calls.n;
 	}
 	for (i = 0; i < cn->calls.n; i++) {
@@ -134,21 +153,13 @@ connectors_run(struct connectors *cn, int verbose)
 
 		err[0] = '\0';
 		if (run_call(cn, c, err, sizeof(err)) == 0) {
-			if (verbose) {
-				fputs("mutualize: done: ", stderr);
-				fputs_escaped(c->what, stderr);
-				fputc('\n', stderr);
-			}
+			if (verbose)
+				say_call(c, NULL);
 			continue;
 		}
 		c->failed = 1;
 		failed++;
-		/* err may quote what a server answered */
-		fputs("mutualize: failed: ", stderr);
-		fputs_escaped(c->what, stderr);
-		fputs(": ", stderr);
-		fputs_escaped(err, stderr);
-		fputc('\n', stderr);
+		say_call(c, err);
 	}
 	http_cleanup();
 	return failed;

@@ -25,14 +25,13 @@ path_check_new(const char *path, const char *what)
 	struct stat	st;
 
 	if (lstat(path, &st) == 0) {
-		fprintf(stderr, "mutualize: %s %s exists%s: it is never replaced "
-		    "nor followed; name a new file\n", what, path,
+		msg_warn("%s %s exists%s: it is never replaced nor followed; "
+		    "name a new file", what, path,
 		    S_ISLNK(st.st_mode) ? " as a symbolic link" : "");
 		return -1;
 	}
 	if (errno != ENOENT) {
-		fprintf(stderr, "mutualize: %s %s: %s\n", what, path,
-		    strerror(errno));
+		msg_warn("%s %s: %s", what, path, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -46,18 +45,16 @@ path_check_regular(const char *path, const char *what)
 	if (lstat(path, &st) == -1) {
 		if (errno == ENOENT)
 			return 0;
-		fprintf(stderr, "mutualize: %s %s: %s\n", what, path,
-		    strerror(errno));
+		msg_warn("%s %s: %s", what, path, strerror(errno));
 		return -1;
 	}
 	if (S_ISLNK(st.st_mode)) {
-		fprintf(stderr, "mutualize: %s %s is a symbolic link: it is never "
-		    "followed; name a file\n", what, path);
+		msg_warn("%s %s is a symbolic link: it is never followed; "
+		    "name a file", what, path);
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		fprintf(stderr, "mutualize: %s %s is not a regular file\n", what,
-		    path);
+		msg_warn("%s %s is not a regular file", what, path);
 		return -1;
 	}
 	return 0;

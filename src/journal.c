@@ -42,7 +42,7 @@ journal_open(struct journal *j, const char *log, const char *undo)
 	j->log_path = log;
 	j->undo_path = undo;
 	if ((fd = file_append(log)) == -1 || (j->log = fdopen(fd, "a")) == NULL) {
-		fprintf(stderr, "mutualize: journal %s: cannot open: %s\n", log,
+		msg_warn("journal %s: cannot open: %s", log,
 		    errno == EINVAL || errno == ELOOP ? "a symbolic link or not a "
 		    "regular file" : strerror(errno));
 		if (fd != -1)
@@ -243,8 +243,8 @@ undo_save(struct journal *j)
 	rc = 0;
 out:
 	if (rc == -1)
-		fprintf(stderr, "mutualize: undo file %s: cannot write: %s\n",
-		    j->undo_path, strerror(errno));
+		msg_warn("undo file %s: cannot write: %s", j->undo_path,
+		    strerror(errno));
 	if (fp != NULL)
 		fclose(fp);
 	else if (fd != -1)
@@ -263,8 +263,8 @@ journal_sync(struct journal *j)
 		return -1;
 	if (fflush(j->log) == EOF || ferror(j->log) ||
 	    fdatasync(fileno(j->log)) == -1) {
-		fprintf(stderr, "mutualize: journal %s: cannot write: %s\n",
-		    j->log_path, strerror(errno));
+		msg_warn("journal %s: cannot write: %s", j->log_path,
+		    strerror(errno));
 		j->failed = 1;
 		return -1;
 	}

@@ -96,14 +96,14 @@ lock_take(struct conn *c, const char *base_dn, const char *started,
 		}
 		lock_holder(c, dn, holder, sizeof(holder));
 		if (tries == 0 && lock_stale(holder)) {
-			fprintf(stderr, "mutualize: removing a stale lock (%s): that "
-			    "process is no longer running\n", holder);
+			msg_warn("removing a stale lock (%s): that process is "
+			    "no longer running", holder);
 			ldap_delete_ext_s(c->ld, dn, NULL, NULL);
 			continue;
 		}
-		fprintf(stderr, "mutualize: another apply holds the lock of this "
-		    "directory: %s\nmutualize: if it is no longer running, delete "
-		    "%s and run again\n", holder[0] ? holder : "(unknown)", dn);
+		msg_warn("another apply holds the lock of this directory: "
+		    "%s\nif it is no longer running, delete %s and run again",
+		    holder[0] ? holder : "(unknown)", dn);
 		break;
 	}
 	free(dn);

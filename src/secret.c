@@ -79,11 +79,10 @@ secret_protect(void)
 	struct rlimit	none = { 0, 0 };
 
 	if (setrlimit(RLIMIT_CORE, &none) == -1)
-		fprintf(stderr, "mutualize: cannot disable core dumps: %s\n",
-		    strerror(errno));
+		msg_warn("cannot disable core dumps: %s", strerror(errno));
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
-		fprintf(stderr, "mutualize: cannot make the process undumpable: "
-		    "%s\n", strerror(errno));
+		msg_warn("cannot make the process undumpable: %s",
+		    strerror(errno));
 }
 
 /* A secret file named in the tenants file, relative to it unless absolute. */
@@ -155,10 +154,8 @@ secret_password(char out[SECRET_PASSWORD_LEN + 1])
 		r = getrandom(rnd + got, sizeof(rnd) - got, 0);
 		if (r == -1 && errno == EINTR)
 			continue;
-		if (r <= 0) {
-			fprintf(stderr, "mutualize: getrandom: %s\n", strerror(errno));
-			abort();
-		}
+		if (r <= 0)
+			msg_fatal("getrandom: %s", strerror(errno));
 		got += (size_t)r;
 	}
 	for (i = 0; i < sizeof(rnd); i++) {
@@ -184,15 +181,11 @@ secret_hash(const char *password, enum password_scheme scheme)
 	int		 size = 0;
 
 	setting = crypt_gensalt_ra(prefix, 0, NULL, 0);
-	if (setting == NULL) {
-		fprintf(stderr, "mutualize: crypt_gensalt: %s\n", strerror(errno));
-		abort();
-	}
+	if (setting == NULL)
+		msg_fatal("crypt_gensalt: %s", strerror(errno));
 	hash = crypt_ra(password, setting, &data, &size);
-	if (hash == NULL || hash[0] == '*') {
-		fprintf(stderr, "mutualize: crypt: cannot hash with %s\n", prefix);
-		abort();
-	}
+	if (hash == NULL || hash[0] == '*')
+		msg_fatal("crypt: cannot hash with %s", prefix);
 	out = xasprintf("{CRYPT}%s", hash);
 	explicit_bzero(data, (size_t)size);
 	free(data);
@@ -244,8 +237,7 @@ secret_file_create(struct secret_file *sf, const char *path)
 	}
 	free(dir);
 	if (fd == -1) {
-		fprintf(stderr, "mutualize: %s: cannot create: %s\n", path,
-		    strerror(errno));
+		msg_warn("%s: cannot create: %s", path, strerror(errno));
 		goto fail;
 	}
 	if ((sf->fp = fdopen(fd, "w")) == NULL) {
@@ -269,21 +261,20 @@ secret_file_commit(struct secret_file *sf)
 	int	 rc = -1;
 
 	if (fflush(sf->fp) == EOF || fsync(fileno(sf->fp)) == -1) {
-		fprintf(stderr, "mutualize: %s: cannot write: %s\n", sf->path,
-		    strerror(errno));
+		msg_warn("%s: cannot write: %s", sf->path, strerror(errno));
 		goto out;
 	}
 	if (renameat2(AT_FDCWD, sf->tmp, AT_FDCWD, sf->path,
 	    RENAME_NOREPLACE) == -1) {
-		fprintf(stderr, "mutualize: %s: %s%s\n", sf->path, strerror(errno),
+		msg_warn("%s: %s%s", sf->path, strerror(errno),
 		    errno == EEXIST ? " (a file of secrets is never replaced)" : "");
 		goto out;
 	}
 	free(sf->tmp);
 	sf->tmp = NULL;		/* nothing left to remove */
 	if (dir_sync(sf->path) == -1) {
-		fprintf(stderr, "mutualize: %s: cannot sync its directory: %s\n",
-		    sf->path, strerror(errno));
+		msg_warn("%s: cannot sync its directory: %s", sf->path,
+		    strerror(errno));
 		goto out;
 	}
 	rc = 0;
@@ -320,8 +311,8 @@ credentials_create(struct credentials *cr, const char *path)
 	if (path_check_new(path, "credentials file") == -1)
 		return -1;
 	if ((cr->fd = file_create(path)) == -1 || dir_sync(path) == -1) {
-		fprintf(stderr, "mutualize: credentials file %s: cannot create: "
-		    "%s\n", path, strerror(errno));
+		msg_warn("credentials file %s: cannot create: %s", path,
+		    strerror(errno));
 		if (cr->fd != -1) {
 			close(cr->fd);
 			unlink(path);
@@ -340,8 +331,8 @@ credentials_put(struct credentials *cr, char *line)
 
 	secret_free(line);
 	if (rc == -1)
-		fprintf(stderr, "mutualize: credentials file %s: cannot write: "
-		    "%s\n", cr->path, strerror(errno));
+		msg_warn("credentials file %s: cannot write: %s", cr->path,
+		    strerror(errno));
 	return rc;
 }
 
@@ -374,8 +365,8 @@ int
 credentials_sync(struct credentials *cr)
 {
 	if (fsync(cr->fd) == -1) {
-		fprintf(stderr, "mutualize: credentials file %s: cannot write: "
-		    "%s\n", cr->path, strerror(errno));
+		msg_warn("credentials file %s: cannot write: %s", cr->path,
+		    strerror(errno));
 		return -1;
 	}
 	return 0;

@@ -1,0 +1,545 @@
+/*
+ * The pipeline of plan and apply, one stage after the other:
+ *
+ *   load the inputs     the file, its templates, the connectors' secrets, a
+ *                       reviewed plan, the names of the files to write
+ *   connect             the password and CA read, the servers tried in order
+ *   read                the directory as it is, under the lock when writing
+ *   build the plan      identities, the entries wanted, the changes
+ *   present it          text, JSON or LDIF on standard output
+ *   guard it            the guard rails, before anything is written
+ *   save it             plan --out
+ *   apply it            write.c: credentials, journal, writes, report, calls
+ *
+ * Everything local is read before the first packet to the server.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mutualize.h"
+#include "run.h"
+
+/* Generalized time (RFC 4517), t seconds from now. */
+static void
+gentime(char buf[16], time_t delta)
+{
+	time_t		t = time(NULL) + delta;
+	struct tm	tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, 16, "%Y%m%d%H%M%SZ", &tm);
+}
+
+/* Stage 1: load the inputs. */
+
+/*
+ * Loads and checks the file and the templates of its services; prints every
+ * error. Identities are assigned as if the directory were empty; a run
+ * assigns them again once it has read the directory.
+ */
+struct model *
+load_checked(const struct options *o)
+{
+	struct diags	 d = { 0 };
+	struct model	*m = model_load(o->file, &d);
+
+	if (m != NULL && model_check(m, &d) == 0 &&
+	    templates_load(m, templates_dir(m, o->templates), &d) == 0)
+		model_identities(m, NULL, &d);
+	if (d.n > 0) {
+		diag_sort(&d);
+		diag_print(&d, stderr);
+		fprintf(stderr, "%s: %zu error%s; nothing was contacted.\n",
+		    o->file, d.n, d.n == 1 ? "" : "s");
+		model_free(m);
+		m = NULL;
+	}
+	diag_free(&d);
+	return m;
+}
+
+/*
+ * Every file a run will create is checked before the first packet: a
+ * symbolic link in its place, dangling or not, or something that is not a
+ * regular file, would otherwise fail the run only once the directory was
+ * written. A regular file of that name is refused when the file is made
+ * (the journal excepted, which is appended to): a run that has nothing to
+ * write there does not need the name.
+ */
+static int
+check_outputs(const struct options *o, int write, const char *journal,
+    const char *undo)
+{
+	int	bad = 0;
+
+	if (o->credentials != NULL && (write || o->show_hashes))
+		bad |= path_check_regular(o->credentials, "credentials file");
+	if (o->out != NULL)
+		bad |= path_check_regular(o->out, "plan file");
+	if (write) {
+		bad |= path_check_regular(journal, "journal");
+		bad |= path_check_regular(undo, "undo file");
+	}
+	return bad ? -1 : 0;
+}
+
+/*
+ * The file, its templates, the connectors' secrets and texts, the reviewed
+ * plan of apply --plan, and the files the run will make: all before any
+ * packet. Returns 0, or -1 after saying why.
+ */
+static int
+load_inputs(struct run *r)
+{
+	const struct options	*o = r->o;
+	struct diags		 d = { 0 };
+
+	if ((r->m = load_checked(o)) == NULL)
+		return -1;
+	if (connectors_load(&r->cn, r->m, templates_dir(r->m, o->templates),
+	    &d) > 0) {
+		diag_sort(&d);
+		diag_print(&d, stderr);
+		fprintf(stderr, "%s: nothing was contacted.\n", o->file);
+		diag_free(&d);
+		return -1;
+	}
+	if ((o->out != NULL || o->saved != NULL) &&
+	    model_digest(r->m, r->digest) == -1)
+		return -1;
+	if (o->saved != NULL &&
+	    saved_load(&r->saved, o->saved, r->digest) == -1)
+		return -1;
+	r->journal = o->journal ? xstrdup(o->journal) :
+	    xasprintf("%s/mutualize.journal", r->m->dir);
+	r->undo = o->undo ? xstrdup(o->undo) :
+	    xasprintf("%s/mutualize-undo-%s-%ld.ldif", r->m->dir, r->now,
+	    (long)getpid());
+	return check_outputs(o, r->write, r->journal, r->undo);
+}
+
+/* Stage 2: connect. */
+
+/*
+ * tls: none is allowed, for a server behind a tunnel of its own; but a
+ * password in clear text on a network is said every time, so that it is a
+ * choice and never an accident.
+ */
+static void
+warn_cleartext(const struct model *m, const char *uri)
+{
+	size_t		 i, n = uri != NULL ? 1 : m->directory.nuris;
+	const char	*u;
+
+	for (i = 0; i < n; i++) {
+		u = uri != NULL ? uri : m->directory.uris[i].uri;
+		if (!directory_uri_cleartext(u, m->directory.tls, m->directory.bind))
+			continue;
+		msg_warn("warning: %s: the bind password would go in clear "
+		    "text to a host that is not this machine (tls: "
+		    "none);\nwarning: use StartTLS or ldaps://, or ldapi:// "
+		    "on the server itself", u);
+	}
+}
+
+/*
+ * The servers to try: the file's URIs, or the one of -H, each with the TLS it
+ * gets. Returns the number of them (the caller frees *targets), or 0 after
+ * printing why -H cannot serve.
+ */
+static size_t
+targets_of(const struct model *m, const char *uri,
+    struct conn_target **targets)
+{
+	const char	*why;
+	size_t		 i, n = uri != NULL ? 1 : m->directory.nuris;
+
+	*targets = xcalloc(n, sizeof(**targets));
+	for (i = 0; i < n; i++) {
+		(*targets)[i].uri = uri != NULL ? uri : m->directory.uris[i].uri;
+		if (directory_uri_tls((*targets)[i].uri, m->directory.tls,
+		    m->directory.bind, &(*targets)[i].tls, &why) == -1) {
+			/* the file's URIs were checked with it: this is -H */
+			msg_warn("-H %s: the URI %s", uri, why);
+			return 0;
+		}
+	}
+	return n;
+}
+
+/*
+ * Every local input is read before the first packet: the password (unless
+ * SASL EXTERNAL), the CA file; then the servers are tried in order.
+ */
+static struct conn *
+connect_directory(const struct model *m, const struct options *o, int *status)
+{
+	struct diags		 d = { 0 };
+	struct conn_opts	 co;
+	struct conn_target	*targets = NULL;
+	struct conn		*c = NULL;
+	char			*pw = NULL, *ca = NULL;
+
+	*status = EXIT_ERROR;
+	memset(&co, 0, sizeof(co));
+	if ((co.ntargets = targets_of(m, o->uri, &targets)) == 0)
+		goto out;
+	warn_cleartext(m, o->uri);
+	if (m->directory.bind == BIND_SIMPLE &&
+	    (pw = secret_bind_password(m, &d)) == NULL)
+		goto out;
+	if (directory_ca_check(m, &d) == -1)
+		goto out;
+	if (m->directory.ca_file != NULL)
+		ca = directory_path(m, m->directory.ca_file);
+	co.targets = targets;
+	co.bind = m->directory.bind;
+	co.bind_dn = m->directory.bind_dn;
+	co.password = pw;
+	co.ca_file = ca;
+	co.timeout = m->directory.timeout;
+	co.verbose = o->verbose;
+	c = conn_open(&co, status);
+out:
+	diag_print(&d, stderr);
+	diag_free(&d);
+	secret_free(pw);
+	free(ca);
+	free(targets);
+	return c;
+}
+
+/* Stage 3: read the directory. */
+
+/*
+ * The directory as it is, under the lock when the run writes; the subtrees
+ * read go to managed. Returns 0, or -1 after an error or a stop signal.
+ */
+static int
+read_current(struct run *r)
+{
+	const struct model	*m = r->m;
+
+	if (r->write && lock_take(r->c, m->syndicate.base_dn, r->now,
+	    &r->lockdn) == -1)
+		return -1;
+	r->managed[0] = render_tenants_dn(&r->desired.arena, m);
+	r->managed[1] = render_services_dn(&r->desired.arena, m);
+	r->managed[2] = NULL;
+	if (read_directory(r->c, m->syndicate.base_dn, r->managed[0],
+	    r->managed[1], render_read_attrs(m), &r->current) == -1)
+		return -1;
+	return stop_pending() != 0 ? -1 : 0;
+}
+
+/* Stage 4: build the plan. */
+
+/*
+ * The plan: identities against the directory read, the entries wanted, the
+ * changes, those of --tenant kept, then those of a reviewed plan. Returns 0,
+ * or -1 after saying why.
+ */
+static int
+build_plan(struct run *r)
+{
+	const struct options	*o = r->o;
+	struct diff_opts	 dopts;
+	struct diags		 d = { 0 };
+	char			 prune_before[16];
+
+	if (model_identities(r->m, &r->current, &d) > 0) {
+		diag_sort(&d);
+		diag_print(&d, stderr);
+		fprintf(stderr, "%s: the directory makes these logins or "
+		    "addresses collide; nothing was written.\n", o->file);
+		diag_free(&d);
+		return -1;
+	}
+	gentime(prune_before, -(time_t)r->m->policy.retention_days * 86400);
+	/* What the directory holds, the entries wanted share. */
+	r->desired.share = &r->current;
+	render(r->m, &r->desired);
+	memset(&dopts, 0, sizeof(dopts));
+	dopts.model = r->m;
+	dopts.managed = r->managed;
+	dopts.remove_tenants = (const char *const *)o->remove_tenants.v;
+	dopts.on_departure = r->m->policy.on_departure;
+	dopts.prune = o->prune;
+	dopts.prune_before = prune_before;
+	/* a reviewed plan stamps departures with the time of the review */
+	dopts.now = o->saved != NULL && r->saved.now != NULL ? r->saved.now :
+	    r->now;
+	dopts.lock_accounts = r->current.ppolicy;
+	diff(&r->desired, &r->current, &dopts, &r->plan);
+	hmap_free(&r->current.by_id);	/* done with: megabytes at 100,000 */
+	if (o->tenants.v[0] != NULL)
+		plan_restrict(&r->plan, (const char *const *)o->tenants.v);
+	if (o->saved != NULL &&
+	    saved_match(&r->saved, &r->plan, o->saved, &r->left_out) == -1)
+		return -1;
+	return 0;
+}
+
+/* Stage 5: present the plan, in the format --format names. */
+
+static int
+use_color(void)
+{
+	const char	*nc = getenv("NO_COLOR");
+
+	return isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
+}
+
+/* The plan as a diff, its summary, and the calls to the services it makes. */
+static int
+show_text(struct run *r)
+{
+	struct print_opts	 po = { use_color() };
+
+	plan_print_text(&r->plan, r->m, stdout, &po);
+	plan_print_summary(&r->plan, r->o->file, stdout, &po);
+	connectors_plan(&r->cn, &r->plan, r->plan.n, &r->desired, &r->current,
+	    NULL);
+	connectors_print(&r->cn, stdout);
+	return 0;
+}
+
+static int
+show_json(struct run *r)
+{
+	plan_print_json(&r->plan, r->o->file, stdout);
+	return 0;
+}
+
+/*
+ * The plan as LDIF change records for ldapmodify. With --show-hashes, the
+ * passwords of new people are made now: their hashes go in the LDIF, their
+ * plaintext in the credentials file. Returns 0 or -1.
+ */
+static int
+show_ldif(struct run *r)
+{
+	const struct plan	*p = &r->plan;
+	const struct model	*m = r->m;
+	const struct options	*o = r->o;
+	struct secret_file	 sf;
+	char			 pw[SECRET_PASSWORD_LEN + 1], *hash;
+	FILE			*creds = NULL;
+	size_t			 i;
+	int			 ret = 0;
+
+	memset(&sf, 0, sizeof(sf));
+	if (o->show_hashes && people_added(p, m) > 0) {
+		if (need_credentials(p, m, o) == -1 ||
+		    secret_file_create(&sf, o->credentials) == -1)
+			return -1;
+		creds = sf.fp;
+	}
+	puts("version: 1\n");
+	for (i = 0; i < p->n && ret == 0; i++) {
+		const struct change	*c = &p->v[i];
+
+		hash = NULL;
+		if (creds != NULL && c->op == CHANGE_ADD &&
+		    c->entry->kind == ENTRY_PERSON) {
+			secret_password(pw);
+			hash = secret_hash(pw, m->policy.password_scheme);
+			ret = secret_credentials(creds, c->entry, pw);
+			explicit_bzero(pw, sizeof(pw));
+		}
+		ldif_write_change(stdout, c, hash, NULL, 0);
+		secret_free(hash);
+	}
+	if (creds != NULL && (ret == -1 ? (secret_file_close(&sf), -1) :
+	    secret_file_commit(&sf)) == -1)
+		ret = -1;
+	if (ret == -1)
+		msg_warn("%s: cannot write", o->credentials);
+	return ret;
+}
+
+/* In the order of enum plan_format. */
+static const struct format {
+	const char	*name;
+	int		(*show)(struct run *);
+} formats[] = {
+	{ "text", show_text },
+	{ "json", show_json },
+	{ "ldif", show_ldif },
+};
+
+int
+plan_format(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (strcmp(name, formats[i].name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The plan on standard output. Returns 0, or -1 when it cannot be. */
+static int
+present_plan(struct run *r)
+{
+	if (formats[r->o->format].show(r) == -1)
+		return -1;
+	fflush(stdout);
+	return 0;
+}
+
+/* Stage 6: guard it. */
+
+/* 0, or -1 when a guard rail refuses the plan, said with its override. */
+static int
+guard(const struct run *r)
+{
+	struct guard_opts	go = { r->o->file, r->o->allow_mass_removal,
+	    r->o->allow_mass_change };
+
+	return guard_plan(&r->plan, &r->current, &r->m->policy, &go,
+	    stderr) != 0 ? -1 : 0;
+}
+
+/* Stage 7: save it. */
+
+/* plan --out: the plan for review, then for apply --plan. Returns 0 or -1. */
+static int
+save_plan(const struct run *r)
+{
+	const struct options	*o = r->o;
+	struct secret_file	sf;
+
+	if (secret_file_create(&sf, o->out) == -1)
+		return -1;
+	if (plan_save(r->c, &r->plan, sf.fp, o->file, r->digest,
+	    r->now) == -1) {
+		msg_warn("%s: cannot write", o->out);
+		secret_file_close(&sf);
+		return -1;
+	}
+	if (secret_file_commit(&sf) == -1)
+		return -1;
+	fprintf(stderr, "Plan saved to %s; apply it with: mutualize apply --plan "
+	    "%s %s\n", o->out, o->out, o->file);
+	return 0;
+}
+
+/* Stage 8: apply it; a plan alone, or one with nothing to do, ends here. */
+static int
+apply(struct run *r)
+{
+	const struct options	*o = r->o;
+
+	if (!r->write || r->plan.n == 0)
+		return r->left_out > 0 ? EXIT_ERROR : o->exit_code &&
+		    r->plan.n > 0 ? EXIT_CHANGES : EXIT_OK;
+	if (need_credentials(&r->plan, r->m, o) == -1 || stop_pending() != 0)
+		return EXIT_ERROR;
+	return write_directory(r);
+}
+
+static void
+run_init(struct run *r, const struct options *o, int write)
+{
+	memset(r, 0, sizeof(*r));
+	r->o = o;
+	r->write = write;
+	entries_init(&r->desired);
+	entries_init(&r->current);
+	gentime(r->now, 0);
+}
+
+static void
+run_free(struct run *r)
+{
+	free(r->journal);
+	free(r->undo);
+	saved_free(&r->saved);
+	plan_free(&r->plan);
+	conn_close(r->c);
+	entries_free(&r->desired);
+	entries_free(&r->current);
+	model_free(r->m);
+}
+
+/* plan, apply -n and apply: one path; only the last stage differs. */
+int
+run_plan(const struct options *o, int write)
+{
+	struct run	r;
+	sigset_t	stops, mask;
+	int		ret = EXIT_ERROR, blocked = 0;
+
+	run_init(&r, o, write);
+	if (load_inputs(&r) == -1 ||
+	    (r.c = connect_directory(r.m, o, &ret)) == NULL)
+		goto out;
+	ret = EXIT_ERROR;
+	stop_signals(&stops);
+	blocked = sigprocmask(SIG_BLOCK, &stops, &mask) == 0;
+	if (read_current(&r) == -1) {
+		ret = conn_status(r.c);
+		goto out;
+	}
+	if (build_plan(&r) == -1 || present_plan(&r) == -1 || guard(&r) == -1)
+		goto out;
+	if (o->out != NULL && save_plan(&r) == -1)
+		goto out;
+	ret = apply(&r);
+out:
+	connectors_free(&r.cn);
+	if (r.c != NULL)
+		lock_release(r.c, r.lockdn);
+	if (blocked)
+		ret = stop_end(&mask, ret, write && r.plan.n > 0);
+	run_free(&r);
+	return ret;
+}
+
+/* The commands that only load: validate and service-config. */
+
+int
+run_validate(const struct options *o)
+{
+	struct model	*m = load_checked(o);
+	size_t		 i, people = 0, groups = 0;
+
+	if (m == NULL)
+		return EXIT_ERROR;
+	warn_cleartext(m, NULL);
+	for (i = 0; i < m->ntenants; i++) {
+		people += m->tenants[i].npeople;
+		groups += m->tenants[i].ngroups;
+	}
+	printf("%s: valid: %zu tenants, %zu people, %zu groups.\n", o->file,
+	    m->ntenants, people, groups);
+	model_free(m);
+	return EXIT_OK;
+}
+
+/* Touches no server: the configuration follows from the file and template. */
+int
+run_service_config(const struct options *o)
+{
+	struct model		*m = load_checked(o);
+	const struct service	*s;
+
+	if (m == NULL)
+		return EXIT_ERROR;
+	if ((s = model_service(m, o->service)) == NULL) {
+		msg_warn("%s declares no service \"%s\"", o->file, o->service);
+		model_free(m);
+		return EXIT_ERROR;
+	}
+	/* the first URI of the file: the one services try first too */
+	service_config(m, s, o->uri ? o->uri : m->directory.nuris > 0 ?
+	    m->directory.uris[0].uri : "ldap://localhost/", stdout);
+	model_free(m);
+	return EXIT_OK;
+}

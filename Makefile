@@ -31,10 +31,13 @@ SRCS	 = src/apply.c src/calls.c src/check.c src/conn.c src/connectors.c \
 	   src/number.c src/plan.c src/progress.c src/read.c src/render.c \
 	   src/saved.c src/scim.c src/secret.c src/svcconf.c src/translit.c \
 	   src/webhook.c src/welcome.c src/xmem.c src/yaml.c
+# The apply's decisions on a plan, apart from the LDAP that carries them out.
+SRCS	+= src/batch.c
 HDRS	 = include/mutualize.h include/conn.h include/connectors.h
 UNIT	 = test_yaml test_load test_csv test_translit test_render test_diff \
 	   test_plan test_ldif test_dn test_secret test_template test_directory \
 	   test_connect test_progress test_guard test_number
+UNIT	+= test_batch
 INTEG	 = test_apply test_trust test_overlays
 
 # The shipped build and the sanitizer build of the same sources.

@@ -891,6 +891,28 @@ void		 progress_free(struct progress *);
 size_t		 progress_format(char *buf, size_t len, const char *what,
 		    size_t done, size_t total, double seconds);
 
+/*
+ * batch.c: how apply cuts a plan into batches and where it waits for answers;
+ * decisions on the plan alone.
+ */
+/* Whether a change may go in a transaction (slapd 2.5: not deletes, renames). */
+int	 batch_txn_able(const struct change *);
+/*
+ * The end of the batch that starts at change from: at most size changes and,
+ * when batches are transactions (txn), all alike for batch_txn_able.
+ */
+size_t	 batch_end(const struct plan *, size_t from, size_t size, int txn);
+/* How many batches batch_end cuts the plan into. */
+size_t	 batch_count(const struct plan *, size_t size, int txn);
+/*
+ * Whether change i (i > 0) may depend on one before it that has not been
+ * answered: then every answer is read before it is sent.
+ */
+int	 batch_barrier(const struct plan *, size_t i);
+/* Whether the change adds a person, who gets an initial password. */
+int	 change_wants_password(const struct change *);
+int	 plan_wants_passwords(const struct plan *);
+
 /* conn.c, read.c, apply.c: the directory. */
 struct conn;
 struct conn_target {

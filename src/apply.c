@@ -269,31 +269,6 @@ drain(struct apply *a)
 	return 0;
 }
 
-/*
- * Whether change i may depend on one before it that has not been answered
- * (or, in a transaction, queued): the plan's order groups changes of one
- * kind, which never depend on each other (adds and deletes of one depth,
- * modifications). Renames go one by one: one may free the name that the
- * next takes.
- */
-static int
-barrier(const struct plan *p, size_t i)
-{
-	const struct change	*a = &p->v[i - 1], *b = &p->v[i];
-
-	if (a->op != b->op || b->op == CHANGE_MODRDN || b->waits)
-		return 1;
-	/* groups one by one: each member's memberOf in the plan's order */
-	if (b->op == CHANGE_ADD)
-		return a->entry->kind != b->entry->kind ||
-		    b->entry->kind == ENTRY_GROUP ||
-		    b->entry->kind == ENTRY_SERVICE ||
-		    a->entry->depth != b->entry->depth;
-	if (b->op == CHANGE_DELETE)
-		return a->entry->depth != b->entry->depth;
-	return 0;
-}
-
 static int
 send_one(struct apply *a, size_t i)
 {
@@ -338,7 +313,7 @@ send_batch(struct apply *a)
 	for (i = a->from; i < a->to; i++) {
 		if (a->refused[i])
 			continue;
-		if (i > a->from && barrier(a->p, i) &&
+		if (i > a->from && batch_barrier(a->p, i) &&
 		    (drain(a) == -1 || a->nfailed > 0))
 			break;
 		if (send_one(a, i) == -1)
@@ -678,41 +653,6 @@ write_after(struct apply *a)
 	return rc;
 }
 
-/*
- * Whether a change may go in a transaction. slapd 2.5's memberof overlay
- * fails the delete of a group inside one (error 80), and a rename inside
- * one has been seen to crash it: both go outside, in batches of their own;
- * they are few, and the plan puts them together.
- */
-static int
-txn_able(const struct change *ch)
-{
-	return ch->op != CHANGE_DELETE && ch->op != CHANGE_MODRDN;
-}
-
-/* The end of the batch from change from: size changes, all alike for txn_able. */
-static size_t
-batch_end(const struct plan *p, size_t from, size_t size, int txn)
-{
-	size_t	i, to = from + size < p->n ? from + size : p->n;
-
-	for (i = from + 1; txn && i < to; i++)
-		if (txn_able(&p->v[i]) != txn_able(&p->v[from]))
-			return i;
-	return to;
-}
-
-static int
-adds_people(const struct plan *p)
-{
-	size_t	i;
-
-	for (i = 0; i < p->n; i++)
-		if (p->v[i].op == CHANGE_ADD && p->v[i].entry->kind == ENTRY_PERSON)
-			return 1;
-	return 0;
-}
-
 /* Which of the changes [from, to) are new people who get a password. */
 static void
 want_passwords(struct apply *a, struct initial *v, size_t from, size_t to)
@@ -721,8 +661,7 @@ want_passwords(struct apply *a, struct initial *v, size_t from, size_t to)
 
 	for (i = from; i < to; i++)
 		v[i - from].wanted = a->pool != NULL &&
-		    a->p->v[i].op == CHANGE_ADD &&
-		    a->p->v[i].entry->kind == ENTRY_PERSON;
+		    change_wants_password(&a->p->v[i]);
 }
 
 /*
@@ -798,7 +737,7 @@ apply_batches(struct apply *a)
 
 	for (a->from = 0; a->from < p->n && ret == 0; a->from = a->to) {
 		a->to = batch_end(p, a->from, a->size, a->server_txn);
-		a->txn = a->server_txn && txn_able(&p->v[a->from]);
+		a->txn = a->server_txn && batch_txn_able(&p->v[a->from]);
 		a->batch++;
 		if ((ret = apply_batch(a)) == -1 && a->res->stopped) {
 			progress_free(a->progress);
@@ -865,11 +804,9 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 		fprintf(stderr, "mutualize: %zu changes in batches of %zu, %s\n",
 		    p->n, a.size, a.server_txn ? "each one transaction" :
 		    "pipelined without transactions");
-	for (a.from = 0; a.from < p->n; a.from = batch_end(p, a.from, a.size,
-	    a.server_txn))
-		a.nbatches++;
+	a.nbatches = batch_count(p, a.size, a.server_txn);
 	/* the first batch's passwords, the one wait that nothing overlaps */
-	a.pool = adds_people(p) ? hashpool_new(o->scheme) : NULL;
+	a.pool = plan_wants_passwords(p) ? hashpool_new(o->scheme) : NULL;
 	a.to = batch_end(p, 0, a.size, a.server_txn);
 	want_passwords(&a, a.pws[0], 0, a.to);
 	hashpool_start(a.pool, a.pws[0], a.to);

@@ -472,14 +472,15 @@ landed(struct apply *a, size_t i)
 {
 	const struct change	*ch = &a->p->v[i];
 	const struct initial	*pw = &a->pw[i - a->from];
+	char			*dn;
 
 	record(a, i, "ok", UNDO_DONE);
 	if (pw->wanted && a->res->passwords != NULL)
 		a->res->passwords[i] = xstrdup(pw->password);
 	if (a->o->verbose) {
-		fprintf(stderr, "mutualize: %s ", change_op_name(ch->op));
-		fputs_escaped(ch->dn, stderr);
-		fputc('\n', stderr);
+		dn = text_escape(ch->dn);
+		msg_warn("%s %s", change_op_name(ch->op), dn);
+		free(dn);
 	}
 	a->res->done++;
 }
@@ -488,12 +489,12 @@ static void
 refuse(struct apply *a, size_t i)
 {
 	const struct change	*ch = &a->p->v[i];
+	char			*dn = text_escape(ch->dn);
 
 	/* the entry changed since the plan was reviewed: not this one */
 	record(a, i, ldap_err2string(LDAP_ASSERTION_FAILED), UNDO_DROPPED);
-	fputs("mutualize: refused: ", stderr);
-	fputs_escaped(ch->dn, stderr);
-	fputs(" changed on the server since the plan was made\n", stderr);
+	msg_warn("refused: %s changed on the server since the plan was made", dn);
+	free(dn);
 	a->refused[i] = 1;
 	a->res->refused++;
 }
@@ -567,28 +568,26 @@ report_batches(const struct apply *a, int uncertain)
 	size_t	n = a->p->n, b = a->batch;
 
 	if (b == 2)
-		fprintf(stderr, "mutualize: batch 1 of %zu landed (changes 1 to "
-		    "%zu)\n", a->nbatches, a->from);
+		msg_warn("batch 1 of %zu landed (changes 1 to %zu)",
+		    a->nbatches, a->from);
 	else if (b > 2)
-		fprintf(stderr, "mutualize: batches 1 to %zu of %zu landed "
-		    "(changes 1 to %zu)\n", b - 1, a->nbatches, a->from);
+		msg_warn("batches 1 to %zu of %zu landed (changes 1 to %zu)",
+		    b - 1, a->nbatches, a->from);
 	if (!a->txn)
-		fprintf(stderr, "mutualize: batch %zu (changes %zu to %zu) went "
-		    "outside a transaction: what the server took before the "
-		    "error stays\n", b, a->from + 1, a->to);
+		msg_warn("batch %zu (changes %zu to %zu) went outside a "
+		    "transaction: what the server took before the error stays",
+		    b, a->from + 1, a->to);
 	else if (uncertain)
-		fprintf(stderr, "mutualize: batch %zu (changes %zu to %zu) either "
-		    "landed whole or not at all: the connection went before the "
-		    "server said which\n", b, a->from + 1, a->to);
+		msg_warn("batch %zu (changes %zu to %zu) either landed whole or "
+		    "not at all: the connection went before the server said "
+		    "which", b, a->from + 1, a->to);
 	else
-		fprintf(stderr, "mutualize: batch %zu (changes %zu to %zu) was "
-		    "rolled back: nothing of it was written\nmutualize: slapd 2.5 "
-		    "can damage its database in rolling a transaction back: "
-		    "check it with slapcat before writing again\n", b,
-		    a->from + 1, a->to);
+		msg_warn("batch %zu (changes %zu to %zu) was rolled back: nothing "
+		    "of it was written\nslapd 2.5 can damage its database in "
+		    "rolling a transaction back: check it with slapcat before "
+		    "writing again", b, a->from + 1, a->to);
 	if (a->to < n)
-		fprintf(stderr, "mutualize: changes %zu to %zu were not sent\n",
-		    a->to + 1, n);
+		msg_warn("changes %zu to %zu were not sent", a->to + 1, n);
 }
 
 /* After a stop between two batches: what landed, what was not sent. */
@@ -598,14 +597,14 @@ report_landed(const struct apply *a, size_t upto)
 	size_t	b = upto == a->to ? a->batch : a->batch - 1;
 
 	if (b == 1)
-		fprintf(stderr, "mutualize: batch 1 of %zu landed (changes 1 to "
-		    "%zu)\n", a->nbatches, upto);
+		msg_warn("batch 1 of %zu landed (changes 1 to %zu)",
+		    a->nbatches, upto);
 	else if (b > 1)
-		fprintf(stderr, "mutualize: batches 1 to %zu of %zu landed "
-		    "(changes 1 to %zu)\n", b, a->nbatches, upto);
+		msg_warn("batches 1 to %zu of %zu landed (changes 1 to %zu)",
+		    b, a->nbatches, upto);
 	if (upto < a->p->n)
-		fprintf(stderr, "mutualize: changes %zu to %zu were not sent\n",
-		    upto + 1, a->p->n);
+		msg_warn("changes %zu to %zu were not sent", upto + 1,
+		    a->p->n);
 }
 
 /*
@@ -710,9 +709,9 @@ apply_batch(struct apply *a)
 	passwords_next(a);
 	read_gone(a);
 	if (write_ahead(a) == -1) {
-		fprintf(stderr, "mutualize: batch %zu (changes %zu to %zu) was not "
-		    "sent: its passwords, journal lines and undo records must be "
-		    "on disk first\n", a->batch, a->from + 1, a->to);
+		msg_warn("batch %zu (changes %zu to %zu) was not sent: its "
+		    "passwords, journal lines and undo records must be on disk "
+		    "first", a->batch, a->from + 1, a->to);
 		a->res->unwritten = 1;
 		unsettled(a);
 		write_after(a);
@@ -751,8 +750,8 @@ apply_batches(struct apply *a)
 			else
 				report_batches(a, a->lost && a->ending);
 		} else if (a->o->verbose && a->txn)
-			fprintf(stderr, "mutualize: batch %zu of %zu landed\n",
-			    a->batch, a->nbatches);
+			msg_warn("batch %zu of %zu landed", a->batch,
+			    a->nbatches);
 		slots_clear(a, 0);
 		initial_wipe(a->pw, a->size);
 		a->cur = !a->cur;
@@ -798,11 +797,11 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 	a.txnid.bv_val = "";
 	/* asked for, yet the admin who runs it from cron may not remember why */
 	if (a.server_txn)
-		fputs("mutualize: in transactions, which slapd 2.5 can damage its "
-		    "database in rolling back (mutualize(1), BUGS)\n", stderr);
+		msg_warn("in transactions, which slapd 2.5 can damage its "
+		    "database in rolling back (mutualize(1), BUGS)");
 	if (o->verbose)
-		fprintf(stderr, "mutualize: %zu changes in batches of %zu, %s\n",
-		    p->n, a.size, a.server_txn ? "each one transaction" :
+		msg_warn("%zu changes in batches of %zu, %s", p->n, a.size,
+		    a.server_txn ? "each one transaction" :
 		    "pipelined without transactions");
 	a.nbatches = batch_count(p, a.size, a.server_txn);
 	/* the first batch's passwords, the one wait that nothing overlaps */

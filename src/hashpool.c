@@ -71,11 +71,8 @@ hashpool_new(enum password_scheme scheme)
 	pthread_cond_init(&hp->work, NULL);
 	pthread_cond_init(&hp->idle, NULL);
 	for (i = 0; i < hp->nthreads; i++)
-		if ((rc = pthread_create(&hp->threads[i], NULL, worker, hp)) != 0) {
-			fprintf(stderr, "mutualize: pthread_create: %s\n",
-			    strerror(rc));
-			abort();
-		}
+		if ((rc = pthread_create(&hp->threads[i], NULL, worker, hp)) != 0)
+			msg_fatal("pthread_create: %s", strerror(rc));
 	return hp;
 }
 

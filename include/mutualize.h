@@ -826,6 +826,11 @@ int		 hashpool_wait_for(struct hashpool *, long ms);
 /* Makes no more of the last start's: a stopped apply need not wait for them. */
 void		 hashpool_cancel(struct hashpool *);
 void		 hashpool_free(struct hashpool *);
+/*
+ * Makes a new account's password and its userPassword value: the one place
+ * both are made, for apply and for the LDIF of plan --show-hashes alike.
+ */
+void		 initial_make(struct initial *, enum password_scheme);
 /* Wipes v[0..n): the passwords and their hashes. */
 void		 initial_wipe(struct initial *v, size_t n);
 

@@ -41,10 +41,8 @@ worker(void *arg)
 			break;
 		in = &hp->v[hp->next++];
 		pthread_mutex_unlock(&hp->mu);
-		if (in->wanted && in->hash == NULL) {
-			secret_password(in->password);
-			in->hash = secret_hash(in->password, hp->scheme);
-		}
+		if (in->wanted && in->hash == NULL)
+			initial_make(in, hp->scheme);
 		pthread_mutex_lock(&hp->mu);
 		if (++hp->done == hp->n)
 			pthread_cond_signal(&hp->idle);
@@ -163,6 +161,13 @@ hashpool_free(struct hashpool *hp)
 	pthread_mutex_destroy(&hp->mu);
 	free(hp->threads);
 	free(hp);
+}
+
+void
+initial_make(struct initial *in, enum password_scheme scheme)
+{
+	secret_password(in->password);
+	in->hash = secret_hash(in->password, scheme);
 }
 
 void

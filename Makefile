@@ -32,8 +32,9 @@ SRCS	 = src/apply.c src/calls.c src/check.c src/conn.c src/connectors.c \
 	   src/saved.c src/scim.c src/secret.c src/svcconf.c src/translit.c \
 	   src/webhook.c src/welcome.c src/xmem.c src/yaml.c
 # The apply's decisions on a plan, apart from the LDAP that carries them out.
-SRCS	+= src/batch.c
+SRCS	+= src/batch.c src/lookup.c src/report.c src/save.c src/txn.c
 HDRS	 = include/mutualize.h include/conn.h include/connectors.h
+HDRS	+= include/apply.h
 UNIT	 = test_yaml test_load test_csv test_translit test_render test_diff \
 	   test_plan test_ldif test_dn test_secret test_template test_directory \
 	   test_connect test_progress test_guard test_number

@@ -918,7 +918,19 @@ int	 batch_barrier(const struct plan *, size_t i);
 int	 change_wants_password(const struct change *);
 int	 plan_wants_passwords(const struct plan *);
 
-/* conn.c, read.c, apply.c: the directory. */
+/* report.c: what an apply that stops early says of its batches. */
+struct batch_pos {
+	size_t	 batch, nbatches;	/* the batch's number, from 1, of */
+	size_t	 from, to;		/* its changes: [from, to) */
+	size_t	 n;			/* the plan's changes */
+	int	 txn;			/* the batch is one transaction */
+};
+/* After an error in the batch; uncertain: its commit went unanswered. */
+void	 report_failed(const struct batch_pos *, int uncertain);
+/* After a stop: the changes before upto landed, the rest were not sent. */
+void	 report_landed(const struct batch_pos *, size_t upto);
+
+/* conn.c, read.c, apply.c, lookup.c, save.c: the directory. */
 struct conn;
 struct conn_target {
 	const char	*uri;
@@ -970,8 +982,16 @@ struct apply_result {
 	int	  unwritten;	/* the credentials, journal or undo file
 				   could not be written: the apply stopped */
 };
+/* lookup.c: whether the server offers RFC 5805 transactions. */
+int		 lookup_transactions(struct conn *);
 /*
- * Writes the plan as a saved plan: LDIF change records with their assertion
+ * The whole entry at dn as the server holds it, added to es, for the undo of
+ * its delete; NULL when it cannot be read.
+ */
+const struct entry *lookup_entry(struct conn *, struct entries *es,
+		    const char *dn);
+/*
+ * save.c: writes the plan as a saved plan: LDIF change records with their assertion
  * controls, after a header naming the digest of the input files. Returns 0 or -1.
  */
 int		 plan_save(struct conn *, const struct plan *, FILE *,

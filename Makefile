@@ -38,7 +38,7 @@ HDRS	+= include/apply.h
 UNIT	 = test_yaml test_load test_csv test_translit test_render test_diff \
 	   test_plan test_ldif test_dn test_secret test_template test_directory \
 	   test_connect test_progress test_guard test_number
-UNIT	+= test_batch
+UNIT	+= test_batch test_applywire
 INTEG	 = test_apply test_trust test_overlays
 
 # The shipped build and the sanitizer build of the same sources.
@@ -86,6 +86,17 @@ build/san/mutualize: build/san/main.o build/san/libmutualize.a
 build/san/test_%: tests/test_%.c tests/harness.h build/san/libmutualize.a
 	$(CC) -std=c11 $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -Itests -o $@ $< \
 	    build/san/libmutualize.a $(LIBS) $$(pkg-config --libs cmocka)
+
+# The apply against a server the test makes up: libldap's calls wrapped by the
+# linker, each __wrap_ldap_* in the test.
+WRAP	 = ldap_add_ext ldap_modify_ext ldap_delete_ext ldap_rename ldap_result \
+	   ldap_msgid ldap_parse_result ldap_msgfree ldap_get_option \
+	   ldap_abandon_ext
+build/san/test_applywire: tests/test_applywire.c tests/harness.h \
+    build/san/libmutualize.a
+	$(CC) -std=c11 $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -Itests -o $@ $< \
+	    build/san/libmutualize.a $(WRAP:%=-Wl,--wrap=%) $(LIBS) \
+	    $$(pkg-config --libs cmocka)
 
 build/fuzz/%.o: src/%.c $(HDRS) | build/fuzz
 	$(FUZZ_CC) -std=c11 $(WARN) -O1 -g $(FUZZ_SAN) $(CPPFLAGS) -c -o $@ $<

@@ -10,8 +10,9 @@
  *                                   --apply--> LDAP writes
  *                                   --connect--> SCIM, webhook, mail
  *
- * Stages pass plain data; only read.c, apply.c and conn.c speak LDAP, and
- * only http.c HTTP and SMTP (libcurl), for the connectors.
+ * Stages pass plain data; only read.c, apply.c (with txn.c, lookup.c and
+ * save.c), lock.c and conn.c speak LDAP, and only http.c HTTP and SMTP
+ * (libcurl), for the connectors.
  */
 #ifndef MUTUALIZE_H
 #define MUTUALIZE_H

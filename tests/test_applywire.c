@@ -268,6 +268,35 @@ answers_out_of_order_go_to_their_changes(void **state)
 }
 
 static void
+nothing_is_sent_past_a_barrier_after_an_error(void **state)
+{
+	struct fake		 f = { .rc = { [1] = LDAP_ALREADY_EXISTS } };
+	struct apply_opts	 o = { .scheme = PW_NONE, .batch = 10 };
+	struct apply_result	 res;
+	struct entries		 es;
+	struct plan		 p;
+	struct entry		*g;
+	char			*err;
+
+	(void)state;
+	entries_init(&es);
+	make_plan(&p, &es, CHANGE_ADD, 3);
+	/* people, then the group that lists them: it waits for their answers */
+	g = entries_add(&es, "cn=dsi,ou=groups,ou=ven,ou=tenants,dc=sitiv,dc=fr",
+	    "ven", ENTRY_GROUP);
+	p.v[2].entry = g;
+	p.v[2].dn = g->dn;
+	assert_int_equal(run_apply(&f, &p, &o, &res, &err), -1);
+	assert_int_equal(f.nsent, 2);
+	assert_int_equal(res.done, 1);
+	assert_int_equal(res.failed, 1);
+	assert_null(strstr(err, "cn=dsi"));
+	free(err);
+	free(p.v);
+	entries_free(&es);
+}
+
+static void
 a_lost_connection_keeps_the_passwords_of_adds_unanswered(void **state)
 {
 	struct fake		 f = { .lose_at = 2 };
@@ -352,6 +381,7 @@ main(void)
 		cmocka_unit_test(
 		    an_error_on_the_third_change_says_which_and_what_landed),
 		cmocka_unit_test(answers_out_of_order_go_to_their_changes),
+		cmocka_unit_test(nothing_is_sent_past_a_barrier_after_an_error),
 		cmocka_unit_test(
 		    a_lost_connection_keeps_the_passwords_of_adds_unanswered),
 		cmocka_unit_test(a_refused_add_marks_its_password_not_created),

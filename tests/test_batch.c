@@ -1,7 +1,10 @@
 /*
  * Where an apply cuts its batches and where it waits for answers, on plans
- * made by hand: each rule of batch.c has a test that fails without it.
+ * made by hand: each rule of batch.c has a test that fails without it. Then
+ * what report.c says of the batches of an apply that stops early.
  */
+#include <fcntl.h>
+
 #include "harness.h"
 
 /* Entries as the plan's changes point to them: only kind and depth count. */
@@ -220,6 +223,83 @@ new_people_and_only_they_get_passwords(void **state)
 	assert_false(plan_wants_passwords(&p));
 }
 
+/* What report_failed (upto == (size_t)-1) or report_landed say; caller frees. */
+static char *
+said(const struct batch_pos *b, int uncertain, size_t upto)
+{
+	char	*path = write_temp("", 0), *text;
+	int	 fd = open(path, O_WRONLY), saved = dup(2);
+
+	fflush(stderr);
+	dup2(fd, 2);
+	if (upto == (size_t)-1)
+		report_failed(b, uncertain);
+	else
+		report_landed(b, upto);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	text = slurp(path);
+	unlink(path);
+	free(path);
+	return text;
+}
+
+static void
+assert_said(const struct batch_pos *b, int uncertain, size_t upto,
+    const char *want)
+{
+	char	*got = said(b, uncertain, upto);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void
+a_failed_batch_says_what_landed_before_it(void **state)
+{
+	struct batch_pos	 b = { .batch = 3, .nbatches = 4, .from = 20,
+	    .to = 30, .n = 35 };
+
+	(void)state;
+	assert_said(&b, 0, (size_t)-1, "mutualize: batches 1 to 2 of 4 landed "
+	    "(changes 1 to 20)\nmutualize: batch 3 (changes 21 to 30) went "
+	    "outside a transaction: what the server took before the error "
+	    "stays\nmutualize: changes 31 to 35 were not sent\n");
+	b.txn = 1;
+	assert_said(&b, 1, (size_t)-1, "mutualize: batches 1 to 2 of 4 landed "
+	    "(changes 1 to 20)\nmutualize: batch 3 (changes 21 to 30) either "
+	    "landed whole or not at all: the connection went before the "
+	    "server said which\nmutualize: changes 31 to 35 were not sent\n");
+	b.batch = 1;
+	b.from = 0;
+	b.to = b.n;
+	assert_said(&b, 0, (size_t)-1, "mutualize: batch 1 (changes 1 to 35) "
+	    "was rolled back: nothing of it was written\nmutualize: slapd 2.5 "
+	    "can damage its database in rolling a transaction back: check it "
+	    "with slapcat before writing again\n");
+}
+
+static void
+a_stopped_apply_says_what_landed_and_what_was_not_sent(void **state)
+{
+	struct batch_pos	 b = { .batch = 2, .nbatches = 3, .from = 10,
+	    .to = 20, .n = 25 };
+
+	(void)state;
+	/* stopped before batch 2 was sent */
+	assert_said(&b, 0, 10, "mutualize: batch 1 of 3 landed (changes 1 to "
+	    "10)\nmutualize: changes 11 to 25 were not sent\n");
+	/* stopped once batch 2 landed */
+	assert_said(&b, 0, 20, "mutualize: batches 1 to 2 of 3 landed (changes "
+	    "1 to 20)\nmutualize: changes 21 to 25 were not sent\n");
+	b.batch = 1;
+	b.from = 0;
+	b.to = 10;
+	assert_said(&b, 0, 0, "mutualize: changes 1 to 25 were not sent\n");
+}
+
 int
 main(void)
 {
@@ -239,6 +319,9 @@ main(void)
 		cmocka_unit_test(batches_hold_size_changes),
 		cmocka_unit_test(a_transaction_ends_where_its_kind_of_change_does),
 		cmocka_unit_test(new_people_and_only_they_get_passwords),
+		cmocka_unit_test(a_failed_batch_says_what_landed_before_it),
+		cmocka_unit_test(
+		    a_stopped_apply_says_what_landed_and_what_was_not_sent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,12 +33,14 @@ SRCS	 = src/apply.c src/calls.c src/check.c src/conn.c src/connectors.c \
 	   src/run.c src/saved.c src/scim.c src/secret.c src/stop.c \
 	   src/svcconf.c src/template.c src/translit.c src/webhook.c \
 	   src/welcome.c src/write.c src/xmem.c src/yaml.c
+# The apply's decisions on a plan, apart from the LDAP that carries them out.
+SRCS	+= src/batch.c src/lookup.c src/report.c src/save.c
 HDRS	 = include/mutualize.h include/conn.h include/connectors.h \
-	   include/loader.h include/run.h
+	   include/loader.h include/run.h include/apply.h
 UNIT	 = test_yaml test_load test_getters test_placeholder test_csv \
 	   test_translit test_render test_diff test_plan test_ldif test_dn \
 	   test_secret test_template test_directory test_connect test_progress \
-	   test_guard test_number test_cli
+	   test_guard test_number test_cli test_batch test_applywire
 INTEG	 = test_apply test_trust test_overlays
 
 # The shipped build and the sanitizer build of the same sources.
@@ -89,6 +91,17 @@ build/san/test_%: tests/test_%.c tests/harness.h build/san/libmutualize.a
 
 # The command line's tests compile main.c in, its main renamed.
 build/san/test_cli: src/main.c include/run.h
+
+# The apply against a server the test makes up: libldap's calls wrapped by the
+# linker, each __wrap_ldap_* in the test.
+WRAP	 = ldap_add_ext ldap_modify_ext ldap_delete_ext ldap_rename ldap_result \
+	   ldap_msgid ldap_parse_result ldap_msgfree ldap_get_option \
+	   ldap_abandon_ext
+build/san/test_applywire: tests/test_applywire.c tests/harness.h \
+    build/san/libmutualize.a
+	$(CC) -std=c11 $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -Itests -o $@ $< \
+	    build/san/libmutualize.a $(WRAP:%=-Wl,--wrap=%) $(LIBS) \
+	    $$(pkg-config --libs cmocka)
 
 build/fuzz/%.o: src/%.c $(HDRS) | build/fuzz
 	$(FUZZ_CC) -std=c11 $(WARN) -O1 -g $(FUZZ_SAN) $(CPPFLAGS) -c -o $@ $<

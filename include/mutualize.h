@@ -10,8 +10,9 @@
  *                                   --apply--> LDAP writes
  *                                   --connect--> SCIM, webhook, mail
  *
- * Stages pass plain data; only read.c, apply.c and conn.c speak LDAP, and
- * only http.c HTTP and SMTP (libcurl), for the connectors.
+ * Stages pass plain data; only read.c, apply.c (with lookup.c and save.c),
+ * lock.c and conn.c speak LDAP, and only http.c HTTP and SMTP
+ * (libcurl), for the connectors.
  */
 #ifndef MUTUALIZE_H
 #define MUTUALIZE_H
@@ -846,6 +847,11 @@ int		 hashpool_wait_for(struct hashpool *, long ms);
 /* Makes no more of the last start's: a stopped apply need not wait for them. */
 void		 hashpool_cancel(struct hashpool *);
 void		 hashpool_free(struct hashpool *);
+/*
+ * Makes a new account's password and its userPassword value: the one place
+ * both are made, for apply and for the LDIF of plan --show-hashes alike.
+ */
+void		 initial_make(struct initial *, enum password_scheme);
 /* Wipes v[0..n): the passwords and their hashes. */
 void		 initial_wipe(struct initial *v, size_t n);
 
@@ -911,7 +917,41 @@ void		 progress_free(struct progress *);
 size_t		 progress_format(char *buf, size_t len, const char *what,
 		    size_t done, size_t total, double seconds);
 
-/* conn.c, read.c, apply.c: the directory. */
+/*
+ * batch.c: how apply cuts a plan into batches and where it waits for answers;
+ * decisions on the plan alone.
+ */
+/* Whether a change may go in a transaction (slapd 2.5: not deletes, renames). */
+int	 batch_txn_able(const struct change *);
+/*
+ * The end of the batch that starts at change from: at most size changes and,
+ * when batches are transactions (txn), all alike for batch_txn_able.
+ */
+size_t	 batch_end(const struct plan *, size_t from, size_t size, int txn);
+/* How many batches batch_end cuts the plan into. */
+size_t	 batch_count(const struct plan *, size_t size, int txn);
+/*
+ * Whether change i (i > 0) may depend on one before it that has not been
+ * answered: then every answer is read before it is sent.
+ */
+int	 batch_barrier(const struct plan *, size_t i);
+/* Whether the change adds a person, who gets an initial password. */
+int	 change_wants_password(const struct change *);
+int	 plan_wants_passwords(const struct plan *);
+
+/* report.c: what an apply that stops early says of its batches. */
+struct batch_pos {
+	size_t	 batch, nbatches;	/* the batch's number, from 1, of */
+	size_t	 from, to;		/* its changes: [from, to) */
+	size_t	 n;			/* the plan's changes */
+	int	 txn;			/* the batch is one transaction */
+};
+/* After an error in the batch; uncertain: its commit went unanswered. */
+void	 report_failed(const struct batch_pos *, int uncertain);
+/* After a stop: the changes before upto landed, the rest were not sent. */
+void	 report_landed(const struct batch_pos *, size_t upto);
+
+/* conn.c, read.c, apply.c, lookup.c, save.c: the directory. */
 struct conn;
 struct conn_target {
 	const char	*uri;
@@ -963,8 +1003,16 @@ struct apply_result {
 	int	  unwritten;	/* the credentials, journal or undo file
 				   could not be written: the apply stopped */
 };
+/* lookup.c: whether the server offers RFC 5805 transactions. */
+int		 lookup_transactions(struct conn *);
 /*
- * Writes the plan as a saved plan: LDIF change records with their assertion
+ * The whole entry at dn as the server holds it, added to es, for the undo of
+ * its delete; NULL when it cannot be read.
+ */
+const struct entry *lookup_entry(struct conn *, struct entries *es,
+		    const char *dn);
+/*
+ * save.c: writes the plan as a saved plan: LDIF change records with their assertion
  * controls, after a header naming the digest of the input files. Returns 0 or -1.
  */
 int		 plan_save(struct conn *, const struct plan *, FILE *,

@@ -2,22 +2,18 @@
  * Carrying out a plan through LDAP, in the plan's order, batch by batch. A
  * batch's changes are pipelined, with a pause wherever a change may depend on
  * those before it (a parent before its children, people before the groups
- * that list them). Only when asked, and when the server offers transactions
- * (RFC 5805), is each batch one: one commit for thousands of changes instead
- * of an fsync each, but slapd 2.5 can damage its database when it rolls one
- * back, so that is never the default. The first error stops the apply, which
- * then says which batches landed.
+ * that list them): batch.c decides where, on the plan alone. Only when asked,
+ * and when the server offers transactions (RFC 5805), is each batch one
+ * (below). The first error stops the apply, which then says which batches
+ * landed (report.c).
  */
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "mutualize.h"
-#include "conn.h"
+#include "apply.h"
 
 static int
 ldap_op(enum mod_op op)
@@ -32,129 +28,8 @@ ldap_op(enum mod_op op)
 	}
 }
 
-/*
- * The whole entry a delete is about to remove (every user attribute), for the
- * undo file: under the apply lock, nothing of mutualize's changes it since.
- */
-static const struct entry *
-entry_before(struct conn *c, struct entries *es, const char *dn)
-{
-	LDAPMessage	*res = NULL, *msg;
-	BerElement	*ber = NULL;
-	struct berval	**vals;
-	struct entry	*e = NULL;
-	char		*attr, *v;
-	/* ppolicy's lock is operational, yet an administrator sets it */
-	char		*attrs[] = { "*", "pwdAccountLockedTime", NULL };
-	size_t		 i;
-
-	if (ldap_search_ext_s(c->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs,
-	    0, NULL, NULL, NULL, 0, &res) != LDAP_SUCCESS ||
-	    (msg = ldap_first_entry(c->ld, res)) == NULL ||
-	    (e = entries_add(es, dn, NULL, ENTRY_OTHER)) == NULL)
-		goto out;
-	for (attr = ldap_first_attribute(c->ld, msg, &ber); attr != NULL;
-	    attr = ldap_next_attribute(c->ld, msg, ber)) {
-		vals = ldap_get_values_len(c->ld, msg, attr);
-		for (i = 0; vals != NULL && vals[i] != NULL; i++) {
-			v = xstrndup(vals[i]->bv_val, vals[i]->bv_len);
-			entry_add_value(es, e, attr, v);
-			free(v);
-		}
-		ldap_value_free_len(vals);
-		ldap_memfree(attr);
-	}
-	ber_free(ber, 0);
-out:
-	ldap_msgfree(res);
-	return e;
-}
-
 /* Requests on the wire before the answers are read: both sides keep moving. */
 #define WINDOW		64
-
-/*
- * slapd 2.5 has been seen to crash when the end of a transaction follows its
- * last update too closely: the update's thread may still be finishing, on
- * memory the commit then uses. A pause of a few milliseconds a batch, once.
- */
-#define TXN_SETTLE_NS	20000000L
-
-enum slot_state { SLOT_IDLE, SLOT_SENT, SLOT_OK, SLOT_FAILED, SLOT_REFUSED };
-
-/* One change of the batch: what was sent and what came back. */
-struct slot {
-	enum slot_state		 state;
-	int			 rc;		/* the server's result */
-	char			*matched;	/* its matched DN, or NULL */
-	char			*diag;		/* its diagnostic, or NULL */
-	const struct entry	*gone;		/* a delete's entry, for undo */
-	size_t			 undo;		/* its journal record */
-	int			 settled;	/* its result is journaled */
-};
-
-/* One apply: the plan, where it stands, and the batch on the wire. */
-struct apply {
-	struct conn		*c;
-	const struct plan	*p;
-	const struct apply_opts	*o;
-	struct apply_result	*res;
-	struct entries		 before;	/* what deletes removed */
-	char			*refused;	/* per change of the plan */
-	int			 server_txn;	/* the server has transactions */
-	int			 txn;		/* this batch is one */
-	struct berval		 txnid;
-	size_t			 from, to;	/* the batch: changes [from, to) */
-	size_t			 batch, nbatches;	/* its number, from 1 */
-	struct slot		*slots;		/* [i - from] */
-	int			*msgids;	/* in the order sent, ascending */
-	size_t			*sent;		/* the change of each msgid */
-	size_t			 nsent, outstanding;
-	size_t			 nfailed;	/* answers that fail the batch */
-	int			 lost;		/* the connection went */
-	int			 ending;	/* ... once the commit was sent */
-	/*
-	 * New people's passwords: the batch's in pw, the next one's made
-	 * meanwhile by the pool in the other buffer.
-	 */
-	struct initial		*pws[2], *pw;	/* [i - from] */
-	int			 cur;		/* pw is pws[cur] */
-	struct hashpool		*pool;		/* or NULL: none to make */
-	size_t			 size;		/* changes a batch, at most */
-	int			 intended;	/* the batch is in the journal */
-	int			 landed;	/* ... and was answered in full */
-	struct progress		*progress;	/* or NULL */
-};
-
-static int
-has_value(struct berval **v, const char *s)
-{
-	size_t	i, len = strlen(s);
-
-	for (i = 0; v != NULL && v[i] != NULL; i++)
-		if (v[i]->bv_len == len && memcmp(v[i]->bv_val, s, len) == 0)
-			return 1;
-	return 0;
-}
-
-/* Whether the root DSE lists the Start and End Transaction operations. */
-static int
-has_transactions(struct conn *c)
-{
-	char		*attrs[] = { "supportedExtension", NULL };
-	LDAPMessage	*res = NULL, *e;
-	struct berval	**v = NULL;
-	int		 yes;
-
-	if (ldap_search_ext_s(c->ld, "", LDAP_SCOPE_BASE, "(objectClass=*)",
-	    attrs, 0, NULL, NULL, NULL, 0, &res) == LDAP_SUCCESS &&
-	    (e = ldap_first_entry(c->ld, res)) != NULL)
-		v = ldap_get_values_len(c->ld, e, attrs[0]);
-	yes = has_value(v, LDAP_EXOP_TXN_START) && has_value(v, LDAP_EXOP_TXN_END);
-	ldap_value_free_len(v);
-	ldap_msgfree(res);
-	return yes;
-}
 
 /*
  * Sends one change without waiting for its answer; ctrls are the
@@ -202,8 +77,8 @@ send_change(struct apply *a, size_t i, LDAPControl **ctrls, int *msgid)
 }
 
 /* The change a message answers: msgids grow in the order of sending. */
-static struct slot *
-slot_of(struct apply *a, int msgid)
+struct slot *
+apply_slot_of(struct apply *a, int msgid)
 {
 	size_t	lo = 0, hi = a->nsent, mid;
 
@@ -223,8 +98,8 @@ slot_of(struct apply *a, int msgid)
  * What the server said of a change. A refusal by its assertion fails the
  * batch too when the batch is a transaction.
  */
-static void
-answer(struct apply *a, struct slot *s, int rc)
+void
+apply_answer(struct apply *a, struct slot *s, int rc)
 {
 	s->rc = rc;
 	s->state = rc == LDAP_SUCCESS ? SLOT_OK :
@@ -248,14 +123,15 @@ take_answer(struct apply *a)
 		a->lost = 1;
 		return -1;
 	}
-	if ((s = slot_of(a, ldap_msgid(msg))) == NULL || s->state != SLOT_SENT) {
+	if ((s = apply_slot_of(a, ldap_msgid(msg))) == NULL ||
+	    s->state != SLOT_SENT) {
 		ldap_msgfree(msg);
 		return 0;
 	}
 	a->outstanding--;
 	rc = ldap_parse_result(a->c->ld, msg, &err, &s->matched, &s->diag, NULL,
 	    NULL, 1);
-	answer(a, s, rc != LDAP_SUCCESS ? rc : err);
+	apply_answer(a, s, rc != LDAP_SUCCESS ? rc : err);
 	progress_step(a->progress, a->from + a->nsent - a->outstanding);
 	return 0;
 }
@@ -266,31 +142,6 @@ drain(struct apply *a)
 	while (a->outstanding > 0)
 		if (take_answer(a) == -1)
 			return -1;
-	return 0;
-}
-
-/*
- * Whether change i may depend on one before it that has not been answered
- * (or, in a transaction, queued): the plan's order groups changes of one
- * kind, which never depend on each other (adds and deletes of one depth,
- * modifications). Renames go one by one: one may free the name that the
- * next takes.
- */
-static int
-barrier(const struct plan *p, size_t i)
-{
-	const struct change	*a = &p->v[i - 1], *b = &p->v[i];
-
-	if (a->op != b->op || b->op == CHANGE_MODRDN || b->waits)
-		return 1;
-	/* groups one by one: each member's memberOf in the plan's order */
-	if (b->op == CHANGE_ADD)
-		return a->entry->kind != b->entry->kind ||
-		    b->entry->kind == ENTRY_GROUP ||
-		    b->entry->kind == ENTRY_SERVICE ||
-		    a->entry->depth != b->entry->depth;
-	if (b->op == CHANGE_DELETE)
-		return a->entry->depth != b->entry->depth;
 	return 0;
 }
 
@@ -329,8 +180,8 @@ send_one(struct apply *a, size_t i)
  * sending. In a transaction the server only queues the changes, each as its
  * thread comes to it: the order of the queue is kept at each barrier too.
  */
-static int
-send_batch(struct apply *a)
+int
+apply_send_batch(struct apply *a)
 {
 	size_t	i;
 
@@ -338,7 +189,7 @@ send_batch(struct apply *a)
 	for (i = a->from; i < a->to; i++) {
 		if (a->refused[i])
 			continue;
-		if (i > a->from && barrier(a->p, i) &&
+		if (i > a->from && batch_barrier(a->p, i) &&
 		    (drain(a) == -1 || a->nfailed > 0))
 			break;
 		if (send_one(a, i) == -1)
@@ -353,95 +204,6 @@ send_batch(struct apply *a)
 	return a->lost ? -1 : 0;
 }
 
-/*
- * Ends the transaction. libldap's ldap_txn_end_s misreads the answer's
- * messageID, so the answer is read here. Returns the result code; *failed is
- * the change the server refused, when it says.
- */
-static int
-txn_end(struct apply *a, int commit, struct slot **failed)
-{
-	struct timeval	 tv = { (time_t)(a->c->timeout + (a->to - a->from) / 100),
-	    0 };
-	struct berval	*data = NULL;
-	LDAPMessage	*msg = NULL;
-	BerElement	*ber;
-	ber_int_t	 id;
-	ber_len_t	 len;
-	int		 msgid, rc, err;
-
-	*failed = NULL;
-	if ((rc = ldap_txn_end(a->c->ld, commit, &a->txnid, NULL, NULL,
-	    &msgid)) != LDAP_SUCCESS)
-		return rc;
-	if ((rc = ldap_result(a->c->ld, msgid, LDAP_MSG_ALL, &tv, &msg)) <= 0) {
-		ldap_msgfree(msg);
-		return rc == 0 ? LDAP_TIMEOUT : LDAP_SERVER_DOWN;
-	}
-	rc = ldap_parse_extended_result(a->c->ld, msg, NULL, &data, 0);
-	if (rc == LDAP_SUCCESS)
-		rc = ldap_parse_result(a->c->ld, msg, &err, NULL, NULL, NULL,
-		    NULL, 0);
-	ldap_msgfree(msg);
-	if (data != NULL && (ber = ber_init(data)) != NULL) {
-		if (ber_scanf(ber, "{") != LBER_ERROR &&
-		    ber_peek_tag(ber, &len) == LBER_INTEGER &&
-		    ber_scanf(ber, "i", &id) != LBER_ERROR)
-			*failed = slot_of(a, (int)id);
-		ber_free(ber, 1);
-	}
-	ber_bvfree(data);
-	return rc != LDAP_SUCCESS ? rc : err;
-}
-
-/*
- * One batch as one transaction: queued, then committed, or abandoned when a
- * change was refused on the way. Returns 0, or -1 with the slots saying why.
- */
-static int
-txn_batch(struct apply *a)
-{
-	struct timespec	 pause = { 0, TXN_SETTLE_NS };
-	struct berval	*id = NULL;
-	struct slot	*failed;
-	size_t		 i;
-	int		 rc;
-
-	if ((rc = ldap_txn_start_s(a->c->ld, NULL, NULL, &id)) != LDAP_SUCCESS) {
-		conn_perror(a->c, "start a transaction for",
-		    a->p->v[a->from].dn, rc, NULL, NULL);
-		a->lost = rc == LDAP_SERVER_DOWN || rc == LDAP_TIMEOUT;
-		return -1;
-	}
-	ber_bvfree(id);
-	if (send_batch(a) == -1)
-		return -1;
-	if (a->nsent == 0 || a->nfailed > 0) {
-		/* nothing to commit: every change of the batch was refused */
-		txn_end(a, 0, &failed);
-		return a->nsent == 0 ? 0 : -1;
-	}
-	nanosleep(&pause, NULL);
-	a->ending = 1;
-	rc = txn_end(a, 1, &failed);
-	if (rc == LDAP_SERVER_DOWN || rc == LDAP_TIMEOUT) {
-		conn_perror(a->c, "end the transaction of", a->p->v[a->from].dn,
-		    rc, NULL, NULL);
-		a->lost = 1;
-		return -1;
-	}
-	if (rc == LDAP_SUCCESS)
-		return 0;
-	/* rolled back: what was queued did not land */
-	for (i = a->from; i < a->to; i++)
-		if (a->slots[i - a->from].state == SLOT_OK)
-			a->slots[i - a->from].state = SLOT_IDLE;
-	if (failed == NULL)
-		failed = &a->slots[a->sent[a->nsent - 1] - a->from];
-	answer(a, failed, rc);
-	return -1;
-}
-
 /* The entries the batch deletes, read whole before anything is sent. */
 static void
 read_gone(struct apply *a)
@@ -452,7 +214,7 @@ read_gone(struct apply *a)
 		return;
 	for (i = a->from; i < a->to; i++)
 		if (a->p->v[i].op == CHANGE_DELETE && !a->refused[i])
-			a->slots[i - a->from].gone = entry_before(a->c,
+			a->slots[i - a->from].gone = lookup_entry(a->c,
 			    &a->before, a->p->v[i].dn);
 }
 
@@ -497,14 +259,15 @@ landed(struct apply *a, size_t i)
 {
 	const struct change	*ch = &a->p->v[i];
 	const struct initial	*pw = &a->pw[i - a->from];
+	char			*dn;
 
 	record(a, i, "ok", UNDO_DONE);
 	if (pw->wanted && a->res->passwords != NULL)
 		a->res->passwords[i] = xstrdup(pw->password);
 	if (a->o->verbose) {
-		fprintf(stderr, "mutualize: %s ", change_op_name(ch->op));
-		fputs_escaped(ch->dn, stderr);
-		fputc('\n', stderr);
+		dn = text_escape(ch->dn);
+		msg_warn("%s %s", change_op_name(ch->op), dn);
+		free(dn);
 	}
 	a->res->done++;
 }
@@ -513,12 +276,12 @@ static void
 refuse(struct apply *a, size_t i)
 {
 	const struct change	*ch = &a->p->v[i];
+	char			*dn = text_escape(ch->dn);
 
 	/* the entry changed since the plan was reviewed: not this one */
 	record(a, i, ldap_err2string(LDAP_ASSERTION_FAILED), UNDO_DROPPED);
-	fputs("mutualize: refused: ", stderr);
-	fputs_escaped(ch->dn, stderr);
-	fputs(" changed on the server since the plan was made\n", stderr);
+	msg_warn("refused: %s changed on the server since the plan was made", dn);
+	free(dn);
 	a->refused[i] = 1;
 	a->res->refused++;
 }
@@ -585,54 +348,6 @@ settle(struct apply *a, int ret)
 	return ret == 0 && a->nfailed == 0 ? 0 : -1;
 }
 
-/* After an error: what landed, what did not, what is unknown. */
-static void
-report_batches(const struct apply *a, int uncertain)
-{
-	size_t	n = a->p->n, b = a->batch;
-
-	if (b == 2)
-		fprintf(stderr, "mutualize: batch 1 of %zu landed (changes 1 to "
-		    "%zu)\n", a->nbatches, a->from);
-	else if (b > 2)
-		fprintf(stderr, "mutualize: batches 1 to %zu of %zu landed "
-		    "(changes 1 to %zu)\n", b - 1, a->nbatches, a->from);
-	if (!a->txn)
-		fprintf(stderr, "mutualize: batch %zu (changes %zu to %zu) went "
-		    "outside a transaction: what the server took before the "
-		    "error stays\n", b, a->from + 1, a->to);
-	else if (uncertain)
-		fprintf(stderr, "mutualize: batch %zu (changes %zu to %zu) either "
-		    "landed whole or not at all: the connection went before the "
-		    "server said which\n", b, a->from + 1, a->to);
-	else
-		fprintf(stderr, "mutualize: batch %zu (changes %zu to %zu) was "
-		    "rolled back: nothing of it was written\nmutualize: slapd 2.5 "
-		    "can damage its database in rolling a transaction back: "
-		    "check it with slapcat before writing again\n", b,
-		    a->from + 1, a->to);
-	if (a->to < n)
-		fprintf(stderr, "mutualize: changes %zu to %zu were not sent\n",
-		    a->to + 1, n);
-}
-
-/* After a stop between two batches: what landed, what was not sent. */
-static void
-report_landed(const struct apply *a, size_t upto)
-{
-	size_t	b = upto == a->to ? a->batch : a->batch - 1;
-
-	if (b == 1)
-		fprintf(stderr, "mutualize: batch 1 of %zu landed (changes 1 to "
-		    "%zu)\n", a->nbatches, upto);
-	else if (b > 1)
-		fprintf(stderr, "mutualize: batches 1 to %zu of %zu landed "
-		    "(changes 1 to %zu)\n", b, a->nbatches, upto);
-	if (upto < a->p->n)
-		fprintf(stderr, "mutualize: changes %zu to %zu were not sent\n",
-		    upto + 1, a->p->n);
-}
-
 /*
  * What must not be lost, on disk before the batch is sent: the passwords of
  * its new accounts, then its journal lines and undo records. Returns 0, or
@@ -678,41 +393,6 @@ write_after(struct apply *a)
 	return rc;
 }
 
-/*
- * Whether a change may go in a transaction. slapd 2.5's memberof overlay
- * fails the delete of a group inside one (error 80), and a rename inside
- * one has been seen to crash it: both go outside, in batches of their own;
- * they are few, and the plan puts them together.
- */
-static int
-txn_able(const struct change *ch)
-{
-	return ch->op != CHANGE_DELETE && ch->op != CHANGE_MODRDN;
-}
-
-/* The end of the batch from change from: size changes, all alike for txn_able. */
-static size_t
-batch_end(const struct plan *p, size_t from, size_t size, int txn)
-{
-	size_t	i, to = from + size < p->n ? from + size : p->n;
-
-	for (i = from + 1; txn && i < to; i++)
-		if (txn_able(&p->v[i]) != txn_able(&p->v[from]))
-			return i;
-	return to;
-}
-
-static int
-adds_people(const struct plan *p)
-{
-	size_t	i;
-
-	for (i = 0; i < p->n; i++)
-		if (p->v[i].op == CHANGE_ADD && p->v[i].entry->kind == ENTRY_PERSON)
-			return 1;
-	return 0;
-}
-
 /* Which of the changes [from, to) are new people who get a password. */
 static void
 want_passwords(struct apply *a, struct initial *v, size_t from, size_t to)
@@ -721,8 +401,7 @@ want_passwords(struct apply *a, struct initial *v, size_t from, size_t to)
 
 	for (i = from; i < to; i++)
 		v[i - from].wanted = a->pool != NULL &&
-		    a->p->v[i].op == CHANGE_ADD &&
-		    a->p->v[i].entry->kind == ENTRY_PERSON;
+		    change_wants_password(&a->p->v[i]);
 }
 
 /*
@@ -771,15 +450,16 @@ apply_batch(struct apply *a)
 	passwords_next(a);
 	read_gone(a);
 	if (write_ahead(a) == -1) {
-		fprintf(stderr, "mutualize: batch %zu (changes %zu to %zu) was not "
-		    "sent: its passwords, journal lines and undo records must be "
-		    "on disk first\n", a->batch, a->from + 1, a->to);
+		msg_warn("batch %zu (changes %zu to %zu) was not sent: its "
+		    "passwords, journal lines and undo records must be on disk "
+		    "first", a->batch, a->from + 1, a->to);
 		a->res->unwritten = 1;
 		unsettled(a);
 		write_after(a);
 		return -1;
 	}
-	while ((ret = settle(a, a->txn ? txn_batch(a) : send_batch(a))) == 1)
+	while ((ret = settle(a, a->txn ? txn_batch(a) :
+	    apply_send_batch(a))) == 1)
 		slots_clear(a, 1);
 	a->landed = ret == 0;
 	if (write_after(a) == -1) {
@@ -787,6 +467,24 @@ apply_batch(struct apply *a)
 		ret = -1;
 	}
 	return ret;
+}
+
+/*
+ * After the batch that stopped the apply: the progress line cleared, then
+ * what landed; upto: the changes before it did, or a batch of them failed.
+ */
+static void
+say_stopped(struct apply *a, int failed, size_t upto)
+{
+	struct batch_pos	 pos = { a->batch, a->nbatches, a->from, a->to,
+	    a->p->n, a->txn };
+
+	progress_free(a->progress);
+	a->progress = NULL;
+	if (failed)
+		report_failed(&pos, a->lost && a->ending);
+	else
+		report_landed(&pos, upto);
 }
 
 /* The batches, each apply_batch; a signal stops them between two. */
@@ -798,30 +496,24 @@ apply_batches(struct apply *a)
 
 	for (a->from = 0; a->from < p->n && ret == 0; a->from = a->to) {
 		a->to = batch_end(p, a->from, a->size, a->server_txn);
-		a->txn = a->server_txn && txn_able(&p->v[a->from]);
+		a->txn = a->server_txn && batch_txn_able(&p->v[a->from]);
 		a->batch++;
-		if ((ret = apply_batch(a)) == -1 && a->res->stopped) {
-			progress_free(a->progress);
-			a->progress = NULL;
-			report_landed(a, a->from);
-		} else if (ret == -1) {
-			progress_free(a->progress);
-			a->progress = NULL;
-			if (a->res->unwritten && (a->nsent == 0 || a->landed))
-				report_landed(a, a->landed ? a->to : a->from);
-			else
-				report_batches(a, a->lost && a->ending);
-		} else if (a->o->verbose && a->txn)
-			fprintf(stderr, "mutualize: batch %zu of %zu landed\n",
-			    a->batch, a->nbatches);
+		if ((ret = apply_batch(a)) == -1 && a->res->stopped)
+			say_stopped(a, 0, a->from);
+		else if (ret == -1 && a->res->unwritten &&
+		    (a->nsent == 0 || a->landed))
+			say_stopped(a, 0, a->landed ? a->to : a->from);
+		else if (ret == -1)
+			say_stopped(a, 1, 0);
+		else if (a->o->verbose && a->txn)
+			msg_warn("batch %zu of %zu landed", a->batch,
+			    a->nbatches);
 		slots_clear(a, 0);
 		initial_wipe(a->pw, a->size);
 		a->cur = !a->cur;
 		if (ret == 0 && a->to < p->n && a->o->stop != NULL &&
 		    (a->res->stopped = a->o->stop()) != 0) {
-			progress_free(a->progress);
-			a->progress = NULL;
-			report_landed(a, a->to);
+			say_stopped(a, 0, a->to);
 			ret = -1;
 		}
 	}
@@ -855,21 +547,19 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 	a.sent = xcalloc(a.size, sizeof(*a.sent));
 	a.pws[0] = xcalloc(a.size, sizeof(*a.pws[0]));
 	a.pws[1] = xcalloc(a.size, sizeof(*a.pws[1]));
-	a.server_txn = o->transactions && has_transactions(c);
+	a.server_txn = o->transactions && lookup_transactions(c);
 	a.txnid.bv_val = "";
 	/* asked for, yet the admin who runs it from cron may not remember why */
 	if (a.server_txn)
-		fputs("mutualize: in transactions, which slapd 2.5 can damage its "
-		    "database in rolling back (mutualize(1), BUGS)\n", stderr);
+		msg_warn("in transactions, which slapd 2.5 can damage its "
+		    "database in rolling back (mutualize(1), BUGS)");
 	if (o->verbose)
-		fprintf(stderr, "mutualize: %zu changes in batches of %zu, %s\n",
-		    p->n, a.size, a.server_txn ? "each one transaction" :
+		msg_warn("%zu changes in batches of %zu, %s", p->n, a.size,
+		    a.server_txn ? "each one transaction" :
 		    "pipelined without transactions");
-	for (a.from = 0; a.from < p->n; a.from = batch_end(p, a.from, a.size,
-	    a.server_txn))
-		a.nbatches++;
+	a.nbatches = batch_count(p, a.size, a.server_txn);
 	/* the first batch's passwords, the one wait that nothing overlaps */
-	a.pool = adds_people(p) ? hashpool_new(o->scheme) : NULL;
+	a.pool = plan_wants_passwords(p) ? hashpool_new(o->scheme) : NULL;
 	a.to = batch_end(p, 0, a.size, a.server_txn);
 	want_passwords(&a, a.pws[0], 0, a.to);
 	hashpool_start(a.pool, a.pws[0], a.to);
@@ -891,40 +581,104 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 	return ret == 0 && res->refused > 0 ? -1 : ret;
 }
 
-int
-plan_save(struct conn *c, const struct plan *p, FILE *fp, const char *file,
-    const char *digest, const char *now)
+/*
+ * A batch as one RFC 5805 transaction, only when the admin asks for it and
+ * the server offers them: one commit for thousands of changes instead of an
+ * fsync each. The changes are sent as the others are, each with the
+ * transaction's control; the server queues them and makes them at the end.
+ */
+/*
+ * slapd 2.5 has been seen to crash when the end of a transaction follows its
+ * last update too closely: the update's thread may still be finishing, on
+ * memory the commit then uses. A pause of a few milliseconds a batch, once.
+ */
+#define TXN_SETTLE_NS	20000000L
+
+/*
+ * Ends the transaction. libldap's ldap_txn_end_s misreads the answer's
+ * messageID, so the answer is read here. Returns the result code; *failed is
+ * the change the server refused, when it says.
+ */
+static int
+txn_end(struct apply *a, int commit, struct slot **failed)
 {
-	struct berval	bv;
-	size_t		i, len = 0;
-	time_t		t = time(NULL);
-	char		when[32], *text = NULL;
-	FILE		*mem = open_memstream(&text, &len);
-	int		rc = 0;
+	struct timeval	 tv = { (time_t)(a->c->timeout + (a->to - a->from) / 100),
+	    0 };
+	struct berval	*data = NULL;
+	LDAPMessage	*msg = NULL;
+	BerElement	*ber;
+	ber_int_t	 id;
+	ber_len_t	 len;
+	int		 msgid, rc, err;
 
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-	fprintf(mem, "# A plan of mutualize for %s, made %s: mutualize apply "
-	    "--plan this file.\n# inputs: %s\n# now: %s\nversion: 1\n\n", file,
-	    when, digest, now);
-	for (i = 0; i < p->n && rc == 0; i++) {
-		const struct change	*ch = &p->v[i];
-
-		bv.bv_val = NULL;
-		bv.bv_len = 0;
-		if (ch->assertion != NULL &&
-		    ldap_create_assertion_control_value(c->ld,
-		    (char *)ch->assertion, &bv) != LDAP_SUCCESS) {
-			conn_perror(c, "encode the assertion for", ch->dn,
-			    LDAP_ENCODING_ERROR, NULL, NULL);
-			rc = -1;
-		} else
-			ldif_write_change(mem, ch, NULL, bv.bv_val, bv.bv_len);
-		ber_memfree(bv.bv_val);
+	*failed = NULL;
+	if ((rc = ldap_txn_end(a->c->ld, commit, &a->txnid, NULL, NULL,
+	    &msgid)) != LDAP_SUCCESS)
+		return rc;
+	if ((rc = ldap_result(a->c->ld, msgid, LDAP_MSG_ALL, &tv, &msg)) <= 0) {
+		ldap_msgfree(msg);
+		return rc == 0 ? LDAP_TIMEOUT : LDAP_SERVER_DOWN;
 	}
-	fclose(mem);
-	/* the digest of the whole: apply --plan refuses an edited file */
-	if (rc == 0)
-		rc = saved_seal(fp, text, len);
-	free(text);
-	return rc;
+	rc = ldap_parse_extended_result(a->c->ld, msg, NULL, &data, 0);
+	if (rc == LDAP_SUCCESS)
+		rc = ldap_parse_result(a->c->ld, msg, &err, NULL, NULL, NULL,
+		    NULL, 0);
+	ldap_msgfree(msg);
+	if (data != NULL && (ber = ber_init(data)) != NULL) {
+		if (ber_scanf(ber, "{") != LBER_ERROR &&
+		    ber_peek_tag(ber, &len) == LBER_INTEGER &&
+		    ber_scanf(ber, "i", &id) != LBER_ERROR)
+			*failed = apply_slot_of(a, (int)id);
+		ber_free(ber, 1);
+	}
+	ber_bvfree(data);
+	return rc != LDAP_SUCCESS ? rc : err;
+}
+
+/*
+ * One batch as one transaction: queued, then committed, or abandoned when a
+ * change was refused on the way. Returns 0, or -1 with the slots saying why.
+ */
+int
+txn_batch(struct apply *a)
+{
+	struct timespec	 pause = { 0, TXN_SETTLE_NS };
+	struct berval	*id = NULL;
+	struct slot	*failed;
+	size_t		 i;
+	int		 rc;
+
+	if ((rc = ldap_txn_start_s(a->c->ld, NULL, NULL, &id)) != LDAP_SUCCESS) {
+		conn_perror(a->c, "start a transaction for",
+		    a->p->v[a->from].dn, rc, NULL, NULL);
+		a->lost = rc == LDAP_SERVER_DOWN || rc == LDAP_TIMEOUT;
+		return -1;
+	}
+	ber_bvfree(id);
+	if (apply_send_batch(a) == -1)
+		return -1;
+	if (a->nsent == 0 || a->nfailed > 0) {
+		/* nothing to commit: every change of the batch was refused */
+		txn_end(a, 0, &failed);
+		return a->nsent == 0 ? 0 : -1;
+	}
+	nanosleep(&pause, NULL);
+	a->ending = 1;
+	rc = txn_end(a, 1, &failed);
+	if (rc == LDAP_SERVER_DOWN || rc == LDAP_TIMEOUT) {
+		conn_perror(a->c, "end the transaction of", a->p->v[a->from].dn,
+		    rc, NULL, NULL);
+		a->lost = 1;
+		return -1;
+	}
+	if (rc == LDAP_SUCCESS)
+		return 0;
+	/* rolled back: what was queued did not land */
+	for (i = a->from; i < a->to; i++)
+		if (a->slots[i - a->from].state == SLOT_OK)
+			a->slots[i - a->from].state = SLOT_IDLE;
+	if (failed == NULL)
+		failed = &a->slots[a->sent[a->nsent - 1] - a->from];
+	apply_answer(a, failed, rc);
+	return -1;
 }

@@ -41,10 +41,8 @@ worker(void *arg)
 			break;
 		in = &hp->v[hp->next++];
 		pthread_mutex_unlock(&hp->mu);
-		if (in->wanted && in->hash == NULL) {
-			secret_password(in->password);
-			in->hash = secret_hash(in->password, hp->scheme);
-		}
+		if (in->wanted && in->hash == NULL)
+			initial_make(in, hp->scheme);
 		pthread_mutex_lock(&hp->mu);
 		if (++hp->done == hp->n)
 			pthread_cond_signal(&hp->idle);
@@ -71,11 +69,8 @@ hashpool_new(enum password_scheme scheme)
 	pthread_cond_init(&hp->work, NULL);
 	pthread_cond_init(&hp->idle, NULL);
 	for (i = 0; i < hp->nthreads; i++)
-		if ((rc = pthread_create(&hp->threads[i], NULL, worker, hp)) != 0) {
-			fprintf(stderr, "mutualize: pthread_create: %s\n",
-			    strerror(rc));
-			abort();
-		}
+		if ((rc = pthread_create(&hp->threads[i], NULL, worker, hp)) != 0)
+			msg_fatal("pthread_create: %s", strerror(rc));
 	return hp;
 }
 
@@ -166,6 +161,13 @@ hashpool_free(struct hashpool *hp)
 	pthread_mutex_destroy(&hp->mu);
 	free(hp->threads);
 	free(hp);
+}
+
+void
+initial_make(struct initial *in, enum password_scheme scheme)
+{
+	secret_password(in->password);
+	in->hash = secret_hash(in->password, scheme);
 }
 
 void

@@ -327,7 +327,8 @@ show_ldif(struct run *r)
 	const struct model	*m = r->m;
 	const struct options	*o = r->o;
 	struct secret_file	 sf;
-	char			 pw[SECRET_PASSWORD_LEN + 1], *hash;
+	struct initial		 in = { .wanted = 1 };
+	char			*hash;
 	FILE			*creds = NULL;
 	size_t			 i;
 	int			 ret = 0;
@@ -346,13 +347,12 @@ show_ldif(struct run *r)
 		hash = NULL;
 		if (creds != NULL && c->op == CHANGE_ADD &&
 		    c->entry->kind == ENTRY_PERSON) {
-			secret_password(pw);
-			hash = secret_hash(pw, m->policy.password_scheme);
-			ret = secret_credentials(creds, c->entry, pw);
-			explicit_bzero(pw, sizeof(pw));
+			initial_make(&in, m->policy.password_scheme);
+			hash = in.hash;
+			ret = secret_credentials(creds, c->entry, in.password);
 		}
 		ldif_write_change(stdout, c, hash, NULL, 0);
-		secret_free(hash);
+		initial_wipe(&in, 1);
 	}
 	if (creds != NULL && (ret == -1 ? (secret_file_close(&sf), -1) :
 	    secret_file_commit(&sf)) == -1)

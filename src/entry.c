@@ -166,7 +166,19 @@ entry_attr(const struct entry *e, const char *name)
 	return NULL;
 }
 
-/* A value of the shared set's entry equal to this one, if any; few are looked at. */
+/* Whether s is the value of len bytes (which may hold a NUL, s cannot). */
+static int
+same_value(const char *s, const char *value, size_t len)
+{
+	return memchr(value, '\0', len) == NULL && strncmp(s, value, len) == 0 &&
+	    s[len] == '\0';
+}
+
+/*
+ * A value of the shared set's entry equal to the one that comes at of's end:
+ * the twin was written in the same order, so its attribute and its value at
+ * the same places are looked at first; a few others after.
+ */
 static const char *
 shared_value(struct entries *es, const struct entry *e, const struct attr *of,
     const char *value, size_t len)
@@ -177,15 +189,14 @@ shared_value(struct entries *es, const struct entry *e, const struct attr *of,
 
 	if (t == NULL)
 		return NULL;
-	/* the twin was written in the same order: its attribute at the same place */
 	if (at < t->nattrs && is_attr(t->attrs[at].name, of->name))
 		a = &t->attrs[at];
-	else
-		a = entry_attr(t, of->name);
-	if (a == NULL || a->nvals > 8)
+	else if ((a = entry_attr(t, of->name)) == NULL)
 		return NULL;
-	for (i = 0; i < a->nvals; i++)
-		if (strncmp(a->vals[i], value, len) == 0 && a->vals[i][len] == '\0')
+	if (of->nvals < a->nvals && same_value(a->vals[of->nvals], value, len))
+		return a->vals[of->nvals];
+	for (i = 0; a->nvals <= 8 && i < a->nvals; i++)
+		if (same_value(a->vals[i], value, len))
 			return a->vals[i];
 	return NULL;
 }
@@ -203,10 +214,10 @@ value_kind(const char *name)
 }
 
 /*
- * The set's copy of a value. Object classes, employee types and memberOf (the
- * DNs of a few groups) are the same few strings on every entry; a member is
- * usually an entry of the same set,
- * whose DN is kept once; a value the shared set has is not copied.
+ * The set's copy of the value that comes after a's. A value the shared set
+ * has is not copied. Object classes, employee types and memberOf (the DNs
+ * of a few groups) are the same few strings on every entry; a member is
+ * usually an entry of the same set, whose DN is kept once.
  */
 static const char *
 value_copy(struct entries *es, const struct entry *e, const struct attr *a,
@@ -216,6 +227,9 @@ value_copy(struct entries *es, const struct entry *e, const struct attr *a,
 	const char		*v;
 	char			 buf[512];
 
+	if (es->share != NULL &&
+	    (v = shared_value(es, e, a, value, len)) != NULL)
+		return v;
 	if (kind == VALUE_INTERN)
 		return intern(es, value, len);
 	if (kind == VALUE_MEMBER && len < sizeof(buf)) {
@@ -225,9 +239,6 @@ value_copy(struct entries *es, const struct entry *e, const struct attr *a,
 		if (m != NULL && strcmp(m->dn, buf) == 0)
 			return m->dn;
 	}
-	if (es->share != NULL &&
-	    (v = shared_value(es, e, a, value, len)) != NULL)
-		return v;
 	return arena_strndup(&es->arena, value, len);
 }
 
@@ -318,6 +329,21 @@ new_attr(struct entries *es, struct entry *e, const char *name)
 	return a;
 }
 
+/*
+ * The name of a new attribute: the twin's, written in the same order, when
+ * it is spelt the same; else the set's copy.
+ */
+static const char *
+attr_name(struct entries *es, const struct entry *e, const char *name)
+{
+	const struct entry	*t = twin(es, e);
+
+	if (t != NULL && e->nattrs < t->nattrs &&
+	    strcmp(t->attrs[e->nattrs].name, name) == 0)
+		return t->attrs[e->nattrs].name;
+	return intern(es, name, strlen(name));
+}
+
 /* The attribute of that name: the last one first, as values come grouped. */
 static struct attr *
 find_attr(struct entry *e, const char *name)
@@ -336,12 +362,12 @@ entry_add_valuen(struct entries *es, struct entry *e, const char *name,
     const char *value, size_t len)
 {
 	struct attr	*a;
-	const char	**vals;
+	const char	**vals, *v;
 
 	if (e->capattrs < e->nattrs)
 		unshare(es, e);
 	if ((a = find_attr(e, name)) == NULL)
-		a = new_attr(es, e, intern(es, name, strlen(name)));
+		a = new_attr(es, e, attr_name(es, e, name));
 	/* Capacity is the next power of two at or above nvals. */
 	if ((a->nvals & (a->nvals - 1)) == 0) {
 		vals = arena_alloc(&es->arrays, (a->nvals ? a->nvals * 2 : 1) *
@@ -350,8 +376,8 @@ entry_add_valuen(struct entries *es, struct entry *e, const char *name,
 			memcpy(vals, a->vals, a->nvals * sizeof(*vals));
 		a->vals = vals;
 	}
-	a->vals[a->nvals++] = value_copy(es, e, a, value_kind(a->name), value,
-	    len);
+	v = value_copy(es, e, a, value_kind(a->name), value, len);
+	a->vals[a->nvals++] = v;
 }
 
 /*
@@ -398,6 +424,7 @@ entry_add_values(struct entries *es, struct entry *e, const char *name,
 {
 	const struct attr	*before;
 	struct attr		*a;
+	const char		*value;
 	enum value_kind		 kind;
 	size_t			 i, cap;
 
@@ -416,10 +443,12 @@ entry_add_values(struct entries *es, struct entry *e, const char *name,
 	for (cap = 1; cap < n; cap *= 2)
 		;
 	a->vals = arena_alloc(&es->arrays, cap * sizeof(*a->vals));
-	for (i = 0; i < n; i++)
-		a->vals[a->nvals++] = kind == VALUE_INTERN ?
+	for (i = 0; i < n; i++) {
+		value = kind == VALUE_INTERN ?
 		    intern_like(es, before, i, v[i].s, v[i].len) :
 		    value_copy(es, e, a, kind, v[i].s, v[i].len);
+		a->vals[a->nvals++] = value;
+	}
 }
 
 /* The RDN of a DN key that ends at end: start of the attribute type. */

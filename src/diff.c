@@ -32,6 +32,7 @@
  * way, needs no care of its own: each run reads the directory again, and
  * the plan is what is left to do.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,6 +412,30 @@ with_history(struct plan *p, const struct entry *want, const struct entry *have)
 	return e;
 }
 
+/*
+ * Whether the managed attributes of want and have are the same because they
+ * are the same arrays: entry_done gave want its twin's, and nothing that
+ * follows want's attributes in have is managed. Most entries of a plan are
+ * so, and are then compared without a look at each attribute.
+ */
+static int
+same_arrays(const struct entry *want, const struct entry *have,
+    const char *const *names)
+{
+	const char *const	*n;
+	size_t			 i;
+
+	if (want->attrs != have->attrs || want->nattrs > have->nattrs)
+		return 0;
+	for (i = want->nattrs; i < have->nattrs; i++)
+		for (n = names; *n != NULL; n++)
+			if (tolower((unsigned char)have->attrs[i].name[0]) ==
+			    tolower((unsigned char)(*n)[0]) &&
+			    strcasecmp(have->attrs[i].name, *n) == 0)
+				return 0;
+	return 1;
+}
+
 /* The attributes of a kept entry that differ from what the file wants. */
 static void
 diff_entry(struct differ *d, const struct entry *want, const struct entry *have,
@@ -427,14 +452,15 @@ diff_entry(struct differ *d, const struct entry *want, const struct entry *have,
 
 	if (want->kind == ENTRY_PERSON)
 		want = with_history(d->p, want, have);
-	for (; *names != NULL; names++) {
-		if (renamed && strcasecmp(*names, "uid") == 0)
-			continue;	/* the modrdn set it */
-		h = now != NULL && strcasecmp(*names, "member") == 0 ? now :
-		    entry_attr(have, *names);
-		diff_attr(ar, &d->sc, *names, entry_attr(want, *names), h,
-		    &mods);
-	}
+	if (now != NULL || !same_arrays(want, have, names))
+		for (; *names != NULL; names++) {
+			if (renamed && strcasecmp(*names, "uid") == 0)
+				continue;	/* the modrdn set it */
+			h = now != NULL && strcasecmp(*names, "member") == 0 ?
+			    now : entry_attr(have, *names);
+			diff_attr(ar, &d->sc, *names, entry_attr(want, *names),
+			    h, &mods);
+		}
 	if (want->kind == ENTRY_PERSON &&
 	    entry_attr(have, "mutualizeDisabled") != NULL) {
 		why = WHY_ENABLE;

@@ -140,6 +140,9 @@ entries_find(const struct entries *es, const char *dn)
 	struct entry	*e;
 	int		 same;
 
+	/* a DN in lowercase is its own key; keys have no capitals */
+	if ((e = hmap_get(&es->by_key, dn)) != NULL)
+		return e;
 	k = lower_key(dn, buf, sizeof(buf), &same);
 	e = hmap_get(&es->by_key, k);
 	if (k != buf)

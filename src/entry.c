@@ -192,7 +192,8 @@ shared_value(struct entries *es, const struct entry *e, const struct attr *of,
 
 	if (t == NULL)
 		return NULL;
-	if (at < t->nattrs && is_attr(t->attrs[at].name, of->name))
+	if (at < t->nattrs && (t->attrs[at].name == of->name ||
+	    is_attr(t->attrs[at].name, of->name)))
 		a = &t->attrs[at];
 	else if ((a = entry_attr(t, of->name)) == NULL)
 		return NULL;
@@ -204,8 +205,11 @@ shared_value(struct entries *es, const struct entry *e, const struct attr *of,
 	return NULL;
 }
 
-/* How the values of an attribute are kept: decided once an attribute. */
-enum value_kind { VALUE_COPY, VALUE_INTERN, VALUE_MEMBER };
+/*
+ * How the values of an attribute are kept: decided once an attribute, or
+ * (VALUE_UNKNOWN) only for a value the shared set does not have.
+ */
+enum value_kind { VALUE_UNKNOWN, VALUE_COPY, VALUE_INTERN, VALUE_MEMBER };
 
 static enum value_kind
 value_kind(const char *name)
@@ -233,6 +237,8 @@ value_copy(struct entries *es, const struct entry *e, const struct attr *a,
 	if (es->share != NULL &&
 	    (v = shared_value(es, e, a, value, len)) != NULL)
 		return v;
+	if (kind == VALUE_UNKNOWN)
+		kind = value_kind(a->name);
 	if (kind == VALUE_INTERN)
 		return intern(es, value, len);
 	if (kind == VALUE_MEMBER && len < sizeof(buf)) {
@@ -379,7 +385,7 @@ entry_add_valuen(struct entries *es, struct entry *e, const char *name,
 			memcpy(vals, a->vals, a->nvals * sizeof(*vals));
 		a->vals = vals;
 	}
-	v = value_copy(es, e, a, value_kind(a->name), value, len);
+	v = value_copy(es, e, a, VALUE_UNKNOWN, value, len);
 	a->vals[a->nvals++] = v;
 }
 

@@ -739,10 +739,22 @@ struct membership {
 	const struct entry	*person, *group;
 };
 
+/* Groups remembered by the address of their DN in memberOf values. */
+#define DRIFT_SEEN	256
+
 struct drift {
 	struct membership *m;		/* who each group of the directory
 					   names, sorted by person */
 	size_t		 n, cap;
+	/*
+	 * memberOf values are the entry set's one copy of each group's DN
+	 * (entry.c interns them): the group is found once for each copy,
+	 * not for each of 100,000 people.
+	 */
+	struct {
+		const char		*dn;
+		const struct entry	*group;
+	}		 seen[DRIFT_SEEN];
 	struct hmap	 repairs;	/* group key -> struct ptrvec *: mods */
 	struct ptrvec	 groups;	/* the groups repaired, in order */
 };
@@ -846,6 +858,19 @@ named_by(const struct drift *dr, size_t first, size_t end,
 	return 0;
 }
 
+/* The entry of a memberOf value, or NULL. */
+static const struct entry *
+group_of(const struct differ *d, struct drift *dr, const char *dn)
+{
+	size_t	slot = ((uintptr_t)dn / sizeof(void *)) % DRIFT_SEEN;
+
+	if (dr->seen[slot].dn != dn) {
+		dr->seen[slot].dn = dn;
+		dr->seen[slot].group = entries_find(d->current, dn);
+	}
+	return dr->seen[slot].group;
+}
+
 /* Writes dn again in the group: added then deleted, or deleted then added. */
 static void
 repair(struct differ *d, struct drift *dr, const struct entry *group,
@@ -881,7 +906,7 @@ check_person(struct differ *d, struct drift *dr, const struct entry *have,
 	size_t			 i, first, end = groups_naming(dr, have, &first);
 
 	for (i = 0; mo != NULL && i < mo->nvals; i++) {
-		g = entries_find(d->current, mo->vals[i]);
+		g = group_of(d, dr, mo->vals[i]);
 		if (!managed_group(g) || named_by(dr, first, end, g) ||
 		    (want = hmap_get(&d->claimed, g->key)) == NULL)
 			continue;

@@ -536,6 +536,14 @@ void		 entry_add_value(struct entries *, struct entry *, const char *attr,
 		    const char *value);
 void		 entry_add_valuen(struct entries *, struct entry *, const char *attr,
 		    const char *value, size_t len);
+/* A value as a protocol gives it: not NUL-terminated. */
+struct span {
+	const char	*s;
+	size_t		 len;
+};
+/* The n values of an attribute at once, as read. */
+void		 entry_add_values(struct entries *, struct entry *, const char *attr,
+		    const struct span *, size_t n);
 /* Room for n attributes in a new entry, when the count is known. */
 void		 entry_reserve(struct entries *, struct entry *, size_t n);
 /*

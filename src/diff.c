@@ -32,6 +32,7 @@
  * way, needs no care of its own: each run reads the directory again, and
  * the plan is what is left to do.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,6 +412,30 @@ with_history(struct plan *p, const struct entry *want, const struct entry *have)
 	return e;
 }
 
+/*
+ * Whether the managed attributes of want and have are the same because they
+ * are the same arrays: entry_done gave want its twin's, and nothing that
+ * follows want's attributes in have is managed. Most entries of a plan are
+ * so, and are then compared without a look at each attribute.
+ */
+static int
+same_arrays(const struct entry *want, const struct entry *have,
+    const char *const *names)
+{
+	const char *const	*n;
+	size_t			 i;
+
+	if (want->attrs != have->attrs || want->nattrs > have->nattrs)
+		return 0;
+	for (i = want->nattrs; i < have->nattrs; i++)
+		for (n = names; *n != NULL; n++)
+			if (tolower((unsigned char)have->attrs[i].name[0]) ==
+			    tolower((unsigned char)(*n)[0]) &&
+			    strcasecmp(have->attrs[i].name, *n) == 0)
+				return 0;
+	return 1;
+}
+
 /* The attributes of a kept entry that differ from what the file wants. */
 static void
 diff_entry(struct differ *d, const struct entry *want, const struct entry *have,
@@ -427,14 +452,15 @@ diff_entry(struct differ *d, const struct entry *want, const struct entry *have,
 
 	if (want->kind == ENTRY_PERSON)
 		want = with_history(d->p, want, have);
-	for (; *names != NULL; names++) {
-		if (renamed && strcasecmp(*names, "uid") == 0)
-			continue;	/* the modrdn set it */
-		h = now != NULL && strcasecmp(*names, "member") == 0 ? now :
-		    entry_attr(have, *names);
-		diff_attr(ar, &d->sc, *names, entry_attr(want, *names), h,
-		    &mods);
-	}
+	if (now != NULL || !same_arrays(want, have, names))
+		for (; *names != NULL; names++) {
+			if (renamed && strcasecmp(*names, "uid") == 0)
+				continue;	/* the modrdn set it */
+			h = now != NULL && strcasecmp(*names, "member") == 0 ?
+			    now : entry_attr(have, *names);
+			diff_attr(ar, &d->sc, *names, entry_attr(want, *names),
+			    h, &mods);
+		}
 	if (want->kind == ENTRY_PERSON &&
 	    entry_attr(have, "mutualizeDisabled") != NULL) {
 		why = WHY_ENABLE;
@@ -713,10 +739,22 @@ struct membership {
 	const struct entry	*person, *group;
 };
 
+/* Groups remembered by the address of their DN in memberOf values. */
+#define DRIFT_SEEN	256
+
 struct drift {
 	struct membership *m;		/* who each group of the directory
 					   names, sorted by person */
 	size_t		 n, cap;
+	/*
+	 * memberOf values are the entry set's one copy of each group's DN
+	 * (entry.c interns them): the group is found once for each copy,
+	 * not for each of 100,000 people.
+	 */
+	struct {
+		const char		*dn;
+		const struct entry	*group;
+	}		 seen[DRIFT_SEEN];
 	struct hmap	 repairs;	/* group key -> struct ptrvec *: mods */
 	struct ptrvec	 groups;	/* the groups repaired, in order */
 };
@@ -820,6 +858,19 @@ named_by(const struct drift *dr, size_t first, size_t end,
 	return 0;
 }
 
+/* The entry of a memberOf value, or NULL. */
+static const struct entry *
+group_of(const struct differ *d, struct drift *dr, const char *dn)
+{
+	size_t	slot = ((uintptr_t)dn / sizeof(void *)) % DRIFT_SEEN;
+
+	if (dr->seen[slot].dn != dn) {
+		dr->seen[slot].dn = dn;
+		dr->seen[slot].group = entries_find(d->current, dn);
+	}
+	return dr->seen[slot].group;
+}
+
 /* Writes dn again in the group: added then deleted, or deleted then added. */
 static void
 repair(struct differ *d, struct drift *dr, const struct entry *group,
@@ -855,7 +906,7 @@ check_person(struct differ *d, struct drift *dr, const struct entry *have,
 	size_t			 i, first, end = groups_naming(dr, have, &first);
 
 	for (i = 0; mo != NULL && i < mo->nvals; i++) {
-		g = entries_find(d->current, mo->vals[i]);
+		g = group_of(d, dr, mo->vals[i]);
 		if (!managed_group(g) || named_by(dr, first, end, g) ||
 		    (want = hmap_get(&d->claimed, g->key)) == NULL)
 			continue;

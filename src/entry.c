@@ -140,6 +140,9 @@ entries_find(const struct entries *es, const char *dn)
 	struct entry	*e;
 	int		 same;
 
+	/* a DN in lowercase is its own key; keys have no capitals */
+	if ((e = hmap_get(&es->by_key, dn)) != NULL)
+		return e;
 	k = lower_key(dn, buf, sizeof(buf), &same);
 	e = hmap_get(&es->by_key, k);
 	if (k != buf)
@@ -166,49 +169,85 @@ entry_attr(const struct entry *e, const char *name)
 	return NULL;
 }
 
-/* A value of the shared set's entry equal to this one, if any; few are looked at. */
+/* Whether s is the value of len bytes (which may hold a NUL, s cannot). */
+static int
+same_value(const char *s, const char *value, size_t len)
+{
+	return memchr(value, '\0', len) == NULL && strncmp(s, value, len) == 0 &&
+	    s[len] == '\0';
+}
+
+/*
+ * A value of the shared set's entry equal to the one that comes at of's end:
+ * the twin was written in the same order, so its attribute and its value at
+ * the same places are looked at first; a few others after.
+ */
 static const char *
-shared_value(struct entries *es, const struct entry *e, const char *name,
+shared_value(struct entries *es, const struct entry *e, const struct attr *of,
     const char *value, size_t len)
 {
 	const struct entry	*t = twin(es, e);
 	const struct attr	*a;
-	size_t			 i;
+	size_t			 i, at = (size_t)(of - e->attrs);
 
-	if (t == NULL || (a = entry_attr(t, name)) == NULL || a->nvals > 8)
+	if (t == NULL)
 		return NULL;
-	for (i = 0; i < a->nvals; i++)
-		if (strncmp(a->vals[i], value, len) == 0 && a->vals[i][len] == '\0')
+	if (at < t->nattrs && (t->attrs[at].name == of->name ||
+	    is_attr(t->attrs[at].name, of->name)))
+		a = &t->attrs[at];
+	else if ((a = entry_attr(t, of->name)) == NULL)
+		return NULL;
+	if (of->nvals < a->nvals && same_value(a->vals[of->nvals], value, len))
+		return a->vals[of->nvals];
+	for (i = 0; a->nvals <= 8 && i < a->nvals; i++)
+		if (same_value(a->vals[i], value, len))
 			return a->vals[i];
 	return NULL;
 }
 
 /*
- * The set's copy of a value. Object classes, employee types and memberOf (the
- * DNs of a few groups) are the same few strings on every entry; a member is
- * usually an entry of the same set,
- * whose DN is kept once; a value the shared set has is not copied.
+ * How the values of an attribute are kept: decided once an attribute, or
+ * (VALUE_UNKNOWN) only for a value the shared set does not have.
+ */
+enum value_kind { VALUE_UNKNOWN, VALUE_COPY, VALUE_INTERN, VALUE_MEMBER };
+
+static enum value_kind
+value_kind(const char *name)
+{
+	if (is_attr(name, "objectClass") || is_attr(name, "employeeType") ||
+	    is_attr(name, "memberOf"))
+		return VALUE_INTERN;
+	return is_attr(name, "member") ? VALUE_MEMBER : VALUE_COPY;
+}
+
+/*
+ * The set's copy of the value that comes after a's. A value the shared set
+ * has is not copied. Object classes, employee types and memberOf (the DNs
+ * of a few groups) are the same few strings on every entry; a member is
+ * usually an entry of the same set, whose DN is kept once.
  */
 static const char *
 value_copy(struct entries *es, const struct entry *e, const struct attr *a,
-    const char *value, size_t len)
+    enum value_kind kind, const char *value, size_t len)
 {
 	const struct entry	*m;
 	const char		*v;
 	char			 buf[512];
 
-	if (is_attr(a->name, "objectClass") || is_attr(a->name, "employeeType") ||
-	    is_attr(a->name, "memberOf"))
+	if (es->share != NULL &&
+	    (v = shared_value(es, e, a, value, len)) != NULL)
+		return v;
+	if (kind == VALUE_UNKNOWN)
+		kind = value_kind(a->name);
+	if (kind == VALUE_INTERN)
 		return intern(es, value, len);
-	if (is_attr(a->name, "member") && len < sizeof(buf)) {
+	if (kind == VALUE_MEMBER && len < sizeof(buf)) {
 		memcpy(buf, value, len);
 		buf[len] = '\0';
 		m = hmap_get(&es->by_key, buf);
 		if (m != NULL && strcmp(m->dn, buf) == 0)
 			return m->dn;
 	}
-	if ((v = shared_value(es, e, a->name, value, len)) != NULL)
-		return v;
 	return arena_strndup(&es->arena, value, len);
 }
 
@@ -277,6 +316,52 @@ entry_reserve(struct entries *es, struct entry *e, size_t n)
 	e->capattrs = n;
 }
 
+/* A new attribute of the entry, without values; name is the set's copy. */
+static struct attr *
+new_attr(struct entries *es, struct entry *e, const char *name)
+{
+	struct attr	*a;
+
+	if (e->nattrs == e->capattrs) {
+		struct attr	*attrs;
+
+		e->capattrs = e->capattrs ? e->capattrs * 2 : ENTRY_ATTRS;
+		attrs = arena_alloc(&es->arrays, e->capattrs * sizeof(*attrs));
+		if (e->nattrs > 0)
+			memcpy(attrs, e->attrs, e->nattrs * sizeof(*attrs));
+		e->attrs = attrs;
+	}
+	a = &e->attrs[e->nattrs++];
+	a->name = name;
+	a->vals = NULL;
+	a->nvals = 0;
+	return a;
+}
+
+/*
+ * The name of a new attribute: the twin's, written in the same order, when
+ * it is spelt the same; else the set's copy.
+ */
+static const char *
+attr_name(struct entries *es, const struct entry *e, const char *name)
+{
+	const struct entry	*t = twin(es, e);
+
+	if (t != NULL && e->nattrs < t->nattrs &&
+	    strcmp(t->attrs[e->nattrs].name, name) == 0)
+		return t->attrs[e->nattrs].name;
+	return intern(es, name, strlen(name));
+}
+
+/* The attribute of that name: the last one first, as values come grouped. */
+static struct attr *
+find_attr(struct entry *e, const char *name)
+{
+	if (e->nattrs > 0 && is_attr(e->attrs[e->nattrs - 1].name, name))
+		return &e->attrs[e->nattrs - 1];
+	return (struct attr *)entry_attr(e, name);
+}
+
 /*
  * Values arrive one at a time; arrays double in the arena (old ones stay
  * there, hence entry_reserve).
@@ -286,27 +371,12 @@ entry_add_valuen(struct entries *es, struct entry *e, const char *name,
     const char *value, size_t len)
 {
 	struct attr	*a;
-	const char	**vals;
+	const char	**vals, *v;
 
 	if (e->capattrs < e->nattrs)
 		unshare(es, e);
-	a = (struct attr *)entry_attr(e, name);
-	if (a == NULL) {
-		if (e->nattrs == e->capattrs) {
-			struct attr	*attrs;
-
-			e->capattrs = e->capattrs ? e->capattrs * 2 : ENTRY_ATTRS;
-			attrs = arena_alloc(&es->arrays, e->capattrs *
-			    sizeof(*attrs));
-			if (e->nattrs > 0)
-				memcpy(attrs, e->attrs, e->nattrs * sizeof(*attrs));
-			e->attrs = attrs;
-		}
-		a = &e->attrs[e->nattrs++];
-		a->name = intern(es, name, strlen(name));
-		a->vals = NULL;
-		a->nvals = 0;
-	}
+	if ((a = find_attr(e, name)) == NULL)
+		a = new_attr(es, e, attr_name(es, e, name));
 	/* Capacity is the next power of two at or above nvals. */
 	if ((a->nvals & (a->nvals - 1)) == 0) {
 		vals = arena_alloc(&es->arrays, (a->nvals ? a->nvals * 2 : 1) *
@@ -315,7 +385,79 @@ entry_add_valuen(struct entries *es, struct entry *e, const char *name,
 			memcpy(vals, a->vals, a->nvals * sizeof(*vals));
 		a->vals = vals;
 	}
-	a->vals[a->nvals++] = value_copy(es, e, a, value, len);
+	v = value_copy(es, e, a, VALUE_UNKNOWN, value, len);
+	a->vals[a->nvals++] = v;
+}
+
+/*
+ * The attribute of the entry read before e at the same place, if it has the
+ * same name: entries read in a row are mostly alike (people after people),
+ * and their names and interned values are taken from it without hashing.
+ */
+static const struct attr *
+attr_before(const struct entries *es, const struct entry *e, const char *name)
+{
+	const struct entry	*prev;
+	size_t			 at = e->nattrs;
+
+	if (es->v.n < 2 || es->v.v[es->v.n - 1] != e)
+		return NULL;
+	prev = es->v.v[es->v.n - 2];
+	if (at >= prev->nattrs || strcmp(prev->attrs[at].name, name) != 0)
+		return NULL;
+	return &prev->attrs[at];
+}
+
+/* An interned value: the one before's at the same place when they are equal. */
+static const char *
+intern_like(struct entries *es, const struct attr *before, size_t i,
+    const char *value, size_t len)
+{
+	/* with no NUL in value, equal bytes mean before's is as long */
+	if (before != NULL && i < before->nvals &&
+	    memchr(value, '\0', len) == NULL &&
+	    strncmp(before->vals[i], value, len) == 0 &&
+	    before->vals[i][len] == '\0')
+		return before->vals[i];
+	return intern(es, value, len);
+}
+
+/*
+ * The values of an attribute read whole: its array made once, to size, and
+ * how its values are kept decided once rather than for each (100,000 entries
+ * of a dozen values each).
+ */
+void
+entry_add_values(struct entries *es, struct entry *e, const char *name,
+    const struct span *v, size_t n)
+{
+	const struct attr	*before;
+	struct attr		*a;
+	const char		*value;
+	enum value_kind		 kind;
+	size_t			 i, cap;
+
+	if (e->capattrs < e->nattrs)
+		unshare(es, e);
+	if (n == 0 || (a = find_attr(e, name)) != NULL) {
+		for (i = 0; i < n; i++)
+			entry_add_valuen(es, e, name, v[i].s, v[i].len);
+		return;
+	}
+	before = attr_before(es, e, name);
+	a = new_attr(es, e, before != NULL ? before->name :
+	    intern(es, name, strlen(name)));
+	kind = value_kind(a->name);
+	/* the capacity entry_add_valuen expects, should a value follow */
+	for (cap = 1; cap < n; cap *= 2)
+		;
+	a->vals = arena_alloc(&es->arrays, cap * sizeof(*a->vals));
+	for (i = 0; i < n; i++) {
+		value = kind == VALUE_INTERN ?
+		    intern_like(es, before, i, v[i].s, v[i].len) :
+		    value_copy(es, e, a, kind, v[i].s, v[i].len);
+		a->vals[a->nvals++] = value;
+	}
 }
 
 /* The RDN of a DN key that ends at end: start of the attribute type. */

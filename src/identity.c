@@ -23,7 +23,8 @@ struct speller {
 	struct hmap	 ascii;		/* name -> ASCII spelling */
 };
 
-static char *
+/* The ASCII spelling of a name, in the model's arena. */
+static const char *
 spell(struct speller *sp, const char *name)
 {
 	char	*a = hmap_get(&sp->ascii, name), *s;
@@ -34,16 +35,20 @@ spell(struct speller *sp, const char *name)
 		free(s);
 		hmap_put(&sp->ascii, name, a);
 	}
-	return xstrdup(a);
+	return a;
 }
 
-/* The ASCII form of a name part, or its first letter. Caller frees. */
-static char *
+/*
+ * The ASCII form of a name part, or its first letter: *len bytes from the
+ * pointer returned, which *owned holds when the caller must free it.
+ */
+static const char *
 field_value(struct speller *sp, const struct person *p, enum format_field f,
-    const char *login)
+    const char *login, size_t *len, char **owned)
 {
-	char	*s;
+	const char	*s;
 
+	*owned = NULL;
 	switch (f) {
 	case FMT_GIVEN_NAME:
 	case FMT_GIVEN_INITIAL:
@@ -54,43 +59,53 @@ field_value(struct speller *sp, const struct person *p, enum format_field f,
 		s = spell(sp, p->surname);
 		break;
 	case FMT_ID:
-		return translit_login(p->id);
+		s = *owned = translit_login(p->id);
+		break;
 	case FMT_LOGIN:
-		return xstrdup(login ? login : "");
+		s = login ? login : "";
+		break;
 	case FMT_MAIL_DOMAIN:
-		return xstrdup(p->tenant->mail_domain ? p->tenant->mail_domain : "");
+		s = p->tenant->mail_domain ? p->tenant->mail_domain : "";
+		break;
 	default:
-		return xstrdup(p->tenant->id ? p->tenant->id : "");
+		s = p->tenant->id ? p->tenant->id : "";
 	}
-	if (f == FMT_GIVEN_INITIAL || f == FMT_SURNAME_INITIAL)
-		s[s[0] != '\0'] = '\0';
+	*len = strlen(s);
+	if ((f == FMT_GIVEN_INITIAL || f == FMT_SURNAME_INITIAL) && *len > 1)
+		*len = 1;
 	return s;
 }
 
-/* Expands a (valid) format for a person. Caller frees. */
+/*
+ * Expands a (valid) format for a person. Caller frees. Each piece is put
+ * where it goes, not copied first: 100,000 people have two formats each.
+ */
 static char *
 expand(struct speller *sp, const char *fmt, const struct person *p,
     const char *login)
 {
-	char	*out, *v;
-	size_t	 len, n = 0, cap = 64, vlen;
+	const char	*v;
+	char		*out, *owned;
+	size_t		 len, n = 0, cap = 64, vlen;
 	enum format_field f;
 
 	out = xmalloc(cap);
 	for (; *fmt != '\0'; fmt++) {
+		owned = NULL;
 		if (*fmt == '{' && (f = format_placeholder(fmt, &len)) != FMT_NONE) {
-			v = field_value(sp, p, f, login);
+			v = field_value(sp, p, f, login, &vlen, &owned);
 			fmt += len - 1;
-		} else
-			v = xstrndup(fmt, 1);
-		vlen = strlen(v);
+		} else {
+			v = fmt;
+			vlen = 1;
+		}
 		if (n + vlen + 1 > cap) {
 			cap = (n + vlen + 1) * 2;
 			out = xreallocarray(out, cap, 1);
 		}
 		memcpy(out + n, v, vlen);
 		n += vlen;
-		free(v);
+		free(owned);
 	}
 	out[n] = '\0';
 	return out;

@@ -11,50 +11,104 @@
 
 #define PAGE_SIZE	1000
 
-/* Attributes of one message kept for a second pass; more are rare. */
-#define TAKE_ATTRS	32
+/* One attribute of an entry being read: its values are r->v[first, first + n). */
+struct taken {
+	struct berval	 name;
+	size_t		 first, n;
+};
+
+/* What the pages of the searches are taken into. */
+struct reader {
+	struct conn	*c;
+	struct entries	*es;
+	const char	*base_key, *tenants_key;
+	size_t		 count;
+	struct span	*v;		/* one entry's values, reused */
+	size_t		 nv, capv;
+	struct taken	*a;		/* and its attributes */
+	size_t		 na, capa;
+};
+
+/*
+ * One attribute, its name and values left where they lie in the message:
+ * lber's primitives rather than ldap_get_attribute_ber, which interprets a
+ * format and allocates an array for each attribute. Returns 1, 0 at the
+ * end of the entry, -1 if it is not an attribute.
+ */
+static int
+decode_attr(struct reader *r, BerElement *ber)
+{
+	struct taken	*t;
+	struct berval	 bv;
+	ber_len_t	 len;
+	ber_tag_t	 tag;
+	char		*last;
+
+	if (ber_get_option(ber, LBER_OPT_REMAINING_BYTES, &len) !=
+	    LBER_OPT_SUCCESS || len == 0)
+		return 0;
+	if (r->na == r->capa) {
+		r->capa = r->capa ? r->capa * 2 : 32;
+		r->a = xreallocarray(r->a, r->capa, sizeof(*r->a));
+	}
+	t = &r->a[r->na];
+	if (ber_skip_tag(ber, &len) != LBER_SEQUENCE ||
+	    ber_get_stringbv(ber, &t->name, LBER_BV_NOTERM) == LBER_ERROR)
+		return -1;
+	t->first = r->nv;
+	for (tag = ber_first_element(ber, &len, &last); tag != LBER_DEFAULT;
+	    tag = ber_next_element(ber, &len, last)) {
+		if (r->nv == r->capv) {
+			r->capv = r->capv ? r->capv * 2 : 256;
+			r->v = xreallocarray(r->v, r->capv, sizeof(*r->v));
+		}
+		if (ber_get_stringbv(ber, &bv, LBER_BV_NOTERM) == LBER_ERROR)
+			return -1;
+		r->v[r->nv].s = bv.bv_val;
+		r->v[r->nv++].len = bv.bv_len;
+	}
+	if (last == NULL)
+		return -1;
+	t->n = r->nv - t->first;
+	r->na++;
+	return 1;
+}
 
 /*
  * The values are read where they lie in the message, as ldapsearch does,
- * and copied once, into the entry set: the attributes are counted first, so
+ * and copied once, into the entry set: the attributes are decoded first, so
  * that the entry's array is made once, to size (100,000 of them add up).
+ * A message cut short keeps the attributes before the cut.
  */
 static void
-take_entry(struct conn *c, LDAPMessage *msg, struct entries *es,
-    const char *base_key, const char *tenants_key)
+take_entry(struct reader *r, LDAPMessage *msg)
 {
-	struct berval	 dn, attr[TAKE_ATTRS], *vals[TAKE_ATTRS];
+	struct berval	 dn;
 	BerElement	*ber = NULL;
+	struct entries	*es = r->es;
 	struct entry	*e;
 	char		*dnz, name[256];
-	size_t		 i, k, n;
+	size_t		 k;
 
-	if (ldap_get_dn_ber(c->ld, msg, &ber, &dn) != LDAP_SUCCESS)
+	if (ldap_get_dn_ber(r->c->ld, msg, &ber, &dn) != LDAP_SUCCESS)
 		goto out;
 	dnz = xstrndup(dn.bv_val, dn.bv_len);
 	e = entries_add(es, dnz, NULL, ENTRY_OTHER);
 	free(dnz);
 	if (e == NULL)
 		goto out;
-	entry_classify(es, e, base_key, tenants_key);
-	do {
-		for (n = 0; n < TAKE_ATTRS && ldap_get_attribute_ber(c->ld, msg,
-		    ber, &attr[n], &vals[n]) == LDAP_SUCCESS &&
-		    attr[n].bv_val != NULL; n++)
-			;
-		entry_reserve(es, e, n);
-		for (k = 0; k < n; k++) {
-			if (attr[k].bv_len < sizeof(name)) {
-				memcpy(name, attr[k].bv_val, attr[k].bv_len);
-				name[attr[k].bv_len] = '\0';
-				for (i = 0; vals[k] != NULL &&
-				    vals[k][i].bv_val != NULL; i++)
-					entry_add_valuen(es, e, name,
-					    vals[k][i].bv_val, vals[k][i].bv_len);
-			}
-			ber_memfree(vals[k]);
-		}
-	} while (n == TAKE_ATTRS);
+	entry_classify(es, e, r->base_key, r->tenants_key);
+	r->na = r->nv = 0;
+	while (decode_attr(r, ber) == 1)
+		;
+	entry_reserve(es, e, r->na);
+	for (k = 0; k < r->na; k++) {
+		if (r->a[k].name.bv_len >= sizeof(name))
+			continue;
+		memcpy(name, r->a[k].name.bv_val, r->a[k].name.bv_len);
+		name[r->a[k].name.bv_len] = '\0';
+		entry_add_values(es, e, name, r->v + r->a[k].first, r->a[k].n);
+	}
 	if (e->kind == ENTRY_PERSON && entry_managed(e)) {
 		const struct attr	*id = entry_attr(e, "employeeNumber");
 
@@ -85,17 +139,16 @@ request_page(struct conn *c, const char *base, int scope,
 
 /* Takes a page's entries into the set, and frees them. */
 static void
-take_page(struct conn *c, struct ptrvec *msgs, struct entries *es,
-    const char *base_key, const char *tenants_key, size_t *count)
+take_page(struct reader *r, struct ptrvec *msgs)
 {
 	LDAPMessage	*msg;
 	size_t		 i;
 
 	for (i = 0; i < msgs->n; i++) {
-		for (msg = ldap_first_entry(c->ld, msgs->v[i]); msg != NULL;
-		    msg = ldap_next_entry(c->ld, msg)) {
-			take_entry(c, msg, es, base_key, tenants_key);
-			(*count)++;
+		for (msg = ldap_first_entry(r->c->ld, msgs->v[i]); msg != NULL;
+		    msg = ldap_next_entry(r->c->ld, msg)) {
+			take_entry(r, msg);
+			r->count++;
 		}
 		ldap_msgfree(msgs->v[i]);
 	}
@@ -109,10 +162,10 @@ take_page(struct conn *c, struct ptrvec *msgs, struct entries *es,
  * printing the error.
  */
 static int
-search_paged(struct conn *c, const char *base, int scope,
-    const char *const *attrs, struct entries *es, const char *base_key,
-    const char *tenants_key, size_t *count)
+search_paged(struct reader *rd, const char *base, int scope,
+    const char *const *attrs)
 {
+	struct conn	*c = rd->c;
 	struct berval	 cookie = { 0, NULL };
 	LDAPControl	**rctrls = NULL, *rc;
 	LDAPMessage	*res = NULL;
@@ -157,7 +210,7 @@ search_paged(struct conn *c, const char *base, int scope,
 		else if ((msgid = request_page(c, base, scope, attrs, &cookie,
 		    &r)) == -1)
 			goto lderr;
-		take_page(c, &msgs, es, base_key, tenants_key, count);
+		take_page(rd, &msgs);
 		ldap_controls_free(rctrls);
 		rctrls = NULL;
 		ldap_msgfree(res);
@@ -212,22 +265,22 @@ int
 read_directory(struct conn *c, const char *base_dn, const char *tenants_dn,
     const char *services_dn, const char *const *attrs, struct entries *es)
 {
-	const char	*base_key = dn_key(&es->arena, base_dn);
-	const char	*tenants_key = dn_key(&es->arena, tenants_dn);
-	size_t		 count = 0;
+	struct reader	 r = { c, es, dn_key(&es->arena, base_dn),
+	    dn_key(&es->arena, tenants_dn), 0, NULL, 0, 0, NULL, 0, 0 };
+	int		 ret = -1;
 
-	if (search_paged(c, base_dn, LDAP_SCOPE_BASE, attrs, es, base_key,
-	    tenants_key, &count) == -1)
-		return -1;
-	if (search_paged(c, tenants_dn, LDAP_SCOPE_SUBTREE, attrs, es, base_key,
-	    tenants_key, &count) == -1)
-		return -1;
-	if (search_paged(c, services_dn, LDAP_SCOPE_SUBTREE, attrs, es,
-	    base_key, tenants_key, &count) == -1)
-		return -1;
+	if (search_paged(&r, base_dn, LDAP_SCOPE_BASE, attrs) == -1 ||
+	    search_paged(&r, tenants_dn, LDAP_SCOPE_SUBTREE, attrs) == -1 ||
+	    search_paged(&r, services_dn, LDAP_SCOPE_SUBTREE, attrs) == -1)
+		goto out;
 	es->ppolicy = knows_lock(c);
 	if (c->verbose)
-		fprintf(stderr, "mutualize: read %zu entries from %s%s\n", count,
-		    c->uri, es->ppolicy ? "; it can lock accounts (ppolicy)" : "");
-	return 0;
+		fprintf(stderr, "mutualize: read %zu entries from %s%s\n",
+		    r.count, c->uri,
+		    es->ppolicy ? "; it can lock accounts (ppolicy)" : "");
+	ret = 0;
+out:
+	free(r.v);
+	free(r.a);
+	return ret;
 }

@@ -733,8 +733,7 @@ int	 model_digest(const struct model *, char hex[65]);
 int	 saved_seal(FILE *, const char *text, size_t len);
 void	 saved_free(struct saved *);
 
-/* secret.c: the bind password, files of secrets, no core dumps. */
-/* One change as the JSON plan shows it; a JSON string. */
+/* plan.c: one change as the JSON plan shows it; a JSON string. */
 void	 plan_print_change_json(const struct change *, FILE *);
 
 /*
@@ -959,7 +958,7 @@ void	 report_failed(const struct batch_pos *, int uncertain);
 /* After a stop: the changes before upto landed, the rest were not sent. */
 void	 report_landed(const struct batch_pos *, size_t upto);
 
-/* conn.c, read.c, apply.c, lookup.c, save.c: the directory. */
+/* conn.c: the connection to the directory, to the first server that answers. */
 struct conn;
 struct conn_target {
 	const char	*uri;
@@ -983,11 +982,14 @@ struct conn	*conn_open(const struct conn_opts *, int *status);
 void		 conn_close(struct conn *);
 /* The exit status that the first error on the connection calls for. */
 int		 conn_status(const struct conn *);
-/* Reads the base entry and the subtrees below tenants_dn and services_dn. */
-/* Returns 0 or -1 after printing why. */
+/*
+ * read.c: the base entry and the subtrees below tenants_dn and services_dn,
+ * read with the paged-results control. Returns 0 or -1 after printing why.
+ */
 int		 read_directory(struct conn *, const char *base_dn,
 		    const char *tenants_dn, const char *services_dn,
 		    const char *const *attrs, struct entries *);
+/* apply.c: the plan's changes made, batch by batch. */
 struct apply_opts {
 	struct credentials	*credentials;	/* new people's passwords */
 	enum password_scheme	 scheme;
@@ -1026,7 +1028,7 @@ const struct entry *lookup_entry(struct conn *, struct entries *es,
 int		 plan_save(struct conn *, const struct plan *, FILE *,
 		    const char *file, const char *digest, const char *now);
 /*
- * Makes the plan's changes in batches, pipelined; each batch is one
+ * apply.c: makes the plan's changes in batches, pipelined; each batch is one
  * transaction only when asked (o->transactions) and the server has them, for
  * slapd 2.5 can damage its database in rolling one back. Returns 0 when every
  * change was made, -1 after printing the error and which batches landed.

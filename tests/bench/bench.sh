@@ -316,8 +316,10 @@ targets() {
 	echo
 	target target figure
 	r=$(ratio "${secs[ldapadd]}" "${secs[apply]}")
-	target "initial apply >= 3x ldapadd's throughput" "$(factor "$r")" \
-		"$(verdict "$r" ">=" 3)"
+	# the default path writes as ldapadd does, one fsync'd add at a time,
+	# pipelined: at least as fast is the aim
+	target "initial apply >= 1x ldapadd's throughput" "$(factor "$r")" \
+		"$(verdict "$r" ">=" 1)"
 	target "the same with --transactions (no target)" \
 		"$(factor "$(ratio "${secs[ldapadd]}" "${secs[apply_txn]}")")"
 	# apply hashes on every processor (tests/bench/hashpool.sh measures
@@ -328,8 +330,8 @@ targets() {
 	target "initial apply / slapadd -q (no target)" \
 		"$(factor "$(ratio "${secs[apply]}" "${secs[slapadd]}")")"
 	r=$(ratio "${secs[plan0]}" "${secs[dump0]} + ${secs[parse]}")
-	target "no-change plan <= 2x (dump + parse)" "$(factor "$r")" \
-		"$(verdict "$r" "<=" 2)"
+	target "no-change plan <= 1.5x (dump + parse)" "$(factor "$r")" \
+		"$(verdict "$r" "<=" 1.5)"
 	r=$(ratio "${secs[plan1]} + ${secs[apply1]}" \
 		"${secs[ldapmodify]} + ${secs[dump1]}")
 	target "1% change, plan + apply <= 1.5x (ldapmodify + dump)" \

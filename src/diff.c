@@ -39,19 +39,13 @@
 #include <strings.h>
 
 #include "mutualize.h"
-
-/* ppolicy's value for "locked until an administrator unlocks". */
-#define LOCKED_FOREVER	"000001010000Z"
-
-enum { RANK_BASE, RANK_CONTAINER, RANK_TENANT, RANK_OU, RANK_PERSON, RANK_GROUP,
-    NRANKS };
+#include "differ.h"
 
 static int
 cmp_value(const void *a, const void *b)
 {
 	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
 }
-
 static int
 add_rank(enum entry_kind k)
 {
@@ -71,71 +65,6 @@ add_rank(enum entry_kind k)
 	default:
 		return RANK_GROUP;
 	}
-}
-
-/*
- * Room for comparing two value lists, reused from one attribute to the next:
- * an unchanged directory of 100,000 entries costs no memory in the plan.
- */
-struct scratch {
-	const char	**want, **have, **plus, **minus;
-	size_t		  cap;
-};
-
-struct differ {
-	const struct entries	*desired, *current;
-	const struct diff_opts	*o;
-	struct plan		*p;
-	const char		**mkeys;	/* managed subtrees, as keys */
-	struct scratch		 sc;
-	struct hmap		 claimed;	/* current key -> desired entry */
-	struct hmap		 tenants;	/* ids of the tenants of the file */
-	struct ptrvec		 adds[NRANKS];
-	struct ptrvec		 renames;	/* desired, current, ... */
-	struct ptrvec		 pairs;		/* desired, current, ... */
-	struct ptrvec		 leavers;	/* current people no longer in the file */
-	struct ptrvec		 dels;		/* current entries to delete */
-	struct hmap		 after;		/* group key -> struct attr *: its
-						   members once the removals are made */
-	struct hmap		 removed;	/* "group key\tperson key" removed */
-	struct hmap		 touched;	/* key of each group changed so far */
-	struct arena		 tmp;		/* what lives as long as the differ */
-};
-
-/*
- * The entry as read, for the assertion control of a saved plan. Not for a
- * group: slapd's memberof makes its own changes to the members under the
- * same control, which their entryCSN fails, so that a member value would be
- * written and memberOf not. A group's value-level changes fail by themselves
- * when someone else changed those values.
- */
-static const char *
-assertion(struct plan *p, const struct entry *e)
-{
-	const struct attr	*csn = entry_attr(e, "entryCSN");
-
-	if (e->kind == ENTRY_GROUP || e->kind == ENTRY_SERVICE)
-		return NULL;
-	return csn != NULL && csn->nvals > 0 ?
-	    arena_printf(&p->arena, "(entryCSN=%s)", csn->vals[0]) : NULL;
-}
-
-static struct change *
-plan_push(struct plan *p, enum change_op op, const struct entry *e)
-{
-	struct change	*c;
-
-	if (p->n == p->cap) {
-		p->cap = p->cap ? p->cap * 2 : 64;
-		p->v = xreallocarray(p->v, p->cap, sizeof(*p->v));
-	}
-	c = &p->v[p->n++];
-	memset(c, 0, sizeof(*c));
-	c->op = op;
-	c->entry = e;
-	c->dn = e->dn;
-	c->assertion = assertion(p, e);
-	return c;
 }
 
 static void
@@ -185,40 +114,6 @@ sorted(const char **into, const struct attr *a)
 	if (a->nvals > 1)
 		qsort(into, a->nvals, sizeof(*into), cmp_value);
 	return into;
-}
-
-/* Returns a copy of n values in the arena, where the plan keeps them. */
-static const char **
-keep(struct arena *ar, const char **v, size_t n)
-{
-	const char	**copy = arena_alloc(ar, (n ? n : 1) * sizeof(*copy));
-
-	memcpy(copy, v, n * sizeof(*copy));
-	return copy;
-}
-
-static void
-push_mod(struct arena *ar, struct ptrvec *mods, enum mod_op op, const char *attr,
-    const char **vals, size_t nvals, const char **old, size_t nold)
-{
-	struct mod	*m = arena_alloc(ar, sizeof(*m));
-
-	m->op = op;
-	m->attr = attr;
-	m->vals = vals;
-	m->nvals = nvals;
-	m->old = old;
-	m->nold = nold;
-	ptrvec_push(mods, m);
-}
-
-static const char **
-one(struct arena *ar, const char *v)
-{
-	const char	**vals = arena_alloc(ar, sizeof(*vals));
-
-	vals[0] = v;
-	return vals;
 }
 
 /*
@@ -297,7 +192,7 @@ diff_replaced(struct arena *ar, struct scratch *sc, const struct attr *want,
 				return;
 		}
 	}
-	push_mod(ar, mods, MOD_REPLACE, want != NULL ? want->name : have->name,
+	mod_push(ar, mods, MOD_REPLACE, want != NULL ? want->name : have->name,
 	    want != NULL ? want->vals : NULL, want != NULL ? want->nvals : 0,
 	    have != NULL ? have->vals : NULL, have != NULL ? have->nvals : 0);
 }
@@ -321,12 +216,12 @@ diff_attr(struct arena *ar, struct scratch *sc, const char *name,
 	}
 	if (want == NULL) {
 		if (!classes)
-			push_mod(ar, mods, MOD_DELETE, have->name, have->vals,
+			mod_push(ar, mods, MOD_DELETE, have->name, have->vals,
 			    have->nvals, NULL, 0);
 		return;
 	}
 	if (have == NULL) {
-		push_mod(ar, mods, MOD_ADD, want->name, want->vals, want->nvals,
+		mod_push(ar, mods, MOD_ADD, want->name, want->vals, want->nvals,
 		    NULL, 0);
 		return;
 	}
@@ -334,33 +229,11 @@ diff_attr(struct arena *ar, struct scratch *sc, const char *name,
 		return;
 	value_diff(sc, want, have, &nplus, &nminus);
 	if (nminus > 0 && !classes)
-		push_mod(ar, mods, MOD_DELETE, have->name, keep(ar, sc->minus,
+		mod_push(ar, mods, MOD_DELETE, have->name, keep_values(ar, sc->minus,
 		    nminus), nminus, NULL, 0);
 	if (nplus > 0)
-		push_mod(ar, mods, MOD_ADD, want->name, keep(ar, sc->plus, nplus),
+		mod_push(ar, mods, MOD_ADD, want->name, keep_values(ar, sc->plus, nplus),
 		    nplus, NULL, 0);
-}
-
-/* Copies the mods gathered into a change, if there are any. */
-static struct change *
-push_modify(struct plan *p, const struct entry *have, const char *dn,
-    struct ptrvec *mods, enum change_why why)
-{
-	struct change	*c = NULL;
-	size_t		 i;
-
-	if (mods->n > 0) {
-		c = plan_push(p, CHANGE_MODIFY, have);
-		c->dn = dn;
-		c->why = why;
-		c->nmods = mods->n;
-		c->mods = arena_alloc(&p->arena, mods->n * sizeof(*c->mods));
-		for (i = 0; i < mods->n; i++)
-			c->mods[i] = *(struct mod *)mods->v[i];
-		p->nmodify++;
-	}
-	ptrvec_free(mods);
-	return c;
 }
 
 static void
@@ -464,13 +337,13 @@ diff_entry(struct differ *d, const struct entry *want, const struct entry *have,
 	if (want->kind == ENTRY_PERSON &&
 	    entry_attr(have, "mutualizeDisabled") != NULL) {
 		why = WHY_ENABLE;
-		push_mod(ar, &mods, MOD_DELETE, "mutualizeDisabled",
+		mod_push(ar, &mods, MOD_DELETE, "mutualizeDisabled",
 		    entry_attr(have, "mutualizeDisabled")->vals, 1, NULL, 0);
 		if (entry_has(have, "pwdAccountLockedTime", LOCKED_FOREVER))
-			push_mod(ar, &mods, MOD_DELETE, "pwdAccountLockedTime",
-			    one(ar, LOCKED_FOREVER), 1, NULL, 0);
+			mod_push(ar, &mods, MOD_DELETE, "pwdAccountLockedTime",
+			    one_value(ar, LOCKED_FOREVER), 1, NULL, 0);
 	}
-	c = push_modify(d->p, have, dn, &mods, why);
+	c = plan_push_modify(d->p, have, dn, &mods, why);
 	if (c != NULL && (renamed || now != NULL))
 		c->assertion = NULL;	/* a change before made it another */
 	if (c != NULL && now != NULL)
@@ -521,15 +394,6 @@ managed_subtree(const struct differ *d, const char *key)
 		    strcmp(key + klen - mlen, *m) == 0)
 			return 1;
 	}
-	return 0;
-}
-
-static int
-listed(const char *const *list, const char *s)
-{
-	for (; list != NULL && *list != NULL; list++)
-		if (strcmp(*list, s) == 0)
-			return 1;
 	return 0;
 }
 
@@ -594,7 +458,7 @@ match_current(struct differ *d)
 		}
 		gone = have->tenant != NULL &&
 		    hmap_get(&d->tenants, have->tenant) == NULL;
-		confirmed = gone && listed(d->o->remove_tenants, have->tenant);
+		confirmed = gone && in_list(d->o->remove_tenants, have->tenant);
 		if (gone && !confirmed) {
 			if (have->kind == ENTRY_TENANT)
 				ptrvec_push(&d->p->tenants_gone, (void *)have);
@@ -618,7 +482,7 @@ leaver_deleted(const struct differ *d, const struct entry *have)
 
 /* A person no longer in the file: disabled, kept, pruned or deleted. */
 static void
-leave(struct differ *d, const struct entry *have)
+depart(struct differ *d, const struct entry *have)
 {
 	struct plan		*p = d->p;
 	const struct attr	*stamp = entry_attr(have, "mutualizeDisabled");
@@ -633,13 +497,13 @@ leave(struct differ *d, const struct entry *have)
 	}
 	if (stamp != NULL && stamp->nvals > 0)
 		return;		/* disabled already */
-	push_mod(&p->arena, &mods, MOD_ADD, "mutualizeDisabled",
-	    one(&p->arena, d->o->now), 1, NULL, 0);
+	mod_push(&p->arena, &mods, MOD_ADD, "mutualizeDisabled",
+	    one_value(&p->arena, d->o->now), 1, NULL, 0);
 	if (d->o->lock_accounts && !entry_has(have, "pwdAccountLockedTime",
 	    LOCKED_FOREVER))
-		push_mod(&p->arena, &mods, MOD_ADD, "pwdAccountLockedTime",
-		    one(&p->arena, LOCKED_FOREVER), 1, NULL, 0);
-	push_modify(p, have, have->dn, &mods, WHY_DISABLE);
+		mod_push(&p->arena, &mods, MOD_ADD, "pwdAccountLockedTime",
+		    one_value(&p->arena, LOCKED_FOREVER), 1, NULL, 0);
+	plan_push_modify(p, have, have->dn, &mods, WHY_DISABLE);
 	p->nmodify--;
 	p->ndisable++;
 	p->nremovals++;
@@ -715,13 +579,13 @@ remove_members(struct differ *d, const struct entry *want,
 	if (nminus == skip)
 		return;
 	nminus -= skip;
-	minus = keep(ar, d->sc.minus + skip, nminus);
+	minus = keep_values(ar, d->sc.minus + skip, nminus);
 	now = members_after(&d->tmp, h, minus, nminus);
-	push_mod(ar, &mods, MOD_DELETE, h->name, minus, nminus, NULL, 0);
+	mod_push(ar, &mods, MOD_DELETE, h->name, minus, nminus, NULL, 0);
 	if (now->nvals == 1 && now->vals[0][0] == '\0' &&
 	    !entry_has(have, "member", ""))
-		push_mod(ar, &mods, MOD_ADD, h->name, one(ar, ""), 1, NULL, 0);
-	push_modify(d->p, have, have->dn, &mods, WHY_NONE);
+		mod_push(ar, &mods, MOD_ADD, h->name, one_value(ar, ""), 1, NULL, 0);
+	plan_push_modify(d->p, have, have->dn, &mods, WHY_NONE);
 	hmap_put(&d->after, have->key, now);
 	hmap_put(&d->touched, have->key, (void *)have);
 	note_removed(d, have, minus, nminus);
@@ -884,9 +748,9 @@ repair(struct differ *d, struct drift *dr, const struct entry *group,
 		hmap_put(&dr->repairs, group->key, mods);
 		ptrvec_push(&dr->groups, (void *)group);
 	}
-	push_mod(ar, mods, stale ? MOD_ADD : MOD_DELETE, "member", one(ar, dn), 1,
+	mod_push(ar, mods, stale ? MOD_ADD : MOD_DELETE, "member", one_value(ar, dn), 1,
 	    NULL, 0);
-	push_mod(ar, mods, stale ? MOD_DELETE : MOD_ADD, "member", one(ar, dn), 1,
+	mod_push(ar, mods, stale ? MOD_DELETE : MOD_ADD, "member", one_value(ar, dn), 1,
 	    NULL, 0);
 }
 
@@ -936,7 +800,7 @@ emit_repairs(struct differ *d, struct drift *dr)
 
 	for (i = 0; i < dr->groups.n; i++) {
 		g = dr->groups.v[i];
-		c = push_modify(d->p, g, g->dn, hmap_get(&dr->repairs, g->key),
+		c = plan_push_modify(d->p, g, g->dn, hmap_get(&dr->repairs, g->key),
 		    WHY_DRIFT);
 		if (hmap_get(&d->touched, g->key) != NULL) {
 			c->assertion = NULL;
@@ -1012,7 +876,7 @@ emit_deletes(struct differ *d)
 		const struct entry	*e = d->dels.v[i];
 		struct change		*c = plan_push(d->p, CHANGE_DELETE, e);
 
-		if (e->tenant != NULL && listed(d->o->remove_tenants, e->tenant))
+		if (e->tenant != NULL && in_list(d->o->remove_tenants, e->tenant))
 			c->why = WHY_TENANT;
 		if (e->kind == ENTRY_PERSON)
 			d->p->nremovals++;
@@ -1049,7 +913,7 @@ emit(struct differ *d)
 		p->v[post].waits = 1;
 	check_memberof(d);
 	for (i = 0; i < d->leavers.n; i++)
-		leave(d, d->leavers.v[i]);
+		depart(d, d->leavers.v[i]);
 	emit_deletes(d);
 }
 
@@ -1087,96 +951,4 @@ diff(const struct entries *desired, const struct entries *current,
 	hmap_free(&d.touched);
 	arena_free(&d.tmp);
 	scratch_free(&d.sc);
-}
-
-void
-plan_free(struct plan *p)
-{
-	free(p->v);
-	ptrvec_free(&p->unmanaged);
-	ptrvec_free(&p->tenants_gone);
-	entries_free(&p->scratch);
-	arena_free(&p->arena);
-	memset(p, 0, sizeof(*p));
-}
-
-static int
-in_tenants(const char *tenant, const char *const *tenants)
-{
-	return tenant != NULL && listed(tenants, tenant);
-}
-
-void
-plan_keep(struct plan *p, const unsigned char *keep)
-{
-	size_t	i, n = 0;
-
-	p->nadd = p->nmodify = p->nrename = p->ndisable = p->ndelete = 0;
-	p->nremovals = 0;
-	for (i = 0; i < p->n; i++) {
-		struct change	*c = &p->v[i];
-
-		if (!keep[i])
-			continue;
-		p->v[n++] = *c;
-		switch (c->op) {
-		case CHANGE_ADD:
-			p->nadd++;
-			break;
-		case CHANGE_MODRDN:
-			p->nrename++;
-			break;
-		case CHANGE_DELETE:
-			p->ndelete++;
-			p->nremovals += c->entry->kind == ENTRY_PERSON;
-			break;
-		default:
-			if (c->why == WHY_DISABLE) {
-				p->ndisable++;
-				p->nremovals++;
-			} else
-				p->nmodify++;
-		}
-	}
-	p->n = n;
-}
-
-/*
- * Keeps only the changes of the listed tenants: a move counts for both towns.
- * The syndicate's own entries (base, containers, service groups) wait for a
- * run over every tenant.
- */
-void
-plan_restrict(struct plan *p, const char *const *tenants)
-{
-	unsigned char	*keep = xcalloc(p->n ? p->n : 1, 1);
-	size_t		 i;
-
-	for (i = 0; i < p->n; i++)
-		keep[i] = in_tenants(p->v[i].entry->tenant, tenants) ||
-		    in_tenants(p->v[i].newtenant, tenants);
-	plan_keep(p, keep);
-	free(keep);
-}
-
-const char *
-change_op_name(enum change_op op)
-{
-	static const char *const names[] = {
-		[CHANGE_ADD] = "add", [CHANGE_MODIFY] = "modify",
-		[CHANGE_MODRDN] = "modrdn", [CHANGE_DELETE] = "delete"
-	};
-
-	return names[op];
-}
-
-const char *
-mod_op_name(enum mod_op op)
-{
-	static const char *const names[] = {
-		[MOD_ADD] = "add", [MOD_DELETE] = "delete",
-		[MOD_REPLACE] = "replace"
-	};
-
-	return names[op];
 }

@@ -1,6 +1,6 @@
 /*
  * What the files of diff share while one plan is made: diff.c matches the
- * entries and emits the changes in order, and calls down to plan_ops.c
+ * entries and emits the changes in order, and calls down to memberof.c (memberOf drift), depart.c (people who left) and plan_ops.c
  * (pushing a change).
  * None of them calls back up; a header of its own so that the differ stays
  * out of mutualize.h, as apply.h keeps the apply's.
@@ -59,5 +59,12 @@ const char	**one_value(struct arena *, const char *v);
 const char	**keep_values(struct arena *, const char **v, size_t n);
 /* Whether s is in the NULL-terminated list (which may be NULL). */
 int		 in_list(const char *const *list, const char *s);
+
+/* memberof.c: memberOf checked, and repaired through the groups. */
+void	 check_memberof(struct differ *);
+
+/* depart.c: what becomes of a person no longer in the file. */
+int	 leaver_deleted(const struct differ *, const struct entry *have);
+void	 depart(struct differ *, const struct entry *have);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * What the files of diff share while one plan is made: diff.c matches the
- * entries and emits the changes in order, and calls down to memberof.c (memberOf drift), depart.c (people who left) and plan_ops.c
- * (pushing a change).
+ * entries and emits the changes in order, and calls down to compare.c (one
+ * entry's attributes), memberof.c (memberOf drift), depart.c (people who
+ * left) and plan_ops.c (pushing a change).
  * None of them calls back up; a header of its own so that the differ stays
  * out of mutualize.h, as apply.h keeps the apply's.
  */
@@ -59,6 +60,15 @@ const char	**one_value(struct arena *, const char *v);
 const char	**keep_values(struct arena *, const char **v, size_t n);
 /* Whether s is in the NULL-terminated list (which may be NULL). */
 int		 in_list(const char *const *list, const char *s);
+
+/* compare.c: one kept entry against the one the file wants. */
+void	 diff_entry(struct differ *, const struct entry *want,
+	    const struct entry *have, const char *dn, int renamed);
+/* The values of have that want lacks (sc->minus) and the reverse (sc->plus). */
+void	 value_diff(struct scratch *, const struct attr *want,
+	    const struct attr *have, size_t *nplus, size_t *nminus);
+int	 same_in_order(const struct attr *want, const struct attr *have);
+void	 scratch_free(struct scratch *);
 
 /* memberof.c: memberOf checked, and repaired through the groups. */
 void	 check_memberof(struct differ *);

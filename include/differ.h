@@ -1,10 +1,11 @@
 /*
  * What the files of diff share while one plan is made: diff.c matches the
- * entries and emits the changes in order, and calls down to compare.c (one
- * entry's attributes), memberof.c (memberOf drift), depart.c (people who
- * left) and plan_ops.c (pushing a change).
- * None of them calls back up; a header of its own so that the differ stays
- * out of mutualize.h, as apply.h keeps the apply's.
+ * entries and emits the changes in order, and calls down to members.c (the
+ * member values that go first), compare.c (one entry's attributes),
+ * memberof.c (memberOf drift), depart.c (people who left) and plan_ops.c
+ * (pushing a change), in the order of the plan. Each calls only files later
+ * in this list, so that no two of them call each other. A header of its own
+ * keeps the differ out of mutualize.h, as apply.h keeps the apply's.
  */
 #ifndef MUTUALIZE_DIFFER_H
 #define MUTUALIZE_DIFFER_H
@@ -46,20 +47,9 @@ struct differ {
 	struct arena		 tmp;		/* what lives as long as the differ */
 };
 
-/* plan_ops.c: the changes diff's files push onto the plan. */
-/* A change of op to e, asserting e as read where that is safe. */
-struct change	*plan_push(struct plan *, enum change_op, const struct entry *e);
-/* A modify of the mods gathered (then freed), or NULL when there are none. */
-struct change	*plan_push_modify(struct plan *, const struct entry *have,
-		    const char *dn, struct ptrvec *mods, enum change_why);
-void		 mod_push(struct arena *, struct ptrvec *mods, enum mod_op,
-		    const char *attr, const char **vals, size_t nvals,
-		    const char **old, size_t nold);
-/* One value, or a copy of n, in the arena, where the plan keeps them. */
-const char	**one_value(struct arena *, const char *v);
-const char	**keep_values(struct arena *, const char **v, size_t n);
-/* Whether s is in the NULL-terminated list (which may be NULL). */
-int		 in_list(const char *const *list, const char *s);
+/* members.c: the member values a group loses, before any rename. */
+void	 remove_members(struct differ *, const struct entry *want,
+	    const struct entry *have);
 
 /* compare.c: one kept entry against the one the file wants. */
 void	 diff_entry(struct differ *, const struct entry *want,
@@ -76,5 +66,20 @@ void	 check_memberof(struct differ *);
 /* depart.c: what becomes of a person no longer in the file. */
 int	 leaver_deleted(const struct differ *, const struct entry *have);
 void	 depart(struct differ *, const struct entry *have);
+
+/* plan_ops.c: the changes diff's files push onto the plan. */
+/* A change of op to e, asserting e as read where that is safe. */
+struct change	*plan_push(struct plan *, enum change_op, const struct entry *e);
+/* A modify of the mods gathered (then freed), or NULL when there are none. */
+struct change	*plan_push_modify(struct plan *, const struct entry *have,
+		    const char *dn, struct ptrvec *mods, enum change_why);
+void		 mod_push(struct arena *, struct ptrvec *mods, enum mod_op,
+		    const char *attr, const char **vals, size_t nvals,
+		    const char **old, size_t nold);
+/* One value, or a copy of n, in the arena, where the plan keeps them. */
+const char	**one_value(struct arena *, const char *v);
+const char	**keep_values(struct arena *, const char **v, size_t n);
+/* Whether s is in the NULL-terminated list (which may be NULL). */
+int		 in_list(const char *const *list, const char *s);
 
 #endif

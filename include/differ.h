@@ -69,7 +69,8 @@ void	 depart(struct differ *, const struct entry *have);
 
 /* plan_ops.c: the changes diff's files push onto the plan. */
 /* A change of op to e, asserting e as read where that is safe. */
-struct change	*plan_push(struct plan *, enum change_op, const struct entry *e);
+struct change	*plan_push(struct plan *, enum change_op,
+		    const struct entry *e);
 /* A modify of the mods gathered (then freed), or NULL when there are none. */
 struct change	*plan_push_modify(struct plan *, const struct entry *have,
 		    const char *dn, struct ptrvec *mods, enum change_why);

@@ -35,8 +35,11 @@ SRCS	 = src/apply.c src/calls.c src/check.c src/conn.c src/connectors.c \
 	   src/welcome.c src/write.c src/xmem.c src/yaml.c
 # The apply's decisions on a plan, apart from the LDAP that carries them out.
 SRCS	+= src/batch.c src/lookup.c src/report.c src/save.c
+# The diff's parts, which diff.c calls down to; they share include/differ.h.
+SRCS	+= src/compare.c src/depart.c src/memberof.c src/members.c \
+	   src/plan_ops.c
 HDRS	 = include/mutualize.h include/conn.h include/connectors.h \
-	   include/loader.h include/run.h include/apply.h
+	   include/loader.h include/run.h include/apply.h include/differ.h
 UNIT	 = test_yaml test_load test_getters test_placeholder test_csv \
 	   test_translit test_render test_diff test_plan test_ldif test_dn \
 	   test_secret test_template test_directory test_connect test_progress \

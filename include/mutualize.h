@@ -585,7 +585,10 @@ const char *const *render_managed_attrs(const struct model *, enum entry_kind);
 /* What read asks the server for: every attribute mutualize may manage. */
 const char *const *render_read_attrs(const struct model *);
 
-/* diff.c: the changes that make current into desired, in the order to apply them. */
+/*
+ * diff.c: the changes that make current into desired, in the order to apply
+ * them; its parts (members.c, compare.c, memberof.c, depart.c) share differ.h.
+ */
 enum change_op { CHANGE_ADD, CHANGE_MODIFY, CHANGE_MODRDN, CHANGE_DELETE };
 /* Why a change is made, when its operation alone does not say it. */
 enum change_why {
@@ -650,6 +653,7 @@ struct plan {
  */
 void	 diff(const struct entries *desired, const struct entries *current,
 	    const struct diff_opts *, struct plan *);
+/* plan_ops.c: the plan trimmed to some of its changes, and freed. */
 /* Keeps the changes of these tenants (NULL-terminated) only. */
 void	 plan_restrict(struct plan *, const char *const *tenants);
 /* Keeps the changes whose keep[i] is set, and counts them again. */

@@ -13,7 +13,8 @@
  * review is not the plan reviewed. The digest is no signature (whoever edits
  * the file can compute it again); the assertions are what a forger cannot
  * take away, for a change whose assertion is gone is refused whole. Groups,
- * and changes after another of the same entry, carry none (diff.c).
+ * and changes after another of the same entry, carry none (plan_ops.c,
+ * compare.c).
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,7 +1,10 @@
 /*
  * mutualize: make an OpenLDAP directory match a syndicate's YAML description.
  *
- * This header is the whole program at a glance, one group per stage:
+ * This header is the whole program at a glance: the utilities first, then
+ * one group per file in the order of the pipeline (read the files, check,
+ * render, read the directory, diff, guard, present, apply, tell the
+ * services), then the command line:
  *
  *   FILE --yaml--> nodes --load--> model --check--> model
  *   model + templates --render--> desired entries
@@ -179,6 +182,13 @@ int	 file_open_input(const char *path, const char **why);
 /* Writes all of buf. Returns 0, or -1 with errno. */
 int	 write_all(int fd, const void *buf, size_t len);
 
+/* number.c: numbers as people write them. */
+/* Decimal digits alone, from min to max. Returns 0, or -1 if not such a number. */
+int	 parse_uint(const char *, unsigned long long min, unsigned long long max,
+	    unsigned long long *);
+/* Sizes: "5GiB", "500MB", "1024". Returns 0, or -1 if not a size. */
+int	 parse_size(const char *, unsigned long long *);
+
 /* yaml.c: a YAML stream as a tree of nodes with their positions, within limits. */
 enum ynode_kind { YN_SCALAR, YN_SEQ, YN_MAP };
 /* Fields in this order leave no padding: a file of 100,000 people has 1.4M nodes. */
@@ -214,6 +224,11 @@ void		 ydoc_free(struct ydoc *);
 /* Frees the nodes once what they say is elsewhere; the strings stay. */
 void		 ydoc_drop_nodes(struct ydoc *);
 int		 ynode_is_null(const struct ynode *);
+
+/* csv.c: an RFC 4180 file as a sequence of mappings, one per row after the header. */
+/* Returns a document the caller frees with ydoc_free, or NULL with errors. */
+struct ydoc	*csv_load_file(const char *, const struct ylimits *, struct diags *,
+		    const char *const *list_keys);
 
 /* load.c: what the tenants file and its people files (people.c) say, as a model. */
 struct entries;
@@ -375,18 +390,6 @@ void		 model_free(struct model *);
 /* The service of that id; NULL if none. */
 const struct service *model_service(const struct model *, const char *);
 
-/* csv.c: an RFC 4180 file as a sequence of mappings, one per row after the header. */
-/* Returns a document the caller frees with ydoc_free, or NULL with errors. */
-struct ydoc	*csv_load_file(const char *, const struct ylimits *, struct diags *,
-		    const char *const *list_keys);
-
-/* number.c: numbers as people write them. */
-/* Decimal digits alone, from min to max. Returns 0, or -1 if not such a number. */
-int	 parse_uint(const char *, unsigned long long min, unsigned long long max,
-	    unsigned long long *);
-/* Sizes: "5GiB", "500MB", "1024". Returns 0, or -1 if not a size. */
-int	 parse_size(const char *, unsigned long long *);
-
 /* check.c: every rule of the file that needs more than one node. */
 /* Returns the number of errors added. */
 size_t	 model_check(struct model *, struct diags *);
@@ -411,6 +414,10 @@ int	 valid_mail(const char *);
  */
 size_t	 model_identities(struct model *, const struct entries *current,
 	    struct diags *);
+
+/* translit.c: names to ASCII logins. */
+/* Returns a lowercase ASCII string the caller frees (may be empty). */
+char	*translit_login(const char *);
 
 /* template.c: the service templates, what each makes of an entitled person. */
 /*
@@ -483,10 +490,6 @@ const char	*tls_mode_name(enum tls_mode);
 char		*directory_path(const struct model *, const char *);
 /* Reads ca_file, if any: 0, or -1 with an error at its position. */
 int		 directory_ca_check(const struct model *, struct diags *);
-
-/* translit.c: names to ASCII logins. */
-/* Returns a lowercase ASCII string the caller frees (may be empty). */
-char	*translit_login(const char *);
 
 /* entry.c: directory entries, desired or current, as plain data. */
 enum entry_kind {
@@ -585,6 +588,97 @@ const char *const *render_managed_attrs(const struct model *, enum entry_kind);
 /* What read asks the server for: every attribute mutualize may manage. */
 const char *const *render_read_attrs(const struct model *);
 
+/* secret.c: the bind password. */
+/* Returns the password the caller frees with secret_free, or NULL with a message. */
+char	*secret_bind_password(const struct model *, struct diags *);
+/*
+ * The first line of a secret file (relative to the tenants file), refused when
+ * group or others may read it or when empty. Caller frees with secret_free.
+ */
+char	*secret_read_file(const struct model *, const char *what,
+	    const char *file, struct pos, struct diags *);
+void	 secret_free(char *);
+#define SECRET_PASSWORD_LEN	34	/* 7 groups of 4, 6 dashes */
+void	 secret_password(char [SECRET_PASSWORD_LEN + 1]);
+/* Returns the userPassword value (caller frees with secret_free). */
+char	*secret_hash(const char *, enum password_scheme);
+/* Writes a new account's line to a credentials file. Returns 0 or -1. */
+int	 secret_credentials(FILE *, const struct entry *, const char *password);
+void	 secret_protect(void);
+struct secret_file {
+	FILE	*fp;		/* write the secrets here */
+	char	*path;		/* the name the file takes on commit */
+	char	*tmp;		/* its name until then */
+	char	 buf[BUFSIZ];	/* stdio's buffer, wiped on close */
+};
+/* Each returns 0, or -1 after printing why; commit and close free the struct. */
+int	 secret_file_create(struct secret_file *, const char *path);
+int	 secret_file_commit(struct secret_file *);
+void	 secret_file_close(struct secret_file *);
+
+/*
+ * The credentials file of an apply, written ahead of the adds: created before
+ * the first, a batch's lines synced before its adds are sent.
+ */
+struct credentials {
+	int	 fd;
+	char	*path;		/* NULL: none */
+	size_t	 lines;		/* passwords written */
+};
+/* Each returns 0, or -1 after saying why. */
+int	 credentials_create(struct credentials *, const char *path);
+int	 credentials_add(struct credentials *, const struct entry *,
+	    const char *password);
+/* A comment line: the account above was not created, and why. */
+int	 credentials_unmade(struct credentials *, const struct entry *,
+	    const char *why);
+int	 credentials_sync(struct credentials *);
+/* Closes the file; one that never got a password is removed. */
+int	 credentials_close(struct credentials *);
+
+/* conn.c: the connection to the directory, to the first server that answers. */
+struct conn;
+struct conn_target {
+	const char	*uri;
+	enum tls_mode	 tls;		/* resolved: none, starttls or ldaps */
+};
+struct conn_opts {
+	const struct conn_target *targets;	/* tried in this order */
+	size_t		 ntargets;
+	enum bind_method bind;
+	const char	*bind_dn;	/* simple bind */
+	const char	*password;	/* simple bind */
+	const char	*ca_file;	/* path, or NULL for the system's CAs */
+	unsigned	 timeout;	/* seconds, connect and each operation */
+	int		 verbose;
+};
+/*
+ * Returns a connection bound to the first server that answers, or NULL after
+ * printing why each one failed, with the exit status for it.
+ */
+struct conn	*conn_open(const struct conn_opts *, int *status);
+void		 conn_close(struct conn *);
+/* The exit status that the first error on the connection calls for. */
+int		 conn_status(const struct conn *);
+
+/* lock.c: one apply at a time. */
+/*
+ * Takes the apply lock of the directory (cn=mutualize-lock below the base), or
+ * says who holds it. *lockdn is what lock_release frees (NULL when the base
+ * does not exist yet). Returns 0 or -1.
+ */
+int		 lock_take(struct conn *, const char *base_dn, const char *started,
+		    char **lockdn);
+void		 lock_release(struct conn *, char *lockdn);
+
+/*
+ * read.c: the base entry and the subtrees below tenants_dn and services_dn,
+ * read with the paged-results control. Returns 0 or -1 after printing why.
+ */
+int		 read_directory(struct conn *, const char *base_dn,
+		    const char *tenants_dn, const char *services_dn,
+		    const char *const *attrs, struct entries *);
+
 /*
  * diff.c: the changes that make current into desired, in the order to apply
  * them; its parts (members.c, compare.c, memberof.c, depart.c) share differ.h.
@@ -653,6 +747,7 @@ struct plan {
  */
 void	 diff(const struct entries *desired, const struct entries *current,
 	    const struct diff_opts *, struct plan *);
+
 /* plan_ops.c: the plan trimmed to some of its changes, and freed. */
 /* Keeps the changes of these tenants (NULL-terminated) only. */
 void	 plan_restrict(struct plan *, const char *const *tenants);
@@ -694,6 +789,9 @@ void	 plan_print_summary(const struct plan *, const char *file, FILE *,
 void	 plan_print_json(const struct plan *, const char *file, FILE *);
 /* A JSON string: quotes, backslashes and control characters escaped. */
 void	 json_string(FILE *, const char *);
+
+/* One change as the JSON plan shows it; a JSON string. */
+void	 plan_print_change_json(const struct change *, FILE *);
 
 /* ldif.c: RFC 2849 LDIF, for slapadd, ldapadd and ldapmodify. */
 /* Whether a value may be written as it is (a SAFE-STRING not ending in a space). */
@@ -737,107 +835,32 @@ int	 model_digest(const struct model *, char hex[65]);
 int	 saved_seal(FILE *, const char *text, size_t len);
 void	 saved_free(struct saved *);
 
-/* plan.c: one change as the JSON plan shows it; a JSON string. */
-void	 plan_print_change_json(const struct change *, FILE *);
+/*
+ * save.c: writes the plan as a saved plan: LDIF change records with their assertion
+ * controls, after a header naming the digest of the input files. Returns 0 or -1.
+ */
+int		 plan_save(struct conn *, const struct plan *, FILE *,
+		    const char *file, const char *digest, const char *now);
 
+/* progress.c: a progress line on a terminal for long runs. */
+struct progress;
 /*
- * connectors.c: what the services cannot read from LDAP, told them after the
- * changes it depends on were made: SCIM 2.0 (scim.c), the webhook
- * (webhook.c), the welcome mail (welcome.c); their requests go through
- * http.c, the only user of libcurl.
+ * A progress line on fp for `total` steps of `what` (e.g. "changes"); NULL
+ * (and every call a no-op) when !enabled or fp is not a terminal.
  */
-enum call_kind {
-	CALL_WEBHOOK, CALL_SCIM_USER, CALL_SCIM_DEACTIVATE, CALL_SCIM_GROUP,
-	CALL_SCIM_UNGROUP, CALL_MAIL
-};
-struct call {
-	enum call_kind		 kind;
-	const struct service	*service;	/* SCIM */
-	const char		*what;		/* one line, no secret in it */
-	const char		*key;		/* externalId, or recipient */
-	const char		*name;		/* SCIM group displayName */
-	char			*body;		/* JSON or message; wiped */
-	const char		**members;	/* SCIM group: externalIds */
-	size_t			 nmembers;
-	int			 failed;
-};
-struct connectors {
-	const struct model	*m;
-	char			*webhook_secret;	/* HMAC-SHA256 key */
-	char			**scim_tokens;		/* per service */
-	char			*welcome;		/* mail template */
-	struct ptrvec		 calls;			/* struct call * */
-	struct arena		 arena;
-};
+struct progress	*progress_new(FILE *fp, const char *what, size_t total,
+		    int enabled);
+/* done: the steps done so far, absolute, not since the last call. */
+void		 progress_step(struct progress *, size_t done);
+/* Clears the line, so that what follows is written clean; NULL is a no-op. */
+void		 progress_free(struct progress *);
 /*
- * Reads the connectors' secrets and the welcome template, before any packet.
- * Returns the number of errors added.
+ * The text of the line after seconds: done / total, the percentage, the rate
+ * and the time left once a step is done, the time taken once all are; total
+ * 0 is unknown: the count and rate only. Returns its length as snprintf does.
  */
-size_t	 connectors_load(struct connectors *, const struct model *,
-	    const char *templates_dir, struct diags *);
-/*
- * The calls that the first done changes of the plan call for. passwords, when
- * not NULL, holds per change the initial password of a new person, or NULL.
- */
-void	 connectors_plan(struct connectors *, const struct plan *, size_t done,
-	    const struct entries *desired, const struct entries *current,
-	    char *const *passwords);
-void	 connectors_print(const struct connectors *, FILE *);
-/* Makes the calls; returns how many failed, each said on standard error. */
-size_t	 connectors_run(struct connectors *, int verbose);
-void	 connectors_free(struct connectors *);
-
-/* svcconf.c: the LDAP part of a service's configuration, from its template. */
-void	 service_config(const struct model *, const struct service *,
-	    const char *uri, FILE *);
-
-/* secret.c: the bind password. */
-/* Returns the password the caller frees with secret_free, or NULL with a message. */
-char	*secret_bind_password(const struct model *, struct diags *);
-/*
- * The first line of a secret file (relative to the tenants file), refused when
- * group or others may read it or when empty. Caller frees with secret_free.
- */
-char	*secret_read_file(const struct model *, const char *what,
-	    const char *file, struct pos, struct diags *);
-void	 secret_free(char *);
-#define SECRET_PASSWORD_LEN	34	/* 7 groups of 4, 6 dashes */
-void	 secret_password(char [SECRET_PASSWORD_LEN + 1]);
-/* Returns the userPassword value (caller frees with secret_free). */
-char	*secret_hash(const char *, enum password_scheme);
-/* Writes a new account's line to a credentials file. Returns 0 or -1. */
-int	 secret_credentials(FILE *, const struct entry *, const char *password);
-void	 secret_protect(void);
-struct secret_file {
-	FILE	*fp;		/* write the secrets here */
-	char	*path;		/* the name the file takes on commit */
-	char	*tmp;		/* its name until then */
-	char	 buf[BUFSIZ];	/* stdio's buffer, wiped on close */
-};
-/* Each returns 0, or -1 after printing why; commit and close free the struct. */
-int	 secret_file_create(struct secret_file *, const char *path);
-int	 secret_file_commit(struct secret_file *);
-void	 secret_file_close(struct secret_file *);
-
-/*
- * The credentials file of an apply, written ahead of the adds: created before
- * the first, a batch's lines synced before its adds are sent.
- */
-struct credentials {
-	int	 fd;
-	char	*path;		/* NULL: none */
-	size_t	 lines;		/* passwords written */
-};
-/* Each returns 0, or -1 after saying why. */
-int	 credentials_create(struct credentials *, const char *path);
-int	 credentials_add(struct credentials *, const struct entry *,
-	    const char *password);
-/* A comment line: the account above was not created, and why. */
-int	 credentials_unmade(struct credentials *, const struct entry *,
-	    const char *why);
-int	 credentials_sync(struct credentials *);
-/* Closes the file; one that never got a password is removed. */
-int	 credentials_close(struct credentials *);
+size_t		 progress_format(char *buf, size_t len, const char *what,
+		    size_t done, size_t total, double seconds);
 
 /* hashpool.c: initial passwords made and hashed on every processor. */
 struct initial {
@@ -908,26 +931,6 @@ void	 journal_result(struct journal *, size_t rec, const struct change *,
 int	 journal_sync(struct journal *);
 int	 journal_close(struct journal *);
 
-/* progress.c: a progress line on a terminal for long runs. */
-struct progress;
-/*
- * A progress line on fp for `total` steps of `what` (e.g. "changes"); NULL
- * (and every call a no-op) when !enabled or fp is not a terminal.
- */
-struct progress	*progress_new(FILE *fp, const char *what, size_t total,
-		    int enabled);
-/* done: the steps done so far, absolute, not since the last call. */
-void		 progress_step(struct progress *, size_t done);
-/* Clears the line, so that what follows is written clean; NULL is a no-op. */
-void		 progress_free(struct progress *);
-/*
- * The text of the line after seconds: done / total, the percentage, the rate
- * and the time left once a step is done, the time taken once all are; total
- * 0 is unknown: the count and rate only. Returns its length as snprintf does.
- */
-size_t		 progress_format(char *buf, size_t len, const char *what,
-		    size_t done, size_t total, double seconds);
-
 /*
  * batch.c: how apply cuts a plan into batches and where it waits for answers;
  * decisions on the plan alone.
@@ -962,37 +965,15 @@ void	 report_failed(const struct batch_pos *, int uncertain);
 /* After a stop: the changes before upto landed, the rest were not sent. */
 void	 report_landed(const struct batch_pos *, size_t upto);
 
-/* conn.c: the connection to the directory, to the first server that answers. */
-struct conn;
-struct conn_target {
-	const char	*uri;
-	enum tls_mode	 tls;		/* resolved: none, starttls or ldaps */
-};
-struct conn_opts {
-	const struct conn_target *targets;	/* tried in this order */
-	size_t		 ntargets;
-	enum bind_method bind;
-	const char	*bind_dn;	/* simple bind */
-	const char	*password;	/* simple bind */
-	const char	*ca_file;	/* path, or NULL for the system's CAs */
-	unsigned	 timeout;	/* seconds, connect and each operation */
-	int		 verbose;
-};
+/* lookup.c: whether the server offers RFC 5805 transactions. */
+int		 lookup_transactions(struct conn *);
 /*
- * Returns a connection bound to the first server that answers, or NULL after
- * printing why each one failed, with the exit status for it.
+ * The whole entry at dn as the server holds it, added to es, for the undo of
+ * its delete; NULL when it cannot be read.
  */
-struct conn	*conn_open(const struct conn_opts *, int *status);
-void		 conn_close(struct conn *);
-/* The exit status that the first error on the connection calls for. */
-int		 conn_status(const struct conn *);
-/*
- * read.c: the base entry and the subtrees below tenants_dn and services_dn,
- * read with the paged-results control. Returns 0 or -1 after printing why.
- */
-int		 read_directory(struct conn *, const char *base_dn,
-		    const char *tenants_dn, const char *services_dn,
-		    const char *const *attrs, struct entries *);
+const struct entry *lookup_entry(struct conn *, struct entries *es,
+		    const char *dn);
+
 /* apply.c: the plan's changes made, batch by batch. */
 struct apply_opts {
 	struct credentials	*credentials;	/* new people's passwords */
@@ -1017,20 +998,7 @@ struct apply_result {
 	int	  unwritten;	/* the credentials, journal or undo file
 				   could not be written: the apply stopped */
 };
-/* lookup.c: whether the server offers RFC 5805 transactions. */
-int		 lookup_transactions(struct conn *);
-/*
- * The whole entry at dn as the server holds it, added to es, for the undo of
- * its delete; NULL when it cannot be read.
- */
-const struct entry *lookup_entry(struct conn *, struct entries *es,
-		    const char *dn);
-/*
- * save.c: writes the plan as a saved plan: LDIF change records with their assertion
- * controls, after a header naming the digest of the input files. Returns 0 or -1.
- */
-int		 plan_save(struct conn *, const struct plan *, FILE *,
-		    const char *file, const char *digest, const char *now);
+
 /*
  * apply.c: makes the plan's changes in batches, pipelined; each batch is one
  * transaction only when asked (o->transactions) and the server has them, for
@@ -1042,15 +1010,56 @@ int		 plan_save(struct conn *, const struct plan *, FILE *,
 int		 apply_plan(struct conn *, const struct plan *,
 		    const struct apply_opts *, struct apply_result *);
 
-/* lock.c: one apply at a time. */
 /*
- * Takes the apply lock of the directory (cn=mutualize-lock below the base), or
- * says who holds it. *lockdn is what lock_release frees (NULL when the base
- * does not exist yet). Returns 0 or -1.
+ * connectors.c: what the services cannot read from LDAP, told them after the
+ * changes it depends on were made: SCIM 2.0 (scim.c), the webhook
+ * (webhook.c), the welcome mail (welcome.c); their requests go through
+ * http.c, the only user of libcurl.
  */
-int		 lock_take(struct conn *, const char *base_dn, const char *started,
-		    char **lockdn);
-void		 lock_release(struct conn *, char *lockdn);
+enum call_kind {
+	CALL_WEBHOOK, CALL_SCIM_USER, CALL_SCIM_DEACTIVATE, CALL_SCIM_GROUP,
+	CALL_SCIM_UNGROUP, CALL_MAIL
+};
+struct call {
+	enum call_kind		 kind;
+	const struct service	*service;	/* SCIM */
+	const char		*what;		/* one line, no secret in it */
+	const char		*key;		/* externalId, or recipient */
+	const char		*name;		/* SCIM group displayName */
+	char			*body;		/* JSON or message; wiped */
+	const char		**members;	/* SCIM group: externalIds */
+	size_t			 nmembers;
+	int			 failed;
+};
+struct connectors {
+	const struct model	*m;
+	char			*webhook_secret;	/* HMAC-SHA256 key */
+	char			**scim_tokens;		/* per service */
+	char			*welcome;		/* mail template */
+	struct ptrvec		 calls;			/* struct call * */
+	struct arena		 arena;
+};
+/*
+ * Reads the connectors' secrets and the welcome template, before any packet.
+ * Returns the number of errors added.
+ */
+size_t	 connectors_load(struct connectors *, const struct model *,
+	    const char *templates_dir, struct diags *);
+/*
+ * The calls that the first done changes of the plan call for. passwords, when
+ * not NULL, holds per change the initial password of a new person, or NULL.
+ */
+void	 connectors_plan(struct connectors *, const struct plan *, size_t done,
+	    const struct entries *desired, const struct entries *current,
+	    char *const *passwords);
+void	 connectors_print(const struct connectors *, FILE *);
+/* Makes the calls; returns how many failed, each said on standard error. */
+size_t	 connectors_run(struct connectors *, int verbose);
+void	 connectors_free(struct connectors *);
+
+/* svcconf.c: the LDAP part of a service's configuration, from its template. */
+void	 service_config(const struct model *, const struct service *,
+	    const char *uri, FILE *);
 
 /* main.c: the parsed command line, the only state shared by the whole run. */
 enum plan_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_LDIF };

@@ -141,8 +141,8 @@ check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutu
 	bash tests/run-integration.sh $(INTEG:%=build/san/%) tests/test_export.sh
 	bash tests/test_fault.sh
 	bash tests/test_files.sh
-	MUTUALIZE_STRESS_BIN=build/san/mutualize bash tests/stress.sh $(STRESS)
 	bash tests/bench/bench.sh -n 1000 -t 5 -p sha512-crypt
+	MUTUALIZE_STRESS_BIN=build/san/mutualize bash tests/stress.sh $(STRESS)
 
 # The unit tests alone: no server, no package step.
 test: $(UNIT:%=build/san/%)

@@ -345,8 +345,7 @@ show_ldif(struct run *r)
 		const struct change	*c = &p->v[i];
 
 		hash = NULL;
-		if (creds != NULL && c->op == CHANGE_ADD &&
-		    c->entry->kind == ENTRY_PERSON) {
+		if (creds != NULL && change_wants_password(c)) {
 			initial_make(&in, m->policy.password_scheme);
 			hash = in.hash;
 			ret = secret_credentials(creds, c->entry, in.password);

@@ -19,7 +19,7 @@ people_added(const struct plan *p, const struct model *m)
 	if (m->policy.password_scheme == PW_NONE)
 		return 0;
 	for (i = 0; i < p->n; i++)
-		n += p->v[i].op == CHANGE_ADD && p->v[i].entry->kind == ENTRY_PERSON;
+		n += change_wants_password(&p->v[i]);
 	return n;
 }
 

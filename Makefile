@@ -38,8 +38,12 @@ SRCS	+= src/batch.c src/lookup.c src/report.c src/save.c
 # The diff's parts, which diff.c calls down to; they share include/differ.h.
 SRCS	+= src/compare.c src/depart.c src/memberof.c src/members.c \
 	   src/plan_ops.c
+# directory-config: the slapd configuration; they share include/dirconf.h.
+SRCS	+= src/access.c src/dirconf.c src/dirent.c src/dirprint.c \
+	   src/slapdconf.c
 HDRS	 = include/mutualize.h include/conn.h include/connectors.h \
-	   include/loader.h include/run.h include/apply.h include/differ.h
+	   include/loader.h include/run.h include/apply.h include/differ.h \
+	   include/dirconf.h
 UNIT	 = test_yaml test_load test_getters test_placeholder test_csv \
 	   test_translit test_render test_diff test_plan test_ldif test_dn \
 	   test_secret test_template test_directory test_connect test_progress \

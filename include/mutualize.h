@@ -332,6 +332,10 @@ struct tenant {
 	size_t		 nadmins;
 	struct pos	 pos, id_pos, mail_domain_pos;
 };
+/* policy.password_min_length: the default, and the range allowed. */
+#define PASSWORD_MIN_DEFAULT	12
+#define PASSWORD_MIN_MIN	8
+#define PASSWORD_MIN_MAX	128
 struct policy {
 	const char	*login_format, *mail_format;
 	enum password_scheme password_scheme;
@@ -341,6 +345,8 @@ struct policy {
 	int		 max_removals_percent;	/* max_removals is a percentage */
 	int		 max_removals_set;
 	int		 welcome_password;	/* welcome mails may hold it */
+	int		 address_book;	/* people read each other's names, mail */
+	unsigned	 password_min_length;	/* ppolicy's pwdMinLength */
 	struct pos	 pos, login_pos, mail_pos;
 };
 struct model {
@@ -577,6 +583,8 @@ char	*filter_escape_value(const char *);
 
 /* render.c: the model as the entries it wants in the directory. */
 const char	*render_tenants_dn(struct arena *, const struct model *);
+/* The base entry, as apply creates it when missing. */
+void		 render_base(const struct model *, struct entries *);
 const char	*render_services_dn(struct arena *, const struct model *);
 /* The model must be checked and its identities assigned (model_identities). */
 void		 render(const struct model *, struct entries *);
@@ -1061,6 +1069,47 @@ void	 connectors_free(struct connectors *);
 void	 service_config(const struct model *, const struct service *,
 	    const char *uri, FILE *);
 
+/* access.c: who may do what in the syndicate's database (directory-config). */
+struct access {
+	struct ptrvec	 rules;		/* const char *: olcAccess values, in order */
+	struct ptrvec	 limits;	/* const char *: olcLimits values */
+};
+/* The strings live in the arena; access_free frees the lists. */
+void	 access_make(const struct model *, struct arena *, struct access *);
+void	 access_free(struct access *);
+/* The DN a service binds with: its bind_dn, or cn=<id>,ou=system,<base>. */
+const char *service_account_dn(struct arena *, const struct model *,
+	    const struct service *);
+
+/* slapdconf.c: what a slapd's cn=config holds, as directory-config needs it. */
+struct slapd_db {
+	const char	*dn;		/* olcDatabase={1}mdb,cn=config */
+	const char	*type;		/* mdb, config, frontend... */
+	const char	*directory;	/* olcDbDirectory, or NULL */
+	struct ptrvec	 suffixes;	/* const char * */
+	struct ptrvec	 overlays;	/* const char *: memberof, without {n} */
+	struct ptrvec	 indexed;	/* const char *: attributes with an index */
+	struct ptrvec	 access, limits;	/* const char *: without {n} */
+};
+struct slapd_config {
+	struct ptrvec	 modules;	/* const char *: loaded, as "memberof" */
+	const char	*module_dn;	/* the first module list, or NULL */
+	const char	*module_path;	/* its olcModulePath, or NULL */
+	struct ptrvec	 schemas;	/* const char *: "core", "misc" */
+	struct ptrvec	 dbs;		/* struct slapd_db * */
+	int		 next_db;	/* the number a database added takes */
+	struct arena	 arena;
+};
+/* Reads cn=config over the connection. 0, or -1 after saying why. */
+int	 slapd_config_read(struct conn *, struct slapd_config *);
+/* The cn=config that Debian's slapd package installs. */
+void	 slapd_config_stock(struct slapd_config *);
+void	 slapd_config_free(struct slapd_config *);
+/* Whether the list of names holds this one, without regard to case. */
+int	 slapd_has(const struct ptrvec *, const char *);
+/* Whether two lists hold the same strings in the same order. */
+int	 slapd_same(const struct ptrvec *, const struct ptrvec *);
+
 /* main.c: the parsed command line, the only state shared by the whole run. */
 enum plan_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_LDIF };
 struct options {
@@ -1087,6 +1136,9 @@ struct options {
 	int		 show_hashes;
 	size_t		 batch_size;	/* --batch-size */
 	int		 transactions;	/* --transactions: 1, --no-: -1 */
+	const char	*config_format;	/* directory-config --format */
+	const char	*db_directory;	/* directory-config --db-directory */
+	int		 stock;		/* directory-config --stock */
 };
 
 /* run.c: the pipeline of plan and apply; validate and service-config. */
@@ -1096,6 +1148,9 @@ int	 run_service_config(const struct options *);
 int	 run_plan(const struct options *, int write);
 /* The format of that name, as --format says it, or -1. */
 int	 plan_format(const char *);
+
+/* dirconf.c: the slapd configuration of the syndicate's directory. */
+int	 run_directory_config(const struct options *);
 
 /* export.c: the directory the file describes, as LDIF for slapadd. */
 int	 run_export(const struct options *);

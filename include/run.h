@@ -1,6 +1,6 @@
 /*
  * The parts of a run shared by run.c (the pipeline of plan and apply),
- * write.c (its apply stage), export.c and stop.c only.
+ * write.c (its apply stage), export.c, dirconf.c and stop.c only.
  */
 #ifndef MUTUALIZE_RUN_H
 #define MUTUALIZE_RUN_H

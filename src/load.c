@@ -214,7 +214,8 @@ load_tenant(struct loader *l, const struct ynode *n, struct tenant *t)
 enum {
 	POLICY_LOGIN, POLICY_MAIL, POLICY_PASSWORD_SCHEME,
 	POLICY_ON_DEPARTURE, POLICY_RETENTION_DAYS, POLICY_MAX_REMOVALS,
-	POLICY_WELCOME_PASSWORD, POLICY_NKEYS
+	POLICY_WELCOME_PASSWORD, POLICY_ADDRESS_BOOK, POLICY_PASSWORD_MIN,
+	POLICY_NKEYS
 };
 static const struct keyspec policy_keys[POLICY_NKEYS] = {
 	[POLICY_LOGIN] = { "login", 0 }, [POLICY_MAIL] = { "mail", 0 },
@@ -223,7 +224,32 @@ static const struct keyspec policy_keys[POLICY_NKEYS] = {
 	[POLICY_RETENTION_DAYS] = { "retention_days", 0 },
 	[POLICY_MAX_REMOVALS] = { "max_removals", 0 },
 	[POLICY_WELCOME_PASSWORD] = { "welcome_password", 0 },
+	[POLICY_ADDRESS_BOOK] = { "address_book", 0 },
+	[POLICY_PASSWORD_MIN] = { "password_min_length", 0 },
 };
+
+/*
+ * What the directory's access rules and password policy take from the policy
+ * (directory-config): the shared address book, the shortest password.
+ */
+static void
+load_policy_directory(struct loader *l, const struct ynode *const *f)
+{
+	static const char *const bools[] = { "false", "true" };
+	struct policy	*p = &l->m->policy;
+	int		 i;
+
+	if (f[POLICY_ADDRESS_BOOK] != NULL && (i = get_enum(l,
+	    f[POLICY_ADDRESS_BOOK], "address_book", bools, 2)) >= 0)
+		p->address_book = i;
+	if (f[POLICY_PASSWORD_MIN] != NULL && get_uint(l,
+	    f[POLICY_PASSWORD_MIN], "password_min_length", PASSWORD_MIN_MAX,
+	    &p->password_min_length) == 0 &&
+	    p->password_min_length < PASSWORD_MIN_MIN)
+		diag_add(l->d, f[POLICY_PASSWORD_MIN]->pos, "password_min_length"
+		    " %u is below %d, too short for any account of a town hall",
+		    p->password_min_length, PASSWORD_MIN_MIN);
+}
 
 static void
 load_policy(struct loader *l, const struct ynode *n)
@@ -241,6 +267,7 @@ load_policy(struct loader *l, const struct ynode *n)
 	p->login_format = "{given_name}.{surname}";
 	p->mail_format = "{login}@{mail_domain}";
 	p->retention_days = 90;
+	p->password_min_length = PASSWORD_MIN_DEFAULT;
 	if (n == NULL)
 		return;
 	p->pos = p->login_pos = p->mail_pos = n->pos;
@@ -268,6 +295,7 @@ load_policy(struct loader *l, const struct ynode *n)
 		diag_add(l->d, f[POLICY_WELCOME_PASSWORD]->pos,
 		    "welcome_password: include needs a password: "
 		    "password_scheme is none");
+	load_policy_directory(l, f);
 	if (f[POLICY_MAX_REMOVALS] != NULL && (mr = get_string(l,
 	    f[POLICY_MAX_REMOVALS], "max_removals")) != NULL) {
 		len = strlen(mr);

@@ -146,7 +146,13 @@ static const struct cmdopt
     opt_batch_size = { "batch-size", 270, required_argument, set_batch_size,
 	0 },
     opt_txn = { "transactions", 271, no_argument, set_transactions, 0 },
-    opt_no_txn = { "no-transactions", 272, no_argument, set_transactions, 0 };
+    opt_no_txn = { "no-transactions", 272, no_argument, set_transactions, 0 },
+    /* directory-config's formats are not the plans': the same name, its own */
+    opt_config_format = { "format", 263, required_argument, set_string,
+	OFF(config_format) },
+    opt_db_directory = { "db-directory", 273, required_argument, set_string,
+	OFF(db_directory) },
+    opt_stock = { "stock", 274, no_argument, set_flag, OFF(stock) };
 
 /* Every option of any command, so that one a command lacks is its usage. */
 static const struct cmdopt *const all_opts[] = {
@@ -154,7 +160,8 @@ static const struct cmdopt *const all_opts[] = {
 	&opt_mass_removal, &opt_mass_change, &opt_remove_tenant,
 	&opt_credentials, &opt_tenant, &opt_format, &opt_show_hashes,
 	&opt_journal, &opt_undo, &opt_out, &opt_plan, &opt_templates,
-	&opt_batch_size, &opt_txn, &opt_no_txn, NULL
+	&opt_batch_size, &opt_txn, &opt_no_txn, &opt_db_directory, &opt_stock,
+	NULL
 };
 #define NOPTS	(sizeof(all_opts) / sizeof(all_opts[0]) - 1)
 
@@ -175,6 +182,10 @@ static const struct cmdopt *const apply_opts[] = {
 };
 static const struct cmdopt *const export_opts[] = {
 	&opt_output, &opt_templates, NULL
+};
+static const struct cmdopt *const directory_config_opts[] = {
+	&opt_config_format, &opt_db_directory, &opt_stock, &opt_templates,
+	&opt_uri, NULL
 };
 static const struct cmdopt *const service_config_opts[] = {
 	&opt_templates, &opt_uri, NULL
@@ -212,6 +223,11 @@ static const struct command commands[] = {
 	{ "export", run_export, "export [-h] [-o output] [--templates dir] file",
 	    "write the directory the file describes as LDIF, for slapadd",
 	    export_opts, 0, 0 },
+	{ "directory-config", run_directory_config, "directory-config [-h] "
+	    "[--format ldif | slapd.conf | entries] [--stock]\n\t"
+	    "[--db-directory dir] [--templates dir] [-H ldapi-uri] file",
+	    "print the slapd configuration that makes the syndicate's "
+	    "directory", directory_config_opts, 0, 0 },
 	{ "service-config", run_service_config, "service-config [-h] "
 	    "[--templates dir] [-H uri] service file",
 	    "print the LDAP part of a service's configuration",

@@ -119,7 +119,7 @@ add_values(struct entries *es, struct entry *e, const char *attr,
 		entry_add_value(es, e, attr, *vals);
 }
 
-static void
+void
 render_base(const struct model *m, struct entries *es)
 {
 	const char	*base = m->syndicate.base_dn, *eq = strchr(base, '=');

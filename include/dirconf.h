@@ -1,0 +1,43 @@
+/* directory-config, shared by dirconf.c, dirent.c and dirprint.c only. */
+#ifndef MUTUALIZE_DIRCONF_H
+#define MUTUALIZE_DIRCONF_H
+
+#include <stdio.h>
+
+#include "mutualize.h"
+
+/* The default password policy, below the base: ppolicy's olcPPolicyDefault. */
+#define POLICY_RDN	"cn=default,ou=policies"
+
+enum dirconf_format { DIRCONF_LDIF, DIRCONF_SLAPD_CONF, DIRCONF_ENTRIES };
+
+struct dirconf {
+	const struct options	*o;
+	struct model		*m;
+	enum dirconf_format	 format;
+	struct conn		*c;		/* NULL: no server read */
+	const char		*server;	/* what the configuration was read from */
+	int			 local;		/* read over ldapi://: this host */
+	struct slapd_config	 sc;
+	struct slapd_db		*db;		/* serves the base, or NULL */
+	const char		*db_dn;		/* that one's, or the one added */
+	const char		*db_directory;	/* of a database added */
+	struct ptrvec		 modules;	/* const char *: to load */
+	struct access		 ac;
+	struct entries		 es;		/* owns the entries to add */
+	struct ptrvec		 data;		/* struct entry *: to add, in order */
+	const char		*policy_dn;
+	const char		*policy_min;	/* its pwdMinLength now, or NULL */
+	struct arena		 a;
+};
+
+/*
+ * dirent.c: the entries the configuration names (the base, the password
+ * policy, mutualize's bind_dn), those missing put in data. 0 or -1, said.
+ */
+int	 dirconf_entries(struct dirconf *);
+
+/* dirprint.c: the configuration in its format; 0 or -1 after an error. */
+int	 dirconf_print(struct dirconf *, FILE *);
+
+#endif

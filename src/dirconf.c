@@ -1,0 +1,269 @@
+/*
+ * mutualize directory-config: what makes a slapd the syndicate's directory.
+ * The server's cn=config is read first (as root over ldapi://), and only what
+ * it lacks is printed, in the order ldapmodify must apply it: the modules,
+ * the schemas, the database of the base DN (or the changes to the one that
+ * serves it), its overlays, then the entries the rules name. A database that
+ * would overlap another, a module the host lacks or a database directory not
+ * made yet is refused before anything is printed.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "mutualize.h"
+#include "dirconf.h"
+#include "run.h"
+
+/* A DN compared as slapd does for names mutualize writes: case, spaces. */
+static const char *
+dn_plain(struct arena *a, const char *dn)
+{
+	char		*out = arena_alloc(a, strlen(dn) + 1), *o = out;
+	const char	*s;
+
+	for (s = dn; *s != '\0'; s++) {
+		if (*s == ' ' && (o == out || o[-1] == ',' || o[-1] == '=' ||
+		    s[1] == ',' || s[1] == '=' || s[1] == ' '))
+			continue;
+		*o++ = (char)tolower((unsigned char)*s);
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Whether DN a is below DN b (both plain). */
+static int
+dn_below(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b);
+
+	return la > lb + 1 && a[la - lb - 1] == ',' && strcmp(a + la - lb, b) == 0;
+}
+
+/*
+ * The database that serves the base DN, or none; -1 when another database's
+ * suffix contains it or lies below it, or it is not an mdb database.
+ */
+static int
+find_database(struct dirconf *d)
+{
+	const char	*base = dn_plain(&d->a, d->m->syndicate.base_dn), *s;
+	size_t		 i, j;
+
+	for (i = 0; i < d->sc.dbs.n; i++) {
+		struct slapd_db	*db = d->sc.dbs.v[i];
+
+		for (j = 0; j < db->suffixes.n; j++) {
+			s = dn_plain(&d->a, db->suffixes.v[j]);
+			if (strcmp(s, base) == 0 && strcasecmp(db->type, "mdb")
+			    == 0) {
+				d->db = db;
+				continue;
+			}
+			if (strcmp(s, base) != 0 && !dn_below(base, s) &&
+			    !dn_below(s, base))
+				continue;
+			msg_warn("%s serves %s with %s (%s): the base DN %s needs "
+			    "an mdb database of its own", d->server,
+			    (const char *)db->suffixes.v[j], db->dn, db->type,
+			    d->m->syndicate.base_dn);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Whether the server has a database of type mdb: back_mdb is loaded. */
+static int
+has_mdb(const struct slapd_config *sc)
+{
+	size_t	i;
+
+	for (i = 0; i < sc->dbs.n; i++)
+		if (strcasecmp(((struct slapd_db *)sc->dbs.v[i])->type, "mdb")
+		    == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether a module is in one of the directories of a modulepath (a:b:c). */
+static int
+module_file(const char *path, const char *name)
+{
+	const char	*dir = path, *end;
+	struct stat	 st;
+	char		*f;
+	int		 found = 0;
+
+	for (; !found && *dir != '\0'; dir = end + (*end == ':')) {
+		end = dir + strcspn(dir, ":");
+		f = xasprintf("%.*s/%s.la", (int)(end - dir), dir, name);
+		found = stat(f, &st) == 0;
+		free(f);
+	}
+	return found;
+}
+
+/* A module the server has not loaded: this host must have its file. */
+static int
+check_module(struct dirconf *d, const char *name)
+{
+	const char	*path = d->sc.module_path != NULL ? d->sc.module_path :
+	    "/usr/lib/ldap";
+
+	if (!d->local || module_file(path, name))
+		return 0;
+	msg_warn("the server cannot load the module %s: there is no %s.la in "
+	    "its module path %s", name, name, path);
+	return -1;
+}
+
+/* The modules the configuration needs that the server lacks. 0 or -1. */
+static int
+missing_modules(struct dirconf *d)
+{
+	static const char *const needed[] = { "back_mdb", "memberof", "refint",
+	    "ppolicy", NULL };
+	size_t	i;
+	int	ret = 0;
+
+	for (i = 0; needed[i] != NULL; i++) {
+		if (slapd_has(&d->sc.modules, needed[i]) ||
+		    (i == 0 && (d->db != NULL || has_mdb(&d->sc))))
+			continue;
+		if (check_module(d, needed[i]) == -1)
+			ret = -1;
+		ptrvec_push(&d->modules, (void *)needed[i]);
+	}
+	return ret;
+}
+
+/* The schemas Debian loads on install, which mutualize's entries need. */
+static int
+check_schemas(struct dirconf *d)
+{
+	static const char *const needed[] = { "core", "cosine",
+	    "inetorgperson", NULL };
+	size_t	i;
+
+	for (i = 0; needed[i] != NULL; i++)
+		if (!slapd_has(&d->sc.schemas, needed[i])) {
+			msg_warn("%s has no %s schema: load /etc/ldap/schema/%s."
+			    "ldif first", d->server, needed[i], needed[i]);
+			return -1;
+		}
+	return 0;
+}
+
+/* A new database's directory must exist: slapd does not make it. */
+static int
+check_db_directory(struct dirconf *d)
+{
+	struct stat	st;
+
+	if (d->db != NULL || !d->local)
+		return 0;
+	if (stat(d->db_directory, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	msg_warn("the database directory %s does not exist: make it for slapd's "
+	    "user first (install -d -o openldap -g openldap -m 0700 %s), or "
+	    "choose another with --db-directory", d->db_directory,
+	    d->db_directory);
+	return -1;
+}
+
+/* Connects as root over ldapi:// (or -H) and reads cn=config. */
+static int
+read_server(struct dirconf *d)
+{
+	struct conn_target	 t;
+	struct conn_opts	 co;
+	int			 status;
+
+	t.uri = d->o->uri != NULL ? d->o->uri : "ldapi:///";
+	t.tls = TLS_NONE;
+	if (strncmp(t.uri, "ldapi://", 8) != 0) {
+		msg_warn("%s: directory-config reads cn=config as root over "
+		    "ldapi:// (SASL EXTERNAL); give an ldapi:// URI", t.uri);
+		return -1;
+	}
+	memset(&co, 0, sizeof(co));
+	co.targets = &t;
+	co.ntargets = 1;
+	co.bind = BIND_EXTERNAL;
+	co.timeout = d->m->directory.timeout;
+	co.verbose = d->o->verbose;
+	if ((d->c = conn_open(&co, &status)) == NULL)
+		return -1;
+	d->server = t.uri;
+	d->local = 1;
+	return slapd_config_read(d->c, &d->sc);
+}
+
+static int
+prepare(struct dirconf *d)
+{
+	const struct model	*m = d->m;
+
+	d->db_directory = d->o->db_directory != NULL ? d->o->db_directory :
+	    arena_printf(&d->a, "/var/lib/ldap/%s", m->syndicate.id);
+	if (d->format != DIRCONF_LDIF || d->o->stock) {
+		slapd_config_stock(&d->sc);
+		d->server = "the configuration of Debian's slapd package";
+	} else if (read_server(d) == -1)
+		return -1;
+	if (find_database(d) == -1 || check_schemas(d) == -1 ||
+	    missing_modules(d) == -1 ||
+	    check_db_directory(d) == -1)
+		return -1;
+	d->db_dn = d->db != NULL ? d->db->dn : arena_printf(&d->a,
+	    "olcDatabase={%d}mdb,cn=config", d->sc.next_db);
+	access_make(m, &d->a, &d->ac);
+	return d->format == DIRCONF_SLAPD_CONF ? 0 : dirconf_entries(d);
+}
+
+static int
+format_of(const char *name)
+{
+	static const char *const names[] = { "ldif", "slapd.conf", "entries" };
+	size_t	i;
+
+	if (name == NULL)
+		return DIRCONF_LDIF;
+	for (i = 0; i < 3; i++)
+		if (strcmp(name, names[i]) == 0)
+			return (int)i;
+	msg_warn("--format takes ldif, slapd.conf or entries, not \"%s\"", name);
+	return -1;
+}
+
+int
+run_directory_config(const struct options *o)
+{
+	struct dirconf	 d;
+	int		 ret = EXIT_ERROR, f;
+
+	memset(&d, 0, sizeof(d));
+	d.o = o;
+	if ((f = format_of(o->config_format)) == -1 ||
+	    (d.m = load_checked(o)) == NULL)
+		return EXIT_ERROR;
+	d.format = (enum dirconf_format)f;
+	entries_init(&d.es);
+	if (prepare(&d) == 0)
+		ret = dirconf_print(&d, stdout) == 0 ? EXIT_OK : EXIT_ERROR;
+	if (d.c != NULL)
+		conn_close(d.c);
+	access_free(&d.ac);
+	ptrvec_free(&d.modules);
+	ptrvec_free(&d.data);
+	slapd_config_free(&d.sc);
+	entries_free(&d.es);
+	arena_free(&d.a);
+	model_free(d.m);
+	return ret;
+}

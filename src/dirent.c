@@ -1,0 +1,179 @@
+/*
+ * The entries directory-config adds beside the configuration: the base, the
+ * default password policy that ppolicy names, and the entry mutualize binds
+ * as (with bind_dn). Those the server has already are left as they are, but
+ * for the policy's minimum length, which follows the file.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+
+#include "mutualize.h"
+#include "conn.h"
+#include "dirconf.h"
+
+/*
+ * Whether the entry exists: 1, 0, or -1 after saying why. With attr, *val
+ * gets its first value (or NULL) in the arena.
+ */
+static int
+read_one(struct dirconf *d, const char *dn, const char *attr,
+    const char **val)
+{
+	char		*attrs[] = { (char *)(attr != NULL ? attr : "1.1"), NULL };
+	struct timeval	 tv = { (time_t)d->c->timeout, 0 };
+	struct berval	**v;
+	LDAPMessage	*res = NULL, *e;
+	int		 rc, found = 0;
+
+	if (val != NULL)
+		*val = NULL;
+	rc = ldap_search_ext_s(d->c->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
+	    attrs, 0, NULL, NULL, &tv, 0, &res);
+	if (rc == LDAP_SUCCESS && (e = ldap_first_entry(d->c->ld, res)) != NULL) {
+		found = 1;
+		v = ldap_get_values_len(d->c->ld, e, attrs[0]);
+		if (val != NULL && v != NULL && v[0] != NULL)
+			*val = arena_strndup(&d->a, v[0]->bv_val, v[0]->bv_len);
+		ldap_value_free_len(v);
+	}
+	ldap_msgfree(res);
+	if (rc == LDAP_SUCCESS || rc == LDAP_NO_SUCH_OBJECT)
+		return found;
+	msg_warn("%s: cannot read %s: %s (%d)", d->server, dn,
+	    ldap_err2string(rc), rc);
+	return -1;
+}
+
+/* Whether the entry exists: none does in a database not made yet. */
+static int
+exists(struct dirconf *d, const char *dn, const char *attr, const char **val)
+{
+	if (val != NULL)
+		*val = NULL;
+	if (d->c == NULL || d->db == NULL)
+		return 0;
+	return read_one(d, dn, attr, val);
+}
+
+static struct entry *
+new_entry(struct dirconf *d, const char *dn, const char *const *classes)
+{
+	struct entry	*e = entries_add(&d->es, dn, NULL, ENTRY_OTHER);
+	size_t		 i;
+
+	for (i = 0; classes[i] != NULL; i++)
+		entry_add_value(&d->es, e, "objectClass", classes[i]);
+	ptrvec_push(&d->data, e);
+	return e;
+}
+
+/* The password policy of every account: pwdMinLength checked on change. */
+static int
+policy_entries(struct dirconf *d)
+{
+	const char	*ou = arena_printf(&d->a, "ou=policies,%s",
+	    d->m->syndicate.base_dn);
+	struct entry	*e;
+	int		 r;
+
+	d->policy_dn = arena_printf(&d->a, POLICY_RDN ",%s",
+	    d->m->syndicate.base_dn);
+	if ((r = exists(d, ou, NULL, NULL)) == -1)
+		return -1;
+	if (r == 0)
+		entry_add_value(&d->es, new_entry(d, ou, (const char *const[]){
+		    "organizationalUnit", NULL }), "ou", "policies");
+	if ((r = exists(d, d->policy_dn, "pwdMinLength", &d->policy_min)) != 0)
+		return r == -1 ? -1 : 0;
+	e = new_entry(d, d->policy_dn, (const char *const[]){ "device",
+	    "pwdPolicy", NULL });
+	entry_add_value(&d->es, e, "cn", "default");
+	entry_add_value(&d->es, e, "description", "The password policy of "
+	    "every account of the directory (mutualize directory-config)");
+	entry_add_value(&d->es, e, "pwdAttribute", "userPassword");
+	entry_add_value(&d->es, e, "pwdMinLength", arena_printf(&d->a, "%u",
+	    d->m->policy.password_min_length));
+	/* 1: a password sent in clear is checked; a hash is taken as it is. */
+	entry_add_value(&d->es, e, "pwdCheckQuality", "1");
+	return 0;
+}
+
+/* The entry of bind_dn, with the hash of the bind password. */
+static int
+bind_entry(struct dirconf *d, const char *parent)
+{
+	const struct model	*m = d->m;
+	const char		*dn = m->directory.bind_dn, *eq;
+	struct diags		 diags = { 0 };
+	struct entry		*e;
+	char			*pw, *hash;
+	int			 cn = strncasecmp(dn, "cn=", 3) == 0;
+
+	if (!cn && strncasecmp(dn, "uid=", 4) != 0) {
+		msg_warn("bind_dn %s: directory-config makes a cn= or uid= entry "
+		    "to bind as; make this one yourself", dn);
+		return -1;
+	}
+	if ((pw = secret_bind_password(m, &diags)) == NULL) {
+		diag_print(&diags, stderr);
+		diag_free(&diags);
+		return -1;
+	}
+	hash = secret_hash(pw, m->policy.password_scheme == PW_SHA512_CRYPT ?
+	    PW_SHA512_CRYPT : PW_YESCRYPT);
+	secret_free(pw);
+	eq = strchr(dn, '=') + 1;
+	e = new_entry(d, dn, (const char *const[]){ cn ? "applicationProcess" :
+	    "account", "simpleSecurityObject", NULL });
+	entry_add_value(&d->es, e, cn ? "cn" : "uid", arena_strndup(&d->a, eq,
+	    (size_t)(parent - 1 - eq)));
+	entry_add_value(&d->es, e, "description", "What mutualize binds as to "
+	    "manage the directory");
+	entry_add_value(&d->es, e, "userPassword", hash);
+	secret_free(hash);
+	return 0;
+}
+
+/* mutualize's own entry, when it binds with a DN below the base. */
+static int
+bind_entries(struct dirconf *d)
+{
+	const char	*dn = d->m->directory.bind_dn, *parent;
+	int		 r;
+
+	if (dn == NULL || d->m->directory.bind != BIND_SIMPLE ||
+	    (parent = strchr(dn, ',')) == NULL)
+		return 0;
+	if ((r = exists(d, dn, NULL, NULL)) != 0)
+		return r;
+	parent++;
+	if (strcasecmp(parent, d->m->syndicate.base_dn) != 0 &&
+	    entries_find(&d->es, parent) == NULL &&
+	    (r = exists(d, parent, NULL, NULL)) != 1) {
+		if (r == 0)
+			msg_warn("bind_dn %s: its parent %s does not exist; put "
+			    "bind_dn directly below the base, or make the "
+			    "parent first", dn, parent);
+		return -1;
+	}
+	return bind_entry(d, parent);
+}
+
+int
+dirconf_entries(struct dirconf *d)
+{
+	int	r;
+
+	if ((r = exists(d, d->m->syndicate.base_dn, NULL, NULL)) == -1)
+		return -1;
+	if (r == 0) {
+		render_base(d->m, &d->es);
+		ptrvec_push(&d->data, entries_find(&d->es,
+		    d->m->syndicate.base_dn));
+	}
+	if (policy_entries(d) == -1 || bind_entries(d) == -1)
+		return -1;
+	return 0;
+}

@@ -95,6 +95,7 @@ build/san/mutualize: build/san/main.o build/san/libmutualize.a
 build/san/test_%: tests/test_%.c tests/harness.h build/san/libmutualize.a
 	$(CC) -std=c11 $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -Itests -o $@ $< \
 	    build/san/libmutualize.a $(LIBS) $$(pkg-config --libs cmocka)
+$(INTEG:%=build/san/%): tests/integration.h
 
 # The command line's tests compile main.c in, its main renamed.
 build/san/test_cli: src/main.c include/run.h

@@ -25,14 +25,18 @@
 #                       CA that signed nothing (other-ca.pem)
 #
 # Loops are bounded; only 127.0.0.1 and ::1 are used. The root uid of the
-# ldapi:// socket (SASL EXTERNAL) is the rootdn; cn=reader may read, with a
-# size limit that only paged searches pass; cn=limited may not even page
-# past it; cn=writer may write, except to entries named uid=hidden.*, which
-# it cannot see.
+# ldapi:// socket (SASL EXTERNAL) is the rootdn (generated: it manages the
+# database); cn=reader may read, with a size limit that only paged searches
+# pass; cn=limited may not even page past it; cn=writer may write, except to
+# entries named uid=hidden.*, which it cannot see. The generated
+# configuration's own rules come first, but for those three, and give
+# anonymous clients nothing.
 
 SLAPD_BIN=${SLAPD_BIN:-/usr/sbin/slapd}
 SLAPD_NAMES=
-SLAPD_SCHEMA=$(cd "$(dirname "${BASH_SOURCE[0]}")/../templates" && pwd)/mutualize.schema
+SLAPD_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SLAPD_SCHEMA=$SLAPD_TOP/templates/mutualize.schema
+SLAPD_MUTUALIZE=${SLAPD_MUTUALIZE:-$SLAPD_TOP/mutualize}
 
 slapd_write_conf() {
 	local dir=$1 base=$2 pw=$3 tls=$4
@@ -118,6 +122,78 @@ ppolicy_default "cn=default-policy,$base"
 CONF
 }
 
+# The cn=config that Debian's slapd package makes on install (its postinst
+# fills in slapd.init.ldif and loads it with slapadd), in the server's
+# directory: database dc=nodomain, schemas core, cosine, nis, inetorgperson.
+# With MODULE_PATH, back_mdb is loaded by its full name and the module path
+# is that one: a host that lacks the other modules.
+slapd_stock_config() {
+	local dir=$1 tls=$2 modules=${3:-}
+	mkdir -p "$dir/slapd.d" "$dir/nodomain" "$dir/db" || return 1
+	sed -e "s|@SUFFIX@|dc=nodomain|g" -e "s|@PASSWORD@|{CRYPT}*|g" \
+		-e "s|/var/lib/ldap|$dir/nodomain|" -e "s|/var/run/slapd|$dir|" \
+		${modules:+-e "s|^olcModulePath: .*|olcModulePath: $modules|"} \
+		${modules:+-e "s|^olcModuleLoad: back_mdb|olcModuleLoad: /usr/lib/ldap/back_mdb.la|"} \
+		/usr/share/slapd/slapd.init.ldif >"$dir/init.ldif" || return 1
+	if [ -n "$tls" ]; then
+		sed -i "/^olcToolThreads:/a\\
+olcTLSCACertificateFile: $tls/ca.pem\\
+olcTLSCertificateFile: $tls/server.pem\\
+olcTLSCertificateKeyFile: $tls/server.key" "$dir/init.ldif"
+	fi
+	slapadd -n0 -F "$dir/slapd.d" -l "$dir/init.ldif" >"$dir/slapadd.log" 2>&1
+}
+
+# A tenants file for directory-config when the caller names none.
+slapd_tenants_file() {
+	local dir=$1 base=$2
+	cat >"$dir/tenants.yaml" <<YAML
+version: 1
+syndicate: {id: test, name: "Tests", base_dn: "$base", mail_domain: example.org}
+directory: {uri: "ldap://127.0.0.1:389", bind_dn: "cn=admin,$base"}
+tenants:
+  - {id: t, name: "T"}
+YAML
+	echo "$dir/tenants.yaml"
+}
+
+# What directory-config prints for the server, applied with ldapmodify, then
+# the rules and limits of the tests' own readers and writer.
+slapd_generate() {
+	local dir=$1 base=$2 pw=$3 ldapi=$4 file
+	file=${SLAPD_TENANTS:-$(slapd_tenants_file "$dir" "$base")}
+	MUTUALIZE_BIND_PASSWORD=$pw "$SLAPD_MUTUALIZE" directory-config \
+		--templates "$SLAPD_TOP/templates" -H "$ldapi" \
+		--db-directory "$dir/db" "$file" >"$dir/config.ldif" \
+		2>"$dir/config.log" &&
+	ldapmodify -Q -Y EXTERNAL -H "$ldapi" -f "$dir/config.ldif" \
+		>>"$dir/config.log" 2>&1 &&
+	ldapmodify -Q -Y EXTERNAL -H "$ldapi" >>"$dir/config.log" 2>&1 <<LDIF
+dn: olcDatabase={2}mdb,cn=config
+changetype: modify
+add: olcAccess
+olcAccess: {4}to dn.regex="^uid=hidden\\\\.[^,]*,ou=people," by dn.exact="cn=writer,$base" none by * break
+olcAccess: {5}to * by dn.exact="cn=writer,$base" write by dn.exact="cn=reader,$base" read by dn.exact="cn=limited,$base" read by * break
+-
+add: olcLimits
+olcLimits: dn.exact="cn=reader,$base" size.soft=5 size.hard=5 size.pr=1000 size.prtotal=unlimited
+olcLimits: dn.exact="cn=limited,$base" size.soft=5 size.hard=5 size.prtotal=5
+LDIF
+	[ $? = 0 ] && return 0
+	echo "slapd: the generated configuration failed:" >&2
+	cat "$dir/config.log" >&2
+	return 1
+}
+
+# slapd's arguments for its configuration: a file, or cn=config.
+slapd_conf_args() {
+	if [ "${SLAPD_OVERLAYS:-}" = generated ]; then
+		echo "-F $1/slapd.d"
+	else
+		echo "-f $1/slapd.conf"
+	fi
+}
+
 # A path as the host part of an ldapi:// URI.
 slapd_urlencode() {
 	local s=$1 out= c i
@@ -131,23 +207,74 @@ slapd_urlencode() {
 	printf '%s' "$out"
 }
 
+# The configuration of a new server, and the database SLAPD_LDIF loads
+# offline into it (the generated one is made online, then loaded).
+slapd_prepare() {
+	local dir=$1 base=$2 pw=$3 tls=$4
+	if [ "${SLAPD_OVERLAYS:-}" = generated ]; then
+		slapd_stock_config "$dir" "$tls" || return 1
+	else
+		slapd_write_conf "$dir" "$base" "$pw" "$tls" || return 1
+		slapd_load "$dir" || return 1
+	fi
+}
+
+slapd_load() {
+	local dir=$1 conf
+	[ -n "${SLAPD_LDIF:-}" ] || return 0
+	if [ -d "$dir/slapd.d" ]; then
+		conf="-F $dir/slapd.d -b $2"
+	else
+		conf="-f $dir/slapd.conf"
+	fi
+	# -c: the generated configuration made the base entry already, which
+	# slapadd reports and goes on.
+	if ! slapadd -c -q $conf -l "$SLAPD_LDIF" >"$dir/slapadd.log" 2>&1 &&
+		{ ! grep -q "could not add entry" "$dir/slapadd.log" ||
+		grep "could not add entry" "$dir/slapadd.log" |
+		grep -qv KEYEXIST; }; then
+		echo "slapadd of $SLAPD_LDIF failed:" >&2
+		cat "$dir/slapadd.log" >&2
+		return 1
+	fi
+}
+
+# A started server of the generated configuration: configured over ldapi://,
+# then SLAPD_LDIF loaded offline and the server started again.
+slapd_configure() {
+	local name=$1 base=$2 pw=$3 dir uri ldapi
+	[ "${SLAPD_OVERLAYS:-}" = generated ] || return 0
+	dir=${name}_DIR ldapi=${name}_LDAPI_URI
+	dir=${!dir} ldapi=${!ldapi}
+	slapd_generate "$dir" "$base" "$pw" "$ldapi" || return 1
+	[ -n "${SLAPD_LDIF:-}" ] || return 0
+	slapd_kill "$name"
+	slapd_load "$dir" "$base" && slapd_restart "$name"
+}
+
 slapd_start() {
-	local base=$1 pw=$2 name=${3:-SLAPD} tls=${4:-} dir port sport ldapi urls
-	local tries i pid
+	local base=$1 pw=$2 name=${3:-SLAPD} tls=${4:-} dir
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/mutualize-slapd.XXXXXX") || return 1
 	printf -v "${name}_DIR" '%s' "$dir"
 	export "${name}_DIR"
 	SLAPD_ROOTDN="cn=admin,$base"
 	export SLAPD_ROOTDN
 	SLAPD_NAMES="$SLAPD_NAMES $name"
-	slapd_write_conf "$dir" "$base" "$pw" "$tls"
-	if [ -n "${SLAPD_LDIF:-}" ] && ! slapadd -q -f "$dir/slapd.conf" \
-		-l "$SLAPD_LDIF" >"$dir/slapadd.log" 2>&1; then
-		echo "slapadd of $SLAPD_LDIF failed:" >&2
-		cat "$dir/slapadd.log" >&2
+	printf -v "${name}_CONF" '%s' "$(slapd_conf_args "$dir")"
+	if ! slapd_prepare "$dir" "$base" "$pw" "$tls" ||
+		! slapd_listen "$name" "$dir" "$tls" ||
+		! slapd_configure "$name" "$base" "$pw"; then
 		slapd_stop "$name"
 		return 1
 	fi
+}
+
+# Starts the server on free ports: sets NAME_URI, NAME_LDAPI_URI and, with
+# TLS, NAME_LDAPS_URI and NAME_LDAPS6_URI.
+slapd_listen() {
+	local name=$1 dir=$2 tls=$3 port sport ldapi urls tries i pid conf
+	conf=${name}_CONF
+	conf=${!conf}
 	ldapi="ldapi://$(slapd_urlencode "$dir/ldapi")"
 	# Random ports in 20000-59999; if slapd cannot bind one, it exits and we
 	# try others.
@@ -156,7 +283,7 @@ slapd_start() {
 		sport=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
 		urls="ldap://127.0.0.1:$port/ $ldapi"
 		[ -n "$tls" ] && urls="$urls ldaps://127.0.0.1:$sport/ ldaps://[::1]:$sport/"
-		"$SLAPD_BIN" -d 0 -f "$dir/slapd.conf" -h "$urls" >"$dir/slapd.log" 2>&1 &
+		"$SLAPD_BIN" -d 0 $conf -h "$urls" >"$dir/slapd.log" 2>&1 &
 		pid=$!
 		printf -v "${name}_PID" '%s' "$pid"
 		export "${name}_PID"
@@ -184,15 +311,14 @@ slapd_start() {
 	done
 	echo "slapd $name did not start; its log:" >&2
 	cat "$dir/slapd.log" >&2
-	slapd_stop "$name"
 	return 1
 }
 
 slapd_restart() {
-	local name=${1:-SLAPD} dir uri ldapi pid i
-	dir=${name}_DIR uri=${name}_URI ldapi=${name}_LDAPI_URI
-	dir=${!dir} uri=${!uri} ldapi=${!ldapi}
-	"$SLAPD_BIN" -d 0 -f "$dir/slapd.conf" -h "$uri $ldapi" \
+	local name=${1:-SLAPD} dir uri ldapi pid i conf
+	dir=${name}_DIR uri=${name}_URI ldapi=${name}_LDAPI_URI conf=${name}_CONF
+	dir=${!dir} uri=${!uri} ldapi=${!ldapi} conf=${!conf}
+	"$SLAPD_BIN" -d 0 $conf -h "$uri $ldapi" \
 		>>"$dir/slapd.log" 2>&1 &
 	pid=$!
 	printf -v "${name}_PID" '%s' "$pid"

@@ -1,0 +1,354 @@
+#!/bin/bash
+# Integration: who may do what in a directory that directory-config made of
+# Debian's stock cn=config, asserted by real binds. Each role (mutualize, each
+# service's account, town a's admin, town b's admin, a person, an anonymous
+# client) tries each action, and the table of what happened must be the one
+# mutualize(1) prints under ACCESS CONTROL. Then the rules that go with it
+# (own password, the password policy, pwdReset, the mail routing, the
+# address book) and the refusals of directory-config itself.
+# MUTUALIZE_TEST_BIN: the program.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/slapd.sh"
+. "$here/tap.sh"
+prog=${MUTUALIZE_TEST_BIN:-build/san/mutualize}
+prog=$(cd "$(dirname "$prog")" && pwd)/$(basename "$prog")
+work=$(mktemp -d "${TMPDIR:-/tmp}/mutualize-access.XXXXXX") || exit 1
+trap 'slapd_stop_all; rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+BASE="dc=sitiv,dc=fr"
+PEOPLE_A="ou=people,ou=a,ou=tenants,$BASE"
+PEOPLE_B="ou=people,ou=b,ou=tenants,$BASE"
+BOB="uid=bob.agent,$PEOPLE_A"
+DAN="uid=dan.agent,$PEOPLE_B"
+export MUTUALIZE_TEMPLATES=${MUTUALIZE_TEMPLATES:-$here/../templates}
+
+# The syndicate: two towns, each with an admin; mail for all, files for some.
+write_tenants() {
+	cat >"$work/tenants.yaml" <<YAML
+version: 1
+syndicate: {id: sitiv, name: "SITIV", base_dn: "$BASE", mail_domain: sitiv.fr}
+directory:
+  uri: "ldap://127.0.0.1:389"
+  bind_dn: "cn=admin,$BASE"
+  bind_password_file: secret/bind.pw
+policy: {address_book: $1}
+services:
+  mail: {quota: 1GiB}
+  files: {quota: 2GiB}
+tenants:
+  - id: a
+    name: "Town A"
+    services: [mail]
+    admins: [A-1]
+    people:
+      - {id: "A-1", given_name: "Alice", surname: "Admin", kind: agent}
+      - {id: "A-2", given_name: "Bob", surname: "Agent", kind: agent, services: [mail, files]}
+      - {id: "A-3", given_name: "Carl", surname: "Person", kind: agent}
+      - {id: "A-4", given_name: "Eve", surname: "Files", kind: agent, services: [files]}
+  - id: b
+    name: "Town B"
+    services: [mail]
+    admins: [B-1]
+    people:
+      - {id: "B-1", given_name: "Beth", surname: "Admin", kind: elected}
+      - {id: "B-2", given_name: "Dan", surname: "Agent", kind: agent, services: [mail, files]}
+YAML
+}
+
+# directory-config for the server, applied as an admin does.
+configure() {
+	"$prog" directory-config -H "$SLAPD_LDAPI_URI" \
+		--db-directory "$SLAPD_DIR/db" "$work/tenants.yaml" \
+		>"$work/config.ldif" 2>"$work/config.err" &&
+		ldapmodify -Q -Y EXTERNAL -H "$SLAPD_LDAPI_URI" \
+			-f "$work/config.ldif" >"$work/ldapmodify.out" 2>&1
+}
+
+setup() {
+	mkdir -m 700 "$work/secret" &&
+		od -An -tx1 -N12 /dev/urandom | tr -d ' \n' >"$work/secret/bind.pw" &&
+		chmod 600 "$work/secret/bind.pw" &&
+		write_tenants false || return 1
+	stock_server SLAPD || return 1
+	check "directory-config's LDIF applies to a stock Debian cn=config" \
+		configure || { cat "$work/config.err" "$work/ldapmodify.out"; return 1; }
+	"$prog" -q apply -H "$SLAPD_URI" --credentials "$work/creds" \
+		"$work/tenants.yaml" >"$work/apply.out" 2>&1 ||
+		{ cat "$work/apply.out"; return 1; }
+}
+
+# A slapd NAME on the stock cn=config, not configured yet; MODULE_PATH as
+# slapd_stock_config takes it.
+stock_server() {
+	local name=$1 dir
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/mutualize-slapd.XXXXXX") || return 1
+	printf -v "${name}_DIR" '%s' "$dir"
+	printf -v "${name}_CONF" '%s' "-F $dir/slapd.d"
+	SLAPD_NAMES="$SLAPD_NAMES $name"
+	slapd_stock_config "$dir" "" "${2:-}" && slapd_listen "$name" "$dir" ""
+}
+
+password_of() {
+	case $1 in
+	mutualize) cat "$work/secret/bind.pw" ;;
+	mail | files) cat "$work/secret/$1.pw" ;;
+	*) awk -v u="$1" '$1 == u { print $3 }' "$work/creds" ;;
+	esac
+}
+
+dn_of() {
+	case $1 in
+	mutualize) echo "cn=admin,$BASE" ;;
+	mail | files) echo "cn=$1,ou=system,$BASE" ;;
+	alice.admin | carl.person) echo "uid=$1,$PEOPLE_A" ;;
+	beth.admin) echo "uid=$1,$PEOPLE_B" ;;
+	esac
+}
+
+# Runs an ldap tool as the role: ROLE TOOL ARGS...
+as() {
+	local role=$1 tool=$2
+	shift 2
+	if [ "$role" = anonymous ]; then
+		"$tool" -x -H "$SLAPD_URI" "$@"
+	else
+		"$tool" -x -H "$SLAPD_URI" -D "$(dn_of "$role")" \
+			-w "$(password_of "$role")" "$@"
+	fi
+}
+
+read_mail() {
+	as "$1" ldapsearch -LLL -b "$2" -s base mail 2>/dev/null | grep -q '^mail:'
+}
+read_password() {
+	as "$1" ldapsearch -LLL -b "$BOB" -s base userPassword 2>/dev/null |
+		grep -q '^userPassword'
+}
+write_mail() {
+	printf 'dn: %s\nchangetype: modify\nreplace: mail\nmail: x@attacker.example\n' \
+		"$BOB" | as "$1" ldapmodify >/dev/null 2>&1
+}
+reset_password() {
+	as "$1" ldappasswd -s "reset-by-$1-$RANDOM" "$2" >/dev/null 2>&1
+}
+add_entry() {
+	printf 'dn: uid=intruder,%s\nchangetype: add\nobjectClass: account\nuid: intruder\n' \
+		"$PEOPLE_A" | as "$1" ldapmodify >/dev/null 2>&1
+}
+read_lock() {
+	as "$1" ldapsearch -LLL -b "cn=mutualize-lock,$BASE" -s base cn \
+		2>/dev/null | grep -q '^cn:'
+}
+
+not() {
+	! "$@"
+}
+
+# One cell: Y when the action was allowed, N when refused.
+cell() {
+	if "$@"; then echo Y; else echo N; fi
+}
+
+# The table as mutualize(1) prints it, rows in this order.
+expected_table() {
+	cat <<'TABLE'
+mutualize    Y Y Y Y Y Y Y Y
+mail         Y Y N N N N N N
+files        Y Y N N N N N N
+alice.admin  Y N N N Y N N N
+beth.admin   N Y N N N Y N N
+carl.person  N N N N N N N N
+anonymous    N N N N N N N N
+TABLE
+}
+
+matrix() {
+	local role
+	# mutualize last: what it may do changes what the others see.
+	for role in mail files alice.admin beth.admin carl.person anonymous \
+		mutualize; do
+		printf '%-12s %s %s %s %s %s %s %s %s\n' "$role" \
+			"$(cell read_mail "$role" "$BOB")" \
+			"$(cell read_mail "$role" "$DAN")" \
+			"$(cell read_password "$role")" \
+			"$(cell write_mail "$role")" \
+			"$(cell reset_password "$role" "$BOB")" \
+			"$(cell reset_password "$role" "$DAN")" \
+			"$(cell add_entry "$role")" \
+			"$(cell read_lock "$role")"
+	done
+}
+
+access_matrix() {
+	# A lock as an apply leaves it, for the last column.
+	printf 'dn: cn=mutualize-lock,%s\nobjectClass: applicationProcess\ncn: mutualize-lock\n' \
+		"$BASE" | as mutualize ldapadd >/dev/null || return 1
+	echo "# role         readA readB readPw writeMail resetA resetB add readLock"
+	matrix | sort >"$work/got"
+	sed 's/^/# /' "$work/got"
+	expected_table | sort >"$work/want"
+	diff -u "$work/want" "$work/got"
+}
+
+# Each service's account sees the people of its service, and of their
+# memberOf only its own value.
+service_scope() {
+	local n
+	n=$(as mail ldapsearch -LLL -b "ou=tenants,$BASE" \
+		"(&(objectClass=inetOrgPerson)(memberOf=cn=mail,ou=services,$BASE)(!(mutualizeDisabled=*)))" \
+		1.1 | grep -c '^dn:')
+	[ "$n" = 5 ] || { echo "mail's account found $n people, not 5"; return 1; }
+	as mail ldapsearch -LLL -b "uid=eve.files,$PEOPLE_A" -s base 1.1 \
+		2>/dev/null | grep -q '^dn:' &&
+		{ echo "mail's account sees a person without mail"; return 1; }
+	as mail ldapsearch -LLL -b "$DAN" -s base memberOf | grep -q "cn=files" &&
+		{ echo "mail's account sees the files entitlement"; return 1; }
+	as files ldapsearch -LLL -b "uid=eve.files,$PEOPLE_A" -s base uid |
+		grep -q '^uid: eve.files'
+}
+
+own_password() {
+	local dn="uid=eve.files,$PEOPLE_A" pw
+	pw=$(password_of eve.files)
+	ldappasswd -x -H "$SLAPD_URI" -D "$dn" -w "$pw" -s "short-1" \
+		>"$work/pw.out" 2>&1 &&
+		{ echo "a 7-character password was taken"; return 1; }
+	grep -q "Constraint violation (19)" "$work/pw.out" || return 1
+	ldappasswd -x -H "$SLAPD_URI" -D "$dn" -w "$pw" \
+		-s "a-long-enough-password" >/dev/null || return 1
+	ldapwhoami -x -H "$SLAPD_URI" -D "$dn" -w "a-long-enough-password" \
+		>/dev/null
+}
+
+# A town's admin sets pwdReset in the town only, and never touches what
+# routes mail.
+admin_limits() {
+	local attr
+	printf 'dn: %s\nchangetype: modify\nreplace: pwdReset\npwdReset: TRUE\n' \
+		"$BOB" | as alice.admin ldapmodify >/dev/null 2>&1 ||
+		{ echo "alice cannot set pwdReset in her town"; return 1; }
+	printf 'dn: %s\nchangetype: modify\nreplace: pwdReset\npwdReset: TRUE\n' \
+		"$DAN" | as alice.admin ldapmodify >/dev/null 2>&1 &&
+		{ echo "alice set pwdReset in another town"; return 1; }
+	for attr in mailLocalAddress mutualizeFormerMail; do
+		printf 'dn: %s\nchangetype: modify\nadd: %s\n%s: alice@attacker.example\n' \
+			"$BOB" "$attr" "$attr" | as alice.admin ldapmodify \
+			>/dev/null 2>&1 &&
+			{ echo "alice added a $attr"; return 1; }
+	done
+	return 0
+}
+
+# With the address book, a person reads the others' names and mail; the LDIF
+# is then the change of the rules alone, and a second run has nothing to do.
+address_book() {
+	read_mail carl.person "$BOB" && { echo "carl reads bob already"; return 1; }
+	read_mail carl.person "$(dn_of carl.person)" || return 1
+	write_tenants true
+	configure || { cat "$work/config.err" "$work/ldapmodify.out"; return 1; }
+	grep -q '^replace: olcAccess' "$work/config.ldif" || return 1
+	grep -q '^changetype: add' "$work/config.ldif" &&
+		{ echo "a second configuration adds entries"; return 1; }
+	read_mail carl.person "$BOB" && read_mail carl.person "$DAN" ||
+		{ echo "carl cannot read the address book"; return 1; }
+	as carl.person ldapsearch -LLL -b "$BOB" -s base memberOf employeeNumber |
+		grep -q '^memberOf\|^employeeNumber' &&
+		{ echo "the address book shows more than names"; return 1; }
+	"$prog" directory-config -H "$SLAPD_LDAPI_URI" "$work/tenants.yaml" \
+		>"$work/again.ldif" 2>/dev/null || return 1
+	grep -q '^# Nothing to change' "$work/again.ldif" &&
+		! grep -q '^dn:' "$work/again.ldif"
+}
+
+# The first LDIF applied again is refused at its first record and changes
+# nothing.
+second_application_refused() {
+	local before after
+	before=$(ldapsearch -Q -LLL -Y EXTERNAL -H "$SLAPD_LDAPI_URI" \
+		-b cn=config -o ldif-wrap=no | grep -v -i 'entryCSN\|modifyTimestamp')
+	ldapmodify -Q -Y EXTERNAL -H "$SLAPD_LDAPI_URI" -f "$work/first.ldif" \
+		>"$work/again.out" 2>&1 && { echo "applied twice"; return 1; }
+	grep -q "already exists" "$work/again.out" || return 1
+	after=$(ldapsearch -Q -LLL -Y EXTERNAL -H "$SLAPD_LDAPI_URI" \
+		-b cn=config -o ldif-wrap=no | grep -v -i 'entryCSN\|modifyTimestamp')
+	[ "$before" = "$after" ]
+}
+
+# WHAT PATTERN CMD...: the command fails, prints no record, says PATTERN.
+refused() {
+	local what=$1 pattern=$2 out rc
+	shift 2
+	out=$("$@" 2>&1 >"$work/refused.ldif")
+	rc=$?
+	if [ "$rc" = 0 ] || grep -q '^dn:' "$work/refused.ldif"; then
+		not_ok "$what: not refused"
+	elif printf '%s' "$out" | grep -q -- "$pattern"; then
+		ok "$what"
+	else
+		not_ok "$what: said $out"
+	fi
+}
+
+bad_inputs() {
+	sed "s/dc=sitiv,dc=fr/dc=nodomain/g" "$work/tenants.yaml" >"$work/nodomain.yaml"
+	"$prog" directory-config -H "$SLAPD_LDAPI_URI" "$work/nodomain.yaml" \
+		>"$work/nodomain.ldif" 2>&1
+	check "the mdb database that serves the base DN already is changed" \
+		grep -qx 'dn: olcDatabase={1}mdb,cn=config' "$work/nodomain.ldif"
+	check "no database is added beside it" \
+		not grep -q '^dn: olcDatabase=mdb' "$work/nodomain.ldif"
+	ldapmodify -Q -Y EXTERNAL -H "$SLAPD_LDAPI_URI" >/dev/null <<LDIF
+dn: olcDatabase=ldif,cn=config
+changetype: add
+objectClass: olcDatabaseConfig
+objectClass: olcLdifConfig
+olcDatabase: ldif
+olcSuffix: dc=ldif,dc=fr
+olcDbDirectory: $SLAPD_DIR/nodomain
+LDIF
+	sed "s/dc=sitiv,dc=fr/dc=ldif,dc=fr/g" "$work/tenants.yaml" >"$work/ldif.yaml"
+	refused "a base DN served by a database other than mdb is refused" \
+		"serves dc=ldif,dc=fr with olcDatabase={3}ldif" \
+		"$prog" directory-config -H "$SLAPD_LDAPI_URI" "$work/ldif.yaml"
+	sed "s/dc=sitiv,dc=fr/ou=x,dc=nodomain/g" "$work/tenants.yaml" >"$work/below.yaml"
+	refused "a base DN inside another database is refused" \
+		"serves dc=nodomain with olcDatabase={1}mdb" \
+		"$prog" directory-config -H "$SLAPD_LDAPI_URI" "$work/below.yaml"
+	refused "a missing ldapi socket is refused" "Can't contact LDAP server" \
+		"$prog" directory-config -H "ldapi://%2Fnonexistent%2Fsocket" \
+		"$work/tenants.yaml"
+	# The file where nobody may read it, as the test's runs do.
+	chmod 711 "$work" "$SLAPD_DIR" && mkdir -m 755 "$work/pub" &&
+		cp "$work/tenants.yaml" "$work/pub/" &&
+		chmod 644 "$work/pub/tenants.yaml"
+	refused "an identity that cannot read cn=config is refused" \
+		"cannot read cn=config" runuser -u nobody -- "$prog" \
+		directory-config -H "$SLAPD_LDAPI_URI" "$work/pub/tenants.yaml"
+	sed "s/dc=sitiv,dc=fr/dc=other,dc=fr/g" "$work/tenants.yaml" >"$work/other.yaml"
+	refused "a database directory not made yet is refused" \
+		"does not exist: make it" "$prog" directory-config \
+		-H "$SLAPD_LDAPI_URI" --db-directory "$work/none" "$work/other.yaml"
+	mkdir "$work/no-modules" && stock_server BARE "$work/no-modules" ||
+		return 1
+	refused "a module the host lacks is refused" \
+		"cannot load the module memberof" "$prog" directory-config \
+		-H "$BARE_LDAPI_URI" --db-directory "$work" "$work/other.yaml"
+}
+
+setup || { echo "access: setup failed"; exit 1; }
+cp "$work/config.ldif" "$work/first.ldif"
+check "the access matrix is mutualize(1)'s" access_matrix
+check "a service's account sees its people and its entitlement only" \
+	service_scope
+check "a person changes their own password, 12 characters at least" \
+	own_password
+check "a town's admin sets pwdReset in the town, never mail routing" \
+	admin_limits
+check "the same LDIF applied again is refused and changes nothing" \
+	second_application_refused
+check "with the address book people read each other's names and mail" \
+	address_book
+bad_inputs
+tap_done access

@@ -1077,6 +1077,11 @@ struct access {
 /* The strings live in the arena; access_free frees the lists. */
 void	 access_make(const struct model *, struct arena *, struct access *);
 void	 access_free(struct access *);
+/*
+ * Whether a DN can stand in the rules: none of backslash, double quote or
+ * caret, which two parsers (the configuration's, the regex's) would read.
+ */
+int	 access_dn_ok(const char *);
 /* The DN a service binds with: its bind_dn, or cn=<id>,ou=system,<base>. */
 const char *service_account_dn(struct arena *, const struct model *,
 	    const struct service *);

@@ -54,9 +54,9 @@ struct rules {
 
 /*
  * The base DN as slapd normalises it (lowercase, no spaces around the
- * separators; the names mutualize accepts have no escapes), each character
- * a regular expression gives a meaning to escaped. slapd's configuration
- * parser takes one backslash off a quoted string, so each is doubled.
+ * separators), each character a regular expression gives a meaning to put
+ * in brackets: a backslash would go through two parsers (directory-config
+ * refuses a base DN with one, or with a caret or a double quote).
  */
 static const char *
 base_regex(struct arena *a, const char *base)
@@ -68,14 +68,22 @@ base_regex(struct arena *a, const char *base)
 		if (*s == ' ' && (o == out || o[-1] == ',' || o[-1] == '=' ||
 		    s[1] == ',' || s[1] == '=' || s[1] == ' '))
 			continue;
-		if (strchr("\\^$.|?*+()[]{}", *s) != NULL) {
-			*o++ = '\\';
-			*o++ = '\\';
-		}
-		*o++ = (char)tolower((unsigned char)*s);
+		if (strchr(".$|?*+()[]{}", *s) != NULL) {
+			*o++ = '[';
+			*o++ = *s;
+			*o++ = ']';
+		} else
+			*o++ = (char)tolower((unsigned char)*s);
 	}
 	*o = '\0';
 	return out;
+}
+
+/* Whether the DN can stand in an access rule as directory-config writes it. */
+int
+access_dn_ok(const char *dn)
+{
+	return strpbrk(dn, "\\\"^") == NULL;
 }
 
 const char *

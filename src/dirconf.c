@@ -204,11 +204,42 @@ read_server(struct dirconf *d)
 	return slapd_config_read(d->c, &d->sc);
 }
 
+/* The DNs the rules name, each one a rule can hold. 0, or -1 after saying. */
+static int
+check_dns(const struct model *m)
+{
+	struct diags	d = { 0 };
+	size_t		i;
+	int		ret;
+
+	if (!access_dn_ok(m->syndicate.base_dn))
+		diag_add(&d, m->syndicate.base_dn_pos, "base_dn \"%s\": "
+		    "directory-config writes no rule for a DN with a backslash, "
+		    "a double quote or a caret", m->syndicate.base_dn);
+	if (m->directory.bind_dn != NULL && !access_dn_ok(m->directory.bind_dn))
+		diag_add(&d, m->directory.bind_dn_pos, "bind_dn \"%s\": "
+		    "directory-config writes no rule for a DN with a backslash, "
+		    "a double quote or a caret", m->directory.bind_dn);
+	for (i = 0; i < m->nservices; i++)
+		if (m->services[i].bind_dn != NULL &&
+		    !access_dn_ok(m->services[i].bind_dn))
+			diag_add(&d, m->services[i].bind_dn_pos, "bind_dn \"%s\": "
+			    "directory-config writes no rule for a DN with a "
+			    "backslash, a double quote or a caret",
+			    m->services[i].bind_dn);
+	ret = d.n > 0 ? -1 : 0;
+	diag_print(&d, stderr);
+	diag_free(&d);
+	return ret;
+}
+
 static int
 prepare(struct dirconf *d)
 {
 	const struct model	*m = d->m;
 
+	if (check_dns(m) == -1)
+		return -1;
 	d->db_directory = d->o->db_directory != NULL ? d->o->db_directory :
 	    arena_printf(&d->a, "/var/lib/ldap/%s", m->syndicate.id);
 	if (d->format != DIRCONF_LDIF || d->o->stock) {

@@ -6,7 +6,6 @@
 #ifndef MUTUALIZE_TEST_INTEGRATION_H
 #define MUTUALIZE_TEST_INTEGRATION_H
 
-#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -58,27 +57,7 @@ cmp_depth(const void *a, const void *b)
 	return (int)dn_depth(*(char *const *)b) - (int)dn_depth(*(char *const *)a);
 }
 
-/*
- * What the generated configuration made (tests/slapd.sh), which a test's
- * server keeps: the base, mutualize's entry and the password policy.
- */
-UNUSED static int
-kept(const char *dn)
-{
-	const char	*config = getenv("SLAPD_OVERLAYS");
-
-	if (config == NULL || strcmp(config, "generated") != 0)
-		return 0;
-	return strcasecmp(dn, BASE) == 0 ||
-	    strcasecmp(dn, env("SLAPD_ROOTDN")) == 0 ||
-	    strcasecmp(dn, "ou=policies," BASE) == 0 ||
-	    strcasecmp(dn, "cn=default,ou=policies," BASE) == 0;
-}
-
-/*
- * Deletes everything below and including the base, deepest first, but what
- * the generated configuration made.
- */
+/* Deletes everything below and including the base, deepest first. */
 UNUSED static int
 wipe(void **state)
 {
@@ -93,14 +72,8 @@ wipe(void **state)
 	rc = ldap_search_ext_s(ld, BASE, LDAP_SCOPE_SUBTREE, "(objectClass=*)",
 	    attrs, 0, NULL, NULL, NULL, LDAP_NO_LIMIT, &res);
 	assert_true(rc == LDAP_SUCCESS || rc == LDAP_NO_SUCH_OBJECT);
-	for (e = ldap_first_entry(ld, res); e != NULL; e = ldap_next_entry(ld, e)) {
-		char	*dn = ldap_get_dn(ld, e);
-
-		if (kept(dn))
-			ldap_memfree(dn);
-		else
-			ptrvec_push(&dns, dn);
-	}
+	for (e = ldap_first_entry(ld, res); e != NULL; e = ldap_next_entry(ld, e))
+		ptrvec_push(&dns, ldap_get_dn(ld, e));
 	ldap_msgfree(res);
 	if (dns.n > 1)
 		qsort(dns.v, dns.n, sizeof(*dns.v), cmp_depth);

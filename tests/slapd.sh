@@ -13,6 +13,9 @@
 #         memberof         memberof alone (the default)
 #         memberof+refint  memberof, and refint on member (the guide's pairing)
 #         memberof-refint  memberof with memberof-refint TRUE
+#   slapd_start_stock [NAME [MODULE_PATH]]
+#       starts a slapd on the cn=config that Debian's slapd package installs,
+#       configured no further (no TLS); sets what slapd_start sets
 #   slapd_restart [NAME]
 #                       starts one again, killed or stopped, on the same
 #                       database, NAME_URI and NAME_LDAPI_URI (not ldaps://);
@@ -118,7 +121,7 @@ slapd_write_overlays() {
 	esac >>"$dir/slapd.conf"
 	cat >>"$dir/slapd.conf" <<CONF
 overlay ppolicy
-ppolicy_default "cn=default-policy,$base"
+ppolicy_default "cn=default,ou=policies,$base"
 CONF
 }
 
@@ -158,7 +161,11 @@ YAML
 }
 
 # What directory-config prints for the server, applied with ldapmodify, then
-# the rules and limits of the tests' own readers and writer.
+# the rules and limits of the tests' own readers and writer. The tests also
+# make cn=admin,BASE the database's rootdn (with the same password), so that
+# they may wipe the base and the entry with it between tests; that the entry
+# alone, under the generated rules, does mutualize's work is the access
+# test's (tests/test_access.sh).
 slapd_generate() {
 	local dir=$1 base=$2 pw=$3 ldapi=$4 file
 	file=${SLAPD_TENANTS:-$(slapd_tenants_file "$dir" "$base")}
@@ -172,12 +179,18 @@ slapd_generate() {
 dn: olcDatabase={2}mdb,cn=config
 changetype: modify
 add: olcAccess
-olcAccess: {4}to dn.regex="^uid=hidden\\\\.[^,]*,ou=people," by dn.exact="cn=writer,$base" none by * break
+olcAccess: {4}to dn.regex="^uid=hidden[.][^,]*,ou=people," by dn.exact="cn=writer,$base" none by * break
 olcAccess: {5}to * by dn.exact="cn=writer,$base" write by dn.exact="cn=reader,$base" read by dn.exact="cn=limited,$base" read by * break
 -
 add: olcLimits
 olcLimits: dn.exact="cn=reader,$base" size.soft=5 size.hard=5 size.pr=1000 size.prtotal=unlimited
 olcLimits: dn.exact="cn=limited,$base" size.soft=5 size.hard=5 size.prtotal=5
+-
+replace: olcRootDN
+olcRootDN: cn=admin,$base
+-
+replace: olcRootPW
+olcRootPW: $(printf '%s' "$pw" | slappasswd -T /dev/stdin)
 LDIF
 	[ $? = 0 ] && return 0
 	echo "slapd: the generated configuration failed:" >&2
@@ -252,8 +265,9 @@ slapd_configure() {
 	slapd_load "$dir" "$base" && slapd_restart "$name"
 }
 
-slapd_start() {
-	local base=$1 pw=$2 name=${3:-SLAPD} tls=${4:-} dir
+# A new server's directory: sets NAME_DIR, NAME_CONF; SLAPD_ROOTDN.
+slapd_new() {
+	local name=$1 base=$2 dir
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/mutualize-slapd.XXXXXX") || return 1
 	printf -v "${name}_DIR" '%s' "$dir"
 	export "${name}_DIR"
@@ -261,9 +275,28 @@ slapd_start() {
 	export SLAPD_ROOTDN
 	SLAPD_NAMES="$SLAPD_NAMES $name"
 	printf -v "${name}_CONF" '%s' "$(slapd_conf_args "$dir")"
+}
+
+slapd_start() {
+	local base=$1 pw=$2 name=${3:-SLAPD} tls=${4:-} dir
+	slapd_new "$name" "$base" || return 1
+	dir=${name}_DIR
+	dir=${!dir}
 	if ! slapd_prepare "$dir" "$base" "$pw" "$tls" ||
 		! slapd_listen "$name" "$dir" "$tls" ||
 		! slapd_configure "$name" "$base" "$pw"; then
+		slapd_stop "$name"
+		return 1
+	fi
+}
+
+slapd_start_stock() {
+	local name=${1:-SLAPD} modules=${2:-} dir
+	SLAPD_OVERLAYS=generated slapd_new "$name" "dc=nodomain" || return 1
+	dir=${name}_DIR
+	dir=${!dir}
+	if ! slapd_stock_config "$dir" "" "$modules" ||
+		! slapd_listen "$name" "$dir" ""; then
 		slapd_stop "$name"
 		return 1
 	fi

@@ -71,23 +71,12 @@ setup() {
 		od -An -tx1 -N12 /dev/urandom | tr -d ' \n' >"$work/secret/bind.pw" &&
 		chmod 600 "$work/secret/bind.pw" &&
 		write_tenants false || return 1
-	stock_server SLAPD || return 1
+	slapd_start_stock SLAPD || return 1
 	check "directory-config's LDIF applies to a stock Debian cn=config" \
 		configure || { cat "$work/config.err" "$work/ldapmodify.out"; return 1; }
 	"$prog" -q apply -H "$SLAPD_URI" --credentials "$work/creds" \
 		"$work/tenants.yaml" >"$work/apply.out" 2>&1 ||
 		{ cat "$work/apply.out"; return 1; }
-}
-
-# A slapd NAME on the stock cn=config, not configured yet; MODULE_PATH as
-# slapd_stock_config takes it.
-stock_server() {
-	local name=$1 dir
-	dir=$(mktemp -d "${TMPDIR:-/tmp}/mutualize-slapd.XXXXXX") || return 1
-	printf -v "${name}_DIR" '%s' "$dir"
-	printf -v "${name}_CONF" '%s' "-F $dir/slapd.d"
-	SLAPD_NAMES="$SLAPD_NAMES $name"
-	slapd_stock_config "$dir" "" "${2:-}" && slapd_listen "$name" "$dir" ""
 }
 
 password_of() {
@@ -330,7 +319,7 @@ LDIF
 	refused "a database directory not made yet is refused" \
 		"does not exist: make it" "$prog" directory-config \
 		-H "$SLAPD_LDAPI_URI" --db-directory "$work/none" "$work/other.yaml"
-	mkdir "$work/no-modules" && stock_server BARE "$work/no-modules" ||
+	mkdir "$work/no-modules" && slapd_start_stock BARE "$work/no-modules" ||
 		return 1
 	refused "a module the host lacks is refused" \
 		"cannot load the module memberof" "$prog" directory-config \

@@ -608,9 +608,14 @@ a_departure_locks_and_a_return_unlocks_the_same_entry(void **state)
 {
 	static const char *const base[] = { "objectClass", "dcObject",
 	    "objectClass", "organization", "dc", "sitiv", "o", "SITIV", NULL };
-	/* ppolicy enforces a lock only where a policy applies: the default one */
+	/*
+	 * ppolicy enforces a lock only where a policy applies: the default one,
+	 * where directory-config puts it (the base was wiped with it)
+	 */
+	static const char *const ou[] = { "objectClass", "organizationalUnit",
+	    "ou", "policies", NULL };
 	static const char *const policy[] = { "objectClass", "device",
-	    "objectClass", "pwdPolicy", "cn", "default-policy",
+	    "objectClass", "pwdPolicy", "cn", "default",
 	    "pwdAttribute", "userPassword", "pwdLockout", "TRUE", NULL };
 	char		*creds = credentials_path(), *args, *pw, *file, *text, *uuid;
 	char		*uuid2;
@@ -618,7 +623,8 @@ a_departure_locks_and_a_return_unlocks_the_same_entry(void **state)
 
 	(void)state;
 	add_by_hand(BASE, base);
-	add_by_hand("cn=default-policy," BASE, policy);
+	add_by_hand("ou=policies," BASE, ou);
+	add_by_hand("cn=default,ou=policies," BASE, policy);
 	args = xasprintf("apply --credentials %s --journal %s.journal --undo %s.undo "
 	    "-H %s %s", creds, creds, creds, env("SLAPD_URI"), SMALL);
 	r = run(env("SLAPD_ROOTPW"), args);

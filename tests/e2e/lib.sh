@@ -86,24 +86,10 @@ show_log() {
 	tail -n 20 "$1" 2>/dev/null | sed 's/^/    /'
 }
 
-# wipe_directory ROOT_PASSWORD_FILE: the base and everything below it, gone,
-# but what the generated configuration made (the base, mutualize's entry, the
-# password policy). (slapd 2.5.13 with memberof crashes on the delete of an
-# entry that does not exist: only what is there is deleted.)
+# wipe_directory ROOT_PASSWORD_FILE: the base and everything below it, gone.
+# (slapd 2.5.13 with memberof crashes on the delete of an entry that does not
+# exist: only what is there is deleted.)
 wipe_directory() {
-	local dn
-	if [ "${SLAPD_OVERLAYS:-}" = generated ]; then
-		ldapsearch -x -LLL -o ldif-wrap=no -H "$SLAPD_URI" \
-			-D "$SLAPD_ROOTDN" -y "$1" -b "$BASE" -s one 1.1 |
-			sed -n 's/^dn: //p' | while read -r dn; do
-			case $dn in
-			"$SLAPD_ROOTDN" | "ou=policies,$BASE") ;;
-			*) ldapdelete -x -r -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" \
-				-y "$1" "$dn" || return 1 ;;
-			esac
-		done
-		return
-	fi
 	if ldapsearch -x -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -y "$1" -b "$BASE" \
 		-s base 1.1 >/dev/null 2>&1; then
 		ldapdelete -x -r -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -y "$1" "$BASE"

@@ -66,7 +66,7 @@ BENCH_PEOPLE ?= 100000
 HASH_PEOPLE ?= 1000
 
 # The stress test's overlay configurations, as tests/slapd.sh names them.
-STRESS	 = memberof memberof+refint memberof-refint
+STRESS	 = memberof memberof+refint memberof-refint generated
 BENCH	 = build/bench/gen build/bench/yamlparse build/bench/hashtime
 
 all: mutualize
@@ -146,6 +146,7 @@ check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutu
 	bash tests/run-integration.sh $(INTEG:%=build/san/%) tests/test_export.sh
 	bash tests/test_fault.sh
 	bash tests/test_files.sh
+	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_access.sh
 	bash tests/bench/bench.sh -n 1000 -t 5 -p sha512-crypt
 	MUTUALIZE_STRESS_BIN=build/san/mutualize bash tests/stress.sh $(STRESS)
 

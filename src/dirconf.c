@@ -251,6 +251,7 @@ prepare(struct dirconf *d)
 	    missing_modules(d) == -1 ||
 	    check_db_directory(d) == -1)
 		return -1;
+	d->policy_dn = arena_printf(&d->a, POLICY_RDN ",%s", m->syndicate.base_dn);
 	d->db_dn = d->db != NULL ? d->db->dn : arena_printf(&d->a,
 	    "olcDatabase={%d}mdb,cn=config", d->sc.next_db);
 	access_make(m, &d->a, &d->ac);

@@ -78,8 +78,6 @@ policy_entries(struct dirconf *d)
 	struct entry	*e;
 	int		 r;
 
-	d->policy_dn = arena_printf(&d->a, POLICY_RDN ",%s",
-	    d->m->syndicate.base_dn);
 	if ((r = exists(d, ou, NULL, NULL)) == -1)
 		return -1;
 	if (r == 0)

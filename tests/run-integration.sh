@@ -9,10 +9,11 @@
 #
 # Then the end-to-end tests of the services (tests/e2e/run.sh) on SLAPD.
 #
-# All of it runs once for each configuration of overlays that production
-# directories run (SLAPD_CONFIGS, by default all three of tests/slapd.sh's
-# SLAPD_OVERLAYS): memberof alone, memberof with refint on member, and
-# memberof with memberof-refint. Each gets servers of its own.
+# All of it runs once for each configuration that production directories run
+# (SLAPD_CONFIGS, by default all four of tests/slapd.sh's SLAPD_OVERLAYS):
+# memberof alone, memberof with refint on member, memberof with
+# memberof-refint, and the configuration directory-config makes of Debian's
+# stock cn=config. Each gets servers of its own.
 #
 # Everything the tests print, and everything the programs they run print,
 # goes to logs in the run's temporary directory; once the tests are over, the
@@ -65,7 +66,7 @@ run_config() {
 	slapd_stop_all
 }
 
-for config in ${SLAPD_CONFIGS:-memberof memberof+refint memberof-refint}; do
+for config in ${SLAPD_CONFIGS:-memberof memberof+refint memberof-refint generated}; do
 	run_config "$config" "$@" || status=1
 done
 

@@ -201,7 +201,7 @@ decodes() {
 	local online dumped
 	online=$(ldap_root ldapsearch -LLL -b "$base" 1.1 | grep -c '^dn:')
 	slapd_kill
-	{ slapcat -f "$SLAPD_DIR/slapd.conf" -l "$work/$STRESS_CONFIG.slapcat" \
+	{ slapcat $SLAPD_CONF -b "$base" -l "$work/$STRESS_CONFIG.slapcat" \
 		>"$work/$STRESS_CONFIG.slapcat.err" 2>&1; } 2>/dev/null
 	status=$?
 	dumped=$(grep -c '^dn:' "$work/$STRESS_CONFIG.slapcat")
@@ -214,8 +214,10 @@ stress() {
 	STRESS_CONFIG=$1
 	SLAPD_OVERLAYS=$1 slapd_start "$base" "$pw" ||
 		{ not_ok "$1: slapd starts"; return; }
-	# The base exists: applies take the lock, as in production.
-	ldap_root ldapadd >/dev/null <<LDIF
+	# The base exists: applies take the lock, as in production (the
+	# generated configuration made it).
+	ldap_root ldapsearch -LLL -b "$base" -s base 1.1 >/dev/null 2>&1 ||
+		ldap_root ldapadd >/dev/null <<LDIF
 dn: $base
 objectClass: dcObject
 objectClass: organization

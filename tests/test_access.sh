@@ -326,6 +326,44 @@ LDIF
 		-H "$BARE_LDAPI_URI" --db-directory "$work" "$work/other.yaml"
 }
 
+# The slapd.conf form and the entries, loaded by slapadd: a server started on
+# them takes an apply, and the next plan is empty.
+slapd_conf_format() {
+	local conf="$work/conf" out
+	mkdir -p "$conf/db" &&
+		"$prog" directory-config --format slapd.conf --db-directory \
+		"$conf/db" "$work/tenants.yaml" >"$conf/part" &&
+		"$prog" directory-config --format entries "$work/tenants.yaml" \
+		>"$conf/entries.ldif" || return 1
+	grep -q '^userPassword: {CRYPT}' "$conf/entries.ldif" || return 1
+	{ printf 'pidfile %s/slapd.pid\nargsfile %s/slapd.args\n' "$conf" "$conf"
+		cat "$conf/part"; } >"$conf/slapd.conf"
+	slaptest -u -f "$conf/slapd.conf" >"$conf/slaptest.out" 2>&1 &&
+		slapadd -q -f "$conf/slapd.conf" -l "$conf/entries.ldif" \
+		>"$conf/slapadd.out" 2>&1 ||
+		{ cat "$conf/slaptest.out" "$conf/slapadd.out"; return 1; }
+	CONF_DIR=$conf CONF_CONF="-f $conf/slapd.conf"
+	SLAPD_NAMES="$SLAPD_NAMES CONF"
+	slapd_listen CONF "$conf" "" || return 1
+	out=$(MUTUALIZE_BIND_PASSWORD=$(cat "$work/secret/bind.pw") "$prog" -q \
+		apply -H "$CONF_URI" --credentials "$conf/creds" \
+		"$work/tenants.yaml" 2>&1) || { echo "$out"; return 1; }
+	"$prog" plan --exit-code -H "$CONF_URI" "$work/tenants.yaml" >/dev/null
+}
+
+# --stock prints for a stock server what reading that server prints.
+stock_is_what_the_server_says() {
+	slapd_start_stock STOCK || return 1
+	"$prog" directory-config --stock --db-directory "$work" \
+		"$work/tenants.yaml" 2>&1 | grep -v '^# for ' >"$work/stock.ldif"
+	"$prog" directory-config -H "$STOCK_LDAPI_URI" --db-directory "$work" \
+		"$work/tenants.yaml" 2>&1 | grep -v '^# for ' >"$work/read.ldif"
+	slapd_stop STOCK
+	grep -v '^userPassword\|^ ' "$work/stock.ldif" >"$work/stock.cmp"
+	grep -v '^userPassword\|^ ' "$work/read.ldif" >"$work/read.cmp"
+	diff -u "$work/stock.cmp" "$work/read.cmp"
+}
+
 setup || { echo "access: setup failed"; exit 1; }
 cp "$work/config.ldif" "$work/first.ldif"
 check "the access matrix is mutualize(1)'s" access_matrix
@@ -339,5 +377,9 @@ check "the same LDIF applied again is refused and changes nothing" \
 	second_application_refused
 check "with the address book people read each other's names and mail" \
 	address_book
+check "the slapd.conf form and its entries make a server apply takes" \
+	slapd_conf_format
+check "--stock prints what a stock server's cn=config calls for" \
+	stock_is_what_the_server_says
 bad_inputs
 tap_done access

@@ -9,8 +9,9 @@
 #   stress.sh [-n people] [-t towns] [-r rounds] [-T [-R]] [config...]
 #
 # config is memberof (the overlay alone), memberof+refint (refint with
-# refint_attributes member beside it) or memberof-refint (memberof with
-# memberof-refint TRUE); all three by default. -T applies with
+# refint_attributes member beside it), memberof-refint (memberof with
+# memberof-refint TRUE) or generated (what directory-config makes of Debian's
+# stock cn=config); all four by default. -T applies with
 # --transactions, to measure that path: it is not what make check runs; -R
 # then applies again without transactions, as an admin would, when an apply
 # fails (stress.sh -T -R memberof+refint shows what slapd 2.5 makes of it).
@@ -35,7 +36,7 @@ while getopts n:t:r:TR opt; do
 	esac
 done
 shift $((OPTIND - 1))
-configs=${*:-memberof memberof+refint memberof-refint}
+configs=${*:-memberof memberof+refint memberof-refint generated}
 base=dc=sitiv,dc=fr
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mutualize-stress.XXXXXX") || exit 1
@@ -244,7 +245,7 @@ for r in $(seq 1 "$rounds"); do
 done
 for c in $configs; do
 	case $c in
-	memberof | memberof+refint | memberof-refint) stress "$c" ;;
+	memberof | memberof+refint | memberof-refint | generated) stress "$c" ;;
 	*) not_ok "unknown configuration $c" ;;
 	esac
 done

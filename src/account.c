@@ -116,13 +116,14 @@ make_parent(const char *path)
 
 /*
  * A new password in a new file (O_EXCL | O_NOFOLLOW, 0600), on disk with
- * its name before the add is sent. Returns 0, or -1 after saying why, with
- * no file left behind.
+ * its name before the add is sent. No newline follows it: the OpenLDAP
+ * tools' -y takes the whole file as the password. Returns 0, or -1 after
+ * saying why, with no file left behind.
  */
 static int
 write_password(const char *path, const char *pw)
 {
-	char	*line = xasprintf("%s\n", pw);
+	char	*line = xstrdup(pw);
 	int	 fd, rc = -1;
 
 	if (make_parent(path) == -1)

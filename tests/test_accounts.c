@@ -85,10 +85,9 @@ mode_of(const char *path)
 static char *
 first_line(const char *path)
 {
-	char	*text = slurp(path), *nl = strchr(text, '\n');
+	char	*text = slurp(path);
 
-	assert_non_null(nl);
-	*nl = '\0';
+	text[strcspn(text, "\n")] = '\0';
 	return text;
 }
 

@@ -45,7 +45,7 @@ HDRS	 = include/mutualize.h include/conn.h include/connectors.h \
 UNIT	 = test_yaml test_load test_getters test_placeholder test_csv \
 	   test_translit test_render test_diff test_plan test_ldif test_dn \
 	   test_secret test_template test_directory test_connect test_progress \
-	   test_guard test_number test_cli test_batch test_applywire
+	   test_guard test_number test_cli test_batch test_applywire test_account
 INTEG	 = test_apply test_trust test_overlays test_accounts
 
 # The shipped build and the sanitizer build of the same sources.

@@ -359,6 +359,15 @@ check_connectors(struct checker *c)
 		    "scim url", http);
 }
 
+static int
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 /*
  * Two accounts that mutualize makes cannot share a password file: the second
  * would take the first one's password. Services that bind as one DN of the
@@ -375,6 +384,12 @@ check_password_files(struct checker *c)
 
 	for (i = 0; i < c->m->nservices; i++) {
 		s = &c->m->services[i];
+		if (s->bind_password_file != NULL &&
+		    has_control(s->bind_password_file))
+			diag_add(c->d, s->bind_password_file_pos,
+			    "bind_password_file of service \"%s\" holds a control "
+			    "character: service-config writes it into the services' "
+			    "configurations", s->id);
 		if (s->id == NULL || !account_wanted(s))
 			continue;
 		file = account_password_file(&a, s);

@@ -33,6 +33,8 @@ SRCS	 = src/apply.c src/calls.c src/check.c src/conn.c src/connectors.c \
 	   src/run.c src/saved.c src/scim.c src/secret.c src/stop.c \
 	   src/svcconf.c src/template.c src/translit.c src/webhook.c \
 	   src/welcome.c src/write.c src/xmem.c src/yaml.c
+# The accounts the services bind with, and their password files.
+SRCS	+= src/account.c
 # The apply's decisions on a plan, apart from the LDAP that carries them out.
 SRCS	+= src/batch.c src/lookup.c src/report.c src/save.c
 # The diff's parts, which diff.c calls down to; they share include/differ.h.
@@ -47,8 +49,9 @@ HDRS	 = include/mutualize.h include/conn.h include/connectors.h \
 UNIT	 = test_yaml test_load test_getters test_placeholder test_csv \
 	   test_translit test_render test_diff test_plan test_ldif test_dn \
 	   test_secret test_template test_directory test_connect test_progress \
-	   test_guard test_number test_cli test_batch test_applywire test_rules
-INTEG	 = test_apply test_trust test_overlays
+	   test_guard test_number test_cli test_batch test_applywire test_rules \
+	   test_account
+INTEG	 = test_apply test_trust test_overlays test_accounts
 
 # The shipped build and the sanitizer build of the same sources.
 OBJS	 = $(SRCS:src/%.c=build/obj/%.o)

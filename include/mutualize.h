@@ -267,10 +267,13 @@ struct scim {
 struct service {
 	const char	*id, *template;
 	unsigned long long quota;	/* bytes; 0: none */
-	const char	*bind_dn;	/* what the service binds as, or NULL */
+	const char	*bind_dn;	/* what the service binds as, or NULL:
+					   its account, which mutualize makes */
+	const char	*bind_password_file;	/* as written, or NULL */
 	struct scim	 scim;
 	const struct template *tmpl;	/* set by templates_load */
 	struct pos	 pos, id_pos, template_pos, bind_dn_pos;
+	struct pos	 bind_password_file_pos;
 };
 /* One attribute a template sets, each value with its placeholders. */
 struct template_attr {
@@ -503,7 +506,9 @@ enum entry_kind {
 	ENTRY_BASE, ENTRY_TENANTS, ENTRY_TENANT, ENTRY_PEOPLE, ENTRY_GROUPS,
 	ENTRY_PERSON, ENTRY_GROUP,
 	ENTRY_SERVICES,	/* ou=services: who is entitled to what */
-	ENTRY_SERVICE	/* cn=<service>,ou=services */
+	ENTRY_SERVICE,	/* cn=<service>,ou=services */
+	ENTRY_SYSTEM,	/* ou=system: the accounts services bind with */
+	ENTRY_ACCOUNT	/* cn=<service>,ou=system */
 };
 struct attr {
 	const char	 *name;
@@ -586,6 +591,7 @@ const char	*render_tenants_dn(struct arena *, const struct model *);
 /* The base entry, as apply creates it when missing. */
 void		 render_base(const struct model *, struct entries *);
 const char	*render_services_dn(struct arena *, const struct model *);
+const char	*render_system_dn(struct arena *, const struct model *);
 /* The model must be checked and its identities assigned (model_identities). */
 void		 render(const struct model *, struct entries *);
 /*
@@ -644,6 +650,40 @@ int	 credentials_sync(struct credentials *);
 /* Closes the file; one that never got a password is removed. */
 int	 credentials_close(struct credentials *);
 
+/*
+ * account.c: the accounts services bind with (cn=<service>,ou=system) and
+ * their password files, written before the account is added.
+ */
+struct plan;
+struct change;
+/* Whether mutualize makes the service's account: it names no bind_dn. */
+int		 account_wanted(const struct service *);
+/* The DN the service binds as: its bind_dn, or its account's; in the arena. */
+const char	*account_dn(struct arena *, const struct model *,
+		    const struct service *);
+/* The password file as written, or its default, secret/<service>.pw. */
+const char	*account_password_file(struct arena *, const struct service *);
+/* The same, as a path (relative to the tenants file); caller frees. */
+char		*account_password_path(const struct model *,
+		    const struct service *);
+/* The service whose account e is (by its cn), or NULL. */
+const struct service *account_service(const struct model *,
+		    const struct entry *);
+/*
+ * The userPassword of each account the plan adds, per change (NULL for the
+ * others; the caller frees each with secret_free): the first line of its
+ * password file, or a new password written there first. Every file that
+ * exists is read before any is written. Returns 0 or -1 after saying why.
+ */
+int		 accounts_ready(const struct plan *, const struct model *,
+		    char **hashes);
+/* The same for one change, from an existing file only (plan --show-hashes). */
+char		*account_hash_existing(const struct model *,
+		    const struct change *);
+/* Says once for each existing account whose password file is missing. */
+void		 accounts_warn_missing(const struct model *,
+		    const struct entries *current);
+
 /* conn.c: the connection to the directory, to the first server that answers. */
 struct conn;
 struct conn_target {
@@ -680,11 +720,12 @@ int		 lock_take(struct conn *, const char *base_dn, const char *started,
 void		 lock_release(struct conn *, char *lockdn);
 
 /*
- * read.c: the base entry and the subtrees below tenants_dn and services_dn,
- * read with the paged-results control. Returns 0 or -1 after printing why.
+ * read.c: the base entry and the subtrees below tenants_dn and the others
+ * (NULL-terminated), read with the paged-results control. Returns 0 or -1
+ * after printing why.
  */
 int		 read_directory(struct conn *, const char *base_dn,
-		    const char *tenants_dn, const char *services_dn,
+		    const char *tenants_dn, const char *const *subtrees,
 		    const char *const *attrs, struct entries *);
 
 /*
@@ -985,6 +1026,8 @@ const struct entry *lookup_entry(struct conn *, struct entries *es,
 /* apply.c: the plan's changes made, batch by batch. */
 struct apply_opts {
 	struct credentials	*credentials;	/* new people's passwords */
+	/* per change: the userPassword of a service account added, or NULL */
+	char *const		*account_hashes;
 	enum password_scheme	 scheme;
 	struct journal		*journal;	/* or NULL */
 	int			 assert;	/* send each change's assertion */

@@ -17,7 +17,7 @@ struct run {
 	struct connectors	 cn;
 	struct conn		*c;
 	struct entries		 desired, current;
-	const char		*managed[3];	/* subtrees read, NULL-ended */
+	const char		*managed[4];	/* subtrees read, NULL-ended */
 	struct plan		 plan;
 	struct saved		 saved;		/* apply --plan */
 	size_t			 left_out;	/* by the saved plan */

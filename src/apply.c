@@ -53,10 +53,15 @@ send_change(struct apply *a, size_t i, LDAPControl **ctrls, int *msgid)
 			mods[k] = mod_new(LDAP_MOD_ADD, e->attrs[k].name,
 			    e->attrs[k].vals, e->attrs[k].nvals);
 		/* made, and in the credentials file, before the add is sent */
-		if (pw->wanted && pw->hash != NULL) {
+		if (pw->wanted && pw->hash != NULL)
 			hash[0] = pw->hash;
+		/* an account's: its password file was written first */
+		else if (a->o->account_hashes != NULL)
+			hash[0] = a->o->account_hashes[i];
+		else
+			hash[0] = NULL;
+		if (hash[0] != NULL)
 			mods[k] = mod_new(LDAP_MOD_ADD, "userPassword", hash, 1);
-		}
 		rc = ldap_add_ext(a->c->ld, e->dn, mods, ctrls, NULL, msgid);
 		free_mods(mods);
 		return rc;

@@ -359,6 +359,53 @@ check_connectors(struct checker *c)
 		    "scim url", http);
 }
 
+static int
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/*
+ * Two accounts that mutualize makes cannot share a password file: the second
+ * would take the first one's password. Services that bind as one DN of the
+ * admin's may name the one file that holds its password.
+ */
+static void
+check_password_files(struct checker *c)
+{
+	const struct service	*s, *other;
+	struct arena		 a = { 0 };
+	struct hmap		 seen = { 0 };
+	const char		*file;
+	size_t			 i;
+
+	for (i = 0; i < c->m->nservices; i++) {
+		s = &c->m->services[i];
+		if (s->bind_password_file != NULL &&
+		    has_control(s->bind_password_file))
+			diag_add(c->d, s->bind_password_file_pos,
+			    "bind_password_file of service \"%s\" holds a control "
+			    "character: service-config writes it into the services' "
+			    "configurations", s->id);
+		if (s->id == NULL || !account_wanted(s))
+			continue;
+		file = account_password_file(&a, s);
+		/* a duplicate service is said once, as such */
+		if ((other = hmap_put(&seen, file, (void *)s)) != NULL &&
+		    strcmp(other->id, s->id) != 0)
+			diag_add(c->d, s->bind_password_file_pos,
+			    "bind_password_file \"%s\" of service \"%s\" is "
+			    "that of service \"%s\" (line %u): each account "
+			    "has its own", file, s->id, other->id,
+			    other->bind_password_file_pos.line);
+	}
+	hmap_free(&seen);
+	arena_free(&a);
+}
+
 static void
 check_services(struct checker *c)
 {
@@ -422,6 +469,7 @@ model_check(struct model *m, struct diags *d)
 	check_directory(m, d);
 	check_policy(&c);
 	check_services(&c);
+	check_password_files(&c);
 	check_connectors(&c);
 	hmap_free(&m->people_by_id);
 	c.index = xcalloc(m->ntenants ? m->ntenants : 1, sizeof(*c.index));

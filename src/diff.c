@@ -22,7 +22,8 @@
  *      memberof takes the group out of her memberOf and refint finds nothing
  *      to rewrite when she moves;
  *   3. renames and moves (their new parent exists);
- *   4. people added, then groups (every member exists: memberof sees them);
+ *   4. people added, then groups (every member exists: memberof sees them),
+ *      then the accounts of the services;
  *   5. modifications: new member values (a moved person's new DN among
  *      them), sent once the removals are answered, and every other attribute;
  *   6. memberOf repaired where it is wrong: see check_memberof;
@@ -47,6 +48,7 @@ add_rank(enum entry_kind k)
 		return RANK_BASE;
 	case ENTRY_TENANTS:
 	case ENTRY_SERVICES:
+	case ENTRY_SYSTEM:
 		return RANK_CONTAINER;
 	case ENTRY_TENANT:
 		return RANK_TENANT;
@@ -128,7 +130,7 @@ match_desired(struct differ *d)
 		}
 		hmap_put(&d->claimed, have->key, (void *)want);
 		if (want->kind == ENTRY_BASE || want->kind == ENTRY_TENANTS ||
-		    want->kind == ENTRY_SERVICES)
+		    want->kind == ENTRY_SERVICES || want->kind == ENTRY_SYSTEM)
 			continue;	/* created when missing, never changed */
 		if (!entry_managed(have)) {
 			ptrvec_push(&d->p->unmanaged, (void *)have);

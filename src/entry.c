@@ -482,25 +482,30 @@ rdn_is(const char *rdn, const char *end, const char *want)
 	return (size_t)(end - rdn) == len && strncmp(rdn, want, len) == 0;
 }
 
-/* ou=services below the base, and cn=<service> below it. */
+/*
+ * A container below the base (ou=services, ou=system: ou is "ou=services,"),
+ * and cn=<service> right below it.
+ */
 static int
-classify_service(struct entry *e, const char *base_key)
+classify_container(struct entry *e, const char *base_key, const char *ou,
+    enum entry_kind container, enum entry_kind child)
 {
 	size_t		 klen = strlen(e->key), blen = strlen(base_key);
+	size_t		 olen = strlen(ou);
 	const char	*end;
 
-	if (klen < blen + 12 || strcmp(e->key + klen - blen, base_key) != 0)
+	if (klen < blen + olen || strcmp(e->key + klen - blen, base_key) != 0)
 		return 0;
-	end = e->key + klen - blen - 12;	/* where "ou=services," would start */
-	if (strncmp(end, "ou=services,", 12) != 0)
+	end = e->key + klen - blen - olen;	/* where ou would start */
+	if (strncmp(end, ou, olen) != 0)
 		return 0;
 	if (end == e->key) {
-		e->kind = ENTRY_SERVICES;
+		e->kind = container;
 		return 1;
 	}
 	if (end[-1] == ',' && strncmp(e->key, "cn=", 3) == 0 &&
 	    rdn_start(e->key, end - 1) == e->key) {
-		e->kind = ENTRY_SERVICE;
+		e->kind = child;
 		return 1;
 	}
 	return 0;
@@ -508,8 +513,9 @@ classify_service(struct entry *e, const char *base_key)
 
 /*
  * Recognises an entry read from the directory by where it stands:
- * ou=<tenant>; ou=people or ou=groups below it; uid= below ou=people and cn=
- * below ou=groups. Anything else is ENTRY_OTHER (still inside a tenant).
+ * ou=services and ou=system below the base, cn= below each; ou=<tenant>;
+ * ou=people or ou=groups below it; uid= below ou=people and cn= below
+ * ou=groups. Anything else is ENTRY_OTHER (still inside a tenant).
  */
 void
 entry_classify(struct entries *es, struct entry *e, const char *base_key,
@@ -526,7 +532,10 @@ entry_classify(struct entries *es, struct entry *e, const char *base_key,
 		e->kind = ENTRY_TENANTS;
 		return;
 	}
-	if (classify_service(e, base_key))
+	if (classify_container(e, base_key, "ou=services,", ENTRY_SERVICES,
+	    ENTRY_SERVICE) ||
+	    classify_container(e, base_key, "ou=system,", ENTRY_SYSTEM,
+	    ENTRY_ACCOUNT))
 		return;
 	if (klen <= tlen + 1 || e->key[klen - tlen - 1] != ',' ||
 	    strcmp(e->key + klen - tlen, tenants_key) != 0)

@@ -11,6 +11,25 @@
 #include "run.h"
 
 /*
+ * The accounts of the services are left to apply, which writes each one's
+ * password to its file before the add: an account here would have no
+ * password, which simpleSecurityObject requires.
+ */
+static void
+export_entry(FILE *fp, const struct entry *e, size_t *accounts)
+{
+	if (e->kind != ENTRY_ACCOUNT) {
+		ldif_write_entry(fp, e);
+		return;
+	}
+	fputs("# ", fp);
+	fputs(e->dn, fp);
+	fputs(": the account of a service; apply adds it, with its password\n"
+	    "# written first to its bind_password_file\n\n", fp);
+	(*accounts)++;
+}
+
+/*
  * The whole directory the file describes, as LDIF content records in the order
  * apply would add them (parents first, people before their groups), for
  * slapadd into an empty database. Nothing is read from a server, so logins are
@@ -24,10 +43,10 @@ run_export(const struct options *o)
 	struct plan		 plan;
 	struct diff_opts	 opts;
 	struct secret_file	 sf;
-	const char		*managed[3] = { NULL, NULL, NULL };
+	const char		*managed[4] = { NULL, NULL, NULL, NULL };
 	FILE			*fp = stdout;
 	sigset_t		 stops, mask;
-	size_t			 i;
+	size_t			 i, accounts = 0;
 	int			 ret = EXIT_ERROR, sig;
 
 	memset(&sf, 0, sizeof(sf));
@@ -40,6 +59,7 @@ run_export(const struct options *o)
 	opts = (struct diff_opts){ .managed = managed, .now = "" };
 	managed[0] = render_tenants_dn(&desired.arena, m);
 	managed[1] = render_services_dn(&desired.arena, m);
+	managed[2] = render_system_dn(&desired.arena, m);
 	diff(&desired, &none, &opts, &plan);
 	/* a new file, complete or absent: a stop waits until it is one */
 	stop_signals(&stops);
@@ -51,7 +71,7 @@ run_export(const struct options *o)
 	}
 	/* No "version: 1" line: slapadd 2.5 takes it for an attribute, as slapcat writes none. */
 	for (i = 0; i < plan.n; i++)
-		ldif_write_entry(fp, plan.v[i].entry);
+		export_entry(fp, plan.v[i].entry, &accounts);
 	if (o->output == NULL && (fflush(fp) == EOF || ferror(fp))) {
 		msg_warn("standard output: %s", strerror(errno));
 		goto out;
@@ -59,7 +79,7 @@ run_export(const struct options *o)
 	if (o->output != NULL && secret_file_commit(&sf) == -1)
 		goto out;
 	if (o->output != NULL)
-		printf("%s: %zu entries.\n", o->output, plan.n);
+		printf("%s: %zu entries.\n", o->output, plan.n - accounts);
 	ret = EXIT_OK;
 out:
 	if (sf.fp != NULL)

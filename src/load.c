@@ -326,12 +326,13 @@ static const struct keyspec scim_keys[SCIM_NKEYS] = {
 };
 
 enum {
-	SERVICE_TEMPLATE, SERVICE_QUOTA, SERVICE_BIND_DN, SERVICE_SCIM,
-	SERVICE_NKEYS
+	SERVICE_TEMPLATE, SERVICE_QUOTA, SERVICE_BIND_DN,
+	SERVICE_BIND_PASSWORD_FILE, SERVICE_SCIM, SERVICE_NKEYS
 };
 static const struct keyspec service_keys[SERVICE_NKEYS] = {
 	[SERVICE_TEMPLATE] = { "template", 0 },
 	[SERVICE_QUOTA] = { "quota", 0 }, [SERVICE_BIND_DN] = { "bind_dn", 0 },
+	[SERVICE_BIND_PASSWORD_FILE] = { "bind_password_file", 0 },
 	[SERVICE_SCIM] = { "scim", 0 },
 };
 
@@ -360,6 +361,7 @@ load_services(struct loader *l, const struct ynode *n)
 			continue;
 		s->id_pos = s->pos = s->template_pos = n->items[i]->pos;
 		s->template = s->id;
+		s->bind_password_file_pos = s->pos;
 		m->nservices++;
 		if (ynode_is_null(val) ||
 		    map_keys(l, val, "service", service_keys, SERVICE_NKEYS,
@@ -376,6 +378,10 @@ load_services(struct loader *l, const struct ynode *n)
 			get_size(l, f[SERVICE_QUOTA], "quota", &s->quota);
 		s->bind_dn = get_string(l, f[SERVICE_BIND_DN], "bind_dn");
 		s->bind_dn_pos = vpos(f[SERVICE_BIND_DN], val->pos);
+		s->bind_password_file = get_string(l,
+		    f[SERVICE_BIND_PASSWORD_FILE], "bind_password_file");
+		s->bind_password_file_pos = vpos(f[SERVICE_BIND_PASSWORD_FILE],
+		    val->pos);
 		if (f[SERVICE_SCIM] != NULL && map_keys(l, f[SERVICE_SCIM],
 		    "scim", scim_keys, SCIM_NKEYS, sf) == 0) {
 			s->scim.pos = f[SERVICE_SCIM]->pos;

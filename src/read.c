@@ -1,7 +1,7 @@
 /*
  * Reading the directory: the base entry, then the whole subtrees below
- * ou=tenants and ou=services with the paged-results control (RFC 2696), so that a server size
- * limit never truncates the picture. Entries are taken one message at a time.
+ * ou=tenants, ou=services and ou=system with the paged-results control (RFC
+ * 2696), so that a server size limit never truncates the picture. Entries are taken one message at a time.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -263,16 +263,18 @@ knows_lock(struct conn *c)
 
 int
 read_directory(struct conn *c, const char *base_dn, const char *tenants_dn,
-    const char *services_dn, const char *const *attrs, struct entries *es)
+    const char *const *subtrees, const char *const *attrs, struct entries *es)
 {
 	struct reader	 r = { c, es, dn_key(&es->arena, base_dn),
 	    dn_key(&es->arena, tenants_dn), 0, NULL, 0, 0, NULL, 0, 0 };
 	int		 ret = -1;
 
 	if (search_paged(&r, base_dn, LDAP_SCOPE_BASE, attrs) == -1 ||
-	    search_paged(&r, tenants_dn, LDAP_SCOPE_SUBTREE, attrs) == -1 ||
-	    search_paged(&r, services_dn, LDAP_SCOPE_SUBTREE, attrs) == -1)
+	    search_paged(&r, tenants_dn, LDAP_SCOPE_SUBTREE, attrs) == -1)
 		goto out;
+	for (; *subtrees != NULL; subtrees++)
+		if (search_paged(&r, *subtrees, LDAP_SCOPE_SUBTREE, attrs) == -1)
+			goto out;
 	es->ppolicy = knows_lock(c);
 	if (c->verbose)
 		fprintf(stderr, "mutualize: read %zu entries from %s%s\n",

@@ -3,6 +3,10 @@
  *
  *   BASE                                   dcObject + organization (if missing)
  *     ou=services   cn=<service>           groupOfNames: who is entitled to it
+ *     ou=system     cn=<service>           applicationProcess +
+ *                                          simpleSecurityObject: the account
+ *                                          the service binds with (when the
+ *                                          file names no bind_dn for it)
  *     ou=tenants                           organizationalUnit
  *       ou=<tenant>                        organizationalUnit + domainRelatedObject
  *         ou=people   uid=<login>          inetOrgPerson
@@ -30,6 +34,10 @@ static const char *const managed_person[] = {
 static const char *const managed_group[] = {
 	"objectClass", "cn", "description", "member", NULL
 };
+/* Its userPassword is set when it is added, never compared afterwards. */
+static const char *const managed_account[] = {
+	"objectClass", "cn", "description", NULL
+};
 static const char *const managed_none[] = { NULL };
 
 /*
@@ -45,7 +53,8 @@ static const char *const read_attrs[] = {
 };
 
 /*
- * The containers (base, ou=tenants, ou=services) are created, never changed.
+ * The containers (base, ou=tenants, ou=services, ou=system) are created,
+ * never changed.
  * The lists with the templates' attributes are made by templates_load.
  */
 const char *const *
@@ -64,6 +73,8 @@ render_managed_attrs(const struct model *m, enum entry_kind kind)
 	case ENTRY_GROUP:
 	case ENTRY_SERVICE:
 		return managed_group;
+	case ENTRY_ACCOUNT:
+		return managed_account;
 	default:
 		return managed_none;
 	}
@@ -87,6 +98,12 @@ const char *
 render_services_dn(struct arena *a, const struct model *m)
 {
 	return arena_printf(a, "ou=services,%s", m->syndicate.base_dn);
+}
+
+const char *
+render_system_dn(struct arena *a, const struct model *m)
+{
+	return arena_printf(a, "ou=system,%s", m->syndicate.base_dn);
 }
 
 static const char *
@@ -409,6 +426,39 @@ render_services(struct renderer *r)
 	}
 }
 
+/*
+ * The accounts the services bind with, for those that name no bind_dn of
+ * their own. Their password is no attribute of the entry: apply adds it (see
+ * accounts_ready), and nothing compares it afterwards.
+ */
+static void
+render_accounts(const struct model *m, struct entries *es)
+{
+	const char	*sdn = NULL;
+	struct entry	*e;
+	size_t		 i;
+
+	for (i = 0; i < m->nservices; i++) {
+		const struct service	*s = &m->services[i];
+
+		if (!account_wanted(s))
+			continue;
+		if (sdn == NULL) {
+			sdn = render_system_dn(&es->arena, m);
+			render_ou(es, sdn, "system", NULL, ENTRY_SYSTEM);
+		}
+		e = new_entry(es, child_dn(&es->arena, "cn", s->id, sdn), NULL,
+		    ENTRY_ACCOUNT);
+		add_values(es, e, "objectClass", (const char *const[]){
+		    "top", "applicationProcess", "simpleSecurityObject", MARK,
+		    NULL });
+		entry_add_value(es, e, "cn", s->id);
+		entry_add_value(es, e, "description", arena_printf(&es->arena,
+		    "The account the %s service binds to the directory with",
+		    s->id));
+	}
+}
+
 /* The model must be checked and its identities assigned (model_identities). */
 void
 render(const struct model *m, struct entries *es)
@@ -428,6 +478,7 @@ render(const struct model *m, struct entries *es)
 		render_tenant_groups(&r, &m->tenants[i], tenants_dn);
 	if (m->nservices > 0)
 		render_services(&r);
+	render_accounts(m, es);
 	for (i = 0; i < r.lists.n; i++) {
 		ptrvec_free(r.lists.v[i]);
 		free(r.lists.v[i]);

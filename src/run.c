@@ -229,9 +229,10 @@ read_current(struct run *r)
 		return -1;
 	r->managed[0] = render_tenants_dn(&r->desired.arena, m);
 	r->managed[1] = render_services_dn(&r->desired.arena, m);
-	r->managed[2] = NULL;
+	r->managed[2] = render_system_dn(&r->desired.arena, m);
+	r->managed[3] = NULL;
 	if (read_directory(r->c, m->syndicate.base_dn, r->managed[0],
-	    r->managed[1], render_read_attrs(m), &r->current) == -1)
+	    r->managed + 1, render_read_attrs(m), &r->current) == -1)
 		return -1;
 	return stop_pending() != 0 ? -1 : 0;
 }
@@ -318,7 +319,8 @@ show_json(struct run *r)
 /*
  * The plan as LDIF change records for ldapmodify. With --show-hashes, the
  * passwords of new people are made now: their hashes go in the LDIF, their
- * plaintext in the credentials file. Returns 0 or -1.
+ * plaintext in the credentials file; a new service account's hash is that of
+ * the password in its file, when the file exists. Returns 0 or -1.
  */
 static int
 show_ldif(struct run *r)
@@ -328,7 +330,7 @@ show_ldif(struct run *r)
 	const struct options	*o = r->o;
 	struct secret_file	 sf;
 	struct initial		 in = { .wanted = 1 };
-	char			*hash;
+	char			*hash, *account = NULL;
 	FILE			*creds = NULL;
 	size_t			 i;
 	int			 ret = 0;
@@ -350,8 +352,13 @@ show_ldif(struct run *r)
 			hash = in.hash;
 			ret = secret_credentials(creds, c->entry, in.password);
 		}
+		/* an account's, from its file: a plan writes none */
+		if (o->show_hashes && c->entry->kind == ENTRY_ACCOUNT)
+			hash = account = account_hash_existing(m, c);
 		ldif_write_change(stdout, c, hash, NULL, 0);
 		initial_wipe(&in, 1);
+		secret_free(account);
+		account = NULL;
 	}
 	if (creds != NULL && (ret == -1 ? (secret_file_close(&sf), -1) :
 	    secret_file_commit(&sf)) == -1)
@@ -486,7 +493,10 @@ run_plan(const struct options *o, int write)
 		ret = conn_status(r.c);
 		goto out;
 	}
-	if (build_plan(&r) == -1 || present_plan(&r) == -1 || guard(&r) == -1)
+	if (build_plan(&r) == -1)
+		goto out;
+	accounts_warn_missing(r.m, &r.current);
+	if (present_plan(&r) == -1 || guard(&r) == -1)
 		goto out;
 	if (o->out != NULL && save_plan(&r) == -1)
 		goto out;

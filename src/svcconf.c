@@ -4,7 +4,9 @@
  * by hand: the filter of the template, the login attribute, the base, and the
  * account the service reads the directory as. Each format is quoted by its own
  * rules; the data in filters is escaped as RFC 4515 says. The password of that
- * account is never printed: BIND_PASSWORD stands for it.
+ * account is never printed: each service that can read a secret from a file
+ * is told to read the account's password file, and BIND_PASSWORD stands for
+ * it in the others, with a comment that says which file holds it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,8 @@ struct svc {
 	const char		*login;		/* the login attribute */
 	const char		*quota;		/* where "{quota}" goes */
 	const char		*cmt;		/* how comments start */
+	const char		*dn;		/* what the service binds as */
+	char			*pwfile;	/* absolute; NULL: none named */
 	FILE			*fp;
 };
 
@@ -139,12 +143,15 @@ dovecot(const struct svc *v)
 	    "# by a bind as the person (auth_bind): no hash leaves the\n"
 	    "# directory.\n",
 	    fp);
+	if (v->pwfile != NULL)
+		fprintf(fp, "# Dovecot 2.3 takes no value of this file from "
+		    "another: put the first\n# line of %s where "
+		    BIND_PASSWORD "\n# stands, and keep this file 0640, "
+		    "root:dovecot.\n", v->pwfile);
 	put_setting(fp, "uris", v->uri);
 	fputs("ldap_version = 3\n", fp);
-	if (v->s->bind_dn != NULL) {
-		put_setting(fp, "dn", v->s->bind_dn);
-		fputs("dnpass = " BIND_PASSWORD "\n", fp);
-	}
+	put_setting(fp, "dn", v->dn);
+	fputs("dnpass = " BIND_PASSWORD "\n", fp);
 	fputs("auth_bind = yes\n", fp);
 	put_setting(fp, "base", v->base);
 	fprintf(fp, "scope = subtree\nderef = never\npass_filter = %s\n"
@@ -167,13 +174,9 @@ postfix_table(const struct svc *v, const char *file, const char *param,
 	fprintf(fp, "\n# /etc/postfix/%s, for %s = ldap:/etc/postfix/%s\n",
 	    file, param, file);
 	put_setting(fp, "server_host", v->uri);
-	fputs("version = 3\n", fp);
-	if (v->s->bind_dn != NULL) {
-		fputs("bind = yes\n", fp);
-		put_setting(fp, "bind_dn", v->s->bind_dn);
-		fputs("bind_pw = " BIND_PASSWORD "\n", fp);
-	} else
-		fputs("bind = no\n", fp);
+	fputs("version = 3\nbind = yes\n", fp);
+	put_setting(fp, "bind_dn", v->dn);
+	fputs("bind_pw = " BIND_PASSWORD "\n", fp);
 	put_setting(fp, "search_base", v->base);
 	fputs("scope = sub\nquery_filter = ", fp);
 	fputs(filter, fp);	/* made of escaped parts and %s */
@@ -190,6 +193,11 @@ postfix(const struct svc *v)
 	    "each:\n# the domains of the tenants, the mailboxes, and the "
 	    "aliases and former\n# addresses, which lead to the mailbox.\n",
 	    v->fp);
+	if (v->pwfile != NULL)
+		fprintf(v->fp, "# ldap_table takes bind_pw only as written: put "
+		    "the first line of\n# %s where " BIND_PASSWORD " stands,\n"
+		    "# and keep the three files 0640, root:postfix.\n",
+		    v->pwfile);
 	postfix_table(v, "ldap-domains.cf", "virtual_mailbox_domains",
 	    "(&(objectClass=domainRelatedObject)(associatedDomain=%s))",
 	    "associatedDomain");
@@ -202,6 +210,25 @@ postfix(const struct svc *v)
 	free(f);
 }
 
+/*
+ * httpd runs the exec: command when it reads its configuration, as root,
+ * and takes the first line the command writes.
+ */
+static void
+apache_password(const struct svc *v)
+{
+	char	*cmd;
+
+	if (v->pwfile == NULL) {
+		fputs("\"" BIND_PASSWORD "\"\n", v->fp);
+		return;
+	}
+	cmd = xasprintf("exec:/bin/cat %s", v->pwfile);
+	put_quoted(v->fp, cmd);
+	fputc('\n', v->fp);
+	free(cmd);
+}
+
 static void
 apache(const struct svc *v)
 {
@@ -210,6 +237,9 @@ apache(const struct svc *v)
 	fputs("\n# Apache httpd 2.4, mod_authnz_ldap: inside the <Location>\n"
 	    "# or <Directory> of the service. The filter is in the URL,\n"
 	    "# %-encoded.\n", fp);
+	if (v->pwfile != NULL)
+		fputs("# httpd runs the exec: command as root when it starts: "
+		    "the password\n# file may stay root's, mode 0600.\n", fp);
 	fprintf(fp, "AuthType Basic\nAuthName \"%s\"\nAuthBasicProvider ldap\n",
 	    v->s->id);
 	/* The URI is one the file checked: scheme, host and port. */
@@ -218,11 +248,10 @@ apache(const struct svc *v)
 	fprintf(fp, "?%s?sub?", v->login);
 	put_url(fp, v->filter);
 	fputs("\" NONE\n", fp);
-	if (v->s->bind_dn != NULL) {
-		fputs("AuthLDAPBindDN ", fp);
-		put_quoted(fp, v->s->bind_dn);
-		fputs("\nAuthLDAPBindPassword \"" BIND_PASSWORD "\"\n", fp);
-	}
+	fputs("AuthLDAPBindDN ", fp);
+	put_quoted(fp, v->dn);
+	fputs("\nAuthLDAPBindPassword ", fp);
+	apache_password(v);
 	fputs("AuthLDAPGroupAttribute member\nAuthLDAPGroupAttributeIsDN on\n"
 	    "Require ldap-group ", fp);
 	fputs(v->group, fp);
@@ -253,10 +282,14 @@ nextcloud(const struct svc *v)
 	    "# \"occ ldap:create-empty-config\" (here s01).\n", fp);
 	nextcloud_set(fp, "ldapHost", url);
 	nextcloud_set(fp, "ldapPort", port);
-	if (v->s->bind_dn != NULL) {
-		nextcloud_set(fp, "ldapAgentName", v->s->bind_dn);
-		nextcloud_set(fp, "ldapAgentPassword", BIND_PASSWORD);
-	}
+	if (v->pwfile != NULL)
+		fprintf(fp, "# occ takes the password on its command line, "
+		    "where others on the\n# machine may see it: put the first "
+		    "line of %s\n# where " BIND_PASSWORD " stands on a machine "
+		    "no one else uses, or paste it\n# in the LDAP settings "
+		    "page (Server tab) instead of that line.\n", v->pwfile);
+	nextcloud_set(fp, "ldapAgentName", v->dn);
+	nextcloud_set(fp, "ldapAgentPassword", BIND_PASSWORD);
 	nextcloud_set(fp, "ldapBase", v->base);
 	nextcloud_set(fp, "ldapBaseUsers", v->base);
 	nextcloud_set(fp, "ldapUserFilter", v->filter);
@@ -283,14 +316,23 @@ prosody(const struct svc *v)
 	server = xasprintf("%s:%s", host, port);
 	fputs("\n-- Prosody 0.12, mod_auth_ldap (lua-ldap): in the VirtualHost "
 	    "of the\n-- service. Prosody escapes $user for the filter; in bind "
-	    "mode the\n-- password is checked by a bind as the person.\n"
-	    "authentication = \"ldap\"\nldap_server = ", fp);
+	    "mode the\n-- password is checked by a bind as the person.\n", fp);
+	if (v->pwfile != NULL)
+		fprintf(fp, "-- Prosody reads the password file when it starts, "
+		    "as its own user:\n-- make it prosody's (chown prosody %s),"
+		    "\n-- mode 0600.\n", v->pwfile);
+	fputs("authentication = \"ldap\"\nldap_server = ", fp);
 	put_quoted(fp, server);
-	if (v->s->bind_dn != NULL) {
-		fputs("\nldap_rootdn = ", fp);
-		put_quoted(fp, v->s->bind_dn);
-		fputs("\nldap_password = \"" BIND_PASSWORD "\"", fp);
-	}
+	fputs("\nldap_rootdn = ", fp);
+	put_quoted(fp, v->dn);
+	fputs("\nldap_password = ", fp);
+	if (v->pwfile != NULL) {
+		/* Lua: read when Prosody starts, as its own user */
+		fputs("assert(io.open(", fp);
+		put_quoted(fp, v->pwfile);
+		fputs(")):read(\"*l\")", fp);
+	} else
+		fputs("\"" BIND_PASSWORD "\"", fp);
 	fputs("\nldap_base = ", fp);
 	put_quoted(fp, v->base);
 	fputs("\nldap_scope = \"subtree\"\nldap_filter = ", fp);
@@ -314,6 +356,56 @@ quota_attr(const struct template *t)
 		    "{quota}") == 0)
 			return t->attrs[i].name;
 	return NULL;
+}
+
+/*
+ * The password file as the service must name it, from wherever it runs:
+ * absolute. NULL when the service binds as a DN of the admin's and the file
+ * names no password file for it. Caller frees.
+ */
+static char *
+password_file(const struct model *m, const struct service *s)
+{
+	struct arena	 a = { 0 };
+	const char	*file;
+	char		*dir, *path;
+
+	if (!account_wanted(s) && s->bind_password_file == NULL)
+		return NULL;
+	file = account_password_file(&a, s);
+	if (file[0] == '/' || (dir = realpath(m->dir, NULL)) == NULL)
+		path = account_password_path(m, s);
+	else {
+		path = xasprintf("%s/%s", dir, file);
+		free(dir);
+	}
+	arena_free(&a);
+	return path;
+}
+
+/* Which account the service binds as, and where its password is. */
+static void
+say_account(const struct svc *v)
+{
+	const char	*c = v->cmt;
+
+	if (account_wanted(v->s))
+		fprintf(v->fp, "%s The service binds as its account %s,\n%s "
+		    "which \"mutualize apply\" adds. ", c, v->dn, c);
+	else
+		fprintf(v->fp, "%s The service binds as %s.\n%s ", c, v->dn, c);
+	if (v->pwfile == NULL) {
+		fprintf(v->fp, "Put its password where " BIND_PASSWORD "\n%s "
+		    "stands (mutualize never prints it).\n", c);
+		return;
+	}
+	fprintf(v->fp, "Its password is the first line of\n%s %s\n", c,
+	    v->pwfile);
+	if (account_wanted(v->s))
+		fprintf(v->fp, "%s (written there, mode 0600, before the account "
+		    "is added;\n%s mutualize never prints it).\n", c, c);
+	else
+		fprintf(v->fp, "%s (mutualize never prints it).\n", c);
 }
 
 void
@@ -344,14 +436,9 @@ service_config(const struct model *m, const struct service *s, const char *uri,
 	    "attribute: %s\n", v.cmt, s->id, m->syndicate.id, v.cmt,
 	    s->tmpl->path, v.cmt, v.group, v.cmt, v.base, v.cmt, v.filter,
 	    v.cmt, v.login);
-	if (s->bind_dn != NULL)
-		fprintf(fp, "%s The service reads the directory as %s; put its "
-		    "password where\n%s " BIND_PASSWORD " stands (mutualize "
-		    "never prints it).\n", v.cmt, s->bind_dn, v.cmt);
-	else
-		fprintf(fp, "%s The service searches the directory anonymously:"
-		    " give the service a\n%s bind_dn in the file for a reader "
-		    "account.\n", v.cmt, v.cmt);
+	v.dn = account_dn(&a, m, s);
+	v.pwfile = password_file(m, s);
+	say_account(&v);
 	if (s->tmpl->configs & CONFIG_DOVECOT)
 		dovecot(&v);
 	if (s->tmpl->configs & CONFIG_POSTFIX)
@@ -363,5 +450,6 @@ service_config(const struct model *m, const struct service *s, const char *uri,
 	if (s->tmpl->configs & CONFIG_PROSODY)
 		prosody(&v);
 	free(v.filter);
+	free(v.pwfile);
 	arena_free(&a);
 }

@@ -168,6 +168,35 @@ open_credentials(const struct plan *p, const struct model *m,
 	return credentials_create(cr, o->credentials);
 }
 
+/*
+ * What is written before the first change: the accounts' password files
+ * first, so that one refused stops everything; then the credentials file,
+ * the journal and the undo file. Returns 0 or -1 after saying why.
+ */
+static int
+open_files(struct run *r, char **hashes, struct credentials *creds,
+    struct journal *journal)
+{
+	if (accounts_ready(&r->plan, r->m, hashes) == -1 ||
+	    open_credentials(&r->plan, r->m, r->o, creds) == -1)
+		return -1;
+	if (journal_open(journal, r->journal, r->undo) == -1) {
+		credentials_close(creds);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+free_hashes(char **hashes, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		secret_free(hashes[i]);
+	free(hashes);
+}
+
 int
 write_directory(struct run *r)
 {
@@ -176,17 +205,18 @@ write_directory(struct run *r)
 	struct apply_result	 res;
 	struct credentials	 creds;
 	struct journal		 journal;
+	char			**hashes;
 	size_t			 passwords;
 	int			 rc, ret;
 
 	memset(&res, 0, sizeof(res));
 	memset(&ao, 0, sizeof(ao));
-	if (open_credentials(&r->plan, r->m, o, &creds) == -1)
-		return EXIT_ERROR;
-	if (journal_open(&journal, r->journal, r->undo) == -1) {
-		credentials_close(&creds);
+	hashes = xcalloc(r->plan.n, sizeof(*hashes));
+	if (open_files(r, hashes, &creds, &journal) == -1) {
+		free_hashes(hashes, r->plan.n);
 		return EXIT_ERROR;
 	}
+	ao.account_hashes = hashes;
 	ao.credentials = creds.path != NULL ? &creds : NULL;
 	ao.scheme = r->m->policy.password_scheme;
 	ao.journal = &journal;
@@ -215,5 +245,6 @@ write_directory(struct run *r)
 		rc = -1;
 	ret = report_apply(r, &res, rc, passwords);
 	free_passwords(&res, r->plan.n);
+	free_hashes(hashes, r->plan.n);
 	return ret;
 }

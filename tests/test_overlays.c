@@ -253,7 +253,7 @@ struct pipeline {
 	struct conn	*c;
 	struct entries	 desired, current;
 	struct plan	 plan;
-	const char	*managed[3];
+	const char	*managed[4];
 };
 
 static void
@@ -276,8 +276,9 @@ pipeline_plan(struct pipeline *pl, const char *file)
 	assert_non_null(pl->c = conn_open(&co, &status));
 	pl->managed[0] = render_tenants_dn(&pl->desired.arena, pl->m);
 	pl->managed[1] = render_services_dn(&pl->desired.arena, pl->m);
+	pl->managed[2] = render_system_dn(&pl->desired.arena, pl->m);
 	assert_int_equal(read_directory(pl->c, pl->m->syndicate.base_dn,
-	    pl->managed[0], pl->managed[1], render_read_attrs(pl->m),
+	    pl->managed[0], pl->managed + 1, render_read_attrs(pl->m),
 	    &pl->current), 0);
 	assert_int_equal(model_identities(pl->m, &pl->current, &d), 0);
 	render(pl->m, &pl->desired);

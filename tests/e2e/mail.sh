@@ -22,7 +22,8 @@ dovecot_start() {
 	DOVECOT_PID=
 	mkdir -p "$dir/run" "$dir/state" "$dir/mail"
 	chown nobody:nogroup "$dir/mail"	# mail is never root's
-	fill_password "$work/mail.conf" "$work/reader.pw" |
+	# Dovecot 2.3 takes dnpass only as written: the file filled in
+	fill_password "$work/mail.conf" "$work/secret/mail.pw" |
 		sed -n '/^# Dovecot/,/^iterate_attrs/p' >"$dir/dovecot-ldap.conf.ext"
 	chgrp dovecot "$dir/dovecot-ldap.conf.ext"
 	chmod 640 "$dir/dovecot-ldap.conf.ext"

@@ -17,11 +17,13 @@ cd "$top" || exit 1
 . "$here/move.sh"
 
 BIN=${MUTUALIZE_TEST_BIN:-build/san/mutualize}
-FILE=tests/data/services.yaml
 BASE="dc=sitiv,dc=fr"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mutualize-e2e.XXXXXX") || exit 1
 chmod 755 "$work"	# the services' own users go through it
+# The accounts' password files go to secret/ beside the file applied.
+FILE=$work/services.yaml
+cp tests/data/services.yaml "$FILE" || exit 1
 trap 'stop_all; rm -rf "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -29,11 +31,10 @@ trap 'exit 143' TERM
 # Secrets live in files of mode 0600 only.
 umask 077
 printf '%s' "$SLAPD_ROOTPW" >"$work/root.pw"
-od -An -tx1 -N12 /dev/urandom | tr -d ' \n' >"$work/reader.pw"
 umask 022
 
-# The directory as the fixture wants it, with a departure, and a reader
-# account for the services.
+# The directory as the fixture wants it, with a departure and the accounts
+# the services bind with.
 wipe_directory "$work/root.pw" || exit 1
 export MUTUALIZE_BIND_PASSWORD=$SLAPD_ROOTPW
 if ! "$BIN" apply --credentials "$work/credentials" -H "$SLAPD_URI" "$FILE" \
@@ -45,12 +46,11 @@ fi
 grep -v '"V-3"' "$FILE" >"$work/left.yaml"
 "$BIN" apply -H "$SLAPD_URI" "$work/left.yaml" >>"$work/apply.log" 2>&1 ||
 	not_ok "the departure of V-3 is applied"
-{
-	printf 'dn: cn=reader,%s\nobjectClass: organizationalRole\n' "$BASE"
-	printf 'objectClass: simpleSecurityObject\ncn: reader\nuserPassword: %s\n' \
-		"$(cat "$work/reader.pw")"
-} | ldapadd -x -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -y "$work/root.pw" >/dev/null ||
-	not_ok "the reader account is added"
+for s in mail files visio; do
+	check "the $s account binds with the password apply wrote" \
+		ldapwhoami -x -H "$SLAPD_URI" -D "cn=$s,ou=system,$BASE" \
+		-y "$work/secret/$s.pw"
+done
 for s in mail files visio; do
 	"$BIN" service-config -H "$SLAPD_URI" "$s" "$FILE" >"$work/$s.conf" ||
 		not_ok "service-config $s"

@@ -70,9 +70,13 @@ allow_unencrypted_plain_auth = true
 
 VirtualHost "$XMPP_DOMAIN"
 CONF
-		fill_password "$work/visio.conf" "$work/reader.pw"
+		cat "$work/visio.conf"
 	} >"$dir/prosody.cfg.lua"
 	chown -R prosody:prosody "$dir"
+	# Prosody reads its password file itself, as its own user
+	chown prosody "$work/secret/visio.pw"
+	chgrp prosody "$work/secret"
+	chmod 710 "$work/secret"
 	chmod 600 "$dir/prosody.cfg.lua"
 	# Prosody refuses to run as root: setpriv makes it the prosody user
 	# without a process in between, so that its PID is ours to stop.

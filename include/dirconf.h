@@ -28,6 +28,7 @@ struct dirconf {
 	struct ptrvec		 data;		/* struct entry *: to add, in order */
 	const char		*policy_dn;
 	const char		*policy_min;	/* its pwdMinLength now, or NULL */
+	const char		*policy_lockout;	/* its pwdLockout now */
 	struct arena		 a;
 };
 

@@ -1125,9 +1125,6 @@ void	 access_free(struct access *);
  * caret, which two parsers (the configuration's, the regex's) would read.
  */
 int	 access_dn_ok(const char *);
-/* The DN a service binds with: its bind_dn, or cn=<id>,ou=system,<base>. */
-const char *service_account_dn(struct arena *, const struct model *,
-	    const struct service *);
 
 /* slapdconf.c: what a slapd's cn=config holds, as directory-config needs it. */
 struct slapd_db {

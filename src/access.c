@@ -86,15 +86,6 @@ access_dn_ok(const char *dn)
 	return strpbrk(dn, "\\\"^") == NULL;
 }
 
-const char *
-service_account_dn(struct arena *a, const struct model *m,
-    const struct service *s)
-{
-	if (s->bind_dn != NULL)
-		return s->bind_dn;
-	return arena_printf(a, "cn=%s,ou=system,%s", s->id, m->syndicate.base_dn);
-}
-
 static void
 rule(struct rules *r, const char *text)
 {
@@ -183,7 +174,7 @@ service_read(struct rules *r, const struct service *s)
 static void
 service_rules(struct rules *r, const struct service *s)
 {
-	const char	*dn = service_account_dn(r->a, r->m, s);
+	const char	*dn = account_dn(r->a, r->m, s);
 	const char	*group = arena_printf(r->a, "cn=%s,ou=services,%s", s->id,
 	    r->base);
 
@@ -260,7 +251,7 @@ make_limits(struct rules *r)
 		ptrvec_push(l, arena_printf(r->a, "dn.exact=\"%s\" "
 		    "size.soft=1000 size.hard=1000 size.pr=1000 "
 		    "size.prtotal=unlimited time.soft=60 time.hard=60",
-		    service_account_dn(r->a, m, &m->services[i])));
+		    account_dn(r->a, m, &m->services[i])));
 	ptrvec_push(l, arena_printf(r->a, "dn.regex=\"%s\" size.soft=500 "
 	    "size.hard=500 size.pr=500 size.prtotal=unlimited time.soft=60 "
 	    "time.hard=60", r->anyone));

@@ -2,7 +2,8 @@
  * The entries directory-config adds beside the configuration: the base, the
  * default password policy that ppolicy names, and the entry mutualize binds
  * as (with bind_dn). Those the server has already are left as they are, but
- * for the policy's minimum length, which follows the file.
+ * for the policy's minimum length, which follows the file, and its lockout,
+ * which must be on for ppolicy to refuse the locked accounts of departures.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +85,8 @@ policy_entries(struct dirconf *d)
 		entry_add_value(&d->es, new_entry(d, ou, (const char *const[]){
 		    "organizationalUnit", NULL }), "ou", "policies");
 	if ((r = exists(d, d->policy_dn, "pwdMinLength", &d->policy_min)) != 0)
-		return r == -1 ? -1 : 0;
+		return r == -1 ? -1 :
+		    exists(d, d->policy_dn, "pwdLockout", &d->policy_lockout);
 	e = new_entry(d, d->policy_dn, (const char *const[]){ "device",
 	    "pwdPolicy", NULL });
 	entry_add_value(&d->es, e, "cn", "default");
@@ -95,6 +97,11 @@ policy_entries(struct dirconf *d)
 	    d->m->policy.password_min_length));
 	/* 1: a password sent in clear is checked; a hash is taken as it is. */
 	entry_add_value(&d->es, e, "pwdCheckQuality", "1");
+	/*
+	 * Without it ppolicy ignores pwdAccountLockedTime: a departed person
+	 * would still bind. No pwdMaxFailure: failed binds lock nobody out.
+	 */
+	entry_add_value(&d->es, e, "pwdLockout", "TRUE");
 	return 0;
 }
 

@@ -211,13 +211,44 @@ put_overlay(struct dirconf *d, FILE *fp, const char *name)
 	fputc('\n', fp);
 }
 
-/* The entries to add, and the policy's minimum length if it differs. */
+/*
+ * The policy that exists already, when its minimum length or its lockout
+ * differs from the configuration's. Returns whether it printed a record.
+ */
 static size_t
-put_entries(struct dirconf *d, FILE *fp)
+put_policy_changes(struct dirconf *d, FILE *fp)
 {
 	const char	*min = arena_printf(&d->a, "%u",
 	    d->m->policy.password_min_length);
-	size_t		 i;
+	int		 min_differs = d->policy_min != NULL &&
+	    strcmp(d->policy_min, min) != 0;
+	int		 lockout_off = d->policy_min != NULL &&
+	    (d->policy_lockout == NULL ||
+	    strcasecmp(d->policy_lockout, "TRUE") != 0);
+
+	if (!min_differs && !lockout_off)
+		return 0;
+	ldif_put(fp, "dn", d->policy_dn);
+	ldif_put(fp, "changetype", "modify");
+	if (min_differs) {
+		ldif_put(fp, "replace", "pwdMinLength");
+		ldif_put(fp, "pwdMinLength", min);
+		fputs("-\n", fp);
+	}
+	if (lockout_off) {
+		ldif_put(fp, "replace", "pwdLockout");
+		ldif_put(fp, "pwdLockout", "TRUE");
+		fputs("-\n", fp);
+	}
+	fputc('\n', fp);
+	return 1;
+}
+
+/* The entries to add, then the changes to the policy. */
+static size_t
+put_entries(struct dirconf *d, FILE *fp)
+{
+	size_t	i;
 
 	for (i = 0; i < d->data.n; i++) {
 		const struct entry	*e = d->data.v[i];
@@ -226,14 +257,7 @@ put_entries(struct dirconf *d, FILE *fp)
 
 		ldif_write_change(fp, &ch, NULL, NULL, 0);
 	}
-	if (d->policy_min == NULL || strcmp(d->policy_min, min) == 0)
-		return d->data.n;
-	ldif_put(fp, "dn", d->policy_dn);
-	ldif_put(fp, "changetype", "modify");
-	ldif_put(fp, "replace", "pwdMinLength");
-	ldif_put(fp, "pwdMinLength", min);
-	fputs("-\n\n", fp);
-	return d->data.n + 1;
+	return d->data.n + put_policy_changes(d, fp);
 }
 
 /* The LDIF of what the server lacks; n counts the records. */

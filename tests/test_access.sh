@@ -54,6 +54,7 @@ tenants:
     people:
       - {id: "B-1", given_name: "Beth", surname: "Admin", kind: elected}
       - {id: "B-2", given_name: "Dan", surname: "Agent", kind: agent, services: [mail, files]}
+      - {id: "B-3", given_name: "Fay", surname: "Leaver", kind: agent}
 YAML
 }
 
@@ -178,6 +179,7 @@ access_matrix() {
 	matrix | sort >"$work/got"
 	sed 's/^/# /' "$work/got"
 	expected_table | sort >"$work/want"
+	as mutualize ldapdelete "cn=mutualize-lock,$BASE" || return 1
 	diff -u "$work/want" "$work/got"
 }
 
@@ -188,7 +190,7 @@ service_scope() {
 	n=$(as mail ldapsearch -LLL -b "ou=tenants,$BASE" \
 		"(&(objectClass=inetOrgPerson)(memberOf=cn=mail,ou=services,$BASE)(!(mutualizeDisabled=*)))" \
 		1.1 | grep -c '^dn:')
-	[ "$n" = 5 ] || { echo "mail's account found $n people, not 5"; return 1; }
+	[ "$n" = 6 ] || { echo "mail's account found $n people, not 6"; return 1; }
 	as mail ldapsearch -LLL -b "uid=eve.files,$PEOPLE_A" -s base 1.1 \
 		2>/dev/null | grep -q '^dn:' &&
 		{ echo "mail's account sees a person without mail"; return 1; }
@@ -249,6 +251,22 @@ address_book() {
 		>"$work/again.ldif" 2>/dev/null || return 1
 	grep -q '^# Nothing to change' "$work/again.ldif" &&
 		! grep -q '^dn:' "$work/again.ldif"
+}
+
+# mutualize, as its own entry under the rules, disables a person who leaves
+# the file: ppolicy then refuses her bind; she comes back and binds again.
+departure_locks() {
+	local dn="uid=fay.leaver,$PEOPLE_B" pw out
+	pw=$(password_of fay.leaver)
+	ldapwhoami -x -H "$SLAPD_URI" -D "$dn" -w "$pw" >/dev/null || return 1
+	grep -v '"B-3"' "$work/tenants.yaml" >"$work/left.yaml"
+	out=$("$prog" -q apply -H "$SLAPD_URI" "$work/left.yaml" 2>&1) ||
+		{ echo "$out"; return 1; }
+	ldapwhoami -x -H "$SLAPD_URI" -D "$dn" -w "$pw" >/dev/null 2>&1 &&
+		{ echo "a departed person still binds"; return 1; }
+	out=$("$prog" -q apply -H "$SLAPD_URI" "$work/tenants.yaml" 2>&1) ||
+		{ echo "$out"; return 1; }
+	ldapwhoami -x -H "$SLAPD_URI" -D "$dn" -w "$pw" >/dev/null
 }
 
 # The first LDIF applied again is refused at its first record and changes
@@ -369,6 +387,7 @@ cp "$work/config.ldif" "$work/first.ldif"
 check "the access matrix is mutualize(1)'s" access_matrix
 check "a service's account sees its people and its entitlement only" \
 	service_scope
+check "a departure locks the account, a return unlocks it" departure_locks
 check "a person changes their own password, 12 characters at least" \
 	own_password
 check "a town's admin sets pwdReset in the town, never mail routing" \

@@ -159,6 +159,31 @@ check_schemas(struct dirconf *d)
 	return 0;
 }
 
+/*
+ * slapd runs as the owner of its other databases' directories (openldap on
+ * Debian): a new one owned by another user is said, since slapd would fail
+ * to open it.
+ */
+static void
+same_owner(const struct dirconf *d, const struct stat *mine)
+{
+	struct stat	st;
+	size_t		i;
+
+	for (i = 0; i < d->sc.dbs.n; i++) {
+		const struct slapd_db	*db = d->sc.dbs.v[i];
+
+		if (db->directory == NULL || stat(db->directory, &st) == -1)
+			continue;
+		if (st.st_uid != mine->st_uid)
+			msg_warn("warning: %s is owned by uid %ld, but %s, the "
+			    "directory of %s, by uid %ld, as whom slapd runs",
+			    d->db_directory, (long)mine->st_uid, db->directory,
+			    db->dn, (long)st.st_uid);
+		return;
+	}
+}
+
 /* A new database's directory must exist: slapd does not make it. */
 static int
 check_db_directory(struct dirconf *d)
@@ -167,8 +192,10 @@ check_db_directory(struct dirconf *d)
 
 	if (d->db != NULL || !d->local)
 		return 0;
-	if (stat(d->db_directory, &st) == 0 && S_ISDIR(st.st_mode))
+	if (stat(d->db_directory, &st) == 0 && S_ISDIR(st.st_mode)) {
+		same_owner(d, &st);
 		return 0;
+	}
 	msg_warn("the database directory %s does not exist: make it for slapd's "
 	    "user first (install -d -o openldap -g openldap -m 0700 %s), or "
 	    "choose another with --db-directory", d->db_directory,
@@ -176,7 +203,21 @@ check_db_directory(struct dirconf *d)
 	return -1;
 }
 
-/* Connects as root over ldapi:// (or -H) and reads cn=config. */
+/* -H, else the file's first ldapi:// URI, else the default socket's. */
+static const char *
+server_uri(const struct dirconf *d)
+{
+	size_t	i;
+
+	if (d->o->uri != NULL)
+		return d->o->uri;
+	for (i = 0; i < d->m->directory.nuris; i++)
+		if (strncmp(d->m->directory.uris[i].uri, "ldapi://", 8) == 0)
+			return d->m->directory.uris[i].uri;
+	return "ldapi:///";
+}
+
+/* Connects as root over ldapi:// and reads cn=config. */
 static int
 read_server(struct dirconf *d)
 {
@@ -184,7 +225,7 @@ read_server(struct dirconf *d)
 	struct conn_opts	 co;
 	int			 status;
 
-	t.uri = d->o->uri != NULL ? d->o->uri : "ldapi:///";
+	t.uri = server_uri(d);
 	t.tls = TLS_NONE;
 	if (strncmp(t.uri, "ldapi://", 8) != 0) {
 		msg_warn("%s: directory-config reads cn=config as root over "

@@ -52,8 +52,10 @@ run_config() {
 	export SLAPD_OVERLAYS
 	shift
 	echo "== overlays: $SLAPD_OVERLAYS"
-	slapd_start "dc=sitiv,dc=fr" "$SLAPD_ROOTPW" SLAPD "$SLAPD_TLS_DIR" ||
-		return 1
+	# The generated configuration's rules for the services of the
+	# end-to-end tests, whose accounts they bind as.
+	SLAPD_TENANTS=$here/data/services.yaml slapd_start "dc=sitiv,dc=fr" \
+		"$SLAPD_ROOTPW" SLAPD "$SLAPD_TLS_DIR" || return 1
 	slapd_start "dc=sitiv,dc=fr" "$SLAPD_ROOTPW" SLAPD2 || return 1
 	slapd_start "dc=sitiv,dc=fr" "$SLAPD_ROOTPW" SLAPD3 || return 1
 	slapd_kill SLAPD3

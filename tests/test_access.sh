@@ -269,6 +269,23 @@ departure_locks() {
 	ldapwhoami -x -H "$SLAPD_URI" -D "$dn" -w "$pw" >/dev/null
 }
 
+# As the walk-through of mutualize(1) has it: root over ldapi:// with
+# bind: external manages the tree (here, plans nothing, then adds a person).
+external_root_manages() {
+	local out
+	sed -e 's|^  uri: .*|  uri: "'"$SLAPD_LDAPI_URI"'"|' -e '/bind_dn:/d' \
+		-e 's|^  bind_password_file: .*|  bind: external|' \
+		"$work/tenants.yaml" >"$work/external.yaml"
+	"$prog" plan --exit-code "$work/external.yaml" >"$work/external.out" 2>&1 ||
+		{ cat "$work/external.out"; return 1; }
+	sed 's|^      - {id: "B-3".*|&\n      - {id: "B-4", given_name: "Gus", surname: "New", kind: agent}|' \
+		"$work/external.yaml" >"$work/external2.yaml"
+	out=$("$prog" -q apply --credentials "$work/external.creds" \
+		"$work/external2.yaml" 2>&1) || { echo "$out"; return 1; }
+	as mutualize ldapsearch -LLL -b "uid=gus.new,$PEOPLE_B" -s base 1.1 |
+		grep -q '^dn:'
+}
+
 # The first LDIF applied again is refused at its first record and changes
 # nothing.
 second_application_refused() {
@@ -388,6 +405,8 @@ check "the access matrix is mutualize(1)'s" access_matrix
 check "a service's account sees its people and its entitlement only" \
 	service_scope
 check "a departure locks the account, a return unlocks it" departure_locks
+check "root over ldapi:// (bind: external) manages the tree" \
+	external_root_manages
 check "a person changes their own password, 12 characters at least" \
 	own_password
 check "a town's admin sets pwdReset in the town, never mail routing" \

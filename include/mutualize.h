@@ -677,6 +677,8 @@ const struct service *account_service(const struct model *,
  */
 int		 accounts_ready(const struct plan *, const struct model *,
 		    char **hashes);
+/* Frees the n hashes of accounts_ready and the array. */
+void		 accounts_free_hashes(char **hashes, size_t n);
 /* The same for one change, from an existing file only (plan --show-hashes). */
 char		*account_hash_existing(const struct model *,
 		    const struct change *);

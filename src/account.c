@@ -258,3 +258,13 @@ accounts_warn_missing(const struct model *m, const struct entries *current)
 		free(path);
 	}
 }
+
+void
+accounts_free_hashes(char **hashes, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		secret_free(hashes[i]);
+	free(hashes);
+}

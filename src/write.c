@@ -187,16 +187,6 @@ open_files(struct run *r, char **hashes, struct credentials *creds,
 	return 0;
 }
 
-static void
-free_hashes(char **hashes, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		secret_free(hashes[i]);
-	free(hashes);
-}
-
 int
 write_directory(struct run *r)
 {
@@ -213,7 +203,7 @@ write_directory(struct run *r)
 	memset(&ao, 0, sizeof(ao));
 	hashes = xcalloc(r->plan.n, sizeof(*hashes));
 	if (open_files(r, hashes, &creds, &journal) == -1) {
-		free_hashes(hashes, r->plan.n);
+		accounts_free_hashes(hashes, r->plan.n);
 		return EXIT_ERROR;
 	}
 	ao.account_hashes = hashes;
@@ -245,6 +235,6 @@ write_directory(struct run *r)
 		rc = -1;
 	ret = report_apply(r, &res, rc, passwords);
 	free_passwords(&res, r->plan.n);
-	free_hashes(hashes, r->plan.n);
+	accounts_free_hashes(hashes, r->plan.n);
 	return ret;
 }

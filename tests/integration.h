@@ -45,6 +45,21 @@ bind_as(const char *dn, const char *pw)
 	return ld;
 }
 
+/* Binds as dn with pw: LDAP_SUCCESS or the server's refusal. */
+UNUSED static int
+try_bind(const char *dn, const char *pw)
+{
+	LDAP		*ld;
+	struct berval	 cred = { strlen(pw), (char *)pw };
+	int		 v3 = LDAP_VERSION3, rc;
+
+	assert_int_equal(ldap_initialize(&ld, env("SLAPD_URI")), LDAP_SUCCESS);
+	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
+	rc = ldap_sasl_bind_s(ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
+	ldap_unbind_ext_s(ld, NULL, NULL);
+	return rc;
+}
+
 UNUSED static LDAP *
 root(void)
 {

@@ -12,12 +12,7 @@
 #define MAIL	"cn=mail," SYSTEM
 
 /* mail gets an account; files one with its own file; visio the admin's DN. */
-static const char syndicate[] =
-    "version: 1\n"
-    "syndicate: {id: sitiv, name: SITIV, base_dn: \"dc=sitiv,dc=fr\", "
-    "mail_domain: sitiv.fr}\n"
-    "directory: {uri: \"ldap://127.0.0.1:3890\", "
-    "bind_dn: \"cn=admin,dc=sitiv,dc=fr\"}\n"
+static const char syndicate[] = YAML_HEAD
     "services:\n"
     "  mail: {}\n"
     "  files: {bind_password_file: /etc/mutualize/files.pw}\n"
@@ -313,16 +308,6 @@ ready(struct fixture *f, int *rc)
 }
 
 static void
-free_hashes(char **hashes, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		secret_free(hashes[i]);
-	free(hashes);
-}
-
-static void
 a_new_password_is_written_before_its_hash_is_made(void **state)
 {
 	struct fixture	*f = *state;
@@ -350,7 +335,7 @@ a_new_password_is_written_before_its_hash_is_made(void **state)
 			assert_hash_of(hashes[i], path);
 	}
 	assert_int_equal(n, 2);
-	free_hashes(hashes, f->plan.n);
+	accounts_free_hashes(hashes, f->plan.n);
 	free(dir);
 	free(path);
 }
@@ -376,7 +361,7 @@ an_existing_password_file_is_used_and_kept(void **state)
 			    hashes[i] + 7), hashes[i] + 7);
 	after = slurp(path);
 	assert_string_equal(after, "chosen-by-the-admin\nsecond");
-	free_hashes(hashes, f->plan.n);
+	accounts_free_hashes(hashes, f->plan.n);
 	free(after);
 	free(path);
 	free(secret);
@@ -403,7 +388,7 @@ a_password_file_others_may_read_stops_before_any_write(void **state)
 	for (i = 0; i < f->plan.n; i++)
 		assert_null(hashes[i]);
 	assert_int_equal(lstat(other, &st), -1);
-	free_hashes(hashes, f->plan.n);
+	accounts_free_hashes(hashes, f->plan.n);
 	free(other);
 	free(path);
 	free(secret);
@@ -422,7 +407,7 @@ a_link_in_place_of_the_file_is_refused(void **state)
 	assert_int_equal(symlink("/nonexistent/elsewhere", path), 0);
 	hashes = ready(f, &rc);
 	assert_int_equal(rc, -1);
-	free_hashes(hashes, f->plan.n);
+	accounts_free_hashes(hashes, f->plan.n);
 	free(path);
 	free(secret);
 }

@@ -12,12 +12,7 @@
 #define FILES	"cn=files," SYSTEM
 
 /* mail and files get accounts; visio binds as the admin's reader. */
-static const char syndicate[] =
-    "version: 1\n"
-    "syndicate: {id: sitiv, name: SITIV, base_dn: \"dc=sitiv,dc=fr\", "
-    "mail_domain: sitiv.fr}\n"
-    "directory: {uri: \"ldap://127.0.0.1:3890\", "
-    "bind_dn: \"cn=admin,dc=sitiv,dc=fr\"}\n"
+static const char syndicate[] = YAML_HEAD
     "services:\n"
     "  mail: {quota: 1GiB}\n"
     "  files: {}\n"
@@ -89,21 +84,6 @@ first_line(const char *path)
 
 	text[strcspn(text, "\n")] = '\0';
 	return text;
-}
-
-/* Binds as dn with pw: LDAP_SUCCESS or the server's refusal. */
-static int
-try_bind(const char *dn, const char *pw)
-{
-	LDAP		*ld;
-	struct berval	 cred = { strlen(pw), (char *)pw };
-	int		 v3 = LDAP_VERSION3, rc;
-
-	assert_int_equal(ldap_initialize(&ld, env("SLAPD_URI")), LDAP_SUCCESS);
-	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
-	rc = ldap_sasl_bind_s(ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
-	ldap_unbind_ext_s(ld, NULL, NULL);
-	return rc;
 }
 
 static void

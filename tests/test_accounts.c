@@ -177,24 +177,38 @@ an_apply_stopped_after_the_file_reuses_its_password(void **state)
 	free(args);
 }
 
+/*
+ * The admin writes mail's password file (mode given), then applies; *pw gets
+ * the password, the file's path is returned. Both freed by the caller.
+ */
+static char *
+apply_with_admin_file(struct fixture *f, mode_t mode, char **pw,
+    struct run *r)
+{
+	char	*line, *secret = xasprintf("%s/secret", f->dir), *path;
+
+	*pw = test_password("mail");
+	line = xasprintf("%s\n", *pw);
+	assert_int_equal(mkdir(secret, 0700), 0);
+	path = write_file(secret, "mail.pw", line, mode);
+	*r = run_root("apply", f->file);
+	free(secret);
+	free(line);
+	return path;
+}
+
 /* A password the admin chose, in a file of its own, is the account's. */
 static void
 a_password_file_written_by_the_admin_is_used(void **state)
 {
 	struct fixture	*f = *state;
-	char		*pw = test_password("mail"), *line = xasprintf("%s\n", pw);
-	char		*secret = xasprintf("%s/secret", f->dir), *path;
 	struct run	 r;
+	char		*pw, *path = apply_with_admin_file(f, 0600, &pw, &r);
 
-	assert_int_equal(mkdir(secret, 0700), 0);
-	path = write_file(secret, "mail.pw", line, 0600);
-	r = run_root("apply", f->file);
 	assert_int_equal(r.status, 0);
 	assert_int_equal(try_bind(MAIL, pw), LDAP_SUCCESS);
 	run_free(&r);
 	free(path);
-	free(secret);
-	free(line);
 	free(pw);
 }
 
@@ -202,13 +216,9 @@ static void
 a_password_file_others_may_read_is_refused_before_any_write(void **state)
 {
 	struct fixture	*f = *state;
-	char		*pw = test_password("mail"), *line = xasprintf("%s\n", pw);
-	char		*secret = xasprintf("%s/secret", f->dir), *path;
 	struct run	 r;
+	char		*pw, *path = apply_with_admin_file(f, 0640, &pw, &r);
 
-	assert_int_equal(mkdir(secret, 0700), 0);
-	path = write_file(secret, "mail.pw", line, 0640);
-	r = run_root("apply", f->file);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "readable by group or others (mode 0640)"));
 	assert_null(strstr(r.err, pw));
@@ -218,8 +228,6 @@ a_password_file_others_may_read_is_refused_before_any_write(void **state)
 	assert_int_equal(mode_of(path), 0640);
 	run_free(&r);
 	free(path);
-	free(secret);
-	free(line);
 	free(pw);
 }
 

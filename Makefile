@@ -41,7 +41,7 @@ SRCS	+= src/batch.c src/lookup.c src/report.c src/save.c
 SRCS	+= src/compare.c src/depart.c src/memberof.c src/members.c \
 	   src/plan_ops.c
 # directory-config: the slapd configuration; they share include/dirconf.h.
-SRCS	+= src/access.c src/dirconf.c src/dirent.c src/dirprint.c \
+SRCS	+= src/access.c src/dirconf.c src/dirent.c src/dirprint.c src/dirrepl.c \
 	   src/slapdconf.c
 HDRS	 = include/mutualize.h include/conn.h include/connectors.h \
 	   include/loader.h include/run.h include/apply.h include/differ.h \

@@ -29,6 +29,13 @@ struct dirconf {
 	const char		*policy_dn;
 	const char		*policy_min;	/* its pwdMinLength now, or NULL */
 	const char		*policy_lockout;	/* its pwdLockout now */
+	/* replication (dirrepl.c) */
+	struct ptrvec		 replicas;	/* const char *: --replicas */
+	unsigned		 server_id;	/* this one among them, from 1 */
+	struct ptrvec		 server_ids;	/* const char *: olcServerID */
+	struct ptrvec		 syncrepl;	/* const char *: olcSyncrepl */
+	const char		*repl_dn;	/* the replication account */
+	char			*repl_password;
 	struct arena		 a;
 };
 
@@ -37,6 +44,20 @@ struct dirconf {
  * policy, mutualize's bind_dn), those missing put in data. 0 or -1, said.
  */
 int	 dirconf_entries(struct dirconf *);
+
+/*
+ * dirrepl.c: replication. The options checked (0 or -1, said); the stanzas
+ * and server IDs made, with the account's password; a server that
+ * replicates already refused without them. Then the records: each returns
+ * how many it printed.
+ */
+int	 dirrepl_options(struct dirconf *);
+int	 dirrepl_prepare(struct dirconf *);
+int	 dirrepl_check_server(struct dirconf *);
+size_t	 dirrepl_put_server_ids(struct dirconf *, FILE *);
+size_t	 dirrepl_put_database(struct dirconf *, FILE *);
+void	 dirrepl_put_conf_global(struct dirconf *, FILE *);
+void	 dirrepl_put_conf_database(struct dirconf *, FILE *);
 
 /* dirprint.c: the configuration in its format; 0 or -1 after an error. */
 int	 dirconf_print(struct dirconf *, FILE *);

@@ -682,6 +682,13 @@ void		 accounts_free_hashes(char **hashes, size_t n);
 /* The same for one change, from an existing file only (plan --show-hashes). */
 char		*account_hash_existing(const struct model *,
 		    const struct change *);
+/*
+ * The password kept in a file relative to the tenants file: its first line,
+ * or a new one written there first (0600). NULL after saying why; caller
+ * frees with secret_free.
+ */
+char		*password_file_take(const struct model *, const char *file,
+		    struct pos);
 /* Says once for each existing account whose password file is missing. */
 void		 accounts_warn_missing(const struct model *,
 		    const struct entries *current);
@@ -1119,8 +1126,12 @@ struct access {
 	struct ptrvec	 rules;		/* const char *: olcAccess values, in order */
 	struct ptrvec	 limits;	/* const char *: olcLimits values */
 };
-/* The strings live in the arena; access_free frees the lists. */
-void	 access_make(const struct model *, struct arena *, struct access *);
+/*
+ * The strings live in the arena; access_free frees the lists. replicator:
+ * the replication account, which reads everything, or NULL.
+ */
+void	 access_make(const struct model *, const char *replicator,
+	    struct arena *, struct access *);
 void	 access_free(struct access *);
 /*
  * Whether a DN can stand in the rules: none of backslash, double quote or
@@ -1137,6 +1148,8 @@ struct slapd_db {
 	struct ptrvec	 overlays;	/* const char *: memberof, without {n} */
 	struct ptrvec	 indexed;	/* const char *: attributes with an index */
 	struct ptrvec	 access, limits;	/* const char *: without {n} */
+	struct ptrvec	 syncrepl;	/* const char *: without {n} */
+	const char	*rootdn, *multiprovider, *updateref;	/* or NULL */
 };
 struct slapd_config {
 	struct ptrvec	 modules;	/* const char *: loaded, as "memberof" */
@@ -1144,6 +1157,7 @@ struct slapd_config {
 	const char	*module_path;	/* its olcModulePath, or NULL */
 	struct ptrvec	 schemas;	/* const char *: "core", "misc" */
 	struct ptrvec	 dbs;		/* struct slapd_db * */
+	struct ptrvec	 server_ids;	/* const char *: olcServerID, no {n} */
 	int		 next_db;	/* the number a database added takes */
 	struct arena	 arena;
 };
@@ -1184,6 +1198,9 @@ struct options {
 	size_t		 batch_size;	/* --batch-size */
 	int		 transactions;	/* --transactions: 1, --no-: -1 */
 	const char	*config_format;	/* directory-config --format */
+	const char	*replicas;	/* directory-config --replicas */
+	const char	*server_id;	/* directory-config --server-id */
+	const char	*consumer_of;	/* directory-config --consumer-of */
 	const char	*db_directory;	/* directory-config --db-directory */
 	int		 stock;		/* directory-config --stock */
 };

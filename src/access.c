@@ -4,7 +4,8 @@
  * an entry and attribute, then the first "by" that matches the client; "by *
  * break" goes on to the next rule. In order:
  *
- *   mutualize (its bind_dn, or root over ldapi://)  manages everything
+ *   mutualize (its bind_dn, or root over ldapi://)  manages everything;
+ *   the replication account                         reads everything
  *   userPassword of a person                        the person changes it,
  *                                                   the town's admins reset it,
  *                                                   anyone may bind with it
@@ -50,6 +51,7 @@ struct rules {
 	const char		*person;	/* dn.regex of a person, town $1 */
 	const char		*anyone;	/* dn.regex of any person */
 	const char		*admins;	/* group.expand of town $1's admins */
+	const char		*replicator;	/* or NULL */
 };
 
 /*
@@ -188,6 +190,21 @@ service_rules(struct rules *r, const struct service *s)
 	    "cn,member by dn.exact=\"%s\" read by * break", group, dn));
 }
 
+/* Who manages, who replicates; the others go on to the next rules. */
+static void
+first_rule(struct rules *r)
+{
+	const char	*bind = r->m->directory.bind_dn, *who = "", *repl = "";
+
+	if (bind != NULL)
+		who = arena_printf(r->a, " by dn.exact=\"%s\" manage", bind);
+	if (r->replicator != NULL)
+		repl = arena_printf(r->a, " by dn.exact=\"%s\" read",
+		    r->replicator);
+	rule(r, arena_printf(r->a, "to * by dn.exact=\"" ROOT_EXTERNAL "\" "
+	    "manage%s%s by * break", who, repl));
+}
+
 /* Passwords: people change theirs, their town's admins reset them. */
 static void
 password_rules(struct rules *r)
@@ -206,13 +223,7 @@ make_rules(struct rules *r)
 	const struct model	*m = r->m;
 	size_t			 i;
 
-	if (m->directory.bind_dn != NULL)
-		rule(r, arena_printf(r->a, "to * by dn.exact=\"" ROOT_EXTERNAL
-		    "\" manage by dn.exact=\"%s\" manage by * break",
-		    m->directory.bind_dn));
-	else
-		rule(r, "to * by dn.exact=\"" ROOT_EXTERNAL "\" manage "
-		    "by * break");
+	first_rule(r);
 	password_rules(r);
 	rule(r, arena_printf(r->a, "to dn.base=\"ou=tenants,%s\" attrs=entry "
 	    "by users search", r->base));
@@ -244,6 +255,9 @@ make_limits(struct rules *r)
 
 	ptrvec_push(l, "dn.exact=\"" ROOT_EXTERNAL "\" size=unlimited "
 	    "time=unlimited");
+	if (r->replicator != NULL)
+		ptrvec_push(l, arena_printf(r->a, "dn.exact=\"%s\" "
+		    "size=unlimited time=unlimited", r->replicator));
 	if (m->directory.bind_dn != NULL)
 		ptrvec_push(l, arena_printf(r->a, "dn.exact=\"%s\" size=unlimited"
 		    " time=unlimited", m->directory.bind_dn));
@@ -258,13 +272,15 @@ make_limits(struct rules *r)
 }
 
 void
-access_make(const struct model *m, struct arena *a, struct access *out)
+access_make(const struct model *m, const char *replicator, struct arena *a,
+    struct access *out)
 {
 	struct rules	r;
 	const char	*b;
 
 	memset(out, 0, sizeof(*out));
 	r.m = m;
+	r.replicator = replicator;
 	r.a = a;
 	r.out = out;
 	r.base = m->syndicate.base_dn;

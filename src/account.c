@@ -268,3 +268,29 @@ accounts_free_hashes(char **hashes, size_t n)
 		secret_free(hashes[i]);
 	free(hashes);
 }
+
+/*
+ * The password of a file directory-config keeps (the replication account's):
+ * the file's when it exists, else a new one written there first. NULL after
+ * saying why; the caller frees it with secret_free.
+ */
+char *
+password_file_take(const struct model *m, const char *file, struct pos pos)
+{
+	struct diags	 d = { 0 };
+	char		 pw[SECRET_PASSWORD_LEN + 1], *path, *out = NULL;
+
+	path = directory_path(m, file);
+	if (path_exists(path)) {
+		out = secret_read_file(m, "password file", file, pos, &d);
+		diag_print(&d, stderr);
+		diag_free(&d);
+	} else {
+		secret_password(pw);
+		if (write_password(path, pw) == 0)
+			out = xstrdup(pw);
+		explicit_bzero(pw, sizeof(pw));
+	}
+	free(path);
+	return out;
+}

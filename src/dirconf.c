@@ -127,11 +127,14 @@ static int
 missing_modules(struct dirconf *d)
 {
 	static const char *const needed[] = { "back_mdb", "memberof", "refint",
-	    "ppolicy", NULL };
+	    "ppolicy", "syncprov", NULL };
 	size_t	i;
 	int	ret = 0;
 
 	for (i = 0; needed[i] != NULL; i++) {
+		/* syncprov: a provider's, for its peers */
+		if (needed[i + 1] == NULL && d->server_id == 0)
+			break;
 		if (slapd_has(&d->sc.modules, needed[i]) ||
 		    (i == 0 && (d->db != NULL || has_mdb(&d->sc))))
 			continue;
@@ -289,13 +292,14 @@ prepare(struct dirconf *d)
 	} else if (read_server(d) == -1)
 		return -1;
 	if (find_database(d) == -1 || check_schemas(d) == -1 ||
+	    dirrepl_prepare(d) == -1 || dirrepl_check_server(d) == -1 ||
 	    missing_modules(d) == -1 ||
 	    check_db_directory(d) == -1)
 		return -1;
 	d->policy_dn = arena_printf(&d->a, POLICY_RDN ",%s", m->syndicate.base_dn);
 	d->db_dn = d->db != NULL ? d->db->dn : arena_printf(&d->a,
 	    "olcDatabase={%d}mdb,cn=config", d->sc.next_db);
-	access_make(m, &d->a, &d->ac);
+	access_make(m, d->repl_dn, &d->a, &d->ac);
 	return d->format == DIRCONF_SLAPD_CONF ? 0 : dirconf_entries(d);
 }
 
@@ -314,6 +318,23 @@ format_of(const char *name)
 	return -1;
 }
 
+/* Prints to -o's file (made 0600: the LDIF may hold secrets) or stdout. */
+static int
+print_out(struct dirconf *d)
+{
+	struct secret_file	 sf;
+	int			 ret;
+
+	if (d->o->output == NULL)
+		return dirconf_print(d, stdout);
+	if (secret_file_create(&sf, d->o->output) == -1)
+		return -1;
+	if ((ret = dirconf_print(d, sf.fp)) == 0)
+		return secret_file_commit(&sf);
+	secret_file_close(&sf);
+	return ret;
+}
+
 int
 run_directory_config(const struct options *o)
 {
@@ -323,17 +344,24 @@ run_directory_config(const struct options *o)
 	memset(&d, 0, sizeof(d));
 	d.o = o;
 	if ((f = format_of(o->config_format)) == -1 ||
-	    (d.m = load_checked(o)) == NULL)
+	    dirrepl_options(&d) == -1 || (d.m = load_checked(o)) == NULL) {
+		ptrvec_free(&d.replicas);
+		arena_free(&d.a);
 		return EXIT_ERROR;
+	}
 	d.format = (enum dirconf_format)f;
 	entries_init(&d.es);
 	if (prepare(&d) == 0)
-		ret = dirconf_print(&d, stdout) == 0 ? EXIT_OK : EXIT_ERROR;
+		ret = print_out(&d) == 0 ? EXIT_OK : EXIT_ERROR;
 	if (d.c != NULL)
 		conn_close(d.c);
 	access_free(&d.ac);
 	ptrvec_free(&d.modules);
 	ptrvec_free(&d.data);
+	ptrvec_free(&d.replicas);
+	ptrvec_free(&d.server_ids);
+	ptrvec_free(&d.syncrepl);
+	secret_free(d.repl_password);
 	slapd_config_free(&d.sc);
 	entries_free(&d.es);
 	arena_free(&d.a);

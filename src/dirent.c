@@ -166,10 +166,41 @@ bind_entries(struct dirconf *d)
 	return bind_entry(d, parent);
 }
 
+/* The replication account: it reads everything, for the other servers. */
+static int
+replicator_entry(struct dirconf *d)
+{
+	struct entry	*e;
+	char		*hash;
+	int		 r;
+
+	if (d->repl_dn == NULL || (r = exists(d, d->repl_dn, NULL, NULL)) == 1)
+		return 0;
+	if (r == -1)
+		return -1;
+	e = new_entry(d, d->repl_dn, (const char *const[]){
+	    "applicationProcess", "simpleSecurityObject", NULL });
+	entry_add_value(&d->es, e, "cn", "replicator");
+	entry_add_value(&d->es, e, "description", "What the other servers bind "
+	    "as to replicate the directory");
+	hash = secret_hash(d->repl_password, PW_YESCRYPT);
+	entry_add_value(&d->es, e, "userPassword", hash);
+	secret_free(hash);
+	return 0;
+}
+
+/*
+ * The entries, on the first provider only: the others and the read
+ * replicas get them by replication (the same entry added on two providers
+ * would be two entries with one name).
+ */
 int
 dirconf_entries(struct dirconf *d)
 {
 	int	r;
+
+	if (d->server_id > 1 || d->o->consumer_of != NULL)
+		return 0;
 
 	if ((r = exists(d, d->m->syndicate.base_dn, NULL, NULL)) == -1)
 		return -1;
@@ -178,7 +209,8 @@ dirconf_entries(struct dirconf *d)
 		ptrvec_push(&d->data, entries_find(&d->es,
 		    d->m->syndicate.base_dn));
 	}
-	if (policy_entries(d) == -1 || bind_entries(d) == -1)
+	if (policy_entries(d) == -1 || bind_entries(d) == -1 ||
+	    replicator_entry(d) == -1)
 		return -1;
 	return 0;
 }

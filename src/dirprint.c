@@ -11,8 +11,12 @@
 #include "mutualize.h"
 #include "dirconf.h"
 
-/* The overlays, in the order they are declared: slapd runs the last first. */
-static const char *const overlays[] = { "memberof", "refint", "ppolicy", NULL };
+/*
+ * The overlays, in the order they are declared: slapd runs the last first.
+ * syncprov, a provider's only, is the last.
+ */
+static const char *const overlays[] = { "memberof", "refint", "ppolicy",
+    "syncprov", NULL };
 
 /* The schemas mutualize's entries need, as /etc/ldap/schema names them. */
 static const char *const schemas[] = { "core", "cosine", "inetorgperson",
@@ -202,10 +206,14 @@ put_overlay(struct dirconf *d, FILE *fp, const char *name)
 	} else if (strcmp(name, "refint") == 0) {
 		ldif_put(fp, "objectClass", "olcRefintConfig");
 		ldif_put(fp, "olcRefintAttribute", "member");
-	} else {
+	} else if (strcmp(name, "ppolicy") == 0) {
 		ldif_put(fp, "objectClass", "olcPPolicyConfig");
 		ldif_put(fp, "olcPPolicyDefault", d->policy_dn);
 		ldif_put(fp, "olcPPolicyHashCleartext", "TRUE");
+	} else {
+		ldif_put(fp, "objectClass", "olcSyncProvConfig");
+		ldif_put(fp, "olcSpCheckpoint", "100 10");
+		ldif_put(fp, "olcSpSessionlog", "10000");
 	}
 	ldif_put(fp, "olcOverlay", name);
 	fputc('\n', fp);
@@ -260,6 +268,13 @@ put_entries(struct dirconf *d, FILE *fp)
 	return d->data.n + put_policy_changes(d, fp);
 }
 
+/* Whether the configuration has the overlay: syncprov, a provider's only. */
+static int
+wants_overlay(const struct dirconf *d, size_t i)
+{
+	return strcmp(overlays[i], "syncprov") != 0 || d->server_id != 0;
+}
+
 /* The LDIF of what the server lacks; n counts the records. */
 static int
 put_ldif(struct dirconf *d, FILE *fp, size_t *n)
@@ -273,6 +288,7 @@ put_ldif(struct dirconf *d, FILE *fp, size_t *n)
 	}
 	if (put_schemas(d, fp, n) == -1)
 		return -1;
+	*n += dirrepl_put_server_ids(d, fp);
 	missing_indexes(d, &idx);
 	if (d->db == NULL) {
 		put_new_database(d, fp, &idx);
@@ -281,10 +297,12 @@ put_ldif(struct dirconf *d, FILE *fp, size_t *n)
 		*n += (size_t)put_database_changes(d, fp, &idx);
 	ptrvec_free(&idx);
 	for (i = 0; overlays[i] != NULL; i++)
-		if (d->db == NULL || !slapd_has(&d->db->overlays, overlays[i])) {
+		if (wants_overlay(d, i) && (d->db == NULL ||
+		    !slapd_has(&d->db->overlays, overlays[i]))) {
 			put_overlay(d, fp, overlays[i]);
 			++*n;
 		}
+	*n += dirrepl_put_database(d, fp);
 	*n += put_entries(d, fp);
 	return 0;
 }
@@ -297,11 +315,12 @@ put_conf(struct dirconf *d, FILE *fp)
 
 	for (i = 0; schemas[i] != NULL; i++)
 		fprintf(fp, "include /etc/ldap/schema/%s.schema\n", schemas[i]);
-	fprintf(fp, "include %s/mutualize.schema\nmodulepath /usr/lib/ldap\n",
-	    templates_dir(d->m, d->o->templates));
-	for (i = 0; i < 4; i++)
-		fprintf(fp, "moduleload %s\n", i == 0 ? "back_mdb" :
-		    overlays[i - 1]);
+	fprintf(fp, "include %s/mutualize.schema\nmodulepath /usr/lib/ldap\n"
+	    "moduleload back_mdb\n", templates_dir(d->m, d->o->templates));
+	for (i = 0; overlays[i] != NULL; i++)
+		if (wants_overlay(d, i))
+			fprintf(fp, "moduleload %s\n", overlays[i]);
+	dirrepl_put_conf_global(d, fp);
 	fprintf(fp, "\ndatabase mdb\nsuffix \"%s\"\ndirectory \"%s\"\n"
 	    "maxsize 10737418240\ncheckpoint 512 30\n", d->m->syndicate.base_dn,
 	    d->db_directory);
@@ -313,9 +332,13 @@ put_conf(struct dirconf *d, FILE *fp)
 		fprintf(fp, "limits %s\n", (const char *)d->ac.limits.v[i]);
 	for (i = 0; i < d->ac.rules.n; i++)
 		fprintf(fp, "access %s\n", (const char *)d->ac.rules.v[i]);
+	dirrepl_put_conf_database(d, fp);
 	fprintf(fp, "overlay memberof\noverlay refint\nrefint_attributes member\n"
 	    "overlay ppolicy\nppolicy_default \"%s\"\nppolicy_hash_cleartext\n",
 	    d->policy_dn);
+	if (d->server_id != 0)
+		fputs("overlay syncprov\nsyncprov-checkpoint 100 10\n"
+		    "syncprov-sessionlog 10000\n", fp);
 }
 
 int
@@ -336,7 +359,11 @@ dirconf_print(struct dirconf *d, FILE *fp)
 		break;
 	case DIRCONF_LDIF:
 		fputs("# As root on the server's host: "
-		    "ldapmodify -Y EXTERNAL -H ldapi:/// -f FILE\n\n", fp);
+		    "ldapmodify -Y EXTERNAL -H ldapi:/// -f FILE\n", fp);
+		if (d->repl_password != NULL)
+			fputs("# It holds the replication account's password: "
+			    "keep it as secret as secret/replicator.pw.\n", fp);
+		fputc('\n', fp);
 		if (put_ldif(d, fp, &n) == -1)
 			return -1;
 		if (n == 0)

@@ -152,7 +152,13 @@ static const struct cmdopt
 	OFF(config_format) },
     opt_db_directory = { "db-directory", 273, required_argument, set_string,
 	OFF(db_directory) },
-    opt_stock = { "stock", 274, no_argument, set_flag, OFF(stock) };
+    opt_stock = { "stock", 274, no_argument, set_flag, OFF(stock) },
+    opt_replicas = { "replicas", 275, required_argument, set_string,
+	OFF(replicas) },
+    opt_server_id = { "server-id", 276, required_argument, set_string,
+	OFF(server_id) },
+    opt_consumer_of = { "consumer-of", 277, required_argument, set_string,
+	OFF(consumer_of) };
 
 /* Every option of any command, so that one a command lacks is its usage. */
 static const struct cmdopt *const all_opts[] = {
@@ -161,7 +167,7 @@ static const struct cmdopt *const all_opts[] = {
 	&opt_credentials, &opt_tenant, &opt_format, &opt_show_hashes,
 	&opt_journal, &opt_undo, &opt_out, &opt_plan, &opt_templates,
 	&opt_batch_size, &opt_txn, &opt_no_txn, &opt_db_directory, &opt_stock,
-	NULL
+	&opt_replicas, &opt_server_id, &opt_consumer_of, NULL
 };
 #define NOPTS	(sizeof(all_opts) / sizeof(all_opts[0]) - 1)
 
@@ -184,8 +190,9 @@ static const struct cmdopt *const export_opts[] = {
 	&opt_output, &opt_templates, NULL
 };
 static const struct cmdopt *const directory_config_opts[] = {
-	&opt_config_format, &opt_db_directory, &opt_stock, &opt_templates,
-	&opt_uri, NULL
+	&opt_config_format, &opt_db_directory, &opt_stock, &opt_replicas,
+	&opt_server_id, &opt_consumer_of, &opt_output, &opt_templates, &opt_uri,
+	NULL
 };
 static const struct cmdopt *const service_config_opts[] = {
 	&opt_templates, &opt_uri, NULL
@@ -225,7 +232,9 @@ static const struct command commands[] = {
 	    export_opts, 0, 0 },
 	{ "directory-config", run_directory_config, "directory-config [-h] "
 	    "[--format ldif | slapd.conf | entries] [--stock]\n\t"
-	    "[--db-directory dir] [--templates dir] [-H ldapi-uri] file",
+	    "[--replicas uri,uri[,uri...] --server-id n | --consumer-of uri]\n\t"
+	    "[--db-directory dir] [-o output] [--templates dir] [-H ldapi-uri] "
+	    "file",
 	    "print the slapd configuration that makes the syndicate's "
 	    "directory", directory_config_opts, 0, 0 },
 	{ "service-config", run_service_config, "service-config [-h] "

@@ -13,7 +13,7 @@
 #include "mutualize.h"
 #include "conn.h"
 
-#define CONFIG_FILTER	"(|(objectClass=olcModuleList)" \
+#define CONFIG_FILTER	"(|(objectClass=olcGlobal)(objectClass=olcModuleList)" \
 	"(objectClass=olcSchemaConfig)(objectClass=olcDatabaseConfig)" \
 	"(objectClass=olcOverlayConfig))"
 
@@ -139,6 +139,27 @@ take_limits(struct slapd_config *sc, void *arg, const char *v, size_t len)
 	    v, len));
 }
 
+static void
+take_syncrepl(struct slapd_config *sc, void *arg, const char *v, size_t len)
+{
+	ptrvec_push(&((struct slapd_db *)arg)->syncrepl, (void *)plain(
+	    &sc->arena, v, len));
+}
+
+/* A single value: where the caller's pointer is. */
+static void
+take_one(struct slapd_config *sc, void *arg, const char *v, size_t len)
+{
+	*(const char **)arg = arena_strndup(&sc->arena, v, len);
+}
+
+static void
+take_server_id(struct slapd_config *sc, void *arg, const char *v, size_t len)
+{
+	(void)arg;
+	ptrvec_push(&sc->server_ids, (void *)plain(&sc->arena, v, len));
+}
+
 static struct slapd_db *
 new_db(struct slapd_config *sc, const char *dn)
 {
@@ -198,6 +219,13 @@ take_entry(struct slapd_config *sc, LDAP *ld, LDAPMessage *e)
 		each_value(sc, ld, e, "olcDbIndex", take_index, db);
 		each_value(sc, ld, e, "olcAccess", take_access, db);
 		each_value(sc, ld, e, "olcLimits", take_limits, db);
+		each_value(sc, ld, e, "olcSyncrepl", take_syncrepl, db);
+		each_value(sc, ld, e, "olcRootDN", take_one, &db->rootdn);
+		each_value(sc, ld, e, "olcMultiProvider", take_one,
+		    &db->multiprovider);
+		each_value(sc, ld, e, "olcUpdateRef", take_one, &db->updateref);
+	} else if (strcasecmp(dn, "cn=config") == 0) {
+		each_value(sc, ld, e, "olcServerID", take_server_id, NULL);
 	} else if (strcasecmp(dn, "cn=schema,cn=config") != 0) {
 		each_value(sc, ld, e, "cn", take_schema, NULL);
 	}
@@ -209,7 +237,8 @@ slapd_config_read(struct conn *c, struct slapd_config *sc)
 {
 	char		*attrs[] = { "olcModuleLoad", "olcModulePath", "cn",
 	    "olcDatabase", "olcSuffix", "olcDbDirectory", "olcDbIndex",
-	    "olcOverlay", "olcAccess", "olcLimits", NULL };
+	    "olcOverlay", "olcAccess", "olcLimits", "olcSyncrepl", "olcRootDN",
+	    "olcMultiProvider", "olcUpdateRef", "olcServerID", NULL };
 	struct timeval	 tv = { (time_t)c->timeout, 0 };
 	LDAPMessage	*res = NULL, *e;
 	int		 rc;
@@ -268,10 +297,12 @@ slapd_config_free(struct slapd_config *sc)
 		ptrvec_free(&db->indexed);
 		ptrvec_free(&db->access);
 		ptrvec_free(&db->limits);
+		ptrvec_free(&db->syncrepl);
 	}
 	ptrvec_free(&sc->dbs);
 	ptrvec_free(&sc->modules);
 	ptrvec_free(&sc->schemas);
+	ptrvec_free(&sc->server_ids);
 	arena_free(&sc->arena);
 }
 

@@ -13,9 +13,10 @@
 #         memberof         memberof alone (the default)
 #         memberof+refint  memberof, and refint on member (the guide's pairing)
 #         memberof-refint  memberof with memberof-refint TRUE
-#   slapd_start_stock [NAME [MODULE_PATH]]
+#   slapd_start_stock [NAME [MODULE_PATH [TLS_DIR]]]
 #       starts a slapd on the cn=config that Debian's slapd package installs,
-#       configured no further (no TLS); sets what slapd_start sets
+#       configured no further (with TLS_DIR, its certificate and ldaps://);
+#       sets what slapd_start sets
 #   slapd_restart [NAME]
 #                       starts one again, killed or stopped, on the same
 #                       database, NAME_URI and NAME_LDAPI_URI (not ldaps://);
@@ -291,12 +292,12 @@ slapd_start() {
 }
 
 slapd_start_stock() {
-	local name=${1:-SLAPD} modules=${2:-} dir
+	local name=${1:-SLAPD} modules=${2:-} tls=${3:-} dir
 	SLAPD_OVERLAYS=generated slapd_new "$name" "dc=nodomain" || return 1
 	dir=${name}_DIR
 	dir=${!dir}
-	if ! slapd_stock_config "$dir" "" "$modules" ||
-		! slapd_listen "$name" "$dir" ""; then
+	if ! slapd_stock_config "$dir" "$tls" "$modules" ||
+		! slapd_listen "$name" "$dir" "$tls"; then
 		slapd_stop "$name"
 		return 1
 	fi

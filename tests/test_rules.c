@@ -38,7 +38,7 @@ make(struct fixture *f, const char *head, const char *policy)
 	assert_non_null(f->m);
 	templates_load(f->m, f->dir, &f->d);
 	assert_int_equal(f->d.n, 0);
-	access_make(f->m, &f->a, &f->ac);
+	access_make(f->m, NULL, &f->a, &f->ac);
 }
 
 static int

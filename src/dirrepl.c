@@ -4,7 +4,9 @@
  * (--consumer-of). Each provider gets a server ID per URI, syncprov on the
  * database, one syncrepl stanza per provider (itself included: slapd skips
  * the one its server ID names) and multiprovider; a read replica one stanza
- * and a referral for writes. All bind as the replication account,
+ * and a referral for writes. memberOf is not replicated: each server's
+ * memberof overlay makes it from the groups it receives (replicated too, it
+ * came twice into the entries of the members). All bind as the replication account,
  * cn=replicator,<base>, which reads everything and writes nothing; its
  * password lives in secret/replicator.pw beside the tenants file, made on
  * the first run and read on the others, so that every server's stanzas
@@ -92,7 +94,7 @@ stanza(struct dirconf *d, unsigned rid, const char *uri)
 
 	out = arena_printf(&d->a, "rid=%03u provider=%s bindmethod=simple "
 	    "binddn=\"%s\" credentials=\"%s\" searchbase=\"%s\" "
-	    "type=refreshAndPersist retry=\"5 10 30 +\" timeout=10 "
+	    "exattrs=\"memberOf\" type=refreshAndPersist retry=\"5 10 30 +\" timeout=10 "
 	    "network-timeout=5 %stls_reqcert=demand%s%s", rid, uri,
 	    d->repl_dn, d->repl_password, d->m->syndicate.base_dn,
 	    strncmp(uri, "ldap://", 7) == 0 ? "starttls=critical " : "",

@@ -701,6 +701,9 @@ struct conn_opts {
 	const char	*ca_file;	/* path, or NULL for the system's CAs */
 	unsigned	 timeout;	/* seconds, connect and each operation */
 	int		 verbose;
+	/* when not NULL: why the last server was given up, as it was said */
+	char		*why;
+	size_t		 whylen;
 };
 /*
  * Returns a connection bound to the first server that answers, or NULL after

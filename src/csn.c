@@ -32,16 +32,13 @@ digits(const char *s, size_t n)
 static long
 hexdigits(const char *s, size_t n)
 {
-	long	v = 0;
-	size_t	i;
+	char	buf[8];
 
-	for (i = 0; i < n; i++) {
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F')))
-			return -1;
-		v = v * 16 + (s[i] <= '9' ? s[i] - '0' : (s[i] | 0x20) - 'a' + 10);
-	}
-	return v;
+	if (n >= sizeof(buf) || strspn(s, "0123456789abcdefABCDEF") < n)
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return strtol(buf, NULL, 16);
 }
 
 int
@@ -122,7 +119,8 @@ csn_lags(struct server_status *v, size_t n)
 			for (k = 0; k < v[j].ncsns; k++) {
 				unsigned	sid = v[j].csns[k].sid;
 
-				behind = newest_for(v, n, sid) - time_for(&v[i], sid);
+				behind = newest_for(v, n, sid) -
+				    time_for(&v[i], sid);
 				if (behind > worst)
 					worst = behind;
 			}

@@ -210,6 +210,15 @@ bad_options() {
 		[ "$rc:$(grep -c 'text or json' "$work/err")" = "1:1" ]
 }
 
+refused_bind() {
+	printf '%s' "not-$PW" >"$work/secret/bind.pw"
+	run_status -H "$A_URI" --format json
+	printf '%s' "$PW" >"$work/secret/bind.pw"
+	check "a refused bind is no answer as mutualize binds: exit 3, said" [ "$rc:$(json \
+		'(d["servers"][0]["reachable"], "Invalid credentials" in d["servers"][0]["error"], d["status"])')" = \
+		"3:(False, True, 'down')" ]
+}
+
 servers_down() {
 	slapd_kill B
 	run_status --format json
@@ -232,6 +241,7 @@ if setup; then
 	held_lock
 	last_apply
 	bad_options
+	refused_bind
 	servers_down
 	check "no password printed" bash -c "! grep -qF -e '$PW' '$work/all.log'"
 else

@@ -215,7 +215,7 @@ text_last_apply(const struct status_report *r, FILE *fp)
 		fprintf(fp, "none in %s\n", r->journal);
 		return;
 	}
-	fputs(a->time, fp);
+	fputs_escaped(a->time, fp);
 	fputs(" by ", fp);
 	fputs_escaped(a->user, fp);
 	fputs(" on ", fp);

@@ -43,14 +43,16 @@ SRCS	+= src/compare.c src/depart.c src/memberof.c src/members.c \
 # directory-config: the slapd configuration; they share include/dirconf.h.
 SRCS	+= src/access.c src/dirconf.c src/dirent.c src/dirprint.c src/dirrepl.c \
 	   src/slapdconf.c
+# status: the health of the directory; they share include/status.h.
+SRCS	+= src/csn.c src/lastapply.c src/status.c src/statusout.c
 HDRS	 = include/mutualize.h include/conn.h include/connectors.h \
 	   include/loader.h include/run.h include/apply.h include/differ.h \
-	   include/dirconf.h
+	   include/dirconf.h include/status.h
 UNIT	 = test_yaml test_load test_getters test_placeholder test_csv \
 	   test_translit test_render test_diff test_plan test_ldif test_dn \
 	   test_secret test_template test_directory test_connect test_progress \
 	   test_guard test_number test_cli test_batch test_applywire test_rules \
-	   test_account
+	   test_account test_status
 INTEG	 = test_apply test_trust test_overlays test_accounts
 
 # The shipped build and the sanitizer build of the same sources.
@@ -150,6 +152,7 @@ check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutu
 	bash tests/test_fault.sh
 	bash tests/test_files.sh
 	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_access.sh
+	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_status.sh
 	bash tests/bench/bench.sh -n 1000 -t 5 -p sha512-crypt
 	MUTUALIZE_STRESS_BIN=build/san/mutualize bash tests/stress.sh $(STRESS)
 

@@ -10,6 +10,8 @@ struct conn {
 	unsigned	 timeout;	/* seconds for each operation */
 	int		 verbose;
 	int		 status;	/* exit status of the first error, or 0 */
+	char		*why;		/* conn_opts' why, or NULL */
+	size_t		 whylen;
 };
 
 /*

@@ -708,6 +708,9 @@ struct conn_opts {
 	const char	*ca_file;	/* path, or NULL for the system's CAs */
 	unsigned	 timeout;	/* seconds, connect and each operation */
 	int		 verbose;
+	/* when not NULL: why the last server was given up, as it was said */
+	char		*why;
+	size_t		 whylen;
 };
 /*
  * Returns a connection bound to the first server that answers, or NULL after
@@ -727,6 +730,14 @@ int		 conn_status(const struct conn *);
 int		 lock_take(struct conn *, const char *base_dn, const char *started,
 		    char **lockdn);
 void		 lock_release(struct conn *, char *lockdn);
+/*
+ * Reads who holds the lock, touching nothing: 1 held (holder says by whom,
+ * escaped), 0 free, -1 after saying why it cannot be read.
+ */
+int		 lock_peek(struct conn *, const char *base_dn, char *holder,
+		    size_t len);
+/* Whether a holder names this host and a process of it that has gone. */
+int		 lock_stale(const char *holder);
 
 /*
  * read.c: the base entry and the subtrees below tenants_dn and the others
@@ -1203,6 +1214,8 @@ struct options {
 	const char	*consumer_of;	/* directory-config --consumer-of */
 	const char	*db_directory;	/* directory-config --db-directory */
 	int		 stock;		/* directory-config --stock */
+	unsigned long long max_lag;	/* status --max-lag, if max_lag_set */
+	int		 max_lag_set;
 };
 
 /* run.c: the pipeline of plan and apply; validate and service-config. */
@@ -1218,5 +1231,11 @@ int	 run_directory_config(const struct options *);
 
 /* export.c: the directory the file describes, as LDIF for slapadd. */
 int	 run_export(const struct options *);
+
+/*
+ * status.c: each server of the file reachable or not and how far behind, the
+ * lock, the last apply; returns 0 healthy, 2 degraded, 3 none reachable.
+ */
+int	 run_status(const struct options *);
 
 #endif

@@ -26,6 +26,17 @@ struct run {
 };
 /* The file and its templates, loaded and checked; NULL after saying why. */
 struct model	*load_checked(const struct options *);
+/* What connecting needs, every local part of it read before any packet. */
+struct conn_inputs {
+	struct conn_opts	 co;		/* points into the rest */
+	struct conn_target	*targets;	/* the file's URIs, or -H */
+	char			*password;	/* wiped when freed */
+	char			*ca_file;
+};
+/* 0, or -1 after saying why (a URI of -H, the password, the CA file). */
+int		 conn_inputs_load(struct conn_inputs *, const struct model *,
+		    const struct options *);
+void		 conn_inputs_free(struct conn_inputs *);
 
 /*
  * write.c: makes the plan's changes, with the credentials file, the journal

@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +158,26 @@ conn_wait(struct conn *c, int msgid, char **matched, char **diag)
 	return rc != LDAP_SUCCESS ? rc : err;
 }
 
+/*
+ * Says why the server is given up, behind its URI; the same words are kept
+ * for a caller that asked for them (status reports them per server).
+ */
+static void
+gave_up(struct conn *c, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*text;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) == -1)
+		msg_fatal("out of memory");
+	va_end(ap);
+	msg_warn("%s: %s", c->uri, text);
+	if (c->why != NULL && c->why[0] == '\0')
+		snprintf(c->why, c->whylen, "%s", text);
+	free(text);
+}
+
 /* One line about a server given up, with libldap's own words when it has some. */
 static void
 give_up(struct conn *c, const char *what, int rc, const char *hint)
@@ -164,7 +185,7 @@ give_up(struct conn *c, const char *what, int rc, const char *hint)
 	char	*diag = NULL;
 
 	ldap_get_option(c->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
-	msg_warn("%s: %s: %s (%d)%s%s", c->uri, what, ldap_err2string(rc), rc,
+	gave_up(c, "%s: %s (%d)%s%s", what, ldap_err2string(rc), rc,
 	    diag != NULL && *diag != '\0' ? ": " : "",
 	    diag != NULL ? diag : "");
 	if (hint != NULL)
@@ -216,7 +237,7 @@ handle_new(struct conn *c, const struct conn_target *t,
 	rc = ldap_initialize(&c->ld, uri);
 	free(uri);
 	if (rc != LDAP_SUCCESS) {
-		msg_warn("%s: %s", t->uri, ldap_err2string(rc));
+		gave_up(c, "%s", ldap_err2string(rc));
 		c->ld = NULL;
 		return -1;
 	}
@@ -240,11 +261,10 @@ start_tls(struct conn *c)
 	if (rc == LDAP_SUCCESS)
 		rc = conn_wait(c, msgid, &matched, &diag);
 	if (rc == LDAP_TIMEOUT)
-		msg_warn("%s: no answer to StartTLS within %u s", c->uri,
-		    c->timeout);
+		gave_up(c, "no answer to StartTLS within %u s", c->timeout);
 	else if (rc != LDAP_SUCCESS)
-		msg_warn("%s: StartTLS refused: %s (%d)%s%s; not going on in "
-		    "clear text", c->uri, ldap_err2string(rc), rc,
+		gave_up(c, "StartTLS refused: %s (%d)%s%s; not going on in "
+		    "clear text", ldap_err2string(rc), rc,
 		    diag && *diag ? ": " : "", diag ? diag : "");
 	ldap_memfree(matched);
 	ldap_memfree(diag);
@@ -354,14 +374,12 @@ tls_handshake(struct conn *c, const struct conn_opts *o)
 	handshake_trace = NULL;
 	/* Past the deadline the timer may have fired: the socket is gone. */
 	if (t1.tv_sec - t0.tv_sec >= (time_t)o->timeout) {
-		msg_warn("%s: no TLS handshake within %u s", c->uri,
-		    o->timeout);
+		gave_up(c, "no TLS handshake within %u s", o->timeout);
 		rc = LDAP_TIMEOUT;
 	} else if (rc != LDAP_SUCCESS) {
 		if ((refusal = tls_refusal(trace, o->ca_file, why,
 		    sizeof(why))) != NULL)
-			msg_warn("%s: TLS handshake failed: %s", c->uri,
-			    refusal);
+			gave_up(c, "TLS handshake failed: %s", refusal);
 		else
 			give_up(c, "TLS handshake failed", rc, tls_hint);
 	}
@@ -399,12 +417,15 @@ bind_as(struct conn *c, const struct conn_opts *o)
 		return ATTEMPT_BOUND;
 	}
 	if (rc == LDAP_TIMEOUT)
-		msg_warn("%s: no answer to the bind within %u s", c->uri,
-		    c->timeout);
+		gave_up(c, "no answer to the bind within %u s", c->timeout);
 	else if (rc < 0 || rc == LDAP_UNAVAILABLE || rc == LDAP_BUSY)
 		give_up(c, "bind failed", rc, NULL);
-	else
+	else {
 		conn_perror(c, "bind as", who, rc, matched, diag);
+		if (c->why != NULL)
+			snprintf(c->why, c->whylen, "bind as %s refused: %s "
+			    "(%d)", who, ldap_err2string(rc), rc);
+	}
 	ldap_memfree(matched);
 	ldap_memfree(diag);
 	return c->status != 0 ? ATTEMPT_STOP : ATTEMPT_NEXT;
@@ -432,7 +453,7 @@ attempt(struct conn *c, const struct conn_target *t, const struct conn_opts *o)
 	if (t->tls != TLS_NONE && tls_handshake(c, o) == -1)
 		return ATTEMPT_NEXT;
 	if (t->tls != TLS_NONE && !ldap_tls_inplace(c->ld)) {
-		msg_warn("%s: TLS is not in place", t->uri);
+		gave_up(c, "TLS is not in place");
 		return ATTEMPT_NEXT;
 	}
 	return bind_as(c, o);
@@ -446,6 +467,10 @@ conn_open(const struct conn_opts *o, int *status)
 
 	c->verbose = o->verbose;
 	c->timeout = o->timeout;
+	c->why = o->why;
+	c->whylen = o->whylen;
+	if (c->why != NULL && c->whylen > 0)
+		c->why[0] = '\0';
 	for (i = 0; i < o->ntargets; i++) {
 		switch (attempt(c, &o->targets[i], o)) {
 		case ATTEMPT_BOUND:

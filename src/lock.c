@@ -44,7 +44,7 @@ lock_holder(struct conn *c, const char *dn, char *buf, size_t len)
 }
 
 /* A lock taken by this host for a process that has gone. */
-static int
+int
 lock_stale(const char *holder)
 {
 	char	host[256], their[256];
@@ -109,6 +109,22 @@ lock_take(struct conn *c, const char *base_dn, const char *started,
 	free(dn);
 	free(desc);
 	return -1;
+}
+
+int
+lock_peek(struct conn *c, const char *base_dn, char *holder, size_t len)
+{
+	char	*dn = xasprintf(LOCK_RDN ",%s", base_dn);
+	int	 rc = lock_holder(c, dn, holder, len), ret = 1;
+
+	if (rc == LDAP_NO_SUCH_OBJECT)
+		ret = 0;
+	else if (rc != LDAP_SUCCESS) {
+		conn_perror(c, "read the lock", dn, rc, NULL, NULL);
+		ret = -1;
+	}
+	free(dn);
+	return ret;
 }
 
 void

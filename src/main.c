@@ -116,6 +116,19 @@ set_transactions(struct options *o, const struct cmdopt *d, const char *arg)
 	return 0;
 }
 
+/* status --max-lag: seconds, from none to a day. */
+static int
+set_max_lag(struct options *o, const struct cmdopt *d, const char *arg)
+{
+	(void)d;
+	if (parse_uint(arg, 0, 86400, &o->max_lag) == -1) {
+		msg_warn("--max-lag takes a number of seconds from 0 to 86400");
+		return -1;
+	}
+	o->max_lag_set = 1;
+	return 0;
+}
+
 #define OFF(f)	offsetof(struct options, f)
 
 static const struct cmdopt
@@ -158,7 +171,8 @@ static const struct cmdopt
     opt_server_id = { "server-id", 276, required_argument, set_string,
 	OFF(server_id) },
     opt_consumer_of = { "consumer-of", 277, required_argument, set_string,
-	OFF(consumer_of) };
+	OFF(consumer_of) },
+    opt_max_lag = { "max-lag", 278, required_argument, set_max_lag, 0 };
 
 /* Every option of any command, so that one a command lacks is its usage. */
 static const struct cmdopt *const all_opts[] = {
@@ -167,7 +181,7 @@ static const struct cmdopt *const all_opts[] = {
 	&opt_credentials, &opt_tenant, &opt_format, &opt_show_hashes,
 	&opt_journal, &opt_undo, &opt_out, &opt_plan, &opt_templates,
 	&opt_batch_size, &opt_txn, &opt_no_txn, &opt_db_directory, &opt_stock,
-	&opt_replicas, &opt_server_id, &opt_consumer_of, NULL
+	&opt_replicas, &opt_server_id, &opt_consumer_of, &opt_max_lag, NULL
 };
 #define NOPTS	(sizeof(all_opts) / sizeof(all_opts[0]) - 1)
 
@@ -196,6 +210,9 @@ static const struct cmdopt *const directory_config_opts[] = {
 };
 static const struct cmdopt *const service_config_opts[] = {
 	&opt_templates, &opt_uri, NULL
+};
+static const struct cmdopt *const status_opts[] = {
+	&opt_format, &opt_max_lag, &opt_journal, &opt_templates, &opt_uri, NULL
 };
 
 static int
@@ -241,6 +258,11 @@ static const struct command commands[] = {
 	    "[--templates dir] [-H uri] service file",
 	    "print the LDAP part of a service's configuration",
 	    service_config_opts, 0, 1 },
+	{ "status", run_status, "status [-h] [--format text | json] "
+	    "[--max-lag seconds] [--journal file]\n\t[--templates dir] "
+	    "[-H uri] file",
+	    "say which servers answer and agree, who holds the lock, how the "
+	    "last apply ended", status_opts, 0, 0 },
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 

@@ -173,43 +173,61 @@ targets_of(const struct model *m, const char *uri,
 
 /*
  * Every local input is read before the first packet: the password (unless
- * SASL EXTERNAL), the CA file; then the servers are tried in order.
+ * SASL EXTERNAL), the CA file; the servers to try, with the TLS each gets.
  */
-static struct conn *
-connect_directory(const struct model *m, const struct options *o, int *status)
+int
+conn_inputs_load(struct conn_inputs *in, const struct model *m,
+    const struct options *o)
 {
 	struct diags		 d = { 0 };
-	struct conn_opts	 co;
-	struct conn_target	*targets = NULL;
-	struct conn		*c = NULL;
-	char			*pw = NULL, *ca = NULL;
+	struct conn_opts	*co = &in->co;
+	int			 ret = -1;
 
-	*status = EXIT_ERROR;
-	memset(&co, 0, sizeof(co));
-	if ((co.ntargets = targets_of(m, o->uri, &targets)) == 0)
+	memset(in, 0, sizeof(*in));
+	if ((co->ntargets = targets_of(m, o->uri, &in->targets)) == 0)
 		goto out;
 	warn_cleartext(m, o->uri);
 	if (m->directory.bind == BIND_SIMPLE &&
-	    (pw = secret_bind_password(m, &d)) == NULL)
+	    (in->password = secret_bind_password(m, &d)) == NULL)
 		goto out;
 	if (directory_ca_check(m, &d) == -1)
 		goto out;
 	if (m->directory.ca_file != NULL)
-		ca = directory_path(m, m->directory.ca_file);
-	co.targets = targets;
-	co.bind = m->directory.bind;
-	co.bind_dn = m->directory.bind_dn;
-	co.password = pw;
-	co.ca_file = ca;
-	co.timeout = m->directory.timeout;
-	co.verbose = o->verbose;
-	c = conn_open(&co, status);
+		in->ca_file = directory_path(m, m->directory.ca_file);
+	co->targets = in->targets;
+	co->bind = m->directory.bind;
+	co->bind_dn = m->directory.bind_dn;
+	co->password = in->password;
+	co->ca_file = in->ca_file;
+	co->timeout = m->directory.timeout;
+	co->verbose = o->verbose;
+	ret = 0;
 out:
 	diag_print(&d, stderr);
 	diag_free(&d);
-	secret_free(pw);
-	free(ca);
-	free(targets);
+	return ret;
+}
+
+void
+conn_inputs_free(struct conn_inputs *in)
+{
+	secret_free(in->password);
+	free(in->ca_file);
+	free(in->targets);
+	memset(in, 0, sizeof(*in));
+}
+
+/* The servers tried in order; NULL with *status after saying why. */
+static struct conn *
+connect_directory(const struct model *m, const struct options *o, int *status)
+{
+	struct conn_inputs	 in;
+	struct conn		*c = NULL;
+
+	*status = EXIT_ERROR;
+	if (conn_inputs_load(&in, m, o) == 0)
+		c = conn_open(&in.co, status);
+	conn_inputs_free(&in);
 	return c;
 }
 

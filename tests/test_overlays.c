@@ -262,7 +262,7 @@ pipeline_plan(struct pipeline *pl, const char *file)
 	struct diags		 d = { 0 };
 	struct conn_target	 t = { env("SLAPD_URI"), TLS_NONE };
 	struct conn_opts	 co = { &t, 1, BIND_SIMPLE, env("SLAPD_ROOTDN"),
-	    env("SLAPD_ROOTPW"), NULL, 10, 0 };
+	    env("SLAPD_ROOTPW"), NULL, 10, 0, NULL, 0 };
 	struct diff_opts	 o = { 0 };
 	int			 status;
 

@@ -1016,7 +1016,10 @@ void	 report_failed(const struct batch_pos *, int uncertain);
 /* After a stop: the changes before upto landed, the rest were not sent. */
 void	 report_landed(const struct batch_pos *, size_t upto);
 
-/* lookup.c: whether the server offers RFC 5805 transactions. */
+/*
+ * lookup.c: whether the server offers RFC 5805 transactions, and entries
+ * read back whole.
+ */
 int		 lookup_transactions(struct conn *);
 /*
  * The whole entry at dn as the server holds it, added to es, for the undo of

@@ -192,13 +192,16 @@ other_writer(struct race *race)
 	ldap_unbind_ext_s(ld, NULL, NULL);
 }
 
-/* Runs the apply with -v, its standard error read as it comes. */
+/*
+ * Runs the apply with -v (and extra options), its standard error read as it
+ * comes.
+ */
 static struct run
-apply_racing(struct race *race, const char *file)
+apply_racing(struct race *race, const char *extra, const char *file)
 {
-	char		*args = xasprintf("-v apply --batch-size 50 --credentials %s --journal %s "
-	    "--undo %s -H %s %s", race->creds, race->journal, race->undo,
-	    env("SLAPD_URI"), file);
+	char		*args = xasprintf("-v apply%s --batch-size 50 --credentials "
+	    "%s --journal %s --undo %s -H %s %s", extra, race->creds,
+	    race->journal, race->undo, env("SLAPD_URI"), file);
 	char		*out = write_temp("", 0), *cmd, line[4096];
 	struct memtext	 err;
 	struct run	 r;
@@ -273,25 +276,21 @@ assert_files(const struct race *race)
 }
 
 /*
- * The people of the last town, added by another writer while the apply runs,
- * one with a telephone number the file does not give: taken as done, and the
- * number gone after the apply planned again.
+ * The people of the last town, from the plan as LDIF, the last of them with a
+ * telephone number the file does not give; the files of the apply named.
  */
 static void
-entries_made_meanwhile_are_taken_as_done_and_planned_again(void **state)
+race_init(struct race *race, const char *file)
 {
-	char		*file = big_file(), *args, *want;
-	struct race	 race;
+	char		*args;
 	struct run	 r;
-	size_t		 i;
 
-	(void)state;
-	memset(&race, 0, sizeof(race));
+	memset(race, 0, sizeof(*race));
 	args = xasprintf("plan --format ldif -H %s %s", env("SLAPD_URI"), file);
 	r = run(env("SLAPD_ROOTPW"), args);
 	assert_int_equal(r.status, 0);
-	race.nlate = records_below(r.out, "," LATE_PEOPLE, race.late, LATE);
-	assert_int_equal(race.nlate, LATE);
+	race->nlate = records_below(r.out, "," LATE_PEOPLE, race->late, LATE);
+	assert_int_equal(race->nlate, LATE);
 	/* the plan adds them after every other person */
 	assert_true(last_of(r.out, "dn: uid=agent.t2n") >= 0);
 	assert_true(last_of(r.out, "dn: uid=agent.t1n") <
@@ -300,29 +299,72 @@ entries_made_meanwhile_are_taken_as_done_and_planned_again(void **state)
 	    strstr(r.out, "dn: uid=agent.t3n") - r.out);
 	run_free(&r);
 	free(args);
-	ptrvec_push(&race.late[LATE - 1].lines, xstrdup("telephoneNumber: "
+	ptrvec_push(&race->late[LATE - 1].lines, xstrdup("telephoneNumber: "
 	    "+33 4 72 00 00 00"));
-	race.creds = credentials_path();
-	race.journal = credentials_path();
-	race.undo = credentials_path();
-	r = apply_racing(&race, file);
+	race->creds = credentials_path();
+	race->journal = credentials_path();
+	race->undo = credentials_path();
+}
+
+static void
+race_free(struct race *race)
+{
+	size_t	i;
+
+	for (i = 0; i < race->nlate; i++)
+		record_free(&race->late[i]);
+	unlink(race->creds);
+	unlink(race->journal);
+	unlink(race->undo);
+	free(race->creds);
+	free(race->journal);
+	free(race->undo);
+}
+
+/* What the apply says of the people made meanwhile, and its exit status. */
+static void
+assert_found(const struct race *race, const struct run *r)
+{
+	char	*want;
+
 	fprintf(stderr, "# %zu of %d people made by the other writer first\n",
-	    race.nmade, LATE);
-	if (r.status != 0)
-		fail_msg("exit status %d:\n%s", r.status, r.err);
+	    race->nmade, LATE);
+	if (r->status != 0)
+		fail_msg("exit status %d:\n%s", r->status, r->err);
+	if (race->nmade == 0) {
+		assert_null(strstr(r->out, "already done"));
+		assert_null(strstr(r->err, "already done"));
+		return;
+	}
+	want = xasprintf("; %zu already done.\n", race->nmade);
+	assert_contains(r->out, want);
+	free(want);
+}
+
+/*
+ * The people of the last town, added by another writer while the apply runs,
+ * one with a telephone number the file does not give: taken as done, and the
+ * number gone after the apply planned again.
+ */
+static void
+entries_made_meanwhile_are_taken_as_done_and_planned_again(void **state)
+{
+	char		*file = big_file(), *want;
+	struct race	 race;
+	struct run	 r;
+
+	(void)state;
+	race_init(&race, file);
+	r = apply_racing(&race, "", file);
+	assert_found(&race, &r);
 	if (race.nmade > 0) {
 		want = xasprintf("the directory changed under the apply (%zu "
 		    "change%s found already made): planning again\n", race.nmade,
 		    race.nmade == 1 ? "" : "s");
 		assert_contains(r.err, want);
 		free(want);
-		want = xasprintf("; %zu already done.\n", race.nmade);
-		assert_contains(r.out, want);
-		free(want);
-	} else {
+	} else
 		assert_null(strstr(r.err, "planning again"));
-		assert_null(strstr(r.out, "already done"));
-	}
 	assert_files(&race);
 	run_free(&r);
 	/* the directory is as the file says, the extra number gone */
@@ -330,15 +372,47 @@ entries_made_meanwhile_are_taken_as_done_and_planned_again(void **state)
 	assert_int_equal(r.status, 0);
 	run_free(&r);
 	assert_values(race.late[LATE - 1].dn, "telephoneNumber", "");
-	for (i = 0; i < race.nlate; i++)
-		record_free(&race.late[i]);
-	remove_run_files(race.creds);
-	unlink(race.creds);
-	unlink(race.journal);
-	unlink(race.undo);
-	free(race.creds);
-	free(race.journal);
-	free(race.undo);
+	race_free(&race);
+	drop(file);
+}
+
+/*
+ * A reviewed plan meets the same writer: what it found done is reported, and
+ * nothing else is planned; the extra number waits for the next plan.
+ */
+static void
+a_reviewed_plan_finds_entries_made_and_plans_nothing_else(void **state)
+{
+	char		*file = big_file(), *saved = credentials_path(), *args;
+	char		*extra;
+	struct race	 race;
+	struct run	 r;
+
+	(void)state;
+	race_init(&race, file);
+	args = xasprintf("plan --out %s -H %s %s", saved, env("SLAPD_URI"),
+	    file);
+	r = run(env("SLAPD_ROOTPW"), args);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	extra = xasprintf(" --plan %s", saved);
+	r = apply_racing(&race, extra, file);
+	assert_found(&race, &r);
+	assert_null(strstr(r.err, "planning again"));
+	if (race.nmade > 0)
+		assert_contains(r.err, "found done already in the last round; "
+		    "nothing more is planned");
+	assert_files(&race);
+	run_free(&r);
+	r = run_root("plan --exit-code", file);
+	assert_int_equal(r.status, race.made[LATE - 1] == LDAP_SUCCESS ?
+	    EXIT_CHANGES : EXIT_OK);
+	run_free(&r);
+	race_free(&race);
+	unlink(saved);
+	free(saved);
+	free(extra);
+	free(args);
 	drop(file);
 }
 
@@ -348,6 +422,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(
 		    entries_made_meanwhile_are_taken_as_done_and_planned_again,
+		    wipe),
+		cmocka_unit_test_setup(
+		    a_reviewed_plan_finds_entries_made_and_plans_nothing_else,
 		    wipe),
 	};
 

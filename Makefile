@@ -37,6 +37,8 @@ SRCS	 = src/apply.c src/calls.c src/check.c src/conn.c src/connectors.c \
 SRCS	+= src/account.c
 # The apply's decisions on a plan, apart from the LDAP that carries them out.
 SRCS	+= src/batch.c src/lookup.c src/report.c src/save.c
+# Whether a change that failed finds its work done already (replication).
+SRCS	+= src/already.c
 # The diff's parts, which diff.c calls down to; they share include/differ.h.
 SRCS	+= src/compare.c src/depart.c src/memberof.c src/members.c \
 	   src/plan_ops.c
@@ -52,8 +54,8 @@ UNIT	 = test_yaml test_load test_getters test_placeholder test_csv \
 	   test_translit test_render test_diff test_plan test_ldif test_dn \
 	   test_secret test_template test_directory test_connect test_progress \
 	   test_guard test_number test_cli test_batch test_applywire test_rules \
-	   test_account test_status
-INTEG	 = test_apply test_trust test_overlays test_accounts
+	   test_account test_status test_already
+INTEG	 = test_apply test_trust test_overlays test_accounts test_replan
 
 # The shipped build and the sanitizer build of the same sources.
 OBJS	 = $(SRCS:src/%.c=build/obj/%.o)
@@ -109,7 +111,7 @@ build/san/test_cli: src/main.c include/run.h
 # linker, each __wrap_ldap_* in the test.
 WRAP	 = ldap_add_ext ldap_modify_ext ldap_delete_ext ldap_rename ldap_result \
 	   ldap_msgid ldap_parse_result ldap_msgfree ldap_get_option \
-	   ldap_abandon_ext
+	   ldap_abandon_ext ldap_search_ext_s
 build/san/test_applywire: tests/test_applywire.c tests/harness.h \
     build/san/libmutualize.a
 	$(CC) -std=c11 $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -Itests -o $@ $< \

@@ -9,7 +9,10 @@
 
 #include "conn.h"
 
-enum slot_state { SLOT_IDLE, SLOT_SENT, SLOT_OK, SLOT_FAILED, SLOT_REFUSED };
+/* SLOT_FOUND: failed, yet the directory holds what the change wanted. */
+enum slot_state {
+	SLOT_IDLE, SLOT_SENT, SLOT_OK, SLOT_FAILED, SLOT_REFUSED, SLOT_FOUND
+};
 
 /* One change of the batch: what was sent and what came back. */
 struct slot {
@@ -30,6 +33,7 @@ struct apply {
 	struct apply_result	*res;
 	struct entries		 before;	/* what deletes removed */
 	char			*refused;	/* per change of the plan */
+	char			*found;		/* per change: done already */
 	int			 server_txn;	/* the server has transactions */
 	int			 txn;		/* this batch is one */
 	struct berval		 txnid;

@@ -1034,7 +1034,10 @@ void	 report_failed(const struct batch_pos *, int uncertain);
 /* After a stop: the changes before upto landed, the rest were not sent. */
 void	 report_landed(const struct batch_pos *, size_t upto);
 
-/* lookup.c: whether the server offers RFC 5805 transactions. */
+/*
+ * lookup.c: whether the server offers RFC 5805 transactions, and entries
+ * read back whole.
+ */
 int		 lookup_transactions(struct conn *);
 /*
  * The whole entry at dn as the server holds it, added to es, for the undo of
@@ -1042,6 +1045,26 @@ int		 lookup_transactions(struct conn *);
  */
 const struct entry *lookup_entry(struct conn *, struct entries *es,
 		    const char *dn);
+/*
+ * The entry at dn as it is now, into es: 1 and *e when read, 0 when the
+ * server says there is none, -1 when it cannot say (access, a lost link).
+ */
+int		 lookup_now(struct conn *, struct entries *es, const char *dn,
+		    const struct entry **e);
+
+/*
+ * already.c: whether a change that failed finds its work done already, as
+ * when a failed provider's changes reach the next one by replication.
+ */
+struct found {
+	const struct entry *at;		/* the entry at the change's DN, or NULL */
+	int		 at_absent;	/* ... which the server says is not there */
+	const struct entry *at_new;	/* a modrdn's: at the new DN, or NULL */
+};
+/* Whether the directory, as found, holds what the change wanted. */
+int		 already_done(const struct change *, const struct found *);
+/* The change's operation and DN, as one key, in the arena. */
+const char	*already_key(struct arena *, const struct change *);
 
 /* apply.c: the plan's changes made, batch by batch. */
 struct apply_opts {
@@ -1058,11 +1081,20 @@ struct apply_opts {
 	int			 transactions;	/* asked for: --transactions */
 	/* between two batches: a signal to stop at, or 0; may be NULL */
 	int			(*stop)(void);
+	/*
+	 * The changes (already_key) found done in the round before: failing
+	 * again, they are errors, for the directory does not settle.
+	 */
+	const struct hmap	*found_before;	/* or NULL */
+	unsigned char		*fate;		/* per change, APPLY_*, or NULL */
 };
+/* What became of each change, in apply_opts.fate. */
+enum { APPLY_UNMADE, APPLY_MADE, APPLY_FOUND };
 struct apply_result {
 	size_t	  done;		/* changes the server accepted */
 	size_t	  failed;	/* index of the change that failed, if any */
 	size_t	  refused;	/* assertions that failed: changed since */
+	size_t	  already;	/* failed, yet found done: not made here */
 	char	**passwords;	/* keep_passwords: per change, or NULL; the
 				   caller frees each with secret_free */
 	int	  stopped;	/* the signal that stopped the apply, or 0 */

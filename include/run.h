@@ -23,6 +23,7 @@ struct run {
 	size_t			 left_out;	/* by the saved plan */
 	char			 now[16], digest[65];
 	char			*lockdn, *journal, *undo;
+	int			 wrote;		/* a round of the apply ran */
 };
 /* The file and its templates, loaded and checked; NULL after saying why. */
 struct model	*load_checked(const struct options *);
@@ -41,9 +42,38 @@ void		 conn_inputs_free(struct conn_inputs *);
 /*
  * write.c: makes the plan's changes, with the credentials file, the journal
  * and the undo file written ahead of them, then the calls to the services.
- * Returns the exit status.
+ * An apply whose changes find their work done already (replication) plans
+ * again and writes in rounds: the files stay open from the first to the
+ * last, and what each round made is added up.
  */
-int		 write_directory(struct run *);
+struct writing {
+	struct credentials	 creds;
+	struct journal		 journal;
+	int			 opened;	/* the journal is open */
+	int			 rc;		/* the last round's apply_plan */
+	struct apply_result	 res;		/* the last round's */
+	unsigned char		*fate;		/* per change of its plan */
+	int			 pending;	/* its report is to come */
+	size_t			 nadd, nmodify, nrename, ndisable, ndelete;
+	size_t			 already;	/* found done, every round */
+	size_t			 unused;	/* passwords of accounts found made */
+	size_t			 calls, calls_failed;
+	struct hmap		 found;		/* already_key: the last round's */
+	struct arena		 keys;		/* owns them */
+};
+void		 write_begin(struct writing *);
+/*
+ * One round: the plan's changes made. Returns 0 when each was made or found
+ * done already, -1 after an error said.
+ */
+int		 write_round(struct run *, struct writing *);
+/*
+ * Between two rounds: what the last one made added up, its calls to the
+ * services made, the changes it found done kept for the next.
+ */
+void		 write_carry(struct run *, struct writing *);
+/* The files closed, the whole apply reported; returns the exit status. */
+int		 write_end(struct run *, struct writing *, int status);
 /* New accounts that get a generated password. */
 size_t		 people_added(const struct plan *, const struct model *);
 /* Whether the plan's new accounts have a credentials file. 0 or -1, said. */

@@ -100,8 +100,57 @@ apply_slot_of(struct apply *a, int msgid)
 }
 
 /*
- * What the server said of a change. A refusal by its assertion fails the
- * batch too when the batch is a transaction.
+ * The results that say a change's work may be there already: what another
+ * writer, or a failed provider's changes arriving by replication, made
+ * between the read and the write.
+ */
+static int
+may_be_done(enum change_op op, int rc)
+{
+	switch (op) {
+	case CHANGE_ADD:
+		return rc == LDAP_ALREADY_EXISTS;
+	case CHANGE_MODIFY:
+		return rc == LDAP_TYPE_OR_VALUE_EXISTS ||
+		    rc == LDAP_NO_SUCH_ATTRIBUTE;
+	case CHANGE_MODRDN:
+		return rc == LDAP_ALREADY_EXISTS || rc == LDAP_NO_SUCH_OBJECT;
+	default:
+		return rc == LDAP_NO_SUCH_OBJECT;
+	}
+}
+
+/*
+ * Whether the change of slot s, which failed, finds the directory holding
+ * what it wanted: read back now (answers still on the wire wait in libldap's
+ * queue meanwhile). One found done in the round before and failing again
+ * is an error: the directory does not show what it holds.
+ */
+static int
+found_done(struct apply *a, const struct slot *s)
+{
+	const struct change	*ch = &a->p->v[a->from + (size_t)(s - a->slots)];
+	const struct hmap	*before = a->o->found_before;
+	struct entries		 now;
+	struct found		 f = { NULL, 0, NULL };
+	int			 rc, done = 0;
+
+	if (!may_be_done(ch->op, s->rc) || (before != NULL &&
+	    hmap_get(before, already_key(&a->before.arena, ch)) != NULL))
+		return 0;
+	entries_init(&now);
+	rc = lookup_now(a->c, &now, ch->dn, &f.at);
+	f.at_absent = rc == 0;
+	if (rc != -1 && (ch->op != CHANGE_MODRDN ||
+	    lookup_now(a->c, &now, ch->newdn, &f.at_new) != -1))
+		done = already_done(ch, &f);
+	entries_free(&now);
+	return done;
+}
+
+/*
+ * What the server said of a change. A refusal by its assertion, or a change
+ * found done already, fails the batch too when the batch is a transaction.
  */
 void
 apply_answer(struct apply *a, struct slot *s, int rc)
@@ -109,8 +158,10 @@ apply_answer(struct apply *a, struct slot *s, int rc)
 	s->rc = rc;
 	s->state = rc == LDAP_SUCCESS ? SLOT_OK :
 	    rc == LDAP_ASSERTION_FAILED ? SLOT_REFUSED : SLOT_FAILED;
-	a->nfailed += s->state == SLOT_FAILED ||
-	    (a->txn && s->state == SLOT_REFUSED);
+	if (s->state == SLOT_FAILED && found_done(a, s))
+		s->state = SLOT_FOUND;
+	a->nfailed += s->state == SLOT_FAILED || (a->txn &&
+	    (s->state == SLOT_REFUSED || s->state == SLOT_FOUND));
 }
 
 /* Reads one answer into its change. Returns 0, or -1 when the connection went. */
@@ -192,7 +243,7 @@ apply_send_batch(struct apply *a)
 
 	a->nsent = a->outstanding = a->nfailed = 0;
 	for (i = a->from; i < a->to; i++) {
-		if (a->refused[i])
+		if (a->refused[i] || a->found[i])
 			continue;
 		if (i > a->from && batch_barrier(a->p, i) &&
 		    (drain(a) == -1 || a->nfailed > 0))
@@ -218,7 +269,8 @@ read_gone(struct apply *a)
 	if (a->o->journal == NULL)
 		return;
 	for (i = a->from; i < a->to; i++)
-		if (a->p->v[i].op == CHANGE_DELETE && !a->refused[i])
+		if (a->p->v[i].op == CHANGE_DELETE && !a->refused[i] &&
+		    !a->found[i])
 			a->slots[i - a->from].gone = lookup_entry(a->c,
 			    &a->before, a->p->v[i].dn);
 }
@@ -244,9 +296,13 @@ slots_clear(struct apply *a, int keep)
 	}
 }
 
-/* The result of a change, in the journal; a new account's line marked if not made. */
+/*
+ * The result of a change, in the journal; a new account's line marked, with
+ * why, if the account was not made with it.
+ */
 static void
-record(struct apply *a, size_t i, const char *result, enum undo_state state)
+record_why(struct apply *a, size_t i, const char *result,
+    enum undo_state state, const char *why)
 {
 	const struct change	*ch = &a->p->v[i];
 	struct slot		*s = &a->slots[i - a->from];
@@ -256,7 +312,13 @@ record(struct apply *a, size_t i, const char *result, enum undo_state state)
 		journal_result(a->o->journal, s->undo, ch, result, state);
 	if (state == UNDO_DROPPED && a->pw[i - a->from].wanted &&
 	    a->o->credentials != NULL)
-		credentials_unmade(a->o->credentials, ch->entry, result);
+		credentials_unmade(a->o->credentials, ch->entry, why);
+}
+
+static void
+record(struct apply *a, size_t i, const char *result, enum undo_state state)
+{
+	record_why(a, i, result, state, result);
 }
 
 static void
@@ -267,6 +329,8 @@ landed(struct apply *a, size_t i)
 	char			*dn;
 
 	record(a, i, "ok", UNDO_DONE);
+	if (a->o->fate != NULL)
+		a->o->fate[i] = APPLY_MADE;
 	if (pw->wanted && a->res->passwords != NULL)
 		a->res->passwords[i] = xstrdup(pw->password);
 	if (a->o->verbose) {
@@ -292,6 +356,29 @@ refuse(struct apply *a, size_t i)
 }
 
 /*
+ * A change whose work the directory holds already: not made by this apply,
+ * so its undo record is dropped (taking it back would undo another's work),
+ * and a new account's password, unused, is marked so in the credentials file.
+ */
+static void
+found(struct apply *a, size_t i)
+{
+	const struct change	*ch = &a->p->v[i];
+	char			*dn = text_escape(ch->dn);
+
+	record_why(a, i, "already done", UNDO_DROPPED, "it exists already, "
+	    "with a password of its own; this one is unused");
+	msg_warn("%s \"%s\": already done (%s): the directory holds what it "
+	    "wanted", change_op_name(ch->op), dn,
+	    ldap_err2string(a->slots[i - a->from].rc));
+	free(dn);
+	if (a->o->fate != NULL)
+		a->o->fate[i] = APPLY_FOUND;
+	a->found[i] = 1;
+	a->res->already++;
+}
+
+/*
  * The changes of a settled batch that neither landed nor failed: not sent,
  * rolled back, or sent on a connection that went before the answer, which
  * the server may have made: the commit of a transaction, or a change outside
@@ -306,7 +393,7 @@ unsettled(struct apply *a)
 
 	for (i = a->from; i < a->to; i++) {
 		s = &a->slots[i - a->from];
-		if (s->settled || a->refused[i])
+		if (s->settled || a->refused[i] || a->found[i])
 			continue;
 		maybe = a->lost && (a->txn ? a->ending : s->state == SLOT_SENT);
 		if (maybe)
@@ -334,8 +421,12 @@ settle(struct apply *a, int ret)
 	for (i = a->from; i < a->to; i++) {
 		s = &a->slots[i - a->from];
 		ch = &a->p->v[i];
-		if (s->state == SLOT_REFUSED) {
-			refuse(a, i);
+		if (s->state == SLOT_REFUSED || s->state == SLOT_FOUND) {
+			if (s->state == SLOT_REFUSED)
+				refuse(a, i);
+			else
+				found(a, i);
+			/* a transaction rolled back: again without it */
 			again = a->txn;
 		} else if (s->state == SLOT_OK && (!a->txn || ret == 0))
 			landed(a, i);
@@ -538,7 +629,7 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 	a.o = o;
 	a.res = res;
 	a.size = o->batch > 0 ? o->batch : 1;
-	res->done = res->refused = 0;
+	res->done = res->refused = res->already = 0;
 	res->stopped = res->unwritten = 0;
 	res->failed = p->n;
 	res->passwords = o->keep_passwords ? xcalloc(p->n ? p->n : 1,
@@ -547,6 +638,7 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 		return 0;
 	entries_init(&a.before);
 	a.refused = xcalloc(p->n, 1);
+	a.found = xcalloc(p->n, 1);
 	a.slots = xcalloc(a.size, sizeof(*a.slots));
 	a.msgids = xcalloc(a.size, sizeof(*a.msgids));
 	a.sent = xcalloc(a.size, sizeof(*a.sent));
@@ -582,6 +674,7 @@ apply_plan(struct conn *c, const struct plan *p, const struct apply_opts *o,
 	free(a.msgids);
 	free(a.sent);
 	free(a.refused);
+	free(a.found);
 	entries_free(&a.before);
 	return ret == 0 && res->refused > 0 ? -1 : ret;
 }

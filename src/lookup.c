@@ -1,7 +1,8 @@
 /*
  * What an apply reads of the directory besides the plan: whether the server
- * offers transactions, and the whole entry each delete is about to remove,
- * for the undo file.
+ * offers transactions, the whole entry each delete is about to remove, for
+ * the undo file, and an entry as it is now, when a change failed in a way
+ * that says its work may be done already.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,27 +10,16 @@
 #include "mutualize.h"
 #include "conn.h"
 
-/*
- * The whole entry a delete is about to remove (every user attribute), for the
- * undo file: under the apply lock, nothing of mutualize's changes it since.
- */
-const struct entry *
-lookup_entry(struct conn *c, struct entries *es, const char *dn)
+/* Every value of every attribute of msg, into e. */
+static void
+take_values(struct conn *c, LDAPMessage *msg, struct entries *es,
+    struct entry *e)
 {
-	LDAPMessage	*res = NULL, *msg;
 	BerElement	*ber = NULL;
 	struct berval	**vals;
-	struct entry	*e = NULL;
 	char		*attr, *v;
-	/* ppolicy's lock is operational, yet an administrator sets it */
-	char		*attrs[] = { "*", "pwdAccountLockedTime", NULL };
 	size_t		 i;
 
-	if (ldap_search_ext_s(c->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs,
-	    0, NULL, NULL, NULL, 0, &res) != LDAP_SUCCESS ||
-	    (msg = ldap_first_entry(c->ld, res)) == NULL ||
-	    (e = entries_add(es, dn, NULL, ENTRY_OTHER)) == NULL)
-		goto out;
 	for (attr = ldap_first_attribute(c->ld, msg, &ber); attr != NULL;
 	    attr = ldap_next_attribute(c->ld, msg, ber)) {
 		vals = ldap_get_values_len(c->ld, msg, attr);
@@ -42,8 +32,57 @@ lookup_entry(struct conn *c, struct entries *es, const char *dn)
 		ldap_memfree(attr);
 	}
 	ber_free(ber, 0);
-out:
+}
+
+/* The entry at dn with attrs, into es: as lookup_now. */
+static int
+lookup(struct conn *c, struct entries *es, const char *dn, char **attrs,
+    const struct entry **found)
+{
+	LDAPMessage	*res = NULL, *msg;
+	struct entry	*e;
+	int		 rc, ret = -1;
+
+	*found = NULL;
+	rc = ldap_search_ext_s(c->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
+	    attrs, 0, NULL, NULL, NULL, 0, &res);
+	if (rc == LDAP_NO_SUCH_OBJECT)
+		ret = 0;
+	else if (rc == LDAP_SUCCESS && (msg = ldap_first_entry(c->ld, res)) !=
+	    NULL && (e = entries_add(es, dn, NULL, ENTRY_OTHER)) != NULL) {
+		take_values(c, msg, es, e);
+		*found = e;
+		ret = 1;
+	}
 	ldap_msgfree(res);
+	return ret;
+}
+
+/*
+ * ppolicy's lock is operational, yet an administrator sets it, and so does a
+ * departure; entryUUID tells an entry from another of the same DN.
+ */
+int
+lookup_now(struct conn *c, struct entries *es, const char *dn,
+    const struct entry **found)
+{
+	char	*attrs[] = { "*", "pwdAccountLockedTime", "entryUUID", NULL };
+
+	return lookup(c, es, dn, attrs, found);
+}
+
+/*
+ * The whole entry a delete is about to remove (every user attribute), for the
+ * undo file: under the apply lock, nothing of mutualize's changes it since.
+ * No entryUUID: an add cannot set it.
+ */
+const struct entry *
+lookup_entry(struct conn *c, struct entries *es, const char *dn)
+{
+	char			*attrs[] = { "*", "pwdAccountLockedTime", NULL };
+	const struct entry	*e;
+
+	lookup(c, es, dn, attrs, &e);
 	return e;
 }
 

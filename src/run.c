@@ -242,8 +242,9 @@ read_current(struct run *r)
 {
 	const struct model	*m = r->m;
 
-	if (r->write && lock_take(r->c, m->syndicate.base_dn, r->now,
-	    &r->lockdn) == -1)
+	/* held from the first read to the end; taken once the base exists */
+	if (r->write && r->lockdn == NULL && lock_take(r->c,
+	    m->syndicate.base_dn, r->now, &r->lockdn) == -1)
 		return -1;
 	r->managed[0] = render_tenants_dn(&r->desired.arena, m);
 	r->managed[1] = render_services_dn(&r->desired.arena, m);
@@ -455,17 +456,70 @@ save_plan(const struct run *r)
 }
 
 /* Stage 8: apply it; a plan alone, or one with nothing to do, ends here. */
+
+/*
+ * The first plan, and at most two more: a directory still changing under the
+ * apply after that is another writer at work, not replication catching up.
+ */
+#define ROUNDS_MAX	3
+
+/*
+ * The directory read again under the lock held, and planned again: what the
+ * changes found done left to do, or what the writer that made them made
+ * otherwise. The guard rails hold for this plan too. Returns 0, or the exit
+ * status after saying why.
+ */
+static int
+plan_again(struct run *r)
+{
+	plan_free(&r->plan);
+	entries_free(&r->desired);
+	entries_free(&r->current);
+	entries_init(&r->desired);
+	entries_init(&r->current);
+	if (read_current(r) == -1)
+		return stop_pending() != 0 ? EXIT_ERROR : conn_status(r->c);
+	if (build_plan(r) == -1)
+		return EXIT_ERROR;
+	/* one JSON or LDIF document on standard output: the first plan's */
+	if (r->o->format == FORMAT_TEXT && r->plan.n > 0 && show_text(r) == -1)
+		return EXIT_ERROR;
+	fflush(stdout);
+	if (guard(r) == -1 || need_credentials(&r->plan, r->m, r->o) == -1)
+		return EXIT_ERROR;
+	return 0;
+}
+
+/*
+ * Changes that failed and were found done already (a failed provider's
+ * changes reaching this one by replication) make the apply plan again, in
+ * rounds; a reviewed plan is applied as reviewed, and never planned again.
+ */
 static int
 apply(struct run *r)
 {
 	const struct options	*o = r->o;
+	struct writing		 w;
+	int			 round, status = 0;
 
 	if (!r->write || r->plan.n == 0)
 		return r->left_out > 0 ? EXIT_ERROR : o->exit_code &&
 		    r->plan.n > 0 ? EXIT_CHANGES : EXIT_OK;
 	if (need_credentials(&r->plan, r->m, o) == -1 || stop_pending() != 0)
 		return EXIT_ERROR;
-	return write_directory(r);
+	write_begin(&w);
+	for (round = 1; r->plan.n > 0; round++) {
+		if (write_round(r, &w) == -1 || w.res.already == 0 ||
+		    o->saved != NULL || round == ROUNDS_MAX || stop_pending())
+			break;
+		write_carry(r, &w);
+		msg_warn("the directory changed under the apply (%zu change%s "
+		    "found already made): planning again", w.res.already,
+		    w.res.already == 1 ? "" : "s");
+		if ((status = plan_again(r)) != 0)
+			break;
+	}
+	return write_end(r, &w, status);
 }
 
 static void
@@ -524,7 +578,7 @@ out:
 	if (r.c != NULL)
 		lock_release(r.c, r.lockdn);
 	if (blocked)
-		ret = stop_end(&mask, ret, write && r.plan.n > 0);
+		ret = stop_end(&mask, ret, r.wrote);
 	run_free(&r);
 	return ret;
 }

@@ -86,6 +86,53 @@ free_passwords(struct apply_result *res, size_t n)
 }
 
 /*
+ * Keeps, of the round's plan, the changes this apply made: those the
+ * services are told of and the report counts. A change found done already
+ * was another's: no call, no count, and a new account's password unused.
+ */
+static void
+keep_made(struct run *r, struct writing *w)
+{
+	struct plan	*p = &r->plan;
+	char		**pw = w->res.passwords;
+	unsigned char	*keep;
+	size_t		 i, n = 0;
+
+	if (w->res.already == 0)
+		return;
+	keep = xcalloc(p->n, 1);
+	for (i = 0; i < p->n; i++) {
+		keep[i] = w->fate[i] == APPLY_MADE;
+		w->unused += w->fate[i] == APPLY_FOUND &&
+		    change_wants_password(&p->v[i]) &&
+		    r->m->policy.password_scheme != PW_NONE;
+		if (pw != NULL && keep[i])
+			pw[n++] = pw[i];
+		else if (pw != NULL)
+			secret_free(pw[i]);
+	}
+	for (i = n; pw != NULL && i < p->n; i++)
+		pw[i] = NULL;
+	plan_keep(p, keep);
+	free(keep);
+}
+
+/* What a round that went to its end made, added to the apply's. */
+static void
+tally(struct run *r, struct writing *w)
+{
+	const struct plan	*p = &r->plan;
+
+	keep_made(r, w);
+	w->nadd += p->nadd;
+	w->nmodify += p->nmodify;
+	w->nrename += p->nrename;
+	w->ndisable += p->ndisable;
+	w->ndelete += p->ndelete;
+	w->already += w->res.already;
+}
+
+/*
  * Where the passwords, the journal and the undo file are, after any apply:
  * as the report on fp, or as messages when the apply went wrong (fp stderr).
  */
@@ -107,21 +154,49 @@ report_files(const struct run *r, size_t passwords, FILE *fp)
 	    r->journal, r->undo);
 }
 
-/* What became of the apply, said; returns the exit status. */
+/* Every round's changes, made or found done: the last line of an apply. */
+static void
+report_complete(const struct writing *w, FILE *out)
+{
+	fprintf(out, "Apply complete: %zu added, %zu changed, %zu renamed or "
+	    "moved, %zu disabled, %zu deleted", w->nadd, w->nmodify,
+	    w->nrename, w->ndisable, w->ndelete);
+	if (w->already > 0)
+		fprintf(out, "; %zu already done", w->already);
+	fputs(".\n", out);
+}
+
+/*
+ * Changes found done in the last round: nothing more is planned (a reviewed
+ * plan is applied as reviewed; or the rounds are spent), so whatever else
+ * the other writer made is the next plan's to show.
+ */
+static void
+report_last_found(const struct run *r, const struct writing *w)
+{
+	if (w->res.already == 0)
+		return;
+	msg_warn("%zu change%s found done already in the last round; nothing "
+	    "more is planned: run \"mutualize plan %s\" to see whether the "
+	    "directory still differs from the file", w->res.already,
+	    w->res.already == 1 ? " was" : "s were", r->o->file);
+}
+
+/* What became of the last round, said; returns the exit status. */
 static int
-report_apply(struct run *r, struct apply_result *res, int rc,
-    size_t passwords)
+report_apply(struct run *r, struct writing *w, int rc, size_t passwords)
 {
 	const struct plan	*p = &r->plan;
+	struct apply_result	*res = &w->res;
 	/* A JSON or LDIF plan on standard output stays one document. */
 	FILE			*out = r->o->format == FORMAT_TEXT ? stdout : stderr;
 	int			 ret = EXIT_ERROR;
 
 	if (rc == 0) {
-		fprintf(out, "Apply complete: %zu added, %zu changed, %zu renamed "
-		    "or moved, %zu disabled, %zu deleted.\n", p->nadd,
-		    p->nmodify, p->nrename, p->ndisable, p->ndelete);
-		report_files(r, passwords, out);
+		tally(r, w);
+		report_complete(w, out);
+		report_last_found(r, w);
+		report_files(r, passwords - w->unused, out);
 		ret = r->left_out > 0 ? EXIT_ERROR : EXIT_OK;
 	} else if (res->stopped) {
 		/* between two batches: the one in flight, if any, was answered */
@@ -131,7 +206,7 @@ report_apply(struct run *r, struct apply_result *res, int rc,
 		report_files(r, passwords, stderr);
 		ret = 128 + res->stopped;
 	} else if (res->refused > 0 && !res->unwritten &&
-	    res->done + res->refused == p->n) {
+	    res->done + res->refused + res->already == p->n) {
 		msg_warn("%zu reviewed change%s refused; the others were made",
 		    res->refused, res->refused == 1 ? " was" : "s were");
 		report_files(r, passwords, stderr);
@@ -144,10 +219,33 @@ report_apply(struct run *r, struct apply_result *res, int rc,
 		report_files(r, passwords, stderr);
 		ret = res->unwritten ? EXIT_ERROR : conn_status(r->c);
 	}
-	if (call_services(&r->cn, p, res, &r->desired, &r->current,
-	    r->o->verbose, out) > 0 && ret == EXIT_OK)
-		ret = EXIT_CONNECTORS;
-	return ret;
+	if (rc != 0)
+		keep_made(r, w);
+	w->calls_failed += call_services(&r->cn, p, res, &r->desired,
+	    &r->current, r->o->verbose, out);
+	return w->calls_failed > 0 && ret == EXIT_OK ? EXIT_CONNECTORS : ret;
+}
+
+/*
+ * The apply after rounds whose last one was carried: the plan made again was
+ * empty (status 0), or could not be made (status, said already).
+ */
+static int
+report_rounds(struct run *r, struct writing *w, int status, size_t passwords)
+{
+	FILE	*out = r->o->format == FORMAT_TEXT ? stdout : stderr;
+
+	if (status == 0) {
+		report_complete(w, out);
+		report_files(r, passwords - w->unused, out);
+		return w->calls_failed > 0 ? EXIT_CONNECTORS : EXIT_OK;
+	}
+	msg_warn("the directory could not be planned again: %zu changes were "
+	    "made and %zu found done already before.\nrun \"mutualize plan "
+	    "%s\" to see what remains.", w->nadd + w->nmodify + w->nrename +
+	    w->ndisable + w->ndelete, w->already, r->o->file);
+	report_files(r, passwords - w->unused, stderr);
+	return status;
 }
 
 /*
@@ -171,70 +269,129 @@ open_credentials(const struct plan *p, const struct model *m,
 /*
  * What is written before the first change: the accounts' password files
  * first, so that one refused stops everything; then the credentials file,
- * the journal and the undo file. Returns 0 or -1 after saying why.
+ * the journal and the undo file. A later round opens only what it lacks.
+ * Returns 0 or -1 after saying why.
  */
 static int
-open_files(struct run *r, char **hashes, struct credentials *creds,
-    struct journal *journal)
+open_files(struct run *r, struct writing *w, char **hashes)
 {
 	if (accounts_ready(&r->plan, r->m, hashes) == -1 ||
-	    open_credentials(&r->plan, r->m, r->o, creds) == -1)
+	    (w->creds.path == NULL &&
+	    open_credentials(&r->plan, r->m, r->o, &w->creds) == -1))
 		return -1;
-	if (journal_open(journal, r->journal, r->undo) == -1) {
-		credentials_close(creds);
+	if (w->opened)
+		return 0;
+	if (journal_open(&w->journal, r->journal, r->undo) == -1) {
+		credentials_close(&w->creds);
 		return -1;
 	}
+	w->opened = 1;
 	return 0;
 }
 
-int
-write_directory(struct run *r)
+void
+write_begin(struct writing *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->creds.fd = -1;
+}
+
+static void
+apply_options(const struct run *r, struct writing *w, char **hashes,
+    struct apply_opts *ao)
 {
 	const struct options	*o = r->o;
-	struct apply_opts	 ao;
-	struct apply_result	 res;
-	struct credentials	 creds;
-	struct journal		 journal;
-	char			**hashes;
-	size_t			 passwords;
-	int			 rc, ret;
 
-	memset(&res, 0, sizeof(res));
-	memset(&ao, 0, sizeof(ao));
-	hashes = xcalloc(r->plan.n, sizeof(*hashes));
-	if (open_files(r, hashes, &creds, &journal) == -1) {
-		accounts_free_hashes(hashes, r->plan.n);
-		return EXIT_ERROR;
-	}
-	ao.account_hashes = hashes;
-	ao.credentials = creds.path != NULL ? &creds : NULL;
-	ao.scheme = r->m->policy.password_scheme;
-	ao.journal = &journal;
-	ao.assert = o->saved != NULL;
-	ao.keep_passwords = r->m->welcome.url != NULL &&
+	memset(ao, 0, sizeof(*ao));
+	ao->account_hashes = hashes;
+	ao->credentials = w->creds.path != NULL ? &w->creds : NULL;
+	ao->scheme = r->m->policy.password_scheme;
+	ao->journal = &w->journal;
+	ao->assert = o->saved != NULL;
+	ao->keep_passwords = r->m->welcome.url != NULL &&
 	    r->m->policy.welcome_password;
-	ao.verbose = o->verbose;
+	ao->verbose = o->verbose;
 	/* -v says each change on standard error: a progress line would mix in */
-	ao.progress = !o->quiet && !o->verbose;
-	ao.batch = o->batch_size > 0 ? o->batch_size : BATCH_DEFAULT;
+	ao->progress = !o->quiet && !o->verbose;
+	ao->batch = o->batch_size > 0 ? o->batch_size : BATCH_DEFAULT;
 	/* slapd 2.5 may damage its database when it rolls one back */
-	ao.transactions = o->transactions == 1;
-	ao.stop = stop_pending;
+	ao->transactions = o->transactions == 1;
+	ao->stop = stop_pending;
+	ao->found_before = w->found.n > 0 ? &w->found : NULL;
+	ao->fate = w->fate;
+}
+
+int
+write_round(struct run *r, struct writing *w)
+{
+	struct apply_opts	 ao;
+	char			**hashes;
+	int			 rc = -1;
+
+	memset(&w->res, 0, sizeof(w->res));
+	free(w->fate);
+	w->fate = xcalloc(r->plan.n ? r->plan.n : 1, 1);
+	w->pending = 1;
+	r->wrote = 1;
+	hashes = xcalloc(r->plan.n, sizeof(*hashes));
+	if (open_files(r, w, hashes) == -1) {
+		/* a later round: the first one's files are open, and said */
+		w->res.unwritten = w->opened;
+		goto out;
+	}
+	apply_options(r, w, hashes, &ao);
 	/*
 	 * What was freed since the file was read goes back to the system
 	 * before the new passwords are hashed: 16 MB at a time with yescrypt.
 	 */
 	malloc_trim(0);
-	rc = apply_plan(r->c, &r->plan, &ao, &res);
-	if (journal_close(&journal) == -1)
-		res.unwritten = 1;
-	passwords = creds.lines;
-	if (credentials_close(&creds) == -1)
-		res.unwritten = 1;
-	if (res.unwritten)
-		rc = -1;
-	ret = report_apply(r, &res, rc, passwords);
-	free_passwords(&res, r->plan.n);
+	rc = apply_plan(r->c, &r->plan, &ao, &w->res);
+out:
 	accounts_free_hashes(hashes, r->plan.n);
+	return w->rc = rc;
+}
+
+void
+write_carry(struct run *r, struct writing *w)
+{
+	const char	*key;
+	size_t		 i;
+
+	hmap_free(&w->found);
+	for (i = 0; i < r->plan.n; i++)
+		if (w->fate[i] == APPLY_FOUND) {
+			key = already_key(&w->keys, &r->plan.v[i]);
+			hmap_put(&w->found, key, (void *)key);
+		}
+	tally(r, w);
+	w->calls_failed += call_services(&r->cn, &r->plan, &w->res,
+	    &r->desired, &r->current, r->o->verbose, stdout);
+	free_passwords(&w->res, r->plan.n);
+	w->pending = 0;
+}
+
+int
+write_end(struct run *r, struct writing *w, int status)
+{
+	size_t	passwords;
+	int	rc = w->rc, ret;
+
+	if (!w->opened)
+		ret = EXIT_ERROR;
+	else {
+		if (journal_close(&w->journal) == -1)
+			w->res.unwritten = 1;
+		passwords = w->creds.lines;
+		if (credentials_close(&w->creds) == -1)
+			w->res.unwritten = 1;
+		if (w->res.unwritten)
+			rc = -1;
+		ret = w->pending ? report_apply(r, w, rc, passwords) :
+		    report_rounds(r, w, status, passwords);
+	}
+	free_passwords(&w->res, r->plan.n);
+	free(w->fate);
+	hmap_free(&w->found);
+	arena_free(&w->keys);
 	return ret;
 }

@@ -28,6 +28,8 @@ struct fake {
 	int		 lifo;		/* the last sent is answered first */
 	int		 lose_at;	/* the connection goes at this msgid */
 	int		 lost;
+	int		 search_rc;	/* of a read back: 0, no such object */
+	size_t		 searched;	/* reads back */
 };
 
 int	__wrap_ldap_add_ext(LDAP *, const char *, LDAPMod **, LDAPControl **,
@@ -46,6 +48,9 @@ int	__wrap_ldap_parse_result(LDAP *, LDAPMessage *, int *, char **,
 int	__wrap_ldap_msgfree(LDAPMessage *);
 int	__wrap_ldap_get_option(LDAP *, int, void *);
 int	__wrap_ldap_abandon_ext(LDAP *, int, LDAPControl **, LDAPControl **);
+int	__wrap_ldap_search_ext_s(LDAP *, const char *, int, const char *,
+	    char **, int, LDAPControl **, LDAPControl **, struct timeval *, int,
+	    LDAPMessage **);
 
 static int
 fake_send(LDAP *ld, const char *dn, int *msgid)
@@ -148,6 +153,21 @@ __wrap_ldap_get_option(LDAP *ld, int option, void *out)
 	assert_int_equal(option, LDAP_OPT_RESULT_CODE);
 	*(int *)out = LDAP_SERVER_DOWN;
 	return LDAP_OPT_SUCCESS;
+}
+
+/* A read back after a failure: the entry is not there, or not readable. */
+int
+__wrap_ldap_search_ext_s(LDAP *ld, const char *base, int scope,
+    const char *filter, char **attrs, int attrsonly, LDAPControl **sctrls,
+    LDAPControl **cctrls, struct timeval *tv, int limit, LDAPMessage **res)
+{
+	struct fake	*f = (struct fake *)ld;
+
+	(void)base, (void)scope, (void)filter, (void)attrs, (void)attrsonly;
+	(void)sctrls, (void)cctrls, (void)tv, (void)limit;
+	f->searched++;
+	*res = NULL;
+	return f->search_rc != 0 ? f->search_rc : LDAP_NO_SUCH_OBJECT;
 }
 
 int
@@ -374,6 +394,96 @@ a_refused_add_marks_its_password_not_created(void **state)
 	free(path);
 }
 
+/*
+ * A delete whose entry is gone already (a failed provider's delete, come by
+ * replication): found done, counted apart, the apply goes on; its undo
+ * record is dropped, for this apply did not delete it.
+ */
+static void
+a_delete_that_finds_its_entry_gone_is_already_done(void **state)
+{
+	struct fake		 f = { .rc = { [1] = LDAP_NO_SUCH_OBJECT } };
+	unsigned char		 fate[3];
+	struct apply_opts	 o = { .scheme = PW_NONE, .batch = 10,
+	    .fate = fate };
+	struct apply_result	 res;
+	struct entries		 es;
+	struct plan		 p;
+	char			*err;
+
+	(void)state;
+	entries_init(&es);
+	make_plan(&p, &es, CHANGE_DELETE, 3);
+	assert_int_equal(run_apply(&f, &p, &o, &res, &err), 0);
+	assert_int_equal(f.nsent, 3);
+	assert_int_equal(res.done, 2);
+	assert_int_equal(res.already, 1);
+	assert_int_equal(fate[0], APPLY_MADE);
+	assert_int_equal(fate[1], APPLY_FOUND);
+	assert_int_equal(fate[2], APPLY_MADE);
+	contains(err, "mutualize: delete \"uid=p2," PEOPLE "\": already done "
+	    "(No such object): the directory holds what it wanted\n");
+	free(err);
+	free(p.v);
+	entries_free(&es);
+}
+
+/* Unreadable is not absent: the delete stays an error. */
+static void
+a_delete_whose_entry_cannot_be_read_stays_an_error(void **state)
+{
+	struct fake		 f = { .rc = { [1] = LDAP_NO_SUCH_OBJECT },
+	    .search_rc = LDAP_INSUFFICIENT_ACCESS };
+	struct apply_opts	 o = { .scheme = PW_NONE, .batch = 10 };
+	struct apply_result	 res;
+	struct entries		 es;
+	struct plan		 p;
+	char			*err;
+
+	(void)state;
+	entries_init(&es);
+	make_plan(&p, &es, CHANGE_DELETE, 3);
+	assert_int_equal(run_apply(&f, &p, &o, &res, &err), -1);
+	assert_int_equal(res.failed, 1);
+	assert_int_equal(res.already, 0);
+	assert_int_equal(f.searched, 1);
+	contains(err, "No such object (32)\n");
+	free(err);
+	free(p.v);
+	entries_free(&es);
+}
+
+/* Found done in the round before and failing again: an error, not read back. */
+static void
+a_change_found_done_in_the_round_before_is_an_error(void **state)
+{
+	struct fake		 f = { .rc = { [1] = LDAP_NO_SUCH_OBJECT } };
+	struct apply_opts	 o = { .scheme = PW_NONE, .batch = 10 };
+	struct apply_result	 res;
+	struct entries		 es;
+	struct plan		 p;
+	struct arena		 a = { NULL };
+	struct hmap		 before;
+	const char		*key;
+	char			*err;
+
+	(void)state;
+	memset(&before, 0, sizeof(before));
+	entries_init(&es);
+	make_plan(&p, &es, CHANGE_DELETE, 3);
+	key = already_key(&a, &p.v[1]);
+	hmap_put(&before, key, (void *)key);
+	o.found_before = &before;
+	assert_int_equal(run_apply(&f, &p, &o, &res, &err), -1);
+	assert_int_equal(res.failed, 1);
+	assert_int_equal(f.searched, 0);
+	free(err);
+	free(p.v);
+	entries_free(&es);
+	hmap_free(&before);
+	arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -385,6 +495,9 @@ main(void)
 		cmocka_unit_test(
 		    a_lost_connection_keeps_the_passwords_of_adds_unanswered),
 		cmocka_unit_test(a_refused_add_marks_its_password_not_created),
+		cmocka_unit_test(a_delete_that_finds_its_entry_gone_is_already_done),
+		cmocka_unit_test(a_delete_whose_entry_cannot_be_read_stays_an_error),
+		cmocka_unit_test(a_change_found_done_in_the_round_before_is_an_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,6 +52,12 @@ int	 dirconf_entries(struct dirconf *);
  * how many it printed.
  */
 int	 dirrepl_options(struct dirconf *);
+/*
+ * Whether the server replicates: memberOf then comes from dynlist, made from
+ * the groups at each read, not from memberof, which a consumer's refresh
+ * leaves wrong for members added after their group (OpenLDAP ITS#8613).
+ */
+int	 dirrepl_on(const struct dirconf *);
 int	 dirrepl_prepare(struct dirconf *);
 int	 dirrepl_check_server(struct dirconf *);
 size_t	 dirrepl_put_server_ids(struct dirconf *, FILE *);

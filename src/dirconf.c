@@ -126,15 +126,13 @@ check_module(struct dirconf *d, const char *name)
 static int
 missing_modules(struct dirconf *d)
 {
-	static const char *const needed[] = { "back_mdb", "memberof", "refint",
-	    "ppolicy", "syncprov", NULL };
-	size_t	i;
-	int	ret = 0;
+	const char	*needed[] = { "back_mdb", dirrepl_on(d) ? "dynlist" :
+	    "memberof", "refint", "ppolicy", d->server_id != 0 ? "syncprov" :
+	    NULL, NULL };
+	size_t		 i;
+	int		 ret = 0;
 
 	for (i = 0; needed[i] != NULL; i++) {
-		/* syncprov: a provider's, for its peers */
-		if (needed[i + 1] == NULL && d->server_id == 0)
-			break;
 		if (slapd_has(&d->sc.modules, needed[i]) ||
 		    (i == 0 && (d->db != NULL || has_mdb(&d->sc))))
 			continue;

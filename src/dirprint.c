@@ -13,10 +13,14 @@
 
 /*
  * The overlays, in the order they are declared: slapd runs the last first.
- * syncprov, a provider's only, is the last.
+ * memberof is dynlist where the directory replicates; syncprov, a
+ * provider's only, is the last.
  */
 static const char *const overlays[] = { "memberof", "refint", "ppolicy",
     "syncprov", NULL };
+
+/* What dynlist makes: memberOf from the groupOfNames that list an entry. */
+#define DYNLIST_ATTRSET	"groupOfURLs memberURL member+memberOf@groupOfNames"
 
 /* The schemas mutualize's entries need, as /etc/ldap/schema names them. */
 static const char *const schemas[] = { "core", "cosine", "inetorgperson",
@@ -137,6 +141,10 @@ put_schemas(struct dirconf *d, FILE *fp, size_t *n)
 		ret = put_schema_file(fp, "/etc/ldap/schema/misc.ldif");
 		++*n;
 	}
+	if (ret == 0 && dirrepl_on(d) && !slapd_has(&d->sc.schemas, "dyngroup")) {
+		ret = put_schema_file(fp, "/etc/ldap/schema/dyngroup.ldif");
+		++*n;
+	}
 	if (ret == 0 && !slapd_has(&d->sc.schemas, "mutualize")) {
 		path = xasprintf("%s/mutualize.ldif", templates_dir(d->m,
 		    d->o->templates));
@@ -203,6 +211,9 @@ put_overlay(struct dirconf *d, FILE *fp, const char *name)
 	ldif_put(fp, "objectClass", "olcOverlayConfig");
 	if (strcmp(name, "memberof") == 0) {
 		ldif_put(fp, "objectClass", "olcMemberOf");
+	} else if (strcmp(name, "dynlist") == 0) {
+		ldif_put(fp, "objectClass", "olcDynListConfig");
+		ldif_put(fp, "olcDynListAttrSet", DYNLIST_ATTRSET);
 	} else if (strcmp(name, "refint") == 0) {
 		ldif_put(fp, "objectClass", "olcRefintConfig");
 		ldif_put(fp, "olcRefintAttribute", "member");
@@ -275,6 +286,13 @@ wants_overlay(const struct dirconf *d, size_t i)
 	return strcmp(overlays[i], "syncprov") != 0 || d->server_id != 0;
 }
 
+/* The overlay's name in this configuration. */
+static const char *
+overlay_name(const struct dirconf *d, size_t i)
+{
+	return i == 0 && dirrepl_on(d) ? "dynlist" : overlays[i];
+}
+
 /* The LDIF of what the server lacks; n counts the records. */
 static int
 put_ldif(struct dirconf *d, FILE *fp, size_t *n)
@@ -298,8 +316,8 @@ put_ldif(struct dirconf *d, FILE *fp, size_t *n)
 	ptrvec_free(&idx);
 	for (i = 0; overlays[i] != NULL; i++)
 		if (wants_overlay(d, i) && (d->db == NULL ||
-		    !slapd_has(&d->db->overlays, overlays[i]))) {
-			put_overlay(d, fp, overlays[i]);
+		    !slapd_has(&d->db->overlays, overlay_name(d, i)))) {
+			put_overlay(d, fp, overlay_name(d, i));
 			++*n;
 		}
 	*n += dirrepl_put_database(d, fp);
@@ -315,11 +333,13 @@ put_conf(struct dirconf *d, FILE *fp)
 
 	for (i = 0; schemas[i] != NULL; i++)
 		fprintf(fp, "include /etc/ldap/schema/%s.schema\n", schemas[i]);
+	if (dirrepl_on(d))
+		fputs("include /etc/ldap/schema/dyngroup.schema\n", fp);
 	fprintf(fp, "include %s/mutualize.schema\nmodulepath /usr/lib/ldap\n"
 	    "moduleload back_mdb\n", templates_dir(d->m, d->o->templates));
 	for (i = 0; overlays[i] != NULL; i++)
 		if (wants_overlay(d, i))
-			fprintf(fp, "moduleload %s\n", overlays[i]);
+			fprintf(fp, "moduleload %s\n", overlay_name(d, i));
 	dirrepl_put_conf_global(d, fp);
 	fprintf(fp, "\ndatabase mdb\nsuffix \"%s\"\ndirectory \"%s\"\n"
 	    "maxsize 10737418240\ncheckpoint 512 30\n", d->m->syndicate.base_dn,
@@ -333,7 +353,11 @@ put_conf(struct dirconf *d, FILE *fp)
 	for (i = 0; i < d->ac.rules.n; i++)
 		fprintf(fp, "access %s\n", (const char *)d->ac.rules.v[i]);
 	dirrepl_put_conf_database(d, fp);
-	fprintf(fp, "overlay memberof\noverlay refint\nrefint_attributes member\n"
+	if (dirrepl_on(d))
+		fputs("overlay dynlist\ndynlist-attrset " DYNLIST_ATTRSET "\n", fp);
+	else
+		fputs("overlay memberof\n", fp);
+	fprintf(fp, "overlay refint\nrefint_attributes member\n"
 	    "overlay ppolicy\nppolicy_default \"%s\"\nppolicy_hash_cleartext\n",
 	    d->policy_dn);
 	if (d->server_id != 0)

@@ -84,6 +84,12 @@ dirrepl_options(struct dirconf *d)
 	return 0;
 }
 
+int
+dirrepl_on(const struct dirconf *d)
+{
+	return d->syncrepl.n > 0;
+}
+
 /* One stanza: the provider, the account, the tree, TLS verified. */
 static const char *
 stanza(struct dirconf *d, unsigned rid, const char *uri)
@@ -138,7 +144,15 @@ dirrepl_prepare(struct dirconf *d)
 int
 dirrepl_check_server(struct dirconf *d)
 {
-	if (d->db == NULL || d->db->syncrepl.n == 0 || d->syncrepl.n > 0)
+	if (d->db != NULL && dirrepl_on(d) &&
+	    slapd_has(&d->db->overlays, "memberof")) {
+		msg_warn("%s runs memberof, whose memberOf a replica's refresh "
+		    "leaves wrong (OpenLDAP ITS#8613): a replicated directory "
+		    "gets it from dynlist; remove the memberof overlay first",
+		    d->db->dn);
+		return -1;
+	}
+	if (d->db == NULL || d->db->syncrepl.n == 0 || dirrepl_on(d))
 		return 0;
 	msg_warn("%s replicates %s (olcSyncrepl): give --replicas and "
 	    "--server-id, or --consumer-of, as when it was configured",

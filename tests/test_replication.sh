@@ -32,7 +32,7 @@ while getopts n:s: opt; do
 	esac
 done
 work=$(mktemp -d "${TMPDIR:-/tmp}/mutualize-replication.XXXXXX") || exit 1
-trap 'slapd_stop_all; rm -rf "$work"' EXIT
+trap '[ -n "${REPLICATION_KEEP:-}" ] || { slapd_stop_all; rm -rf "$work"; }' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 BASE="dc=sitiv,dc=fr"
@@ -125,7 +125,8 @@ converge() {
 			cmp -s "$work/p1.ldif" "$work/c1.ldif" && return 0
 		sleep 1
 	done
-	diff "$work/p1.ldif" "$work/p2.ldif" | head -n 20
+	diff "$work/p1.ldif" "$work/p2.ldif" | head -n 40 | sed "s/^/# /"
+	cp "$work"/p1.ldif "$work"/p2.ldif /tmp/ 2>/dev/null
 	return 1
 }
 
@@ -141,17 +142,37 @@ said() {
 
 # Each person binds with the password of the last credentials file that
 # names them (a sample of them, and every one of the last file).
+# Why a person does not bind: which files name them, which password binds,
+# and which server wrote the entry last.
+why() {
+	local login=$1 dn=$2 f pw
+	shift 2
+	for f in "$@"; do
+		pw=$(awk -F'\t' -v l="$login" '$1 == l { print $3 }' "$f" | tail -n 1)
+		[ -n "$pw" ] || continue
+		if ldapwhoami -x -H "$P2_URI" -D "$dn" -w "$pw" >/dev/null 2>&1; then
+			echo "# $login: the password of $(basename "$f") binds"
+		else
+			echo "# $login: the password of $(basename "$f") does not bind"
+		fi
+	done
+	grep -h "$login" "$@" | grep '^#' | sed 's/^/# /'
+	ldapsearch -Q -LLL -Y EXTERNAL -H "$P2_LDAPI_URI" -b "$dn" -s base \
+		entryCSN createTimestamp | sed -n 's/^\(entryCSN\|createTimestamp\)/# &/p'
+}
+
 passwords_bind() {
 	local login pw dn bad=0 tried=0
 	cat "$@" | awk -F'\t' 'NF >= 3 && $1 !~ /^#/ { pw[$1] = $3 }
 		END { for (l in pw) print l "\t" pw[l] }' | LC_ALL=C sort |
 		awk 'NR % 97 == 1' >"$work/sample"
 	while IFS=$'\t' read -r login pw; do
-		dn=$(ldapsearch -Q -LLL -Y EXTERNAL -H "$P2_LDAPI_URI" \
-			-b "ou=tenants,$BASE" "(uid=$login)" 1.1 | sed -n 's/^dn: //p')
+		dn=$(ldapsearch -Q -LLL -o ldif-wrap=no -Y EXTERNAL \
+			-H "$P2_LDAPI_URI" -b "ou=tenants,$BASE" "(uid=$login)" \
+			1.1 | sed -n 's/^dn: //p')
 		tried=$((tried + 1))
 		ldapwhoami -x -H "$P2_URI" -D "$dn" -w "$pw" >/dev/null 2>&1 ||
-			{ bad=$((bad + 1)); echo "# $login does not bind"; }
+			{ bad=$((bad + 1)); why "$login" "$dn" "$@"; }
 	done <"$work/sample"
 	echo "# $tried people tried, $bad refused"
 	[ "$tried" -gt 0 ] && [ "$bad" = 0 ]
@@ -222,6 +243,7 @@ start=$SECONDS
 scenario kill "$people"
 echo "# kill: $((SECONDS - start)) s"
 start=$SECONDS
+[ -n "${REPLICATION_KEEP:-}" ] && { echo "# kept: $work P1=$P1_LDAPI_URI P2=$P2_LDAPI_URI"; exit; }
 scenario stop "$stopped_people"
 echo "# stop: $((SECONDS - start)) s"
 tap_done replication

@@ -155,6 +155,7 @@ check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutu
 	bash tests/test_files.sh
 	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_access.sh
 	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_status.sh
+	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_replication.sh
 	bash tests/bench/bench.sh -n 1000 -t 5 -p sha512-crypt
 	MUTUALIZE_STRESS_BIN=build/san/mutualize bash tests/stress.sh $(STRESS)
 

@@ -646,6 +646,11 @@ int	 credentials_add(struct credentials *, const struct entry *,
 /* A comment line: the account above was not created, and why. */
 int	 credentials_unmade(struct credentials *, const struct entry *,
 	    const char *why);
+/*
+ * A comment line: the add of the account was sent and not answered; a
+ * server that stopped may still make it, with this password.
+ */
+int	 credentials_unknown(struct credentials *, const struct entry *);
 int	 credentials_sync(struct credentials *);
 /* Closes the file; one that never got a password is removed. */
 int	 credentials_close(struct credentials *);

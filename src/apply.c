@@ -310,9 +310,12 @@ record_why(struct apply *a, size_t i, const char *result,
 	s->settled = 1;
 	if (a->o->journal != NULL && a->intended)
 		journal_result(a->o->journal, s->undo, ch, result, state);
-	if (state == UNDO_DROPPED && a->pw[i - a->from].wanted &&
-	    a->o->credentials != NULL)
+	if (!a->pw[i - a->from].wanted || a->o->credentials == NULL)
+		return;
+	if (state == UNDO_DROPPED)
 		credentials_unmade(a->o->credentials, ch->entry, why);
+	else if (state == UNDO_UNCERTAIN)
+		credentials_unknown(a->o->credentials, ch->entry);
 }
 
 static void

@@ -362,6 +362,16 @@ credentials_unmade(struct credentials *cr, const struct entry *e,
 }
 
 int
+credentials_unknown(struct credentials *cr, const struct entry *e)
+{
+	const struct attr	*uid = entry_attr(e, "uid");
+
+	return credentials_put(cr, xasprintf("# created or not, unknown (the "
+	    "server did not answer; it may still make it): %s; if it was, "
+	    "the password above is its\n", uid ? uid->vals[0] : e->dn));
+}
+
+int
 credentials_sync(struct credentials *cr)
 {
 	if (fsync(cr->fd) == -1) {

@@ -71,6 +71,7 @@ FOBJS	 = $(SRCS:src/%.c=build/fuzz/%.o)
 # The benchmark's generator of syndicates and its bare libyaml parse.
 BENCH_PEOPLE ?= 100000
 HASH_PEOPLE ?= 1000
+REPL_PEOPLE ?= 10000
 
 # The stress test's overlay configurations, as tests/slapd.sh names them.
 STRESS	 = memberof memberof+refint memberof-refint generated
@@ -172,6 +173,7 @@ bench: deps
 	@$(MAKE) --no-print-directory mutualize $(BENCH)
 	bash tests/bench/bench.sh -n $(BENCH_PEOPLE)
 	bash tests/bench/hashpool.sh -n $(HASH_PEOPLE)
+	bash tests/bench/replication.sh -n $(REPL_PEOPLE)
 	bash tests/stress.sh -n 3000 -t 10 -r 6 $(STRESS)
 
 # The corpus starts from every tenants file of the tree and the inputs that

@@ -135,6 +135,22 @@ apply() {
 		--journal "$work/journal" "${@:2}" tenants.yaml)
 }
 
+# While provider 1 is down or stopped, status says so: degraded (2), that
+# server unreachable, provider 2 ok.
+server_down() {
+	local how=$1 out rc
+	out=$(cd "$work" && "$prog" status --format json tenants.yaml 2>/dev/null)
+	rc=$?
+	check "$how: status says degraded while provider 1 is down ($rc)" [ "$rc" = 2 ]
+	check "$how: and names provider 1 unreachable, provider 2 reachable" \
+		python3 -c '
+import json, sys
+r = json.loads(sys.argv[1])
+s = {x["uri"]: x["reachable"] for x in r["servers"]}
+sys.exit(0 if s[sys.argv[2]] is False and s[sys.argv[3]] is True else 1)
+' "$out" "$P1_URI" "$P2_URI"
+}
+
 # STATUS OUTPUT PATTERN: a refusal (status not 0) that says the pattern.
 said() {
 	[ "$1" != 0 ] && printf '%s' "$2" | grep -q -- "$3"
@@ -228,6 +244,7 @@ failover() {
 	rc=$?
 	echo "# $how: provider 1 had $(count P2) people seen on provider 2 when the first apply ended ($rc)"
 	check "$how: the first apply reports that it stopped ($rc)" [ "$rc" != 0 ]
+	server_down "$how"
 	# The lock the first apply held came to provider 2 by replication; its
 	# process is gone, on this host: the next apply removes it and says so.
 	out=$(apply creds2 2>&1)
@@ -249,6 +266,8 @@ failover() {
 		sed -n 's/^employeeNumber: //p' | sort | uniq -d)" ]
 	out=$(cd "$work" && "$prog" plan --exit-code -H "$P1_URI" tenants.yaml 2>&1)
 	check "$how: the plan against provider 1 is empty ($?)" [ "$?" = 0 ]
+	out=$(cd "$work" && "$prog" status tenants.yaml 2>&1)
+	check "$how: status then says all is well ($?)" [ "$?" = 0 ]
 	check "$how: people bind with their last password" passwords_bind \
 		"$work/creds1" "$work/creds2"
 }

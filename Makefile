@@ -149,7 +149,7 @@ check: deps
 check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutualize \
     $(BENCH)
 	mandoc -Tlint -W warning man/mutualize.1 man/mutualize.yaml.5 \
-	    man/mutualize.templates.5
+	    man/mutualize.templates.5 man/mutualize-operations.7
 	sh tests/run-unit.sh $(UNIT:%=build/san/%)
 	bash tests/run-integration.sh $(INTEG:%=build/san/%) tests/test_export.sh
 	bash tests/test_fault.sh
@@ -191,13 +191,16 @@ fuzz:
 
 install: mutualize
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/templates \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+	    $(DESTDIR)$(DATADIR)/templates \
 	    $(DESTDIR)$(DATADIR)/examples
 	install -m 755 mutualize $(DESTDIR)$(BINDIR)/mutualize
 	install -m 644 man/mutualize.1 $(DESTDIR)$(MANDIR)/man1/mutualize.1
 	install -m 644 man/mutualize.yaml.5 $(DESTDIR)$(MANDIR)/man5/mutualize.yaml.5
 	install -m 644 man/mutualize.templates.5 \
 	    $(DESTDIR)$(MANDIR)/man5/mutualize.templates.5
+	install -m 644 man/mutualize-operations.7 \
+	    $(DESTDIR)$(MANDIR)/man7/mutualize-operations.7
 	install -m 644 templates/* $(DESTDIR)$(DATADIR)/templates/
 	install -m 644 examples/sitiv.yaml $(DESTDIR)$(DATADIR)/examples/
 

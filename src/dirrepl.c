@@ -5,12 +5,12 @@
  * database, one syncrepl stanza per provider (itself included: slapd skips
  * the one its server ID names) and multiprovider; a read replica one stanza
  * and a referral for writes. memberOf is not replicated: each server's
- * memberof overlay makes it from the groups it receives (replicated too, it
- * came twice into the entries of the members). All bind as the replication account,
- * cn=replicator,<base>, which reads everything and writes nothing; its
- * password lives in secret/replicator.pw beside the tenants file, made on
- * the first run and read on the others, so that every server's stanzas
- * carry the same. TLS is always verified: StartTLS for ldap://.
+ * dynlist makes it from the groups it holds at each read (memberof would
+ * leave it wrong on a replica that refreshes, OpenLDAP ITS#8613). All bind
+ * as the replication account, cn=replicator,<base>, which reads everything
+ * and writes nothing; its password lives in secret/replicator.pw beside the
+ * tenants file, made on the first run and read on the others, so that every
+ * server's stanzas carry the same. TLS is always verified: StartTLS for ldap://.
  */
 #include <stdlib.h>
 #include <string.h>

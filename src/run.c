@@ -451,7 +451,9 @@ save_plan(const struct run *r)
 	if (secret_file_commit(&sf) == -1)
 		return -1;
 	fprintf(stderr, "Plan saved to %s; apply it with: mutualize apply --plan "
-	    "%s %s\n", o->out, o->out, o->file);
+	    "%s%s%s %s\n", o->out, o->out, o->allow_mass_removal ?
+	    " --allow-mass-removal" : "", o->allow_mass_change ?
+	    " --allow-mass-change" : "", o->file);
 	return 0;
 }
 

@@ -27,8 +27,9 @@ struct dirconf {
 	struct entries		 es;		/* owns the entries to add */
 	struct ptrvec		 data;		/* struct entry *: to add, in order */
 	const char		*policy_dn;
-	const char		*policy_min;	/* its pwdMinLength now, or NULL */
-	const char		*policy_lockout;	/* its pwdLockout now */
+	int			 policy_exists;
+	/* the policy's values now, in the order of policy_attrs (dirent.c) */
+	const char		*policy_now[3];
 	/* replication (dirrepl.c) */
 	struct ptrvec		 replicas;	/* const char *: --replicas */
 	unsigned		 server_id;	/* this one among them, from 1 */
@@ -38,6 +39,14 @@ struct dirconf {
 	char			*repl_password;
 	struct arena		 a;
 };
+
+/*
+ * The password policy's attributes that directory-config sets, NULL-ended:
+ * pwdMinLength (the file's), pwdLockout and pwdMustChange (TRUE).
+ */
+extern const char *const policy_attrs[];
+/* The value the configuration wants for policy_attrs[i], in the arena. */
+const char	*policy_value(struct dirconf *, size_t i);
 
 /*
  * dirent.c: the entries the configuration names (the base, the password

@@ -2,8 +2,7 @@
  * The entries directory-config adds beside the configuration: the base, the
  * default password policy that ppolicy names, and the entry mutualize binds
  * as (with bind_dn). Those the server has already are left as they are, but
- * for the policy's minimum length, which follows the file, and its lockout,
- * which must be on for ppolicy to refuse the locked accounts of departures.
+ * for the policy's values of policy_attrs, which follow the configuration.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +69,37 @@ new_entry(struct dirconf *d, const char *dn, const char *const *classes)
 	return e;
 }
 
+/*
+ * pwdLockout: without it ppolicy ignores pwdAccountLockedTime, and a
+ * departed person would still bind. pwdMustChange: without it the pwdReset
+ * a town's admin sets after a reset asks nothing of the person. Neither
+ * makes ppolicy lock anyone out after failures (no pwdMaxFailure) nor mark
+ * the accounts mutualize adds.
+ */
+const char *const policy_attrs[] = { "pwdMinLength", "pwdLockout",
+    "pwdMustChange", NULL };
+
+const char *
+policy_value(struct dirconf *d, size_t i)
+{
+	return i == 0 ? arena_printf(&d->a, "%u",
+	    d->m->policy.password_min_length) : "TRUE";
+}
+
+/* The policy's values now, when it exists. 0 or -1. */
+static int
+policy_read(struct dirconf *d)
+{
+	size_t	i;
+
+	d->policy_exists = 1;
+	for (i = 0; policy_attrs[i] != NULL; i++)
+		if (exists(d, d->policy_dn, policy_attrs[i],
+		    &d->policy_now[i]) == -1)
+			return -1;
+	return 0;
+}
+
 /* The password policy of every account: pwdMinLength checked on change. */
 static int
 policy_entries(struct dirconf *d)
@@ -77,6 +107,7 @@ policy_entries(struct dirconf *d)
 	const char	*ou = arena_printf(&d->a, "ou=policies,%s",
 	    d->m->syndicate.base_dn);
 	struct entry	*e;
+	size_t		 i;
 	int		 r;
 
 	if ((r = exists(d, ou, NULL, NULL)) == -1)
@@ -84,24 +115,18 @@ policy_entries(struct dirconf *d)
 	if (r == 0)
 		entry_add_value(&d->es, new_entry(d, ou, (const char *const[]){
 		    "organizationalUnit", NULL }), "ou", "policies");
-	if ((r = exists(d, d->policy_dn, "pwdMinLength", &d->policy_min)) != 0)
-		return r == -1 ? -1 :
-		    exists(d, d->policy_dn, "pwdLockout", &d->policy_lockout);
+	if ((r = exists(d, d->policy_dn, NULL, NULL)) != 0)
+		return r == -1 ? -1 : policy_read(d);
 	e = new_entry(d, d->policy_dn, (const char *const[]){ "device",
 	    "pwdPolicy", NULL });
 	entry_add_value(&d->es, e, "cn", "default");
 	entry_add_value(&d->es, e, "description", "The password policy of "
 	    "every account of the directory (mutualize directory-config)");
 	entry_add_value(&d->es, e, "pwdAttribute", "userPassword");
-	entry_add_value(&d->es, e, "pwdMinLength", arena_printf(&d->a, "%u",
-	    d->m->policy.password_min_length));
 	/* 1: a password sent in clear is checked; a hash is taken as it is. */
 	entry_add_value(&d->es, e, "pwdCheckQuality", "1");
-	/*
-	 * Without it ppolicy ignores pwdAccountLockedTime: a departed person
-	 * would still bind. No pwdMaxFailure: failed binds lock nobody out.
-	 */
-	entry_add_value(&d->es, e, "pwdLockout", "TRUE");
+	for (i = 0; policy_attrs[i] != NULL; i++)
+		entry_add_value(&d->es, e, policy_attrs[i], policy_value(d, i));
 	return 0;
 }
 

@@ -231,36 +231,33 @@ put_overlay(struct dirconf *d, FILE *fp, const char *name)
 }
 
 /*
- * The policy that exists already, when its minimum length or its lockout
- * differs from the configuration's. Returns whether it printed a record.
+ * The policy that exists already, when a value the configuration sets
+ * differs. Returns whether it printed a record.
  */
 static size_t
 put_policy_changes(struct dirconf *d, FILE *fp)
 {
-	const char	*min = arena_printf(&d->a, "%u",
-	    d->m->policy.password_min_length);
-	int		 min_differs = d->policy_min != NULL &&
-	    strcmp(d->policy_min, min) != 0;
-	int		 lockout_off = d->policy_min != NULL &&
-	    (d->policy_lockout == NULL ||
-	    strcasecmp(d->policy_lockout, "TRUE") != 0);
+	size_t	i, n = 0;
 
-	if (!min_differs && !lockout_off)
+	if (!d->policy_exists)
 		return 0;
-	ldif_put(fp, "dn", d->policy_dn);
-	ldif_put(fp, "changetype", "modify");
-	if (min_differs) {
-		ldif_put(fp, "replace", "pwdMinLength");
-		ldif_put(fp, "pwdMinLength", min);
+	for (i = 0; policy_attrs[i] != NULL; i++) {
+		const char	*want = policy_value(d, i);
+
+		if (d->policy_now[i] != NULL &&
+		    strcasecmp(d->policy_now[i], want) == 0)
+			continue;
+		if (n++ == 0) {
+			ldif_put(fp, "dn", d->policy_dn);
+			ldif_put(fp, "changetype", "modify");
+		}
+		ldif_put(fp, "replace", policy_attrs[i]);
+		ldif_put(fp, policy_attrs[i], want);
 		fputs("-\n", fp);
 	}
-	if (lockout_off) {
-		ldif_put(fp, "replace", "pwdLockout");
-		ldif_put(fp, "pwdLockout", "TRUE");
-		fputs("-\n", fp);
-	}
-	fputc('\n', fp);
-	return 1;
+	if (n > 0)
+		fputc('\n', fp);
+	return n > 0;
 }
 
 /* The entries to add, then the changes to the policy. */

@@ -253,6 +253,28 @@ address_book() {
 		! grep -q '^dn:' "$work/again.ldif"
 }
 
+# A town's admin sets a password and pwdReset: the person binds, is told to
+# change it, and may do nothing else until they do.
+reset_must_change() {
+	local out
+	as alice.admin ldappasswd -s "set-by-the-town-admin-1" "$BOB" \
+		>/dev/null || return 1
+	printf 'dn: %s\nchangetype: modify\nreplace: pwdReset\npwdReset: TRUE\n' \
+		"$BOB" | as alice.admin ldapmodify >/dev/null || return 1
+	out=$(ldapwhoami -x -H "$SLAPD_URI" -D "$BOB" \
+		-w "set-by-the-town-admin-1" -e ppolicy 2>&1)
+	printf '%s' "$out" | grep -q "Password must be changed" ||
+		{ echo "$out"; return 1; }
+	out=$(ldapsearch -x -LLL -H "$SLAPD_URI" -D "$BOB" \
+		-w "set-by-the-town-admin-1" -b "$BOB" -s base uid 2>&1)
+	printf '%s' "$out" | grep -q "Insufficient access (50)" ||
+		{ echo "$out"; return 1; }
+	ldappasswd -x -H "$SLAPD_URI" -D "$BOB" -w "set-by-the-town-admin-1" \
+		-s "chosen-by-bob-himself" >/dev/null &&
+		ldapsearch -x -LLL -H "$SLAPD_URI" -D "$BOB" \
+		-w "chosen-by-bob-himself" -b "$BOB" -s base uid | grep -q '^uid:'
+}
+
 # mutualize, as its own entry under the rules, disables a person who leaves
 # the file: ppolicy then refuses her bind; she comes back and binds again.
 departure_locks() {
@@ -405,6 +427,8 @@ check "the access matrix is mutualize(1)'s" access_matrix
 check "a service's account sees its people and its entitlement only" \
 	service_scope
 check "a departure locks the account, a return unlocks it" departure_locks
+check "after a town admin's reset the person must change the password" \
+	reset_must_change
 check "root over ldapi:// (bind: external) manages the tree" \
 	external_root_manages
 check "a person changes their own password, 12 characters at least" \

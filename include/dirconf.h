@@ -18,6 +18,7 @@ struct dirconf {
 	struct conn		*c;		/* NULL: no server read */
 	const char		*server;	/* what the configuration was read from */
 	int			 local;		/* read over ldapi://: this host */
+	int			 status;	/* of a failed connection, or 0 */
 	struct slapd_config	 sc;
 	struct slapd_db		*db;		/* serves the base, or NULL */
 	const char		*db_dn;		/* that one's, or the one added */

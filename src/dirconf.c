@@ -239,8 +239,10 @@ read_server(struct dirconf *d)
 	co.bind = BIND_EXTERNAL;
 	co.timeout = d->m->directory.timeout;
 	co.verbose = d->o->verbose;
-	if ((d->c = conn_open(&co, &status)) == NULL)
+	if ((d->c = conn_open(&co, &status)) == NULL) {
+		d->status = status;
 		return -1;
+	}
 	d->server = t.uri;
 	d->local = 1;
 	return slapd_config_read(d->c, &d->sc);
@@ -351,6 +353,8 @@ run_directory_config(const struct options *o)
 	entries_init(&d.es);
 	if (prepare(&d) == 0)
 		ret = print_out(&d) == 0 ? EXIT_OK : EXIT_ERROR;
+	else if (d.status != 0)
+		ret = d.status;
 	if (d.c != NULL)
 		conn_close(d.c);
 	access_free(&d.ac);

@@ -365,6 +365,9 @@ LDIF
 	refused "a missing ldapi socket is refused" "Can't contact LDAP server" \
 		"$prog" directory-config -H "ldapi://%2Fnonexistent%2Fsocket" \
 		"$work/tenants.yaml"
+	"$prog" directory-config -H "ldapi://%2Fnonexistent%2Fsocket" \
+		"$work/tenants.yaml" >/dev/null 2>&1
+	check "and exits 3, no server reachable ($?)" [ "$?" = 3 ]
 	# The file where nobody may read it, as the test's runs do.
 	chmod 711 "$work" "$SLAPD_DIR" && mkdir -m 755 "$work/pub" &&
 		cp "$work/tenants.yaml" "$work/pub/" &&

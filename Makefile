@@ -36,7 +36,7 @@ SRCS	 = src/apply.c src/calls.c src/check.c src/conn.c src/connectors.c \
 # The accounts the services bind with, and their password files.
 SRCS	+= src/account.c
 # The apply's decisions on a plan, apart from the LDAP that carries them out.
-SRCS	+= src/batch.c src/lookup.c src/report.c src/save.c
+SRCS	+= src/batch.c src/lookup.c src/report.c src/save.c src/settle.c
 # Whether a change that failed finds its work done already (replication).
 SRCS	+= src/already.c
 # The diff's parts, which diff.c calls down to; they share include/differ.h.

@@ -1,6 +1,7 @@
 /*
- * The apply's state, in apply.c, which sends the batches and settles their
- * answers, batch by batch or a batch as one transaction; a header of its own
+ * The apply's state, shared by apply.c, which sends the batches, batch by
+ * batch or a batch as one transaction, and settle.c, which settles their
+ * answers (and by already.c and lookup.c); a header of its own
  * so that it stays out of mutualize.h, which files that do not speak LDAP
  * include.
  */
@@ -74,5 +75,16 @@ int		 apply_send_batch(struct apply *);
  * saying why.
  */
 int		 txn_batch(struct apply *);
+
+/*
+ * settle.c: what the batch's answers mean. The changes that neither landed
+ * nor failed: not sent, rolled back, or without an answer.
+ */
+void		 apply_unsettled(struct apply *);
+/*
+ * Returns 1 when the batch is to be sent again without the changes that
+ * were refused, 0 when it is settled, -1 on an error.
+ */
+int		 apply_settle(struct apply *, int ret);
 
 #endif

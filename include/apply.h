@@ -1,7 +1,7 @@
 /*
  * The apply's state, shared by apply.c, which sends the batches, batch by
  * batch or a batch as one transaction, and settle.c, which settles their
- * answers (and by already.c and lookup.c); a header of its own
+ * answers; a header of its own
  * so that it stays out of mutualize.h, which files that do not speak LDAP
  * include.
  */

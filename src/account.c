@@ -32,8 +32,13 @@ account_dn(struct arena *a, const struct model *m, const struct service *s)
 {
 	if (!account_wanted(s))
 		return s->bind_dn;
-	/* ids are lowercase letters, digits and hyphens: no escaping needed */
-	return arena_printf(a, "cn=%s,%s", s->id, render_system_dn(a, m));
+	/*
+	 * ids are lowercase letters, digits and hyphens: no escaping needed.
+	 * The container is render.c's ou=system, written here as render.c
+	 * asks this file whether an account is wanted.
+	 */
+	return arena_printf(a, "cn=%s,ou=system,%s", s->id,
+	    m->syndicate.base_dn);
 }
 
 const char *

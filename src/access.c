@@ -37,10 +37,14 @@
 	"entry,objectClass,cn,sn,givenName,displayName,mail,telephoneNumber," \
 	"title,ou"
 
-/* What every service may read of its people, besides its template's. */
+/*
+ * What every service may read of its people, besides its template's: the
+ * id and the entryUUID are what service-config keys their data on.
+ */
 static const char *const service_attrs[] = {
-	"entry", "objectClass", "entryUUID", "cn", "displayName", "givenName",
-	"sn", "mail", "uid", "mutualizeDisabled", NULL
+	"entry", "objectClass", "entryUUID", "employeeNumber", "cn",
+	"displayName", "givenName", "sn", "mail", "uid", "mutualizeDisabled",
+	NULL
 };
 
 struct rules {

@@ -13,6 +13,9 @@
 
 #include "mutualize.h"
 
+/* Where service-config puts the mailboxes, for the admin to replace. */
+#define MAIL_STORE	"/var/vmail"
+
 #define BIND_PASSWORD	"@BIND_PASSWORD@"
 
 /* What every format needs, computed once. */
@@ -154,9 +157,13 @@ dovecot(const struct svc *v)
 	fputs("dnpass = " BIND_PASSWORD "\n", fp);
 	fputs("auth_bind = yes\n", fp);
 	put_setting(fp, "base", v->base);
+	fputs("# The home, where the mail is, comes from the person's id\n"
+	    "# (employeeNumber), which a new login after a change of name never\n"
+	    "# changes: put the mail store in place of " MAIL_STORE ".\n", fp);
 	fprintf(fp, "scope = subtree\nderef = never\npass_filter = %s\n"
-	    "pass_attrs = %s=user\nuser_filter = %s\nuser_attrs = %s=user", f,
-	    v->login, f, v->login);
+	    "pass_attrs = %s=user\nuser_filter = %s\nuser_attrs = %s=user, "
+	    "=home=" MAIL_STORE "/%%{ldap:employeeNumber}", f, v->login, f,
+	    v->login);
 	if (v->quota != NULL)
 		fprintf(fp, ", =quota_rule=*:bytes=%%{ldap:%s:0}", v->quota);
 	fputc('\n', fp);
@@ -294,7 +301,15 @@ nextcloud(const struct svc *v)
 	nextcloud_set(fp, "ldapBaseUsers", v->base);
 	nextcloud_set(fp, "ldapUserFilter", v->filter);
 	nextcloud_set(fp, "ldapLoginFilter", login);
-	nextcloud_set(fp, "ldapExpertUsernameAttr", v->login);
+	/*
+	 * Nextcloud keys its users and their files on the internal user name
+	 * and on the UUID attribute: both from what never changes, the
+	 * person's id and the entry's entryUUID, so that a new login after a
+	 * change of name is the same Nextcloud user.
+	 */
+	nextcloud_set(fp, "ldapExpertUsernameAttr", "employeeNumber");
+	nextcloud_set(fp, "ldapExpertUUIDUserAttr", "entryUUID");
+	nextcloud_set(fp, "ldapExpertUUIDGroupAttr", "entryUUID");
 	nextcloud_set(fp, "ldapUserDisplayName", "displayName");
 	nextcloud_set(fp, "ldapEmailAttribute", "mail");
 	if (v->quota != NULL)

@@ -326,8 +326,16 @@ service_config_escapes_the_data_in_its_filters(void **state)
 	fclose(fp);
 	assert_non_null(strstr(out, "\npass_filter = (&(&(objectClass=inetOrgPerson)"
 	    "(memberOf=cn=files,ou=services,o=Est \\2869\\29))(uid=%u))\n"));
-	assert_non_null(strstr(out, "\nuser_attrs = uid=user, =quota_rule=*:bytes="
+	/* the home, Nextcloud's user and its UUIDs: from what never changes */
+	assert_non_null(strstr(out, "\nuser_attrs = uid=user, =home=/var/vmail/"
+	    "%{ldap:employeeNumber}, =quota_rule=*:bytes="
 	    "%{ldap:mutualizeFilesQuota:0}\n"));
+	assert_non_null(strstr(out, "\nocc ldap:set-config s01 "
+	    "ldapExpertUsernameAttr 'employeeNumber'\n"));
+	assert_non_null(strstr(out, "\nocc ldap:set-config s01 "
+	    "ldapExpertUUIDUserAttr 'entryUUID'\n"));
+	assert_non_null(strstr(out, "\nocc ldap:set-config s01 "
+	    "ldapExpertUUIDGroupAttr 'entryUUID'\n"));
 	assert_non_null(strstr(out, "\nAuthLDAPURL \"ldap://127.0.0.1:3890/"
 	    "ou=tenants,o=Est%20(69)?uid?sub?(&(objectClass=inetOrgPerson)"
 	    "(memberOf=cn=files,ou=services,o=Est%20%5C2869%5C29))\" NONE\n"));

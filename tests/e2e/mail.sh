@@ -8,6 +8,19 @@ imap_login() {
 		curl -s --max-time 10 -K - "imap://127.0.0.1:$1/" >/dev/null 2>&1
 }
 
+# imap_append PORT LOGIN PASSWORD FILE: the message in FILE into the INBOX.
+imap_append() {
+	printf 'user = "%s:%s"\n' "$2" "$3" |
+		curl -s --max-time 10 -K - -T "$4" "imap://127.0.0.1:$1/INBOX" \
+		>/dev/null 2>&1
+}
+
+# imap_first PORT LOGIN PASSWORD: the first message of the INBOX.
+imap_first() {
+	printf 'user = "%s:%s"\n' "$2" "$3" |
+		curl -s --max-time 10 -K - "imap://127.0.0.1:$1/INBOX;UID=1" 2>/dev/null
+}
+
 # imap_refused PORT LOGIN PASSWORD: the server said no (curl's "login
 # denied"), not something else going wrong.
 imap_refused() {
@@ -23,8 +36,10 @@ dovecot_start() {
 	mkdir -p "$dir/run" "$dir/state" "$dir/mail"
 	chown nobody:nogroup "$dir/mail"	# mail is never root's
 	# Dovecot 2.3 takes dnpass only as written: the file filled in
+	# The mail store in place of service-config's /var/vmail.
 	fill_password "$work/mail.conf" "$work/secret/mail.pw" |
-		sed -n '/^# Dovecot/,/^iterate_attrs/p' >"$dir/dovecot-ldap.conf.ext"
+		sed -n '/^# Dovecot/,/^iterate_attrs/p' |
+		sed "s|=home=/var/vmail/|=home=$dir/mail/|" >"$dir/dovecot-ldap.conf.ext"
 	chgrp dovecot "$dir/dovecot-ldap.conf.ext"
 	chmod 640 "$dir/dovecot-ldap.conf.ext"
 	port=$(free_port) || { not_ok "mail: a free port"; return 1; }

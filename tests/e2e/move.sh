@@ -71,6 +71,11 @@ e2e_moves() {
 	port=$DOVECOT_PORT
 	services_admit "$work" "before" "aminata.ndiaye helene.dupont-sebastien" \
 		"helene.dupont-sebastien" "helene.dupont-sebastien karim.benaissa"
+	# Her mail, kept under her id through the moves and the new login.
+	printf 'From: maire@ville-venissieux.fr\r\nSubject: conseil du %s\r\n\r\nOrdre du jour.\r\n' \
+		"$$" >"$work/message.eml"
+	check "move: a message lands in her mailbox" \
+		imap_append "$port" helene.dupont-sebastien "$pw" "$work/message.eml"
 
 	moved "$work" to-feyzin feyzin
 	apply_move "$work" to-feyzin "to a town without mail"
@@ -90,5 +95,9 @@ e2e_moves() {
 		"aminata.ndiaye hdupont" "hdupont" "hdupont karim.benaissa"
 	check "move: Dovecot lets her in again, by her new login" \
 		imap_login "$port" hdupont "$pw"
+	check "move: and her mail is still there, under her id" \
+		grep -q "Subject: conseil du $$" <<<"$(imap_first "$port" hdupont "$pw")"
+	check "move: her mailbox is the directory of her id, not of a login" \
+		[ -d "$work/dovecot-moves/mail/V-1/Maildir" ]
 	stop "$DOVECOT_PID"
 }

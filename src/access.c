@@ -11,9 +11,9 @@
  *                                                   anyone may bind with it
  *   pwdReset of a person                            the town's admins set it
  *   any other userPassword                          bind only
- *   ou=tenants, as a search base                    any bound client
- *   for each service: its people and its group      its account reads what
- *                                                   its template needs
+ *   ou=tenants and the base, as a search base       any bound client
+ *   for each service: the members of its group,     its account reads what
+ *   their memberOf of it, and its group             its template needs
  *   a town's entries                                the town's admins read
  *   a person's entry                                the person reads
  *   active people (policy.address_book)             people read the names
@@ -42,7 +42,7 @@
  * id and the entryUUID are what service-config keys their data on.
  */
 static const char *const service_attrs[] = {
-	"entry", "objectClass", "entryUUID", "employeeNumber", "cn",
+	"entry", "entryDN", "objectClass", "entryUUID", "employeeNumber", "cn",
 	"displayName", "givenName", "sn", "mail", "uid", "mutualizeDisabled",
 	NULL
 };
@@ -176,7 +176,14 @@ service_read(struct rules *r, const struct service *s)
 	return out;
 }
 
-/* A service's account: its people, their memberOf of it, and its group. */
+/*
+ * A service's account: its people, their memberOf of it, and its group. Its
+ * people are those whose memberOf names its group; where the directory
+ * replicates, dynlist makes memberOf, which a rule's filter does not see:
+ * they are then the members its group lists (a set, slower: each entry
+ * reads the group), and entryDN, what dynlist turns a search on memberOf
+ * into, is theirs to search.
+ */
 static void
 service_rules(struct rules *r, const struct service *s)
 {
@@ -187,9 +194,14 @@ service_rules(struct rules *r, const struct service *s)
 	rule(r, arena_printf(r->a, "to dn.regex=\"%s\" attrs=memberOf "
 	    "val=\"%s\" by dn.exact=\"%s\" read by * break", r->anyone, group,
 	    dn));
-	rule(r, arena_printf(r->a, "to dn.regex=\"%s\" filter=\"(memberOf=%s)\" "
-	    "attrs=%s by dn.exact=\"%s\" read by * break", r->anyone, group,
-	    service_read(r, s), dn));
+	if (r->replicator == NULL)
+		rule(r, arena_printf(r->a, "to dn.regex=\"%s\" "
+		    "filter=\"(memberOf=%s)\" attrs=%s by dn.exact=\"%s\" read "
+		    "by * break", r->anyone, group, service_read(r, s), dn));
+	else
+		rule(r, arena_printf(r->a, "to dn.regex=\"%s\" attrs=%s "
+		    "by dn.exact=\"%s\" set=\"[%s]/member & this\" read "
+		    "by * break", r->anyone, service_read(r, s), dn, group));
 	rule(r, arena_printf(r->a, "to dn.base=\"%s\" attrs=entry,objectClass,"
 	    "cn,member by dn.exact=\"%s\" read by * break", group, dn));
 }
@@ -231,6 +243,10 @@ make_rules(struct rules *r)
 	password_rules(r);
 	rule(r, arena_printf(r->a, "to dn.base=\"ou=tenants,%s\" attrs=entry "
 	    "by users search", r->base));
+	/* where dynlist looks for the groups that make a memberOf */
+	if (r->replicator != NULL)
+		rule(r, arena_printf(r->a, "to dn.base=\"%s\" attrs=entry "
+		    "by users search", r->base));
 	for (i = 0; i < m->nservices; i++)
 		if (m->services[i].tmpl != NULL)
 			service_rules(r, &m->services[i]);

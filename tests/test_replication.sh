@@ -85,7 +85,10 @@ write_file() {
 		next
 	}
 	skip && /^  / { next }
-	{ skip = 0; print }' >"$work/tenants.yaml"
+	/^tenants:/ { print "services:\n  mail: {}" }
+	{ skip = 0; print }
+	/^  - id: / && !towns++ { print "    services: [mail]" }' \
+		>"$work/tenants.yaml"
 }
 
 count() {
@@ -149,6 +152,23 @@ r = json.loads(sys.argv[1])
 s = {x["uri"]: x["reachable"] for x in r["servers"]}
 sys.exit(0 if s[sys.argv[2]] is False and s[sys.argv[3]] is True else 1)
 ' "$out" "$P1_URI" "$P2_URI"
+}
+
+# The mail service's account (mail is the first town's) finds its first
+# person as Dovecot does (by login and memberOf, which dynlist makes), on each
+# server, the read replica included.
+service_finds() {
+	local name uri got login
+	login=$(awk -F'\t' 'NF >= 3 && $1 !~ /^#/ { print $1; exit }' \
+		"$work/creds1")
+	for name in P1 P2 C1; do
+		uri=${name}_URI
+		got=$(ldapsearch -x -LLL -H "${!uri}" -D "cn=mail,ou=system,$BASE" \
+			-y "$work/secret/mail.pw" -b "ou=tenants,$BASE" \
+			"(&(objectClass=inetOrgPerson)(memberOf=cn=mail,ou=services,$BASE)(!(mutualizeDisabled=*))(uid=$login))" \
+			uid 2>/dev/null | grep -c "^uid: $login\$")
+		[ "$got" = 1 ] || { echo "# $name: the mail account does not find $login"; return 1; }
+	done
 }
 
 # STATUS OUTPUT PATTERN: a refusal (status not 0) that says the pattern.
@@ -268,6 +288,8 @@ failover() {
 	check "$how: the plan against provider 1 is empty ($?)" [ "$?" = 0 ]
 	out=$(cd "$work" && "$prog" status tenants.yaml 2>&1)
 	check "$how: status then says all is well ($?)" [ "$?" = 0 ]
+	check "$how: the mail account finds a person on each server" \
+		service_finds
 	check "$how: people bind with their last password" passwords_bind \
 		"$work/creds1" "$work/creds2"
 }

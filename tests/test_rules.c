@@ -145,6 +145,25 @@ services_read_their_own(void **state)
 	    "cn=prosody,ou=apps") > 0);
 }
 
+/* Replicated, memberOf comes from dynlist: the group's members, by a set. */
+static void
+replicated_services_read_their_group_s_members(void **state)
+{
+	struct fixture	*f = *state;
+
+	make(f, YAML_HEAD, "");
+	access_free(&f->ac);
+	access_make(f->m, "cn=replicator,dc=sitiv,dc=fr", &f->a, &f->ac);
+	assert_true(find(&f->ac, "by dn.exact=\"cn=mail,ou=system,dc=sitiv,"
+	    "dc=fr\" set=\"[cn=mail,ou=services,dc=sitiv,dc=fr]/member & "
+	    "this\" read", NULL) > 0);
+	assert_int_equal(find(&f->ac, "filter=\"(memberOf=", NULL), -1);
+	assert_true(find(&f->ac, "to dn.base=\"dc=sitiv,dc=fr\" attrs=entry "
+	    "by users search", NULL) > 0);
+	assert_true(find(&f->ac, "by dn.exact=\"cn=replicator,dc=sitiv,dc=fr\" "
+	    "read by * break", NULL) == 0);
+}
+
 /* Admins: their town, found from the entry's own DN. */
 static void
 admins_of_the_entry_s_town(void **state)
@@ -198,6 +217,7 @@ main(void)
 		T(external_names_root_alone),
 		T(anonymous_may_only_bind),
 		T(services_read_their_own),
+		T(replicated_services_read_their_group_s_members),
 		T(admins_of_the_entry_s_town),
 		T(address_book_when_asked),
 		T(base_as_slapd_matches_it),

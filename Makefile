@@ -47,14 +47,16 @@ SRCS	+= src/access.c src/dirconf.c src/dirent.c src/dirprint.c src/dirrepl.c \
 	   src/slapdconf.c
 # status: the health of the directory; they share include/status.h.
 SRCS	+= src/csn.c src/lastapply.c src/status.c src/statusout.c
+# The connectors' outbox: calls kept until a service took them.
+SRCS	+= src/outbox.c src/outboxline.c src/outboxshow.c
 HDRS	 = include/mutualize.h include/conn.h include/connectors.h \
 	   include/loader.h include/run.h include/apply.h include/differ.h \
-	   include/dirconf.h include/status.h
+	   include/dirconf.h include/status.h include/outbox.h
 UNIT	 = test_yaml test_load test_getters test_placeholder test_csv \
 	   test_translit test_render test_diff test_plan test_ldif test_dn \
 	   test_secret test_template test_directory test_connect test_progress \
 	   test_guard test_number test_cli test_batch test_applywire test_rules \
-	   test_account test_status test_already
+	   test_account test_status test_already test_outbox
 INTEG	 = test_apply test_trust test_overlays test_accounts test_replan
 
 # The shipped build and the sanitizer build of the same sources.

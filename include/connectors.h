@@ -6,6 +6,7 @@
 #define MUTUALIZE_CONNECTORS_H
 
 #include "mutualize.h"
+#include "outbox.h"
 
 /* calls.c: the calls a plan makes, and what they read of entries. */
 /* A new call of the connectors' list, which owns it. */
@@ -17,6 +18,19 @@ void		 call_free(struct call *);
 const char	*call_attr(const struct entry *, const char *);
 /* The person entry of that DN in es, or NULL. */
 const struct entry *call_person(const struct entries *, const char *dn);
+/* The outbox's record of a call (no password in it); caller frees. */
+struct outbox_call *call_record(const struct connectors *,
+		    const struct call *);
+/*
+ * A call of the outbox, to send again with the file's secrets and URLs: it
+ * points into r, which must outlive it (call_free frees it). NULL with err
+ * when the file no longer has what it needs.
+ */
+struct call	*call_of_record(const struct connectors *, struct outbox_call *r,
+		    char *err, size_t errlen);
+/* Whether two calls set the same SCIM resource (the newer one wins). */
+int		 call_same_target(const struct outbox_call *,
+		    const struct outbox_call *);
 
 /* Each kind plans its calls from the plan's first done changes, and makes one. */
 typedef void	 connector_plan_fn(struct connectors *, const struct plan *,
@@ -47,6 +61,7 @@ struct request {
 	const char	*type;		/* of the body, or NULL */
 	const char	*signature;	/* X-Mutualize-Signature, or NULL */
 	const char	*body;		/* or NULL */
+	const char	*delivery;	/* X-Mutualize-Delivery, or NULL */
 };
 /* Returns 0, or -1 when libcurl cannot start. */
 int		 http_init(void);
@@ -64,8 +79,11 @@ int		 http_ok(const struct request *, char *err, size_t errlen);
 char		*http_escape(const char *);
 /*
  * Sends a message (lines ending in LF) over SMTP, with STARTTLS whenever the
- * server offers it, always for smtps://. Returns 0, or -1 with err saying why.
+ * server offers it, always for smtps://. Returns 0; -1 with err saying why
+ * when the server was not reached or refused the session (nothing sent);
+ * CALL_UNKNOWN when it failed later, when the message may have been taken.
  */
+#define CALL_UNKNOWN	(-2)
 int		 smtp_send(const char *url, const char *from, const char *to,
 		    const char *message, char *err, size_t errlen);
 

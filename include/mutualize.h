@@ -350,6 +350,7 @@ struct policy {
 	int		 welcome_password;	/* welcome mails may hold it */
 	int		 address_book;	/* people read each other's names, mail */
 	unsigned	 password_min_length;	/* ppolicy's pwdMinLength */
+	unsigned	 connector_give_up_days;	/* outbox: then dead */
 	struct pos	 pos, login_pos, mail_pos;
 };
 struct model {
@@ -1138,7 +1139,12 @@ struct call {
 	const char		**members;	/* SCIM group: externalIds */
 	size_t			 nmembers;
 	int			 failed;
+	int			 unkept;	/* its body holds a password: it
+						   never goes to the outbox */
+	struct outbox_call	*rec;		/* its record in the outbox */
 };
+struct outbox;
+struct outbox_call;
 struct connectors {
 	const struct model	*m;
 	char			*webhook_secret;	/* HMAC-SHA256 key */
@@ -1146,6 +1152,14 @@ struct connectors {
 	char			*welcome;		/* mail template */
 	struct ptrvec		 calls;			/* struct call * */
 	struct arena		 arena;
+	struct outbox		*outbox;	/* set by the run, or NULL */
+	long long		 now;		/* the run's start, epoch s */
+	int			 retried;	/* the due calls were sent */
+	size_t			 redelivered;	/* earlier calls taken now */
+	size_t			 refailed;	/* earlier calls failed again */
+	size_t			 queued;	/* this run's, failed, kept */
+	size_t			 buried;	/* given up by this run */
+	size_t			 unkept;	/* failed and not kept */
 };
 /*
  * Reads the connectors' secrets and the welcome template, before any packet.
@@ -1161,7 +1175,11 @@ void	 connectors_plan(struct connectors *, const struct plan *, size_t done,
 	    const struct entries *desired, const struct entries *current,
 	    char *const *passwords);
 void	 connectors_print(const struct connectors *, FILE *);
-/* Makes the calls; returns how many failed, each said on standard error. */
+/*
+ * Makes the calls: those of the outbox that are due first, then the plan's,
+ * each written to the outbox before it is sent (when cn->outbox is set).
+ * Returns how many failed, each said on standard error.
+ */
 size_t	 connectors_run(struct connectors *, int verbose);
 void	 connectors_free(struct connectors *);
 
@@ -1253,6 +1271,8 @@ struct options {
 	int		 stock;		/* directory-config --stock */
 	unsigned long long max_lag;	/* status --max-lag, if max_lag_set */
 	int		 max_lag_set;
+	const char	*outbox;	/* --outbox */
+	int		 retry_pending;	/* apply --retry-pending */
 };
 
 /* run.c: the pipeline of plan and apply; validate and service-config. */
@@ -1260,6 +1280,8 @@ int	 run_validate(const struct options *);
 int	 run_service_config(const struct options *);
 /* plan, apply -n (write 0) and apply (write 1); returns the exit status. */
 int	 run_plan(const struct options *, int write);
+/* apply --retry-pending: the outbox's due calls, no directory read. */
+int	 run_retry(const struct options *);
 /* The format of that name, as --format says it, or -1. */
 int	 plan_format(const char *);
 

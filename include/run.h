@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include "mutualize.h"
+#include "outbox.h"
 
 /* run.c: one plan or apply, from the file to the directory written. */
 struct run {
@@ -23,6 +24,8 @@ struct run {
 	size_t			 left_out;	/* by the saved plan */
 	char			 now[16], digest[65];
 	char			*lockdn, *journal, *undo;
+	char			*outbox_path;
+	struct outbox		 outbox;	/* open when cn.outbox is set */
 	int			 wrote;		/* a round of the apply ran */
 };
 /* The file and its templates, loaded and checked; NULL after saying why. */
@@ -74,6 +77,11 @@ int		 write_round(struct run *, struct writing *);
 void		 write_carry(struct run *, struct writing *);
 /* The files closed, the whole apply reported; returns the exit status. */
 int		 write_end(struct run *, struct writing *, int status);
+/*
+ * An apply with no change to make, or apply --retry-pending: the outbox's
+ * due calls alone. Returns status, or EXIT_CONNECTORS when one failed.
+ */
+int		 write_retry(struct run *, int status);
 /* New accounts that get a generated password. */
 size_t		 people_added(const struct plan *, const struct model *);
 /* Whether the plan's new accounts have a credentials file. 0 or -1, said. */

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "outbox.h"
+
 #define STATUS_MAX_LAG	60	/* seconds: --max-lag's default */
 #define STATUS_LOCK_OLD	3600	/* seconds: a lock held longer is stale */
 #define STATUS_WHY_LEN	256
@@ -73,19 +75,21 @@ long long lock_since(const char *holder);
 /* statusout.c: the report, its verdict and its two formats. */
 enum health { HEALTH_OK, HEALTH_DEGRADED, HEALTH_DOWN };
 struct status_report {
-	const char		*file, *journal;
+	const char		*file, *journal, *outbox;
 	struct server_status	*servers;
 	size_t			 nservers;
 	struct lock_status	 lock;
 	struct last_apply	 last;
 	int			 journal_unread;	/* it could not be read */
+	struct outbox_summary	 calls;		/* the outbox's */
 	unsigned long long	 max_lag;
 	time_t			 now;
 };
 /*
  * The verdict: down when no server is reachable; degraded when one is not,
- * when one lags more than max_lag, or when the lock is stale (older than
- * STATUS_LOCK_OLD, or its process of this host gone). An apply that stopped
+ * when one lags more than max_lag, when the lock is stale (older than
+ * STATUS_LOCK_OLD, or its process of this host gone), or when the outbox
+ * gave calls up (they wait for someone in its dead-letter file). An apply that stopped
  * mid-way is shown, not counted: see status_print_text.
  */
 enum health	 status_health(const struct status_report *);

@@ -10,6 +10,13 @@
  * the two pictures, so that a dry run lists exactly what apply will call. A
  * failure is reported and never undoes LDAP. Secrets are read from files
  * before any packet and wiped when done.
+ *
+ * Each call is written to the outbox (outbox.c) before it is sent, and kept
+ * there until a service took it: a later run sends it again. A call may so
+ * be sent twice (a run stopped after sending it, before marking it), which
+ * each kind bears: SCIM finds its resources by externalId before writing,
+ * the webhook's deliveries carry a stable id, and a welcome mail that may
+ * have gone is given up rather than sent again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +112,7 @@ connectors_print(const struct connectors *cn, FILE *fp)
 	}
 }
 
+/* The call made: 0, -1, or CALL_UNKNOWN (a mail that may have gone). */
 static int
 run_call(struct connectors *cn, struct call *c, char *err, size_t errlen)
 {
@@ -136,31 +144,161 @@ say_call(const struct call *c, const char *err)
 	free(what);
 }
 
+/*
+ * The plan's calls into the outbox, synced before the first is sent; a
+ * pending call for the same SCIM resource is replaced, so that an older
+ * state never follows a newer one. A welcome mail that holds a password is
+ * never written to a file: it is sent once, or reported.
+ */
+static void
+queue_calls(struct connectors *cn)
+{
+	struct outbox		*ob = cn->outbox;
+	struct outbox_call	*r;
+	size_t			 i, j, n = ob->n;
+
+	for (i = 0; i < cn->calls.n; i++) {
+		struct call	*c = cn->calls.v[i];
+
+		if (c->unkept)
+			continue;
+		r = call_record(cn, c);
+		for (j = 0; j < n; j++)
+			if (ob->v[j]->state == OUTBOX_PENDING &&
+			    call_same_target(ob->v[j], r))
+				outbox_done(ob, ob->v[j], cn->now,
+				    "replaced by a newer call");
+		c->rec = outbox_queue(ob, r);
+	}
+	outbox_sync(ob);
+}
+
+/*
+ * One call sent; its record marked. Returns 0 when the service took it, -1
+ * when not (tried again later if it is kept), CALL_UNKNOWN when a mail may
+ * have been sent (given up at once: never sent twice).
+ */
+static int
+send_call(struct connectors *cn, struct call *c, char *err, size_t errlen)
+{
+	struct outbox	*ob = cn->outbox;
+	int		 rc;
+
+	err[0] = '\0';
+	if (c->rec != NULL && c->kind == CALL_MAIL &&
+	    outbox_sending(ob, c->rec, cn->now) == -1) {
+		snprintf(err, errlen, "not sent: the outbox cannot be written");
+		return -1;
+	}
+	rc = run_call(cn, c, err, errlen);
+	if (c->rec == NULL)
+		return rc;
+	if (rc == 0)
+		outbox_done(ob, c->rec, cn->now, NULL);
+	else if (rc == CALL_UNKNOWN) {
+		if (outbox_bury(ob, c->rec, cn->now, err) == 0)
+			cn->buried++;
+	} else
+		outbox_failed(ob, c->rec, cn->now, err);
+	return rc;
+}
+
+/* One call of the outbox sent again. Returns 0, or -1 when it failed. */
+static int
+retry_one(struct connectors *cn, struct outbox_call *r, int verbose)
+{
+	char		 err[512], *what;
+	struct call	*c;
+	int		 rc = -1;
+
+	r->retried = 1;
+	if ((c = call_of_record(cn, r, err, sizeof(err))) == NULL) {
+		outbox_failed(cn->outbox, r, cn->now, err);
+		what = text_escape(r->what != NULL ? r->what : r->kind);
+		msg_warn("failed: %s: %s", what, err);
+		free(what);
+		return -1;
+	}
+	if ((rc = send_call(cn, c, err, sizeof(err))) == 0) {
+		if (verbose)
+			say_call(c, NULL);
+	} else
+		say_call(c, err);
+	call_free(c);
+	return rc == 0 ? 0 : -1;
+}
+
+/*
+ * The outbox's due calls, of the first n (those read, not those this run
+ * queued), sent before the plan's; once a run.
+ */
+static size_t
+retry_due(struct connectors *cn, size_t n, int verbose)
+{
+	struct outbox	*ob = cn->outbox;
+	size_t		 i, failed = 0;
+
+	cn->retried = 1;
+	for (i = 0; i < n; i++) {
+		if (!outbox_due(ob->v[i], cn->now) || ob->v[i]->retried)
+			continue;
+		if (retry_one(cn, ob->v[i], verbose) == 0)
+			cn->redelivered++;
+		else {
+			cn->refailed++;
+			failed++;
+		}
+	}
+	return failed;
+}
+
+/* Whether the outbox holds a call to send now. */
+static int
+any_due(const struct connectors *cn)
+{
+	size_t	i;
+
+	for (i = 0; cn->outbox != NULL && !cn->retried && i < cn->outbox->n;
+	    i++)
+		if (outbox_due(cn->outbox->v[i], cn->now))
+			return 1;
+	return 0;
+}
+
 size_t
 connectors_run(struct connectors *cn, int verbose)
 {
 	char	err[512];
-	size_t	i, failed = 0;
+	size_t	i, old, failed = 0;
 
-	if (cn->calls.n == 0)
+	if (cn->calls.n == 0 && !any_due(cn))
 		return 0;
 	if (http_init() == -1) {
 		msg_warn("cannot start libcurl");
 		return cn->calls.n;
 	}
+	old = cn->outbox != NULL ? cn->outbox->n : 0;
+	if (cn->outbox != NULL)
+		queue_calls(cn);
+	if (cn->outbox != NULL && !cn->retried)
+		failed += retry_due(cn, old, verbose);
 	for (i = 0; i < cn->calls.n; i++) {
 		struct call	*c = cn->calls.v[i];
 
-		err[0] = '\0';
-		if (run_call(cn, c, err, sizeof(err)) == 0) {
+		if (send_call(cn, c, err, sizeof(err)) == 0) {
 			if (verbose)
 				say_call(c, NULL);
 			continue;
 		}
 		c->failed = 1;
 		failed++;
+		cn->unkept += c->rec == NULL;
+		cn->queued += c->rec != NULL && c->rec->state ==
+		    OUTBOX_PENDING;
 		say_call(c, err);
 	}
+	if (cn->outbox != NULL)
+		outbox_sync(cn->outbox);
 	http_cleanup();
 	return failed;
 }

@@ -74,6 +74,12 @@ http_request(const struct request *r, char **answer, char *err, size_t errlen)
 		headers = curl_slist_append(headers, hdr);
 		free(hdr);
 	}
+	if (r->delivery != NULL) {
+		/* the same on every try of the call: the receiver drops repeats */
+		hdr = xasprintf("X-Mutualize-Delivery: %s", r->delivery);
+		headers = curl_slist_append(headers, hdr);
+		free(hdr);
+	}
 	curl_easy_setopt(h, CURLOPT_URL, r->url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -160,6 +166,29 @@ on_upload(char *buf, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/*
+ * Whether a failure of an SMTP session came before the server could have
+ * taken the message: no connection, no TLS, no login. Any other may have
+ * come after the message's end, which a server may have taken already.
+ */
+static int
+smtp_unsent(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_USE_SSL_FAILED:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_LOGIN_DENIED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int
 smtp_send(const char *url, const char *sender, const char *recipient,
     const char *message, char *err, size_t errlen)
@@ -198,15 +227,17 @@ smtp_send(const char *url, const char *sender, const char *recipient,
 		u.data = message;
 		u.len = strlen(message);
 		u.off = 0;
-		if ((rc = curl_easy_perform(h)) == CURLE_OK)
+		/* tried again only when it cannot have been sent */
+		if ((rc = curl_easy_perform(h)) == CURLE_OK || !smtp_unsent(rc))
 			break;
 	}
 	if (rc != CURLE_OK)
-		snprintf(err, errlen, "%s (after %d tries)", buf[0] ? buf :
-		    curl_easy_strerror(rc), TRIES);
+		snprintf(err, errlen, "%s (after %d %s)", buf[0] ? buf :
+		    curl_easy_strerror(rc), try < TRIES ? try + 1 : TRIES,
+		    try == 0 ? "try" : "tries");
 	curl_slist_free_all(rcpt);
 	curl_easy_cleanup(h);
 	free(from);
 	free(to);
-	return rc == CURLE_OK ? 0 : -1;
+	return rc == CURLE_OK ? 0 : smtp_unsent(rc) ? -1 : CALL_UNKNOWN;
 }

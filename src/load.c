@@ -215,7 +215,7 @@ enum {
 	POLICY_LOGIN, POLICY_MAIL, POLICY_PASSWORD_SCHEME,
 	POLICY_ON_DEPARTURE, POLICY_RETENTION_DAYS, POLICY_MAX_REMOVALS,
 	POLICY_WELCOME_PASSWORD, POLICY_ADDRESS_BOOK, POLICY_PASSWORD_MIN,
-	POLICY_NKEYS
+	POLICY_GIVE_UP_DAYS, POLICY_NKEYS
 };
 static const struct keyspec policy_keys[POLICY_NKEYS] = {
 	[POLICY_LOGIN] = { "login", 0 }, [POLICY_MAIL] = { "mail", 0 },
@@ -226,6 +226,7 @@ static const struct keyspec policy_keys[POLICY_NKEYS] = {
 	[POLICY_WELCOME_PASSWORD] = { "welcome_password", 0 },
 	[POLICY_ADDRESS_BOOK] = { "address_book", 0 },
 	[POLICY_PASSWORD_MIN] = { "password_min_length", 0 },
+	[POLICY_GIVE_UP_DAYS] = { "connector_give_up_days", 0 },
 };
 
 /*
@@ -267,6 +268,7 @@ load_policy(struct loader *l, const struct ynode *n)
 	p->login_format = "{given_name}.{surname}";
 	p->mail_format = "{login}@{mail_domain}";
 	p->retention_days = 90;
+	p->connector_give_up_days = 7;	/* OUTBOX_GIVE_UP_DAYS */
 	p->password_min_length = PASSWORD_MIN_DEFAULT;
 	if (n == NULL)
 		return;
@@ -288,6 +290,12 @@ load_policy(struct loader *l, const struct ynode *n)
 	if (f[POLICY_RETENTION_DAYS] != NULL)
 		get_uint(l, f[POLICY_RETENTION_DAYS], "retention_days", 36500,
 		    &p->retention_days);
+	if (f[POLICY_GIVE_UP_DAYS] != NULL && get_uint(l,
+	    f[POLICY_GIVE_UP_DAYS], "connector_give_up_days", 365,
+	    &p->connector_give_up_days) == 0 && p->connector_give_up_days == 0)
+		diag_add(l->d, f[POLICY_GIVE_UP_DAYS]->pos,
+		    "connector_give_up_days is at least 1: a call that failed "
+		    "once is retried at least for a day");
 	if (f[POLICY_WELCOME_PASSWORD] != NULL && (i = get_enum(l,
 	    f[POLICY_WELCOME_PASSWORD], "welcome_password", welcome, 2)) >= 0)
 		p->welcome_password = i;

@@ -172,7 +172,11 @@ static const struct cmdopt
 	OFF(server_id) },
     opt_consumer_of = { "consumer-of", 277, required_argument, set_string,
 	OFF(consumer_of) },
-    opt_max_lag = { "max-lag", 278, required_argument, set_max_lag, 0 };
+    opt_max_lag = { "max-lag", 278, required_argument, set_max_lag, 0 },
+    opt_outbox = { "outbox", 279, required_argument, set_string,
+	OFF(outbox) },
+    opt_retry = { "retry-pending", 280, no_argument, set_flag,
+	OFF(retry_pending) };
 
 /* Every option of any command, so that one a command lacks is its usage. */
 static const struct cmdopt *const all_opts[] = {
@@ -181,7 +185,8 @@ static const struct cmdopt *const all_opts[] = {
 	&opt_credentials, &opt_tenant, &opt_format, &opt_show_hashes,
 	&opt_journal, &opt_undo, &opt_out, &opt_plan, &opt_templates,
 	&opt_batch_size, &opt_txn, &opt_no_txn, &opt_db_directory, &opt_stock,
-	&opt_replicas, &opt_server_id, &opt_consumer_of, &opt_max_lag, NULL
+	&opt_replicas, &opt_server_id, &opt_consumer_of, &opt_max_lag,
+	&opt_outbox, &opt_retry, NULL
 };
 #define NOPTS	(sizeof(all_opts) / sizeof(all_opts[0]) - 1)
 
@@ -191,14 +196,14 @@ static const struct cmdopt *const validate_opts[] = {
 static const struct cmdopt *const plan_opts[] = {
 	&opt_exit_code, &opt_format, &opt_show_hashes, &opt_tenant, &opt_prune,
 	&opt_mass_removal, &opt_mass_change, &opt_remove_tenant,
-	&opt_credentials, &opt_out, &opt_templates, &opt_uri, NULL
+	&opt_credentials, &opt_out, &opt_outbox, &opt_templates, &opt_uri, NULL
 };
 static const struct cmdopt *const apply_opts[] = {
 	&opt_dry_run, &opt_exit_code, &opt_format, &opt_show_hashes,
 	&opt_tenant, &opt_prune, &opt_mass_removal, &opt_mass_change,
 	&opt_remove_tenant, &opt_credentials, &opt_journal, &opt_undo,
 	&opt_out, &opt_plan, &opt_batch_size, &opt_txn, &opt_no_txn,
-	&opt_templates, &opt_uri, NULL
+	&opt_outbox, &opt_retry, &opt_templates, &opt_uri, NULL
 };
 static const struct cmdopt *const export_opts[] = {
 	&opt_output, &opt_templates, NULL
@@ -212,7 +217,8 @@ static const struct cmdopt *const service_config_opts[] = {
 	&opt_templates, &opt_uri, NULL
 };
 static const struct cmdopt *const status_opts[] = {
-	&opt_format, &opt_max_lag, &opt_journal, &opt_templates, &opt_uri, NULL
+	&opt_format, &opt_max_lag, &opt_journal, &opt_outbox, &opt_templates,
+	&opt_uri, NULL
 };
 
 static int
@@ -224,7 +230,7 @@ cmd_plan(const struct options *o)
 static int
 cmd_apply(const struct options *o)
 {
-	return run_plan(o, !o->dry_run);
+	return o->retry_pending ? run_retry(o) : run_plan(o, !o->dry_run);
 }
 
 static const struct command commands[] = {
@@ -234,15 +240,15 @@ static const struct command commands[] = {
 	{ "plan", cmd_plan, "plan [-h] [--exit-code] [--format text | json | ldif] "
 	    "[--show-hashes]\n\t[--tenant id] [--prune] [--allow-mass-removal] "
 	    "[--allow-mass-change]\n\t[--remove-tenant id] [--credentials file] "
-	    "[--out file] [--templates dir] [-H uri] file",
+	    "[--out file] [--outbox file]\n\t[--templates dir] [-H uri] file",
 	    "show the changes apply would make (apply --dry-run)", plan_opts,
 	    0, 0 },
 	{ "apply", cmd_apply, "apply [-h] [-n | --dry-run] [--exit-code] "
 	    "[--format text | json | ldif] [--tenant id]\n\t[--prune] "
 	    "[--allow-mass-removal] [--allow-mass-change] [--remove-tenant id]\n"
 	    "\t[--credentials file] [--journal file] [--undo file] [--plan file]\n"
-	    "\t[--batch-size n] [--transactions] [--templates dir] [-H uri] "
-	    "file",
+	    "\t[--batch-size n] [--transactions] [--outbox file] "
+	    "[--retry-pending]\n\t[--templates dir] [-H uri] file",
 	    "make the directory match the file", apply_opts, 1, 0 },
 	{ "export", run_export, "export [-h] [-o output] [--templates dir] file",
 	    "write the directory the file describes as LDIF, for slapadd",
@@ -259,8 +265,8 @@ static const struct command commands[] = {
 	    "print the LDAP part of a service's configuration",
 	    service_config_opts, 0, 1 },
 	{ "status", run_status, "status [-h] [--format text | json] "
-	    "[--max-lag seconds] [--journal file]\n\t[--templates dir] "
-	    "[-H uri] file",
+	    "[--max-lag seconds] [--journal file]\n\t[--outbox file] "
+	    "[--templates dir] [-H uri] file",
 	    "say which servers answer and agree, who holds the lock, how the "
 	    "last apply ended", status_opts, 0, 0 },
 };
@@ -340,6 +346,10 @@ check_combination(const struct command *c, const struct options *o)
 	else if ((o->out != NULL && c->write && !o->dry_run) ||
 	    (o->saved != NULL && (o->dry_run || o->out != NULL)))
 		why = "--out goes with plan (or apply -n), --plan with apply";
+	else if (o->retry_pending && (o->dry_run || o->saved != NULL ||
+	    o->out != NULL || o->exit_code || o->show_hashes))
+		why = "--retry-pending sends the outbox's calls alone: it goes "
+		    "without -n, --plan, --out, --exit-code and --show-hashes";
 	else if (o->credentials != NULL && !c->write && !o->show_hashes)
 		why = "--credentials goes with apply, or with --show-hashes";
 	if (why == NULL)

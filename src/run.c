@@ -87,6 +87,44 @@ check_outputs(const struct options *o, int write, const char *journal,
 	return bad ? -1 : 0;
 }
 
+/* Whether the file declares a connector. */
+static int
+has_connectors(const struct model *m)
+{
+	size_t	i;
+
+	for (i = 0; i < m->nservices; i++)
+		if (m->services[i].scim.url != NULL)
+			return 1;
+	return m->webhook.url != NULL || m->welcome.url != NULL;
+}
+
+/*
+ * A run that writes opens the outbox, when it has connectors or the outbox
+ * has calls from a time it had: locked, read, and the calls past
+ * policy.connector_give_up_days given up, all before any packet. Returns 0,
+ * or -1 after saying why.
+ */
+static int
+open_outbox(struct run *r)
+{
+	size_t	n;
+
+	r->cn.now = (long long)time(NULL);
+	if (!r->write || (!has_connectors(r->m) &&
+	    access(r->outbox_path, F_OK) == -1))
+		return 0;
+	if (outbox_open(&r->outbox, r->outbox_path) == -1)
+		return -1;
+	r->cn.outbox = &r->outbox;
+	if ((n = outbox_give_up(&r->outbox, r->cn.now,
+	    r->m->policy.connector_give_up_days)) > 0)
+		msg_warn("%zu call%s to the services given up, moved to %s: "
+		    "make %s by hand, then remove that file", n, n == 1 ? "" :
+		    "s", r->outbox.dead_path, n == 1 ? "it" : "them");
+	return 0;
+}
+
 /*
  * The file, its templates, the connectors' secrets and texts, the reviewed
  * plan of apply --plan, and the files the run will make: all before any
@@ -119,7 +157,11 @@ load_inputs(struct run *r)
 	r->undo = o->undo ? xstrdup(o->undo) :
 	    xasprintf("%s/mutualize-undo-%s-%ld.ldif", r->m->dir, r->now,
 	    (long)getpid());
-	return check_outputs(o, r->write, r->journal, r->undo);
+	r->outbox_path = o->outbox ? xstrdup(o->outbox) :
+	    xasprintf("%s/mutualize.outbox", r->m->dir);
+	if (check_outputs(o, r->write, r->journal, r->undo) == -1)
+		return -1;
+	return open_outbox(r);
 }
 
 /* Stage 2: connect. */
@@ -325,6 +367,7 @@ show_text(struct run *r)
 	connectors_plan(&r->cn, &r->plan, r->plan.n, &r->desired, &r->current,
 	    NULL);
 	connectors_print(&r->cn, stdout);
+	outbox_print(r->outbox_path, (long long)time(NULL), stdout);
 	return 0;
 }
 
@@ -504,9 +547,11 @@ apply(struct run *r)
 	struct writing		 w;
 	int			 round, status = 0;
 
-	if (!r->write || r->plan.n == 0)
+	if (!r->write)
 		return r->left_out > 0 ? EXIT_ERROR : o->exit_code &&
 		    r->plan.n > 0 ? EXIT_CHANGES : EXIT_OK;
+	if (r->plan.n == 0)
+		return write_retry(r, r->left_out > 0 ? EXIT_ERROR : EXIT_OK);
 	if (need_credentials(&r->plan, r->m, o) == -1 || stop_pending() != 0)
 		return EXIT_ERROR;
 	write_begin(&w);
@@ -538,6 +583,9 @@ run_init(struct run *r, const struct options *o, int write)
 static void
 run_free(struct run *r)
 {
+	if (r->outbox.path != NULL)	/* connectors_free forgot it */
+		outbox_close(&r->outbox);
+	free(r->outbox_path);
 	free(r->journal);
 	free(r->undo);
 	saved_free(&r->saved);
@@ -581,6 +629,25 @@ out:
 		lock_release(r.c, r.lockdn);
 	if (blocked)
 		ret = stop_end(&mask, ret, r.wrote);
+	run_free(&r);
+	return ret;
+}
+
+/*
+ * apply --retry-pending: the file and the connectors' secrets read, the
+ * outbox's due calls sent; the directory is neither read nor written, and
+ * the calls are sent with the file's URLs and secrets of today.
+ */
+int
+run_retry(const struct options *o)
+{
+	struct run	r;
+	int		ret = EXIT_ERROR;
+
+	run_init(&r, o, 1);
+	if (load_inputs(&r) == 0)
+		ret = r.cn.outbox != NULL ? write_retry(&r, EXIT_OK) : EXIT_OK;
+	connectors_free(&r.cn);
 	run_free(&r);
 	return ret;
 }

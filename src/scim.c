@@ -251,7 +251,7 @@ scim_find(const struct service *s, const char *token, const char *type,
     const char *external_id, char *id, size_t idlen, char *err, size_t errlen)
 {
 	char		*filter, *esc, *base, *url, *answer = NULL;
-	struct request	 r = { "GET", NULL, token, NULL, NULL, NULL };
+	struct request	 r = { "GET", NULL, token, NULL, NULL, NULL, NULL };
 	long		 status;
 	int		 ret = -1;
 
@@ -297,7 +297,7 @@ scim_put(const struct service *s, const char *token, const char *type,
 {
 	char		 id[256];
 	struct request	 r = { NULL, NULL, token, "application/scim+json", NULL,
-	    body };
+	    body, NULL };
 	int		 found;
 
 	if ((found = scim_find(s, token, type, external_id, id, sizeof(id), err,
@@ -316,7 +316,7 @@ scim_remove(const struct service *s, const char *token, const char *type,
 	    "\"Operations\": [{\"op\": \"replace\", \"path\": \"active\", "
 	    "\"value\": false}]}\n";
 	char		 id[256];
-	struct request	 r = { NULL, NULL, token, NULL, NULL, NULL };
+	struct request	 r = { NULL, NULL, token, NULL, NULL, NULL, NULL };
 	int		 found, user = strcmp(type, "Users") == 0;
 
 	if ((found = scim_find(s, token, type, external_id, id, sizeof(id), err,

@@ -4,7 +4,8 @@
  * answers, with the TLS, the bind and the timeout an apply would use; from
  * each that answers, the contextCSN of the base entry. The apply lock is read
  * from the first that answers (the one an apply would take it on), and the
- * last apply from the journal. Nothing is written, anywhere.
+ * last apply from the journal, the calls waiting from the connectors'
+ * outbox. Nothing is written, anywhere.
  *
  * contextCSN is kept by syncprov, on the suffix entry of a database that
  * replicates. A server without it is said to have "no contextCSN" and has no
@@ -139,7 +140,7 @@ run_status(const struct options *o)
 {
 	struct status_report	 r;
 	struct model		*m;
-	char			*journal;
+	char			*journal, *outbox;
 	int			 ret = EXIT_ERROR;
 
 	if (o->format == FORMAT_LDIF) {
@@ -151,9 +152,13 @@ run_status(const struct options *o)
 		return EXIT_ERROR;
 	journal = o->journal != NULL ? xstrdup(o->journal) :
 	    xasprintf("%s/mutualize.journal", m->dir);
+	outbox = o->outbox != NULL ? xstrdup(o->outbox) :
+	    xasprintf("%s/mutualize.outbox", m->dir);
 	memset(&r, 0, sizeof(r));
 	r.file = o->file;
 	r.journal = journal;
+	r.outbox = outbox;
+	outbox_summary_read(outbox, &r.calls);
 	r.max_lag = o->max_lag_set ? o->max_lag : STATUS_MAX_LAG;
 	r.now = time(NULL);
 	r.lock.since = -1;
@@ -166,6 +171,7 @@ run_status(const struct options *o)
 	}
 	report_free(&r);
 	free(journal);
+	free(outbox);
 	model_free(m);
 	return ret;
 }

@@ -5,7 +5,9 @@
  *
  * What degrades the verdict is what needs someone now and goes away once it
  * is dealt with: a server down or behind, a lock left over that stops every
- * apply. An apply that stopped mid-way is shown but does not count: the
+ * apply, calls to the services given up (the dead-letter file, removed once
+ * they are made by hand). Calls pending in the outbox are shown, not
+ * counted: the next apply retries them. An apply that stopped mid-way is shown but does not count: the
  * journal keeps the last apply that wrote, and an apply with nothing to do
  * writes nothing, so a verdict from it would stay degraded after the
  * directory was put right; plan --exit-code says whether it is.
@@ -65,7 +67,8 @@ status_health(const struct status_report *r)
 	}
 	if (up == 0)
 		return HEALTH_DOWN;
-	return worse || status_lock_stale(r) ? HEALTH_DEGRADED : HEALTH_OK;
+	return worse || status_lock_stale(r) || r->calls.dead > 0 ?
+	    HEALTH_DEGRADED : HEALTH_OK;
 }
 
 int
@@ -124,6 +127,12 @@ problems(const struct status_report *r, void (*each)(const char *, void *),
 	if (status_lock_stale(r)) {
 		snprintf(buf, sizeof(buf), "the apply lock is stale (%s)",
 		    r->lock.gone ? "its process is gone" : "held over an hour");
+		each(buf, arg);
+	}
+	if (r->calls.dead > 0) {
+		snprintf(buf, sizeof(buf), "%zu call%s to the services given "
+		    "up (%s.dead)", r->calls.dead, r->calls.dead == 1 ? "" :
+		    "s", r->outbox);
 		each(buf, arg);
 	}
 }
@@ -229,6 +238,26 @@ text_last_apply(const struct status_report *r, FILE *fp)
 		fputs("; finished\n", fp);
 }
 
+static void
+text_calls(const struct status_report *r, FILE *fp)
+{
+	const struct outbox_summary	*c = &r->calls;
+	char				 age[32];
+
+	fputs("outbox      ", fp);
+	if (c->unread) {
+		fprintf(fp, "unknown: %s cannot be read\n", r->outbox);
+		return;
+	}
+	fprintf(fp, "%zu call%s pending", c->pending, c->pending == 1 ? "" :
+	    "s");
+	if (c->pending > 0) {
+		duration(age, sizeof(age), (long long)r->now - c->oldest);
+		fprintf(fp, " (the oldest queued %s ago)", age);
+	}
+	fprintf(fp, ", %zu given up\n", c->dead);
+}
+
 /* Where problems() writes: a stream, and how many it has had. */
 struct sink {
 	FILE	*fp;
@@ -252,6 +281,7 @@ status_print_text(const struct status_report *r, FILE *fp)
 	text_servers(r, fp);
 	text_lock(r, fp);
 	text_last_apply(r, fp);
+	text_calls(r, fp);
 	fprintf(fp, "status      %s", health_name(status_health(r)));
 	problems(r, text_problem, &k);
 	fputc('\n', fp);
@@ -339,6 +369,27 @@ json_last_apply(const struct status_report *r, FILE *fp)
 }
 
 static void
+json_calls(const struct status_report *r, FILE *fp)
+{
+	const struct outbox_summary	*c = &r->calls;
+
+	fputs("  \"pending_calls\": ", fp);
+	if (c->unread) {
+		fputs("null,\n", fp);
+		return;
+	}
+	fputs("{\"outbox\": ", fp);
+	json_string(fp, r->outbox);
+	fprintf(fp, ", \"pending\": %zu, \"oldest_pending_seconds\": ",
+	    c->pending);
+	if (c->pending > 0)
+		fprintf(fp, "%lld", (long long)r->now - c->oldest);
+	else
+		fputs("null", fp);
+	fprintf(fp, ", \"dead\": %zu},\n", c->dead);
+}
+
+static void
 json_problem(const char *what, void *arg)
 {
 	struct sink	*k = arg;
@@ -366,8 +417,8 @@ status_print_json(const struct status_report *r, FILE *fp)
 	fputs("  ],\n", fp);
 	json_lock(r, fp);
 	json_last_apply(r, fp);
-	/* the connectors' outbox, once there is one: its calls waiting */
-	fputs("  \"pending_calls\": null,\n  \"problems\": [", fp);
+	json_calls(r, fp);
+	fputs("  \"problems\": [", fp);
 	problems(r, json_problem, &k);
 	fputs("]\n}\n", fp);
 }

@@ -63,8 +63,9 @@ webhook_run(struct connectors *cn, struct call *c, char *err, size_t errlen)
 {
 	char		 sig[SHA256_DIGEST_SIZE * 2 + 1];
 	struct request	 r = { "POST", cn->m->webhook.url, NULL,
-	    "application/json", sig, c->body };
+	    "application/json", sig, c->body, NULL };
 
+	r.delivery = c->rec != NULL ? c->rec->id : NULL;
 	sign(cn->webhook_secret, c->body, sig);
 	return http_ok(&r, err, errlen);
 }

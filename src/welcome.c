@@ -185,6 +185,7 @@ plan_change(struct connectors *cn, const struct change *ch,
 		c = call_new(cn, CALL_MAIL, NULL);
 		c->key = call_attr(e, "mail");
 		c->body = welcome_message(cn, e, c->key, password);
+		c->unkept = password != NULL;
 		c->what = arena_printf(&cn->arena, "SMTP %s: welcome mail for "
 		    "%s to %s", cn->m->welcome.url, call_attr(e, "uid"), c->key);
 		return;
@@ -201,6 +202,7 @@ plan_change(struct connectors *cn, const struct change *ch,
 		c = call_new(cn, CALL_MAIL, NULL);
 		c->key = call_attr(a, "mail");
 		c->body = welcome_message(cn, e, c->key, password);
+		c->unkept = password != NULL;
 		c->what = arena_printf(&cn->arena, "SMTP %s: welcome mail for "
 		    "%s to %s, an admin of %s", cn->m->welcome.url,
 		    call_attr(e, "uid"), c->key, e->tenant);

@@ -50,28 +50,64 @@ report_partial(const struct plan *p, const struct apply_result *r,
 		    "to see what remains.", r->done, p->n, file);
 }
 
+/* What became of the calls that connectors_run made since before. */
+static void
+report_calls(const struct run *r, const struct connectors *before,
+    size_t made, size_t failed, FILE *out)
+{
+	const struct connectors	*cn = &r->cn;
+	size_t			 n;
+
+	if (made + failed > 0)
+		fprintf(out, "Calls to the services: %zu made, %zu failed.\n",
+		    made, failed);
+	if (cn->redelivered + cn->refailed > before->redelivered +
+	    before->refailed)
+		fprintf(out, "Calls kept from earlier applies: %zu made, %zu "
+		    "failed again.\n", cn->redelivered - before->redelivered,
+		    cn->refailed - before->refailed);
+	if ((n = cn->queued - before->queued + cn->refailed -
+	    before->refailed) > 0)
+		msg_warn("%zu failed call%s queued in the outbox %s, retried "
+		    "by the next apply (or apply --retry-pending)", n,
+		    n == 1 ? "" : "s", r->outbox.path);
+	if ((n = cn->unkept - before->unkept) > 0)
+		msg_warn("%zu failed call%s not queued: a welcome mail that "
+		    "holds a password is never written to the outbox; the "
+		    "credentials file has the password", n, n == 1 ? " was" :
+		    "s were");
+	if ((n = cn->buried - before->buried) > 0)
+		msg_warn("%zu welcome mail%s may have been sent before the "
+		    "error: not sent twice, moved to %s", n, n == 1 ? "" : "s",
+		    r->outbox.dead_path);
+}
+
 /*
  * The calls to the services that the changes made call for, once they are
- * made. Returns how many failed; the directory keeps its changes.
+ * made, after those of the outbox that are due. Returns how many failed;
+ * the directory keeps its changes.
  */
 static size_t
-call_services(struct connectors *cn, const struct plan *p,
-    const struct apply_result *res, const struct entries *desired,
-    const struct entries *current, int verbose, FILE *out)
+call_services(struct run *r, const struct apply_result *res, FILE *out)
 {
-	size_t	failed;
+	struct connectors	*cn = &r->cn, before = *cn;
+	size_t			 failed, fresh;
 
-	connectors_plan(cn, p, res->done, desired, current, res->passwords);
-	if (cn->calls.n == 0)
-		return 0;
-	failed = connectors_run(cn, verbose);
-	fprintf(out, "Calls to the services: %zu made, %zu failed.\n",
-	    cn->calls.n - failed, failed);
-	if (failed > 0)
-		msg_warn("the directory keeps its changes; make the failed "
-		    "calls above by hand, or let the next change of these "
-		    "people make them.");
+	connectors_plan(cn, &r->plan, res != NULL ? res->done : 0,
+	    &r->desired, &r->current, res != NULL ? res->passwords : NULL);
+	failed = connectors_run(cn, r->o->verbose);
+	fresh = failed - (cn->refailed - before.refailed);
+	report_calls(r, &before, cn->calls.n - fresh, fresh, out);
 	return failed;
+}
+
+int
+write_retry(struct run *r, int status)
+{
+	FILE	*out = r->o->format == FORMAT_TEXT ? stdout : stderr;
+	size_t	 failed = call_services(r, NULL, out);
+
+	return failed > 0 && status == EXIT_OK ? EXIT_CONNECTORS : status;
 }
 
 static void
@@ -221,8 +257,7 @@ report_apply(struct run *r, struct writing *w, int rc, size_t passwords)
 	}
 	if (rc != 0)
 		keep_made(r, w);
-	w->calls_failed += call_services(&r->cn, p, res, &r->desired,
-	    &r->current, r->o->verbose, out);
+	w->calls_failed += call_services(r, res, out);
 	return w->calls_failed > 0 && ret == EXIT_OK ? EXIT_CONNECTORS : ret;
 }
 
@@ -364,8 +399,7 @@ write_carry(struct run *r, struct writing *w)
 			hmap_put(&w->found, key, (void *)key);
 		}
 	tally(r, w);
-	w->calls_failed += call_services(&r->cn, &r->plan, &w->res,
-	    &r->desired, &r->current, r->o->verbose, stdout);
+	w->calls_failed += call_services(r, &w->res, stdout);
 	free_passwords(&w->res, r->plan.n);
 	w->pending = 0;
 }

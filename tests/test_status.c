@@ -168,6 +168,7 @@ healthy(struct status_report *r, struct server_status v[2], struct csn c[2])
 	v[1].uri = "ldap://y/";
 	r->file = "t.yaml";
 	r->journal = "./mutualize.journal";
+	r->outbox = "./mutualize.outbox";
 	r->servers = v;
 	r->nservers = 2;
 	r->max_lag = 60;
@@ -253,7 +254,8 @@ the_json_of_a_fixed_report(void **state)
 	    "  \"last_apply\": {\"time\": \"2026-12-01T11:00:00Z\", \"user\": "
 	    "\"root\", \"host\": \"h\", \"changes\": 3, \"done\": 2, "
 	    "\"failed\": 0, \"unanswered\": 1, \"finished\": false},\n"
-	    "  \"pending_calls\": null,\n"
+	    "  \"pending_calls\": {\"outbox\": \"./mutualize.outbox\", "
+	    "\"pending\": 2, \"oldest_pending_seconds\": 90, \"dead\": 0},\n"
 	    "  \"problems\": [\"ldap://y/ unreachable\"]\n"
 	    "}\n";
 	struct status_report	 r;
@@ -277,8 +279,33 @@ the_json_of_a_fixed_report(void **state)
 	snprintf(r.last.host, sizeof(r.last.host), "h");
 	r.last.sent = 3;
 	r.last.done = 2;
+	r.calls.pending = 2;
+	r.calls.oldest = r.now - 90;
 	got = print_to_string(status_print_json, &r);
 	assert_string_equal(got, want);
+	free(got);
+}
+
+static void
+calls_given_up_degrade_and_pending_ones_do_not(void **state)
+{
+	static const char	want[] = "outbox      3 calls pending (the oldest "
+	    "queued 2 h ago), 1 given up\nstatus      degraded: 1 call to the "
+	    "services given up (./mutualize.outbox.dead)\n";
+	struct status_report	 r;
+	struct server_status	 v[2];
+	struct csn		 c[2];
+	char			*got;
+
+	(void)state;
+	healthy(&r, v, c);
+	r.calls.pending = 3;
+	r.calls.oldest = r.now - 7300;
+	assert_int_equal(status_health(&r), HEALTH_OK);
+	r.calls.dead = 1;
+	assert_int_equal(status_health(&r), HEALTH_DEGRADED);
+	got = print_to_string(status_print_text, &r);
+	assert_non_null(strstr(got, want));
 	free(got);
 }
 
@@ -292,6 +319,7 @@ the_text_one_line_a_server_then_lock_apply_verdict(void **state)
 	    "20261201115845.500000Z#000000#000#000000\n"
 	    "lock        none\n"
 	    "last apply  none in ./mutualize.journal\n"
+	    "outbox      0 calls pending, 0 given up\n"
 	    "status      degraded: ldap://y/ 75 s behind (more than 60)\n";
 	struct status_report	 r;
 	struct server_status	 v[2];
@@ -320,6 +348,7 @@ main(void)
 		cmocka_unit_test(the_journal_read_whole_or_absent),
 		cmocka_unit_test(a_lock_says_since_when),
 		cmocka_unit_test(the_verdict_and_its_exit_status),
+		cmocka_unit_test(calls_given_up_degrade_and_pending_ones_do_not),
 		cmocka_unit_test(the_json_of_a_fixed_report),
 		cmocka_unit_test(the_text_one_line_a_server_then_lock_apply_verdict),
 	};

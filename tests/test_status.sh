@@ -116,7 +116,7 @@ in_sync() {
 	check "each server has the documented keys" [ "$(json \
 		'sorted(d["servers"][0].keys())')" = "['context_csn', 'error', 'lag_seconds', 'note', 'reachable', 'state', 'uri']" ]
 	check "the JSON says ok, both reachable, a contextCSN each" [ "$(json \
-		'(d["status"], d["exit"], [s["reachable"] for s in d["servers"]], [len(s["context_csn"]) for s in d["servers"]], d["pending_calls"])')" = "('ok', 0, [True, True], [1, 1], None)" ]
+		'(d["status"], d["exit"], [s["reachable"] for s in d["servers"]], [len(s["context_csn"]) for s in d["servers"]], d["pending_calls"]["pending"], d["pending_calls"]["dead"])')" = "('ok', 0, [True, True], [1, 1], 0, 0)" ]
 }
 
 lagging() {

@@ -56,6 +56,31 @@ no_secret() {
 	done
 }
 
+# start_scim WORK: the SCIM server on SCIM_PORT (again, once stopped).
+start_scim() {
+	node "$SCIM_DIR/server.js" "$SCIM_PORT" "$1/scim.token" \
+		>>"$1/scim.log" 2>&1 &
+	SCIM_PID=$!
+	started "$SCIM_PID"
+	wait_port "$SCIM_PORT" "$SCIM_PID"
+}
+
+# scim_count WORK ID: how many SCIM users have that externalId.
+scim_count() {
+	scim_get "$1" "Users?filter=externalId%20eq%20%22$2%22" |
+		/usr/bin/python3 -c 'import json, sys; print(len(json.load(sys.stdin)["Resources"]))'
+}
+
+# pending WORK: the pending calls of the outbox (a call line each).
+pending() {
+	grep -c '"type": "call"' "$1/mutualize.outbox" 2>/dev/null
+}
+
+# due_now WORK: every pending call of the outbox made due, as if its time had come.
+due_now() {
+	sed -i 's/"next": [0-9]*/"next": 0/' "$1/mutualize.outbox"
+}
+
 start_connector_servers() {
 	local work=$1
 	SMTP_PORT=$(free_port) && WEBHOOK_PORT=$(free_port) &&
@@ -68,12 +93,9 @@ start_connector_servers() {
 		"$work/webhook.log" >"$work/webhook.out" 2>&1 &
 	WEBHOOK_PID=$!
 	started "$WEBHOOK_PID"
-	node "$SCIM_DIR/server.js" "$SCIM_PORT" "$work/scim.token" \
-		>"$work/scim.log" 2>&1 &
-	SCIM_PID=$!
-	started "$SCIM_PID"
+	: >"$work/scim.log"
 	wait_port "$SMTP_PORT" "$SMTP_PID" && wait_port "$WEBHOOK_PORT" "$WEBHOOK_PID" &&
-		wait_port "$SCIM_PORT" "$SCIM_PID"
+		start_scim "$work"
 }
 
 e2e_connectors() {
@@ -152,7 +174,94 @@ e2e_connectors() {
 		grep -q "^Calls to the services: [0-9]* made, [1-9][0-9]* failed" "$work/out"'
 	check "connectors: and the directory keeps its change" \
 		"$BIN" plan --exit-code -H "$SLAPD_URI" "$work/connectors.yaml"
+	e2e_outbox "$work"
 	[ "$TAP_FAILED" = 0 ] || { cat "$work/out"; show_log "$work/webhook.log"; }
 	stop "$SMTP_PID"
 	stop "$WEBHOOK_PID"
+}
+
+# A person added while the SCIM server is down (apply: lina.roux, V-5): the
+# calls wait in the outbox, are retried once due, exactly once, by apply
+# --retry-pending and by a plain apply; one queued too long is given up.
+e2e_outbox() {
+	local work=$1 code
+	check "outbox: the failed apply says its calls are queued" \
+		grep -q "queued in the outbox .*mutualize.outbox, retried by the next apply" "$work/out"
+	check "outbox: it holds them, mode 0600, no token in it" \
+		eval '[ "$(stat -c %a "$work/mutualize.outbox")" = 600 ] &&
+		grep -q "\"key\": \"V-5\"" "$work/mutualize.outbox" &&
+		! grep -qF -- "$(cat "$work/scim.token")" "$work/mutualize.outbox"'
+	"$BIN" plan -H "$SLAPD_URI" "$work/connectors.yaml" >"$work/plan.out" 2>&1
+	check "outbox: plan counts the pending calls" \
+		grep -q "^[1-9][0-9]* calls* to the services pending in .*mutualize.outbox" "$work/plan.out"
+
+	start_scim "$work" || { not_ok "outbox: the SCIM server starts again"; return; }
+	run_apply "$work" apply --retry-pending
+	code=$?
+	check "outbox: a call not yet due is not retried ($code)" \
+		eval '[ $code = 0 ] && ! grep -q "^Calls kept" "$work/out" &&
+		[ "$(scim_user "$work" V-5 userName)" = none ] && [ "$(pending "$work")" -gt 0 ]'
+	due_now "$work"
+	run_apply "$work" apply --retry-pending
+	code=$?
+	check "outbox: --retry-pending delivers them once due ($code)" \
+		eval '[ $code = 0 ] && grep -q "^Calls kept from earlier applies: [1-9][0-9]* made, 0 failed" "$work/out"'
+	check "outbox: the user once, with the right attributes" \
+		eval '[ "$(scim_count "$work" V-5)" = 1 ] &&
+		[ "$(scim_user "$work" V-5 userName)" = lina.roux ] &&
+		[ "$(scim_user "$work" V-5 active)" = True ] &&
+		[ "$(scim_user "$work" V-5 externalId)" = V-5 ]'
+	check "outbox: nothing pending once delivered" \
+		eval '[ ! -s "$work/mutualize.outbox" ] && [ ! -e "$work/mutualize.outbox.dead" ]'
+	due_now "$work"
+	run_apply "$work" apply --retry-pending
+	check "outbox: a second --retry-pending sends nothing again" \
+		eval '! grep -q "^Calls" "$work/out" && [ "$(scim_count "$work" V-5)" = 1 ]'
+
+	# The same, delivered by the next plain apply (no change of its own);
+	# the SCIM server keeps its users in memory: it starts empty again.
+	stop "$SCIM_PID"
+	sed 's/^    people:$/    people:\n      - {id: "V-6", given_name: "Marc", surname: "Blanc", kind: agent}/' \
+		"$work/connectors.yaml" >"$work/more.yaml"
+	mv "$work/more.yaml" "$work/connectors.yaml"
+	run_apply "$work" apply --credentials "$work/credentials3"
+	code=$?
+	check "outbox: another apply without SCIM exits 9, its calls queued ($code)" \
+		eval '[ $code = 9 ] && grep -q "\"key\": \"V-6\"" "$work/mutualize.outbox"'
+	start_scim "$work" || { not_ok "outbox: the SCIM server starts again"; return; }
+	due_now "$work"
+	run_apply "$work" apply
+	code=$?
+	check "outbox: the next plain apply delivers them ($code)" \
+		eval '[ $code = 0 ] && grep -q "^Calls kept from earlier applies: [1-9][0-9]* made, 0 failed" "$work/out" &&
+		[ "$(scim_count "$work" V-6)" = 1 ] && [ "$(scim_user "$work" V-6 userName)" = marc.blanc ] &&
+		[ ! -s "$work/mutualize.outbox" ]'
+
+	# Given up: a call queued before policy.connector_give_up_days.
+	stop "$SCIM_PID"
+	sed -i 's/"V-6", given_name: "Marc", surname: "Blanc"/"V-6", given_name: "Marc", surname: "Leblanc"/' \
+		"$work/connectors.yaml"
+	run_apply "$work" apply
+	sed -i 's/"queued": [0-9]*/"queued": 1000/' "$work/mutualize.outbox"
+	run_apply "$work" apply --retry-pending
+	code=$?
+	check "outbox: a call queued too long goes to the dead-letter file ($code)" \
+		eval '[ $code = 0 ] && grep -q "given up, moved to .*mutualize.outbox.dead" "$work/out" &&
+		[ "$(stat -c %a "$work/mutualize.outbox.dead")" = 600 ] &&
+		grep -q "\"key\": \"V-6\"" "$work/mutualize.outbox.dead" && [ ! -s "$work/mutualize.outbox" ]'
+	"$BIN" plan -H "$SLAPD_URI" "$work/connectors.yaml" >"$work/plan.out" 2>&1
+	check "outbox: plan shows it, a line a dead call" \
+		grep -q "^  dead: SCIM files: create or update user marc\.[a-z]* (V-6)" "$work/plan.out"
+	"$BIN" status --format json -H "$SLAPD_URI" "$work/connectors.yaml" >"$work/status.out" 2>&1
+	code=$?
+	check "outbox: status says degraded, with the dead call ($code)" \
+		eval '[ $code = 2 ] && /usr/bin/python3 -c "import json, sys
+d = json.load(open(sys.argv[1]))[\"pending_calls\"]
+assert d[\"dead\"] >= 1 and d[\"pending\"] == 0, d" "$work/status.out"'
+	rm -f "$work/mutualize.outbox.dead"
+	"$BIN" status -H "$SLAPD_URI" "$work/connectors.yaml" >"$work/status.out" 2>&1
+	check "outbox: and healthy once the dead-letter file is removed" \
+		grep -q "^outbox      0 calls pending, 0 given up" "$work/status.out"
+	check "outbox: no password, token or key in what mutualize printed" \
+		no_secret "$work"
 }

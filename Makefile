@@ -39,6 +39,8 @@ SRCS	+= src/account.c
 SRCS	+= src/batch.c src/lookup.c src/report.c src/save.c
 # Whether a change that failed finds its work done already (replication).
 SRCS	+= src/already.c
+# People's dates: contracts and mandates, and what the plan says is coming.
+SRCS	+= src/dates.c src/coming.c
 # The diff's parts, which diff.c calls down to; they share include/differ.h.
 SRCS	+= src/compare.c src/depart.c src/memberof.c src/members.c \
 	   src/plan_ops.c

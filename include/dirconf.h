@@ -29,6 +29,7 @@ struct dirconf {
 	const char		*policy_dn;
 	const char		*policy_min;	/* its pwdMinLength now, or NULL */
 	const char		*policy_lockout;	/* its pwdLockout now */
+	const char		*policy_must_change;	/* its pwdMustChange now */
 	/* replication (dirrepl.c) */
 	struct ptrvec		 replicas;	/* const char *: --replicas */
 	unsigned		 server_id;	/* this one among them, from 1 */

@@ -85,8 +85,9 @@ policy_entries(struct dirconf *d)
 		entry_add_value(&d->es, new_entry(d, ou, (const char *const[]){
 		    "organizationalUnit", NULL }), "ou", "policies");
 	if ((r = exists(d, d->policy_dn, "pwdMinLength", &d->policy_min)) != 0)
-		return r == -1 ? -1 :
-		    exists(d, d->policy_dn, "pwdLockout", &d->policy_lockout);
+		return r == -1 || exists(d, d->policy_dn, "pwdLockout",
+		    &d->policy_lockout) == -1 || exists(d, d->policy_dn,
+		    "pwdMustChange", &d->policy_must_change) == -1 ? -1 : 0;
 	e = new_entry(d, d->policy_dn, (const char *const[]){ "device",
 	    "pwdPolicy", NULL });
 	entry_add_value(&d->es, e, "cn", "default");
@@ -102,6 +103,12 @@ policy_entries(struct dirconf *d)
 	 * would still bind. No pwdMaxFailure: failed binds lock nobody out.
 	 */
 	entry_add_value(&d->es, e, "pwdLockout", "TRUE");
+	/*
+	 * Without it ppolicy ignores the pwdReset of a first password that
+	 * must be changed (first_password: reset_required).
+	 */
+	if (d->m->policy.first_password == FIRST_RESET)
+		entry_add_value(&d->es, e, "pwdMustChange", "TRUE");
 	return 0;
 }
 

@@ -231,8 +231,9 @@ put_overlay(struct dirconf *d, FILE *fp, const char *name)
 }
 
 /*
- * The policy that exists already, when its minimum length or its lockout
- * differs from the configuration's. Returns whether it printed a record.
+ * The policy that exists already, when its minimum length, its lockout or
+ * (first_password: reset_required) its pwdMustChange differs from the
+ * configuration's. Returns whether it printed a record.
  */
 static size_t
 put_policy_changes(struct dirconf *d, FILE *fp)
@@ -245,7 +246,12 @@ put_policy_changes(struct dirconf *d, FILE *fp)
 	    (d->policy_lockout == NULL ||
 	    strcasecmp(d->policy_lockout, "TRUE") != 0);
 
-	if (!min_differs && !lockout_off)
+	int		 must_change = d->policy_min != NULL &&
+	    d->m->policy.first_password == FIRST_RESET &&
+	    (d->policy_must_change == NULL ||
+	    strcasecmp(d->policy_must_change, "TRUE") != 0);
+
+	if (!min_differs && !lockout_off && !must_change)
 		return 0;
 	ldif_put(fp, "dn", d->policy_dn);
 	ldif_put(fp, "changetype", "modify");
@@ -257,6 +263,11 @@ put_policy_changes(struct dirconf *d, FILE *fp)
 	if (lockout_off) {
 		ldif_put(fp, "replace", "pwdLockout");
 		ldif_put(fp, "pwdLockout", "TRUE");
+		fputs("-\n", fp);
+	}
+	if (must_change) {
+		ldif_put(fp, "replace", "pwdMustChange");
+		ldif_put(fp, "pwdMustChange", "TRUE");
 		fputs("-\n", fp);
 	}
 	fputc('\n', fp);

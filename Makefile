@@ -57,7 +57,8 @@ UNIT	 = test_yaml test_load test_getters test_placeholder test_csv \
 	   test_secret test_template test_directory test_connect test_progress \
 	   test_guard test_number test_cli test_batch test_applywire test_rules \
 	   test_account test_status test_already test_dates
-INTEG	 = test_apply test_trust test_overlays test_accounts test_replan
+INTEG	 = test_apply test_trust test_overlays test_accounts test_replan \
+	   test_validity
 
 # The shipped build and the sanitizer build of the same sources.
 OBJS	 = $(SRCS:src/%.c=build/obj/%.o)

@@ -808,7 +808,8 @@ enum change_why {
 	WHY_TENANT,	/* its tenant is removed (--remove-tenant) */
 	WHY_DRIFT,	/* members whose memberOf is wrong, written again */
 	WHY_NOT_STARTED,	/* in the file, before valid_from: disabled */
-	WHY_ENDED	/* in the file, after valid_until or mandate_end */
+	WHY_ENDED,	/* in the file, after valid_until or mandate_end */
+	WHY_STARTED	/* made disabled before valid_from, enabled from it */
 };
 enum mod_op { MOD_ADD, MOD_DELETE, MOD_REPLACE };
 struct mod {

@@ -45,6 +45,17 @@ stamped(const struct entry *e)
 	return stamp != NULL && stamp->nvals > 0;
 }
 
+/* The person of the file an entry wanted renders, or NULL without a model. */
+static const struct person *
+want_person(const struct differ *d, const struct entry *want)
+{
+	const struct attr	*id = entry_attr(want, "employeeNumber");
+
+	if (d->o->model == NULL || id == NULL || id->nvals == 0)
+		return NULL;
+	return model_person(d->o->model, id->vals[0]);
+}
+
 /*
  * Why a person of the file is disabled (render stamped the entry wanted):
  * not started yet or ended, by the model's dates; a plain disable when the
@@ -53,16 +64,34 @@ stamped(const struct entry *e)
 enum change_why
 dated_why(const struct differ *d, const struct entry *want)
 {
-	const struct attr	*id = entry_attr(want, "employeeNumber");
 	const struct person	*p;
 
 	if (!stamped(want))
 		return WHY_NONE;
-	if (d->o->model == NULL || id == NULL ||
-	    (p = model_person(d->o->model, id->vals[0])) == NULL)
+	if ((p = want_person(d, want)) == NULL)
 		return WHY_DISABLE;
 	return person_period(p, d->o->model->today) == PERIOD_BEFORE ?
 	    WHY_NOT_STARTED : WHY_ENDED;
+}
+
+/*
+ * Why a disabled account is enabled: its person started, when the stamp is
+ * not after the midnight valid_from starts at (an account made before its
+ * first day is stamped with the midnight of the day it was made), else is
+ * back in the file or within their dates again.
+ */
+static enum change_why
+enable_why(const struct differ *d, const struct entry *want,
+    const struct entry *have)
+{
+	const struct person	*p = want_person(d, want);
+	const struct attr	*stamp = entry_attr(have, "mutualizeDisabled");
+	char			 from[16];
+
+	if (p == NULL || p->valid_from == DATE_NONE)
+		return WHY_ENABLE;
+	date_gentime(p->valid_from, from);
+	return strcmp(stamp->vals[0], from) <= 0 ? WHY_STARTED : WHY_ENABLE;
 }
 
 /*
@@ -88,7 +117,7 @@ dated_mods(struct differ *d, const struct entry *want,
 	if (entry_has(have, "pwdAccountLockedTime", LOCKED_FOREVER))
 		mod_push(ar, mods, MOD_DELETE, "pwdAccountLockedTime",
 		    one_value(ar, LOCKED_FOREVER), 1, NULL, 0);
-	return WHY_ENABLE;
+	return enable_why(d, want, have);
 }
 
 /* A person no longer in the file: disabled, kept, pruned or deleted. */

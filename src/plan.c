@@ -104,6 +104,8 @@ why_text(enum change_why why)
 		return " (not started: disabled";
 	case WHY_ENDED:
 		return " (ended: disabled";
+	case WHY_STARTED:
+		return " (started: enabled";
 	default:
 		return "";
 	}
@@ -142,14 +144,15 @@ print_why(FILE *fp, const struct model *m, const struct change *c)
 	int			 mandate;
 
 	fputs(why_text(c->why), fp);
-	if (c->why != WHY_NOT_STARTED && c->why != WHY_ENDED)
+	if (c->why != WHY_NOT_STARTED && c->why != WHY_ENDED &&
+	    c->why != WHY_STARTED)
 		return;
 	if (m != NULL && id != NULL && id->nvals > 0)
 		p = model_person(m, id->vals[0]);
-	if (p != NULL && c->why == WHY_NOT_STARTED &&
-	    p->valid_from != DATE_NONE) {
+	if (p != NULL && c->why != WHY_ENDED && p->valid_from != DATE_NONE) {
 		date_format(p->valid_from, day);
-		fprintf(fp, " until valid_from %s", day);
+		fprintf(fp, " %s valid_from %s", c->why == WHY_STARTED ? "from" :
+		    "until", day);
 	} else if (p != NULL && c->why == WHY_ENDED &&
 	    (until = person_until(p, &mandate)) != DATE_NONE) {
 		date_format(until, day);
@@ -358,7 +361,7 @@ json_values(FILE *fp, const char **vals, size_t n)
 
 static const char *const why_names[] = {
 	NULL, "disable", "enable", "prune", "depart", "tenant", "drift",
-	"not-started", "ended"
+	"not-started", "ended", "started"
 };
 
 void

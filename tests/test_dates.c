@@ -279,7 +279,7 @@ a_day_later_the_plan_disables_and_enables_by_the_dates(void **state)
 	/* on 2026-06-16: Anne started, Eve's mandate ended, Paul still gone */
 	plan_between("2026-06-01", "2026-06-16", &p, &want, &have, &m);
 	assert_non_null(c = change_of(&p, "anne.tot"));
-	assert_int_equal(c->why, WHY_ENABLE);
+	assert_int_equal(c->why, WHY_STARTED);
 	assert_non_null(c = change_of(&p, "eve.elue"));
 	assert_int_equal(c->why, WHY_ENDED);
 	assert_int_equal(c->nmods, 2);

@@ -399,6 +399,18 @@ stock_is_what_the_server_says() {
 	diff -u "$work/stock.cmp" "$work/read.cmp"
 }
 
+# With first_password: reset_required, and only then, the default policy
+# has pwdMustChange, without which slapd ignores a new account's pwdReset.
+must_change_policy() {
+	sed 's/^policy: {address_book: \(.*\)}$/policy: {address_book: \1, first_password: reset_required}/' \
+		"$work/tenants.yaml" >"$work/reset.yaml"
+	grep -q 'first_password: reset_required' "$work/reset.yaml" &&
+	"$prog" directory-config --stock --format entries "$work/reset.yaml" \
+		2>/dev/null | grep -qx 'pwdMustChange: TRUE' &&
+	! "$prog" directory-config --stock --format entries \
+		"$work/tenants.yaml" 2>/dev/null | grep -q '^pwdMustChange'
+}
+
 setup || { echo "access: setup failed"; exit 1; }
 cp "$work/config.ldif" "$work/first.ldif"
 check "the access matrix is mutualize(1)'s" access_matrix
@@ -419,5 +431,7 @@ check "the slapd.conf form and its entries make a server apply takes" \
 	slapd_conf_format
 check "--stock prints what a stock server's cn=config calls for" \
 	stock_is_what_the_server_says
+check "first_password: reset_required gives the policy pwdMustChange" \
+	must_change_policy
 bad_inputs
 tap_done access

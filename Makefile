@@ -39,6 +39,8 @@ SRCS	+= src/account.c
 SRCS	+= src/batch.c src/lookup.c src/report.c src/save.c src/settle.c
 # Whether a change that failed finds its work done already (replication).
 SRCS	+= src/already.c
+# People's dates: contracts and mandates, and what the plan says is coming.
+SRCS	+= src/dates.c src/coming.c
 # The diff's parts, which diff.c calls down to; they share include/differ.h.
 SRCS	+= src/compare.c src/depart.c src/memberof.c src/members.c \
 	   src/plan_ops.c
@@ -56,8 +58,9 @@ UNIT	 = test_yaml test_load test_getters test_placeholder test_csv \
 	   test_translit test_render test_diff test_plan test_ldif test_dn \
 	   test_secret test_template test_directory test_connect test_progress \
 	   test_guard test_number test_cli test_batch test_applywire test_rules \
-	   test_account test_status test_already test_outbox
-INTEG	 = test_apply test_trust test_overlays test_accounts test_replan
+	   test_account test_status test_already test_outbox test_dates
+INTEG	 = test_apply test_trust test_overlays test_accounts test_replan \
+	   test_validity
 
 # The shipped build and the sanitizer build of the same sources.
 OBJS	 = $(SRCS:src/%.c=build/obj/%.o)

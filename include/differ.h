@@ -12,9 +12,6 @@
 
 #include "mutualize.h"
 
-/* ppolicy's value for "locked until an administrator unlocks". */
-#define LOCKED_FOREVER	"000001010000Z"
-
 enum { RANK_BASE, RANK_CONTAINER, RANK_TENANT, RANK_OU, RANK_PERSON, RANK_GROUP,
     NRANKS };
 
@@ -63,9 +60,17 @@ void	 scratch_free(struct scratch *);
 /* memberof.c: memberOf checked, and repaired through the groups. */
 void	 check_memberof(struct differ *);
 
-/* depart.c: what becomes of a person no longer in the file. */
+/*
+ * depart.c: what becomes of a person no longer in the file, or out of their
+ * dates (render stamps the entry wanted of such a person).
+ */
 int	 leaver_deleted(const struct differ *, const struct entry *have);
 void	 depart(struct differ *, const struct entry *have);
+/* Why the person of an entry wanted is disabled, or WHY_NONE. */
+enum change_why dated_why(const struct differ *, const struct entry *want);
+/* The mods that disable or enable a kept person by the entry wanted; the why. */
+enum change_why dated_mods(struct differ *, const struct entry *want,
+	    const struct entry *have, struct ptrvec *mods);
 
 /* plan_ops.c: the changes diff's files push onto the plan. */
 /* A change of op to e, asserting e as read where that is safe. */

@@ -45,6 +45,9 @@ int	 get_uint(struct loader *, const struct ynode *, const char *what,
 /* A size such as 5GiB. Returns 0, or -1 after an error. */
 int	 get_size(struct loader *, const struct ynode *, const char *what,
 	    unsigned long long *);
+/* A date YYYY-MM-DD as a day number; DATE_NONE after an error or when absent. */
+int	 get_date(struct loader *, const struct ynode *, const char *what,
+	    long *days);
 /*
  * The index of the word in the NULL-terminated list, or -1 after an error
  * saying the word is not expected.

@@ -20,6 +20,7 @@
 #ifndef MUTUALIZE_H
 #define MUTUALIZE_H
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -246,6 +247,10 @@ enum person_state { STATE_ACTIVE, STATE_SUSPENDED };
 enum departure { DEPART_DISABLE, DEPART_DELETE };
 /* PW_NONE: new accounts get no password; another way sets it. */
 enum password_scheme { PW_YESCRYPT, PW_SHA512_CRYPT, PW_NONE };
+/* FIRST_RESET: the generated password must be changed at the first bind. */
+enum first_password { FIRST_GENERATED, FIRST_RESET };
+/* A date the file does not give (dates are day numbers: see dates.c). */
+#define DATE_NONE	LONG_MIN
 /* A name given in the file that must name something else: where it was written. */
 struct ref {
 	const char	*id;
@@ -312,7 +317,9 @@ struct person {
 	size_t		 naliases, ngroups;
 	struct entitlement *services;	/* NULL: the tenant's */
 	size_t		 nservices;
+	long		 valid_from, valid_until;	/* days, or DATE_NONE */
 	struct pos	 pos, id_pos, mail_pos, login_pos, phone_pos;
+	struct pos	 valid_from_pos, valid_until_pos;
 	struct tenant	*tenant;	/* the tenant that lists this person */
 	const char	*login;		/* set by model_identities */
 	const char	*mail;		/* set by model_identities */
@@ -333,7 +340,8 @@ struct tenant {
 	size_t		 nservices;
 	struct ref	*admins;	/* person ids */
 	size_t		 nadmins;
-	struct pos	 pos, id_pos, mail_domain_pos;
+	long		 mandate_end;	/* its elected officials' last day, or DATE_NONE */
+	struct pos	 pos, id_pos, mail_domain_pos, mandate_end_pos;
 };
 /* policy.password_min_length: the default, and the range allowed. */
 #define PASSWORD_MIN_DEFAULT	12
@@ -351,7 +359,8 @@ struct policy {
 	int		 address_book;	/* people read each other's names, mail */
 	unsigned	 password_min_length;	/* ppolicy's pwdMinLength */
 	unsigned	 connector_give_up_days;	/* outbox: then dead */
-	struct pos	 pos, login_pos, mail_pos;
+	enum first_password first_password;
+	struct pos	 pos, login_pos, mail_pos, first_password_pos;
 };
 struct model {
 	struct {
@@ -389,6 +398,7 @@ struct model {
 	struct hmap	 people_by_id;	/* filled by model_check */
 	const char	**person_attrs;	/* managed attributes of people, with */
 	const char	**read_attrs;	/* the templates': templates_load */
+	long		 today;		/* the day of the run, from the clock */
 	struct arena	 arena;		/* owns the arrays and derived strings */
 };
 /*
@@ -399,6 +409,28 @@ struct model	*model_load(const char *, struct diags *);
 void		 model_free(struct model *);
 /* The service of that id; NULL if none. */
 const struct service *model_service(const struct model *, const char *);
+
+/*
+ * dates.c: the days of contracts and mandates (YYYY-MM-DD, local time), and
+ * where today falls among a person's.
+ */
+#define DATE_LEN	10
+#define DATE_YEAR_MIN	1970
+/* A date written YYYY-MM-DD that the calendar has: 0 and its day number, or -1. */
+int	 date_parse(const char *, long *days);
+void	 date_format(long days, char buf[DATE_LEN + 1]);
+/* Today, by the system clock and the local time zone. */
+long	 date_today(void);
+/* The local midnight that starts the day, as generalized time (UTC). */
+void	 date_gentime(long days, char buf[16]);
+/*
+ * The person's last day: valid_until, else the tenant's mandate_end for an
+ * elected official (*mandate set), else DATE_NONE.
+ */
+long	 person_until(const struct person *, int *mandate);
+/* Before valid_from, within the dates, or after the last day. */
+enum period { PERIOD_IN, PERIOD_BEFORE, PERIOD_AFTER };
+enum period person_period(const struct person *, long today);
 
 /* check.c: every rule of the file that needs more than one node. */
 /* Returns the number of errors added. */
@@ -529,7 +561,8 @@ struct entries {
 	struct ptrvec	 v;		/* struct entry *, in arena */
 	struct hmap	 by_key;
 	struct hmap	 by_id;		/* employeeNumber -> marked person entry */
-	int		 ppolicy;	/* read: the server knows pwdAccountLockedTime */
+	int		 ppolicy;	/* read: the server knows pwdAccountLockedTime;
+					   wanted: render writes ppolicy's */
 	struct hmap	 strings;	/* strings kept once for all entries */
 	struct arena	 arena;		/* owns entries and their strings */
 	struct arena	 arrays;	/* owns their attribute and value arrays */
@@ -594,7 +627,14 @@ void		 render_base(const struct model *, struct entries *);
 const char	*render_services_dn(struct arena *, const struct model *);
 const char	*render_system_dn(struct arena *, const struct model *);
 /* The model must be checked and its identities assigned (model_identities). */
+/*
+ * People out of their dates come disabled; where the entries' set says
+ * ppolicy (es->ppolicy, copied from the directory read), people also get
+ * pwdStartTime, pwdEndTime and, under first_password: reset_required, pwdReset.
+ */
 void		 render(const struct model *, struct entries *);
+/* ppolicy's value for "locked until an administrator unlocks". */
+#define LOCKED_FOREVER	"000001010000Z"
 /*
  * The attributes mutualize owns for a kind of entry, NULL-terminated: for
  * people, those of the model's templates too (the model may be NULL).
@@ -767,7 +807,10 @@ enum change_why {
 	WHY_PRUNE,	/* disabled longer than retention_days (--prune) */
 	WHY_DEPART,	/* the person left and on_departure is delete */
 	WHY_TENANT,	/* its tenant is removed (--remove-tenant) */
-	WHY_DRIFT	/* members whose memberOf is wrong, written again */
+	WHY_DRIFT,	/* members whose memberOf is wrong, written again */
+	WHY_NOT_STARTED,	/* in the file, before valid_from: disabled */
+	WHY_ENDED,	/* in the file, after valid_until or mandate_end */
+	WHY_STARTED	/* made disabled before valid_from, enabled from it */
 };
 enum mod_op { MOD_ADD, MOD_DELETE, MOD_REPLACE };
 struct mod {
@@ -829,6 +872,8 @@ void	 plan_restrict(struct plan *, const char *const *tenants);
 /* Keeps the changes whose keep[i] is set, and counts them again. */
 void	 plan_keep(struct plan *, const unsigned char *keep);
 void	 plan_free(struct plan *);
+/* Whether the change disables a person (left the file, or out of dates). */
+int	 change_disables(const struct change *);
 /* The names of operations, as LDIF and the plans write them. */
 const char *change_op_name(enum change_op);
 const char *mod_op_name(enum mod_op);
@@ -855,11 +900,18 @@ unsigned guard_plan(const struct plan *, const struct entries *current,
 
 /* plan.c: printing a plan. */
 struct print_opts {
-	int	 color;
+	int		 color;
+	unsigned	 horizon;	/* days ahead for "Coming up" */
 };
 void	 plan_print_text(const struct plan *, const struct model *, FILE *,
 	    const struct print_opts *);
 void	 plan_print_summary(const struct plan *, const char *file, FILE *,
+	    const struct print_opts *);
+/*
+ * coming.c: "Coming up", the accounts of the model that start or end within
+ * the horizon (after today, up to today + horizon days); nothing when none.
+ */
+void	 plan_print_coming(const struct model *, FILE *,
 	    const struct print_opts *);
 void	 plan_print_json(const struct plan *, const char *file, FILE *);
 /* A JSON string: quotes, backslashes and control characters escaped. */
@@ -1273,7 +1325,12 @@ struct options {
 	int		 max_lag_set;
 	const char	*outbox;	/* --outbox */
 	int		 retry_pending;	/* apply --retry-pending */
+	unsigned	 horizon;	/* plan --horizon, if horizon_set */
+	int		 horizon_set;
 };
+/* plan --horizon: the days ahead that "Coming up" looks, by default, at most. */
+#define HORIZON_DEFAULT	30
+#define HORIZON_MAX	3650
 
 /* run.c: the pipeline of plan and apply; validate and service-config. */
 int	 run_validate(const struct options *);

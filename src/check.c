@@ -248,6 +248,21 @@ check_group_ref(struct checker *c, const struct tenant_index *own,
 		    ti->t->id ? ti->t->id : "?", gid);
 }
 
+/* A contract that ends before it starts is a typing error, not a plan. */
+static void
+check_dates(struct checker *c, const struct person *p)
+{
+	char	from[DATE_LEN + 1], until[DATE_LEN + 1];
+
+	if (p->valid_from == DATE_NONE || p->valid_until == DATE_NONE ||
+	    p->valid_until >= p->valid_from)
+		return;
+	date_format(p->valid_from, from);
+	date_format(p->valid_until, until);
+	diag_add(c->d, p->valid_until_pos, "valid_until %s is before "
+	    "valid_from %s", until, from);
+}
+
 static void
 check_person(struct checker *c, const struct tenant_index *ti,
     const struct person *p)
@@ -275,6 +290,7 @@ check_person(struct checker *c, const struct tenant_index *ti,
 	if (p->phone != NULL && !valid_phone(p->phone))
 		diag_add(c->d, p->phone_pos, "phone \"%s\" is not a telephone "
 		    "number", p->phone);
+	check_dates(c, p);
 }
 
 /* Pass two: everything that refers to something else. */

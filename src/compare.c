@@ -1,7 +1,8 @@
 /*
  * One kept entry against the one the file wants: which of its managed
  * attributes are replaced whole and which are changed value by value, a
- * person's former addresses kept, a disabled person enabled again.
+ * person's former addresses kept, a person disabled or enabled by their dates
+ * or back in the file.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -286,16 +287,14 @@ diff_entry(struct differ *d, const struct entry *want, const struct entry *have,
 			diff_attr(ar, &d->sc, *names, entry_attr(want, *names),
 			    h, &mods);
 		}
-	if (want->kind == ENTRY_PERSON &&
-	    entry_attr(have, "mutualizeDisabled") != NULL) {
-		why = WHY_ENABLE;
-		mod_push(ar, &mods, MOD_DELETE, "mutualizeDisabled",
-		    entry_attr(have, "mutualizeDisabled")->vals, 1, NULL, 0);
-		if (entry_has(have, "pwdAccountLockedTime", LOCKED_FOREVER))
-			mod_push(ar, &mods, MOD_DELETE, "pwdAccountLockedTime",
-			    one_value(ar, LOCKED_FOREVER), 1, NULL, 0);
-	}
+	if (want->kind == ENTRY_PERSON)
+		why = dated_mods(d, want, have, &mods);
 	c = plan_push_modify(d->p, have, dn, &mods, why);
+	if (c != NULL && change_disables(c)) {
+		d->p->nmodify--;
+		d->p->ndisable++;
+		d->p->nremovals++;
+	}
 	if (c != NULL && (renamed || now != NULL))
 		c->assertion = NULL;	/* a change before made it another */
 	if (c != NULL && now != NULL)

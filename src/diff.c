@@ -196,7 +196,9 @@ emit_adds(struct differ *d, size_t rank)
 	size_t	i;
 
 	for (i = 0; i < d->adds[rank].n; i++)
-		plan_push(d->p, CHANGE_ADD, d->adds[rank].v[i]);
+		plan_push(d->p, CHANGE_ADD, d->adds[rank].v[i])->why =
+		    rank == RANK_PERSON ? dated_why(d, d->adds[rank].v[i]) :
+		    WHY_NONE;
 	d->p->nadd += d->adds[rank].n;
 }
 

@@ -214,3 +214,21 @@ get_word(struct loader *l, const struct ynode *n, const char *what,
 	diag_add(l->d, n->pos, "%s \"%s\" is not %s", what, s, expected);
 	return -1;
 }
+
+/* A date written YYYY-MM-DD; *days stays DATE_NONE after an error or if absent. */
+int
+get_date(struct loader *l, const struct ynode *n, const char *what, long *days)
+{
+	const char	*s = get_string(l, n, what);
+
+	*days = DATE_NONE;
+	if (s == NULL)
+		return -1;
+	if (date_parse(s, days) == -1) {
+		*days = DATE_NONE;
+		diag_add(l->d, n->pos, "%s \"%s\" is not a date of the calendar "
+		    "written YYYY-MM-DD, from %d", what, s, DATE_YEAR_MIN);
+		return -1;
+	}
+	return 0;
+}

@@ -76,7 +76,7 @@ enum {
 	PERSON_ID, PERSON_GIVEN_NAME, PERSON_SURNAME, PERSON_KIND,
 	PERSON_STATE, PERSON_TITLE, PERSON_DEPARTMENT, PERSON_PHONE,
 	PERSON_MAIL, PERSON_ALIASES, PERSON_LOGIN, PERSON_SERVICES,
-	PERSON_GROUPS, PERSON_NKEYS
+	PERSON_GROUPS, PERSON_VALID_FROM, PERSON_VALID_UNTIL, PERSON_NKEYS
 };
 static const struct keyspec person_keys[PERSON_NKEYS] = {
 	[PERSON_ID] = { "id", 1 }, [PERSON_GIVEN_NAME] = { "given_name", 1 },
@@ -87,7 +87,24 @@ static const struct keyspec person_keys[PERSON_NKEYS] = {
 	[PERSON_ALIASES] = { "aliases", 0 }, [PERSON_LOGIN] = { "login", 0 },
 	[PERSON_SERVICES] = { "services", 0 },
 	[PERSON_GROUPS] = { "groups", 0 },
+	[PERSON_VALID_FROM] = { "valid_from", 0 },
+	[PERSON_VALID_UNTIL] = { "valid_until", 0 },
 };
+
+/* A contract's first and last days; check.c sees that they are in order. */
+static void
+load_person_dates(struct loader *l, const struct ynode *const *f,
+    const struct ynode *n, struct person *p)
+{
+	p->valid_from = p->valid_until = DATE_NONE;
+	if (f[PERSON_VALID_FROM] != NULL)
+		get_date(l, f[PERSON_VALID_FROM], "valid_from", &p->valid_from);
+	if (f[PERSON_VALID_UNTIL] != NULL)
+		get_date(l, f[PERSON_VALID_UNTIL], "valid_until",
+		    &p->valid_until);
+	p->valid_from_pos = vpos(f[PERSON_VALID_FROM], n->pos);
+	p->valid_until_pos = vpos(f[PERSON_VALID_UNTIL], n->pos);
+}
 
 static void
 load_person(struct loader *l, const struct ynode *n, struct tenant *t,
@@ -101,8 +118,10 @@ load_person(struct loader *l, const struct ynode *n, struct tenant *t,
 	memset(p, 0, sizeof(*p));
 	p->tenant = t;
 	p->pos = n->pos;
+	p->valid_from = p->valid_until = DATE_NONE;
 	if (map_keys(l, n, "person", person_keys, PERSON_NKEYS, f) == -1)
 		return;
+	load_person_dates(l, f, n, p);
 	p->id = get_string(l, f[PERSON_ID], "person id");
 	p->id_pos = vpos(f[PERSON_ID], n->pos);
 	p->given_name = get_string(l, f[PERSON_GIVEN_NAME], "given_name");
@@ -156,7 +175,7 @@ load_group(struct loader *l, const struct ynode *n, struct group *g)
 enum {
 	TENANT_ID, TENANT_NAME, TENANT_MAIL_DOMAIN, TENANT_SERVICES,
 	TENANT_ADMINS, TENANT_GROUPS, TENANT_PEOPLE, TENANT_PEOPLE_FILE,
-	TENANT_PEOPLE_CSV, TENANT_NKEYS
+	TENANT_PEOPLE_CSV, TENANT_MANDATE_END, TENANT_NKEYS
 };
 static const struct keyspec tenant_keys[TENANT_NKEYS] = {
 	[TENANT_ID] = { "id", 1 }, [TENANT_NAME] = { "name", 1 },
@@ -166,6 +185,7 @@ static const struct keyspec tenant_keys[TENANT_NKEYS] = {
 	[TENANT_PEOPLE] = { "people", 0 },
 	[TENANT_PEOPLE_FILE] = { "people_file", 0 },
 	[TENANT_PEOPLE_CSV] = { "people_csv", 0 },
+	[TENANT_MANDATE_END] = { "mandate_end", 0 },
 };
 
 static void
@@ -177,8 +197,13 @@ load_tenant(struct loader *l, const struct ynode *n, struct tenant *t)
 
 	memset(t, 0, sizeof(*t));
 	t->pos = n->pos;
+	t->mandate_end = DATE_NONE;
 	if (map_keys(l, n, "tenant", tenant_keys, TENANT_NKEYS, f) == -1)
 		return;
+	if (f[TENANT_MANDATE_END] != NULL)
+		get_date(l, f[TENANT_MANDATE_END], "mandate_end",
+		    &t->mandate_end);
+	t->mandate_end_pos = vpos(f[TENANT_MANDATE_END], n->pos);
 	t->id = get_string(l, f[TENANT_ID], "tenant id");
 	t->id_pos = vpos(f[TENANT_ID], n->pos);
 	t->name = get_string(l, f[TENANT_NAME], "tenant name");
@@ -215,7 +240,7 @@ enum {
 	POLICY_LOGIN, POLICY_MAIL, POLICY_PASSWORD_SCHEME,
 	POLICY_ON_DEPARTURE, POLICY_RETENTION_DAYS, POLICY_MAX_REMOVALS,
 	POLICY_WELCOME_PASSWORD, POLICY_ADDRESS_BOOK, POLICY_PASSWORD_MIN,
-	POLICY_GIVE_UP_DAYS, POLICY_NKEYS
+	POLICY_GIVE_UP_DAYS, POLICY_FIRST_PASSWORD, POLICY_NKEYS
 };
 static const struct keyspec policy_keys[POLICY_NKEYS] = {
 	[POLICY_LOGIN] = { "login", 0 }, [POLICY_MAIL] = { "mail", 0 },
@@ -227,16 +252,19 @@ static const struct keyspec policy_keys[POLICY_NKEYS] = {
 	[POLICY_ADDRESS_BOOK] = { "address_book", 0 },
 	[POLICY_PASSWORD_MIN] = { "password_min_length", 0 },
 	[POLICY_GIVE_UP_DAYS] = { "connector_give_up_days", 0 },
+	[POLICY_FIRST_PASSWORD] = { "first_password", 0 },
 };
 
 /*
  * What the directory's access rules and password policy take from the policy
- * (directory-config): the shared address book, the shortest password.
+ * (directory-config): the shared address book, the shortest password, and
+ * whether a first password must be changed (ppolicy's pwdMustChange).
  */
 static void
 load_policy_directory(struct loader *l, const struct ynode *const *f)
 {
 	static const char *const bools[] = { "false", "true" };
+	static const char *const firsts[] = { "generated", "reset_required" };
 	struct policy	*p = &l->m->policy;
 	int		 i;
 
@@ -250,6 +278,15 @@ load_policy_directory(struct loader *l, const struct ynode *const *f)
 		diag_add(l->d, f[POLICY_PASSWORD_MIN]->pos, "password_min_length"
 		    " %u is below %d, too short for any account of a town hall",
 		    p->password_min_length, PASSWORD_MIN_MIN);
+	if (f[POLICY_FIRST_PASSWORD] != NULL && (i = get_enum(l,
+	    f[POLICY_FIRST_PASSWORD], "first_password", firsts, 2)) >= 0) {
+		p->first_password = (enum first_password)i;
+		p->first_password_pos = f[POLICY_FIRST_PASSWORD]->pos;
+	}
+	/* a password to change must first be one the person can be given */
+	if (p->first_password == FIRST_RESET && p->password_scheme == PW_NONE)
+		diag_add(l->d, p->first_password_pos, "first_password: "
+		    "reset_required needs a password: password_scheme is none");
 }
 
 static void
@@ -638,6 +675,7 @@ model_load(const char *file, struct diags *d)
 	struct pos	 pos = { file, 1, 1 };
 	char		*copy;
 
+	m->today = date_today();
 	m->doc = ydoc_load_file(file, &ylimits_default, d);
 	if (m->doc == NULL)
 		goto fail;

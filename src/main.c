@@ -129,6 +129,23 @@ set_max_lag(struct options *o, const struct cmdopt *d, const char *arg)
 	return 0;
 }
 
+/* plan --horizon: days ahead for "Coming up", from today to ten years. */
+static int
+set_horizon(struct options *o, const struct cmdopt *d, const char *arg)
+{
+	unsigned long long	 n;
+
+	(void)d;
+	if (parse_uint(arg, 0, HORIZON_MAX, &n) == -1) {
+		msg_warn("--horizon takes a number of days from 0 to %d",
+		    HORIZON_MAX);
+		return -1;
+	}
+	o->horizon = (unsigned)n;
+	o->horizon_set = 1;
+	return 0;
+}
+
 #define OFF(f)	offsetof(struct options, f)
 
 static const struct cmdopt
@@ -176,7 +193,8 @@ static const struct cmdopt
     opt_outbox = { "outbox", 279, required_argument, set_string,
 	OFF(outbox) },
     opt_retry = { "retry-pending", 280, no_argument, set_flag,
-	OFF(retry_pending) };
+	OFF(retry_pending) },
+    opt_horizon = { "horizon", 281, required_argument, set_horizon, 0 };
 
 /* Every option of any command, so that one a command lacks is its usage. */
 static const struct cmdopt *const all_opts[] = {
@@ -186,7 +204,7 @@ static const struct cmdopt *const all_opts[] = {
 	&opt_journal, &opt_undo, &opt_out, &opt_plan, &opt_templates,
 	&opt_batch_size, &opt_txn, &opt_no_txn, &opt_db_directory, &opt_stock,
 	&opt_replicas, &opt_server_id, &opt_consumer_of, &opt_max_lag,
-	&opt_outbox, &opt_retry, NULL
+	&opt_outbox, &opt_retry, &opt_horizon, NULL
 };
 #define NOPTS	(sizeof(all_opts) / sizeof(all_opts[0]) - 1)
 
@@ -196,14 +214,15 @@ static const struct cmdopt *const validate_opts[] = {
 static const struct cmdopt *const plan_opts[] = {
 	&opt_exit_code, &opt_format, &opt_show_hashes, &opt_tenant, &opt_prune,
 	&opt_mass_removal, &opt_mass_change, &opt_remove_tenant,
-	&opt_credentials, &opt_out, &opt_outbox, &opt_templates, &opt_uri, NULL
+	&opt_credentials, &opt_out, &opt_outbox, &opt_templates, &opt_uri,
+	&opt_horizon, NULL
 };
 static const struct cmdopt *const apply_opts[] = {
 	&opt_dry_run, &opt_exit_code, &opt_format, &opt_show_hashes,
 	&opt_tenant, &opt_prune, &opt_mass_removal, &opt_mass_change,
 	&opt_remove_tenant, &opt_credentials, &opt_journal, &opt_undo,
 	&opt_out, &opt_plan, &opt_batch_size, &opt_txn, &opt_no_txn,
-	&opt_outbox, &opt_retry, &opt_templates, &opt_uri, NULL
+	&opt_outbox, &opt_retry, &opt_templates, &opt_uri, &opt_horizon, NULL
 };
 static const struct cmdopt *const export_opts[] = {
 	&opt_output, &opt_templates, NULL
@@ -240,7 +259,8 @@ static const struct command commands[] = {
 	{ "plan", cmd_plan, "plan [-h] [--exit-code] [--format text | json | ldif] "
 	    "[--show-hashes]\n\t[--tenant id] [--prune] [--allow-mass-removal] "
 	    "[--allow-mass-change]\n\t[--remove-tenant id] [--credentials file] "
-	    "[--out file] [--outbox file]\n\t[--templates dir] [-H uri] file",
+	    "[--out file] [--outbox file]\n\t[--templates dir] [-H uri] "
+	    "[--horizon days] file",
 	    "show the changes apply would make (apply --dry-run)", plan_opts,
 	    0, 0 },
 	{ "apply", cmd_apply, "apply [-h] [-n | --dry-run] [--exit-code] "
@@ -248,7 +268,8 @@ static const struct command commands[] = {
 	    "[--allow-mass-removal] [--allow-mass-change] [--remove-tenant id]\n"
 	    "\t[--credentials file] [--journal file] [--undo file] [--plan file]\n"
 	    "\t[--batch-size n] [--transactions] [--outbox file] "
-	    "[--retry-pending]\n\t[--templates dir] [-H uri] file",
+	    "[--retry-pending]\n\t[--templates dir] [-H uri] [--horizon days] "
+	    "file",
 	    "make the directory match the file", apply_opts, 1, 0 },
 	{ "export", run_export, "export [-h] [-o output] [--templates dir] file",
 	    "write the directory the file describes as LDIF, for slapadd",

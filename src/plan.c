@@ -100,6 +100,12 @@ why_text(enum change_why why)
 	case WHY_DRIFT:
 		return " (memberOf drift: members written again, so that the "
 		    "memberof overlay corrects their memberOf)";
+	case WHY_NOT_STARTED:
+		return " (not started: disabled";
+	case WHY_ENDED:
+		return " (ended: disabled";
+	case WHY_STARTED:
+		return " (started: enabled";
 	default:
 		return "";
 	}
@@ -124,6 +130,38 @@ print_account_password(FILE *fp, const struct model *m, const struct entry *e)
 	free(path);
 }
 
+/*
+ * Why, after a change's DN; a person out of their dates is told by the date
+ * that keeps them out, found in the model by their id.
+ */
+static void
+print_why(FILE *fp, const struct model *m, const struct change *c)
+{
+	const struct attr	*id = entry_attr(c->entry, "employeeNumber");
+	const struct person	*p = NULL;
+	char			 day[DATE_LEN + 1];
+	long			 until;
+	int			 mandate;
+
+	fputs(why_text(c->why), fp);
+	if (c->why != WHY_NOT_STARTED && c->why != WHY_ENDED &&
+	    c->why != WHY_STARTED)
+		return;
+	if (m != NULL && id != NULL && id->nvals > 0)
+		p = model_person(m, id->vals[0]);
+	if (p != NULL && c->why != WHY_ENDED && p->valid_from != DATE_NONE) {
+		date_format(p->valid_from, day);
+		fprintf(fp, " %s valid_from %s", c->why == WHY_STARTED ? "from" :
+		    "until", day);
+	} else if (p != NULL && c->why == WHY_ENDED &&
+	    (until = person_until(p, &mandate)) != DATE_NONE) {
+		date_format(until, day);
+		fprintf(fp, " after %s %s", mandate ? "mandate_end" :
+		    "valid_until", day);
+	}
+	fputc(')', fp);
+}
+
 static void
 print_change(FILE *fp, const struct model *model, const struct change *c,
     const struct print_opts *o)
@@ -133,6 +171,7 @@ print_change(FILE *fp, const struct model *model, const struct change *c,
 	switch (c->op) {
 	case CHANGE_ADD:
 		print_dn(fp, C_ADD, "+", c->entry->dn, o);
+		print_why(fp, model, c);
 		fputc('\n', fp);
 		for (i = 0; i < c->entry->nattrs; i++)
 			print_attr_values(fp, "", c->entry->attrs[i].name,
@@ -152,7 +191,8 @@ print_change(FILE *fp, const struct model *model, const struct change *c,
 		break;
 	case CHANGE_MODIFY:
 		print_dn(fp, C_MOD, "~", c->dn, o);
-		fprintf(fp, "%s\n", why_text(c->why));
+		print_why(fp, model, c);
+		fputc('\n', fp);
 		for (i = 0; i < c->nmods; i++) {
 			const struct mod	*mod = &c->mods[i];
 
@@ -320,7 +360,8 @@ json_values(FILE *fp, const char **vals, size_t n)
 }
 
 static const char *const why_names[] = {
-	NULL, "disable", "enable", "prune", "depart", "tenant", "drift"
+	NULL, "disable", "enable", "prune", "depart", "tenant", "drift",
+	"not-started", "ended", "started"
 };
 
 void

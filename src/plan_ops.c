@@ -154,7 +154,7 @@ plan_keep(struct plan *p, const unsigned char *keep)
 			p->nremovals += c->entry->kind == ENTRY_PERSON;
 			break;
 		default:
-			if (c->why == WHY_DISABLE) {
+			if (change_disables(c)) {
 				p->ndisable++;
 				p->nremovals++;
 			} else
@@ -202,4 +202,11 @@ mod_op_name(enum mod_op op)
 	};
 
 	return names[op];
+}
+
+int
+change_disables(const struct change *c)
+{
+	return c->op == CHANGE_MODIFY && (c->why == WHY_DISABLE ||
+	    c->why == WHY_NOT_STARTED || c->why == WHY_ENDED);
 }

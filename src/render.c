@@ -29,7 +29,8 @@ static const char *const managed_ou[] = { "objectClass", "ou", NULL };
 static const char *const managed_person[] = {
 	"objectClass", "uid", "cn", "sn", "givenName", "displayName", "mail",
 	"employeeNumber", "employeeType", "title", "ou", "telephoneNumber",
-	"mailLocalAddress", "mutualizeFormerMail", NULL
+	"mailLocalAddress", "mutualizeFormerMail", "pwdStartTime", "pwdEndTime",
+	NULL
 };
 static const char *const managed_group[] = {
 	"objectClass", "cn", "description", "member", NULL
@@ -49,7 +50,7 @@ static const char *const read_attrs[] = {
 	"givenName", "displayName", "mail", "employeeNumber", "employeeType",
 	"title", "telephoneNumber", "mailLocalAddress", "member",
 	"mutualizeFormerMail", "mutualizeDisabled", "pwdAccountLockedTime",
-	"entryCSN", "memberOf", NULL
+	"pwdStartTime", "pwdEndTime", "entryCSN", "memberOf", NULL
 };
 
 /*
@@ -321,10 +322,13 @@ apply_template(struct entries *es, struct entry *e, const struct person *p,
 
 /*
  * The services a person is entitled to: its own list, else its tenant's. Each
- * puts the person in the service's group and adds what its template says.
+ * puts the person in the service's group (unless the person's dates keep
+ * them out: !member) and adds what its template says, which a disabled
+ * account keeps, as a departed one does.
  */
 static void
-entitle(struct renderer *r, const struct person *p, struct entry *e)
+entitle(struct renderer *r, const struct person *p, struct entry *e,
+    int member)
 {
 	const struct entitlement *ents = p->services ? p->services :
 	    p->tenant->services;
@@ -335,11 +339,81 @@ entitle(struct renderer *r, const struct person *p, struct entry *e)
 	if (p->state == STATE_SUSPENDED)
 		return;		/* suspended: kept, but entitled to nothing */
 	for (i = 0; i < n; i++) {
-		ptrvec_push(member_list(r, sbuf_join(&r->key, "/", ents[i].id,
-		    NULL)), (void *)e->dn);
+		if (member)
+			ptrvec_push(member_list(r, sbuf_join(&r->key, "/",
+			    ents[i].id, NULL)), (void *)e->dn);
 		if ((s = model_service(r->m, ents[i].id)) != NULL && s->tmpl != NULL)
 			apply_template(r->es, e, p, s, &ents[i]);
 	}
+}
+
+/*
+ * ppolicy's side of a person's dates, where the server has it: slapd refuses
+ * a bind before pwdStartTime and from pwdEndTime on, whether or not an apply
+ * ran on the day. The last day is worked whole: the end is the midnight
+ * after it.
+ */
+static void
+render_validity(struct entries *es, struct entry *e, const struct person *p)
+{
+	char	 t[16];
+	long	 until;
+	int	 mandate;
+
+	if (p->valid_from != DATE_NONE) {
+		date_gentime(p->valid_from, t);
+		entry_add_value(es, e, "pwdStartTime", t);
+	}
+	if ((until = person_until(p, &mandate)) != DATE_NONE) {
+		date_gentime(until + 1, t);
+		entry_add_value(es, e, "pwdEndTime", t);
+	}
+}
+
+/*
+ * A person out of their dates is disabled as a departure is (stamped,
+ * locked where ppolicy is, in no group), but kept in the file: an account
+ * added so is made disabled, and diff disables one that exists. Neither
+ * attribute is compared: diff_entry reads their presence only.
+ */
+static void
+render_disabled(const struct model *m, struct entries *es, struct entry *e)
+{
+	char	 t[16];
+
+	date_gentime(m->today, t);
+	entry_add_value(es, e, "mutualizeDisabled", t);
+	if (es->ppolicy)
+		entry_add_value(es, e, "pwdAccountLockedTime", LOCKED_FOREVER);
+}
+
+/*
+ * One person's entry, groups and services. pwdReset goes with the first
+ * password of a new account; as an unmanaged attribute it is written by the
+ * add and never compared, so that the person's change of password, which
+ * clears it, stays.
+ */
+static void
+render_one(struct renderer *r, const struct person *p, const char *people_dn)
+{
+	struct entries		*es = r->es;
+	struct arena_mark	 mark = arena_mark(&es->arrays);
+	struct entry		*pe = render_person(p, people_dn, &r->sb, es);
+	int			 in = person_period(p, r->m->today) == PERIOD_IN;
+	size_t			 j;
+
+	if (in)
+		hmap_put(&r->person_dn, p->id, (void *)pe->dn);
+	for (j = 0; in && j < p->ngroups; j++)
+		join_group(r, p, p->groups[j].id, pe->dn);
+	entitle(r, p, pe, in);
+	if (es->ppolicy)
+		render_validity(es, pe, p);
+	if (!in)
+		render_disabled(r->m, es, pe);
+	if (es->ppolicy && r->m->policy.first_password == FIRST_RESET)
+		entry_add_value(es, pe, "pwdReset", "TRUE");
+	entry_done(es, pe, mark);
 }
 
 static void
@@ -349,7 +423,7 @@ render_tenant(struct renderer *r, const struct tenant *t, const char *tenants_dn
 	const char	*tdn = child_dn(&es->arena, "ou", t->id, tenants_dn);
 	const char	*people_dn = arena_printf(&es->arena, "ou=people,%s", tdn);
 	struct entry	*e;
-	size_t		 i, j;
+	size_t		 i;
 
 	e = new_entry(es, tdn, t->id, ENTRY_TENANT);
 	add_values(es, e, "objectClass", (const char *const[]){
@@ -360,18 +434,8 @@ render_tenant(struct renderer *r, const struct tenant *t, const char *tenants_dn
 	render_ou(es, people_dn, "people", t->id, ENTRY_PEOPLE);
 	render_ou(es, arena_printf(&es->arena, "ou=groups,%s", tdn), "groups",
 	    t->id, ENTRY_GROUPS);
-	for (i = 0; i < t->npeople; i++) {
-		const struct person	*p = &t->people[i];
-		struct arena_mark	 mark = arena_mark(&es->arrays);
-		struct entry		*pe = render_person(p, people_dn, &r->sb,
-		    es);
-
-		hmap_put(&r->person_dn, p->id, (void *)pe->dn);
-		for (j = 0; j < p->ngroups; j++)
-			join_group(r, p, p->groups[j].id, pe->dn);
-		entitle(r, p, pe);
-		entry_done(es, pe, mark);
-	}
+	for (i = 0; i < t->npeople; i++)
+		render_one(r, &t->people[i], people_dn);
 }
 
 static void

@@ -324,6 +324,8 @@ build_plan(struct run *r)
 	gentime(prune_before, -(time_t)r->m->policy.retention_days * 86400);
 	/* What the directory holds, the entries wanted share. */
 	r->desired.share = &r->current;
+	/* ppolicy's attributes are wanted where the server has ppolicy */
+	r->desired.ppolicy = r->current.ppolicy;
 	render(r->m, &r->desired);
 	memset(&dopts, 0, sizeof(dopts));
 	dopts.model = r->m;
@@ -360,9 +362,11 @@ use_color(void)
 static int
 show_text(struct run *r)
 {
-	struct print_opts	 po = { use_color() };
+	struct print_opts	 po = { use_color(), r->o->horizon_set ?
+	    r->o->horizon : HORIZON_DEFAULT };
 
 	plan_print_text(&r->plan, r->m, stdout, &po);
+	plan_print_coming(r->m, stdout, &po);
 	plan_print_summary(&r->plan, r->o->file, stdout, &po);
 	connectors_plan(&r->cn, &r->plan, r->plan.n, &r->desired, &r->current,
 	    NULL);

@@ -108,7 +108,7 @@ scim_people(struct scim_planner *sp, const struct change *ch,
 	case CHANGE_MODIFY:
 		now = call_person(desired, ch->op == CHANGE_MODRDN ? ch->newdn :
 		    ch->dn);
-		if (ch->why != WHY_DISABLE && in_group(sp->want, now))
+		if (!change_disables(ch) && in_group(sp->want, now))
 			scim_person(sp, now, 1);
 		else if (in_group(sp->had, e))
 			scim_person(sp, e, 0);

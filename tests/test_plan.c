@@ -11,7 +11,7 @@
 static char *
 print_plan(struct small *f, int color)
 {
-	struct print_opts	 po = { color > 0 };
+	struct print_opts	 po = { color > 0, HORIZON_DEFAULT };
 	char			*buf = NULL, *out;
 	size_t			 len = 0;
 	FILE			*fp = open_memstream(&buf, &len);

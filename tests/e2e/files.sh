@@ -88,6 +88,12 @@ CONF
 	check "files: a departed agent gets 401 or 403" \
 		denied "$port" joel.mercier \
 		"$(password_of "$work/credentials" joel.mercier)"
+	must_change "$work/root.pw" helene.dupont-sebastien on
+	code=$(http_status "$port" helene.dupont-sebastien "$pw" GET)
+	# Apache binds as her to check the password; its own account compares
+	check "files: a password to change (pwdReset) still gets the file ($code)" \
+		test "$code" = 200
+	must_change "$work/root.pw" helene.dupont-sebastien off
 	code=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' \
 		"http://127.0.0.1:$port/dav/hello.txt")
 	check "files: nobody gets in without a password ($code)" test "$code" = 401

@@ -95,3 +95,64 @@ wipe_directory() {
 		ldapdelete -x -r -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -y "$1" "$BASE"
 	fi
 }
+
+# must_change ROOT_PASSWORD_FILE LOGIN on|off: the person's first password
+# must be changed, as first_password: reset_required leaves a new account
+# (pwdReset TRUE, under a default policy with pwdMustChange TRUE); or no
+# longer. The services then bind as a person whom slapd lets bind, and lets
+# do nothing but change the password.
+must_change() {
+	local dn="uid=$2,ou=people,ou=venissieux,ou=tenants,$BASE"
+	if [ "$3" = on ]; then
+		ldapmodify -a -x -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -y "$1" \
+			>/dev/null <<LDIF
+dn: ou=policies,$BASE
+objectClass: organizationalUnit
+ou: policies
+
+dn: cn=default,ou=policies,$BASE
+objectClass: device
+objectClass: pwdPolicy
+cn: default
+pwdAttribute: userPassword
+pwdMustChange: TRUE
+
+dn: $dn
+changetype: modify
+replace: pwdReset
+pwdReset: TRUE
+LDIF
+	else
+		ldapmodify -x -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -y "$1" \
+			>/dev/null <<LDIF
+dn: $dn
+changetype: modify
+delete: pwdReset
+
+dn: cn=default,ou=policies,$BASE
+changetype: delete
+
+dn: ou=policies,$BASE
+changetype: delete
+LDIF
+	fi
+}
+
+# restricted WORK LOGIN PASSWORD: slapd takes the person's bind, says the
+# password must be changed, and refuses the person's own search meanwhile.
+restricted() {
+	local dn="uid=$2,ou=people,ou=venissieux,ou=tenants,$BASE" out
+	( umask 077; printf '%s' "$3" >"$1/person.pw" )
+	out=$(ldapwhoami -x -H "$SLAPD_URI" -D "$dn" -y "$1/person.pw" \
+		-e ppolicy 2>&1)
+	case $out in
+	*"Password must be changed"*) ;;
+	*) rm -f "$1/person.pw"; return 1 ;;
+	esac
+	ldapsearch -x -H "$SLAPD_URI" -D "$dn" -y "$1/person.pw" -b "$dn" \
+		-s base 1.1 >/dev/null 2>&1
+	[ $? = 50 ]
+	local st=$?
+	rm -f "$1/person.pw"
+	return $st
+}

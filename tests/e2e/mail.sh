@@ -109,6 +109,13 @@ e2e_mail() {
 		"$(password_of "$work/credentials" karim.benaissa)"
 	check "mail: a departed agent is refused, though the password is right" \
 		imap_refused "$port" joel.mercier "$pw_joel"
+	must_change "$work/root.pw" helene.dupont-sebastien on
+	check "mail: a password to change binds, and slapd allows nothing else" \
+		restricted "$work" helene.dupont-sebastien "$pw_helene"
+	# Dovecot binds as her to check the password, and asks nothing more
+	check "mail: a password to change (pwdReset) still logs in over IMAP" \
+		imap_login "$port" helene.dupont-sebastien "$pw_helene"
+	must_change "$work/root.pw" helene.dupont-sebastien off
 	quota=$(doveadm -c "$dir/dovecot.conf" user -f quota_rule aminata.ndiaye 2>&1)
 	check "mail: the userdb gives the quota of the person ($quota)" \
 		test "$quota" = "*:bytes=2147483648"

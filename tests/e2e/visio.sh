@@ -105,6 +105,11 @@ CONF
 	check "visio: a departed agent is refused" \
 		xmpp_refused "$port" joel.mercier \
 		"$(password_of "$work/credentials" joel.mercier)"
+	must_change "$work/root.pw" helene.dupont-sebastien on
+	# Prosody's bind mode binds as her, and asks nothing more
+	check "visio: a password to change (pwdReset) still authenticates" \
+		xmpp_login "$port" helene.dupont-sebastien "$pw"
+	must_change "$work/root.pw" helene.dupont-sebastien off
 	[ "$TAP_FAILED" = 0 ] || show_log "$dir/prosody.log"
 	stop "$pid"
 }

@@ -29,8 +29,8 @@ SRCS	 = src/apply.c src/calls.c src/check.c src/conn.c src/connectors.c \
 	   src/export.c src/files.c src/getters.c src/guard.c src/hashpool.c \
 	   src/hmap.c src/http.c src/identity.c src/journal.c src/ldif.c \
 	   src/load.c src/lock.c src/msg.c src/number.c src/people.c \
-	   src/placeholder.c src/plan.c src/progress.c src/read.c src/render.c \
-	   src/run.c src/saved.c src/scim.c src/secret.c src/stop.c \
+	   src/placeholder.c src/plan.c src/policy.c src/progress.c src/read.c \
+	   src/render.c src/run.c src/saved.c src/scim.c src/secret.c src/stop.c \
 	   src/svcconf.c src/template.c src/translit.c src/webhook.c \
 	   src/welcome.c src/write.c src/xmem.c src/yaml.c
 # The accounts the services bind with, and their password files.

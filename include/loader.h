@@ -1,6 +1,6 @@
 /*
- * The loader's own: what load.c, people.c and template.c share to read YAML
- * documents into the model. Not part of the program's interface.
+ * The loader's own: what load.c, policy.c, people.c and template.c share to
+ * read YAML documents into the model. Not part of the program's interface.
  */
 #ifndef LOADER_H
 #define LOADER_H
@@ -54,6 +54,9 @@ int	 get_date(struct loader *, const struct ynode *, const char *what,
  */
 int	 get_word(struct loader *, const struct ynode *, const char *what,
 	    const char *const *words, const char *expected);
+
+/* policy.c: the policy section, or its defaults when n is NULL. */
+void	 load_policy(struct loader *, const struct ynode *n);
 
 /*
  * people.c: adds the person nodes of the people file n names (YAML if !csv)

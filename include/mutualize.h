@@ -156,6 +156,8 @@ char	*file_read(const char *, size_t max, struct diags *, size_t *len);
  * frees.
  */
 char	*text_escape(const char *);
+/* Seconds as people read them: 42 s, 5 min, 3 h, 2 d (below 0: 0 s). */
+void	 text_duration(char *, size_t, long long seconds);
 /* fputs of text_escape(s). */
 void	 fputs_escaped(const char *, FILE *);
 

@@ -248,3 +248,16 @@ out:
 	close(fd);
 	return buf;
 }
+
+void
+text_duration(char *buf, size_t len, long long s)
+{
+	if (s < 120)
+		snprintf(buf, len, "%lld s", s < 0 ? 0 : s);
+	else if (s < 7200)
+		snprintf(buf, len, "%lld min", s / 60);
+	else if (s < 172800)
+		snprintf(buf, len, "%lld h", s / 3600);
+	else
+		snprintf(buf, len, "%lld d", s / 86400);
+}

@@ -52,20 +52,6 @@ outbox_summary_read(const char *path, struct outbox_summary *s)
 	return rc;
 }
 
-/* Seconds as people read them: 42 s, 5 min, 3 h, 2 d. */
-static void
-age(char *buf, size_t len, long long s)
-{
-	if (s < 120)
-		snprintf(buf, len, "%lld s", s < 0 ? 0 : s);
-	else if (s < 7200)
-		snprintf(buf, len, "%lld min", s / 60);
-	else if (s < 172800)
-		snprintf(buf, len, "%lld h", s / 3600);
-	else
-		snprintf(buf, len, "%lld d", s / 86400);
-}
-
 static void
 print_dead(const struct outbox *ob, FILE *fp)
 {
@@ -101,7 +87,7 @@ outbox_print(const char *path, long long now, FILE *fp)
 	}
 	fputc('\n', fp);
 	if (s.pending > 0) {
-		age(when, sizeof(when), now - s.oldest);
+		text_duration(when, sizeof(when), now - s.oldest);
 		fprintf(fp, "%zu call%s to the services pending in %s (the "
 		    "oldest queued %s ago), retried by the next apply.\n",
 		    s.pending, s.pending == 1 ? "" : "s", path, when);

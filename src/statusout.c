@@ -137,20 +137,6 @@ problems(const struct status_report *r, void (*each)(const char *, void *),
 	}
 }
 
-/* Seconds as people read them: 42 s, 5 min, 3 h, 2 d. */
-static void
-duration(char *buf, size_t len, long long s)
-{
-	if (s < 120)
-		snprintf(buf, len, "%lld s", s);
-	else if (s < 7200)
-		snprintf(buf, len, "%lld min", s / 60);
-	else if (s < 172800)
-		snprintf(buf, len, "%lld h", s / 3600);
-	else
-		snprintf(buf, len, "%lld d", s / 86400);
-}
-
 /* One line a server, the URIs in a column as wide as the longest. */
 static void
 text_servers(const struct status_report *r, FILE *fp)
@@ -200,7 +186,7 @@ text_lock(const struct status_report *r, FILE *fp)
 	}
 	fprintf(fp, "held: %s", r->lock.holder);
 	if (r->lock.since != -1) {
-		duration(age, sizeof(age), r->now - r->lock.since);
+		text_duration(age, sizeof(age), r->now - r->lock.since);
 		fprintf(fp, " (%s ago)", age);
 	}
 	if (status_lock_stale(r))
@@ -252,7 +238,7 @@ text_calls(const struct status_report *r, FILE *fp)
 	fprintf(fp, "%zu call%s pending", c->pending, c->pending == 1 ? "" :
 	    "s");
 	if (c->pending > 0) {
-		duration(age, sizeof(age), (long long)r->now - c->oldest);
+		text_duration(age, sizeof(age), (long long)r->now - c->oldest);
 		fprintf(fp, " (the oldest queued %s ago)", age);
 	}
 	fprintf(fp, ", %zu given up\n", c->dead);

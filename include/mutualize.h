@@ -176,6 +176,14 @@ int	 dir_sync(const char *path);
 /* A new file, O_EXCL | O_NOFOLLOW, mode 0600. Returns its fd, or -1 (errno). */
 int	 file_create(const char *path);
 /*
+ * A file written whole: under a new temporary name beside path (0600), by
+ * write_fn, synced, renamed over path (with noreplace, to path, which must
+ * be free), and the directory synced. Returns 0, or -1 with errno, leaving
+ * path as it was.
+ */
+int	 file_rewrite(const char *path, int noreplace,
+	    void (*write_fn)(FILE *, void *), void *arg);
+/*
  * A file to append to, created 0600 if absent; refused (-1, errno) when a
  * link or not a regular file. Returns its fd.
  */

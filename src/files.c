@@ -181,3 +181,55 @@ write_all(int fd, const void *buf, size_t len)
 	}
 	return 0;
 }
+
+/* A new temporary file beside path, its name in *tmp. Returns its fd, or -1. */
+static int
+temp_beside(const char *path, char **tmp)
+{
+	char		*dir = path_dir(path);
+	const char	*slash = strrchr(path, '/');
+	int		 fd = -1, tries;
+
+	*tmp = NULL;
+	for (tries = 0; tries < 100 && fd == -1; tries++) {
+		free(*tmp);
+		*tmp = xasprintf("%s/.%s.%08x", dir, slash ? slash + 1 : path,
+		    (unsigned)arc4random());
+		if ((fd = file_create(*tmp)) == -1 && errno != EEXIST)
+			break;
+	}
+	free(dir);
+	return fd;
+}
+
+int
+file_rewrite(const char *path, int noreplace,
+    void (*write_fn)(FILE *, void *), void *arg)
+{
+	char	*tmp;
+	FILE	*fp = NULL;
+	int	 fd = temp_beside(path, &tmp), rc = -1, saved;
+
+	if (fd == -1 || (fp = fdopen(fd, "w")) == NULL)
+		goto out;
+	write_fn(fp, arg);
+	if (fflush(fp) == EOF || ferror(fp) || fsync(fd) == -1)
+		goto out;
+	if ((noreplace ? renameat2(AT_FDCWD, tmp, AT_FDCWD, path,
+	    RENAME_NOREPLACE) : rename(tmp, path)) == -1)
+		goto out;
+	free(tmp);
+	tmp = NULL;		/* nothing left to remove */
+	rc = dir_sync(path);
+out:
+	saved = errno;
+	if (fp != NULL)
+		fclose(fp);
+	else if (fd != -1)
+		close(fd);
+	if (tmp != NULL)
+		unlink(tmp);
+	free(tmp);
+	errno = saved;
+	return rc;
+}

@@ -207,6 +207,12 @@ undo_write(const struct journal *j, FILE *fp)
 	}
 }
 
+static void
+undo_writer(FILE *fp, void *arg)
+{
+	undo_write(arg, fp);
+}
+
 /*
  * The undo file written whole under a temporary name, synced, and renamed
  * over its last version; the first version takes a name that must be free.
@@ -214,46 +220,13 @@ undo_write(const struct journal *j, FILE *fp)
 static int
 undo_save(struct journal *j)
 {
-	char		*dir = path_dir(j->undo_path), *tmp = NULL;
-	const char	*slash = strrchr(j->undo_path, '/');
-	FILE		*fp = NULL;
-	int		 fd = -1, tries, rc = -1;
-
-	for (tries = 0; tries < 100 && fd == -1; tries++) {
-		free(tmp);
-		tmp = xasprintf("%s/.%s.%08x", dir, slash ? slash + 1 :
-		    j->undo_path, (unsigned)arc4random());
-		if ((fd = file_create(tmp)) == -1 && errno != EEXIST)
-			break;
-	}
-	if (fd == -1 || (fp = fdopen(fd, "w")) == NULL)
-		goto out;
-	undo_write(j, fp);
-	if (fflush(fp) == EOF || ferror(fp) || fsync(fd) == -1)
-		goto out;
-	if ((j->undo_named ? rename(tmp, j->undo_path) :
-	    renameat2(AT_FDCWD, tmp, AT_FDCWD, j->undo_path,
-	    RENAME_NOREPLACE)) == -1)
-		goto out;
-	j->undo_named = 1;
-	free(tmp);
-	tmp = NULL;		/* nothing left to remove */
-	if (dir_sync(j->undo_path) == -1)
-		goto out;
-	rc = 0;
-out:
-	if (rc == -1)
+	if (file_rewrite(j->undo_path, !j->undo_named, undo_writer, j) == -1) {
 		msg_warn("undo file %s: cannot write: %s", j->undo_path,
 		    strerror(errno));
-	if (fp != NULL)
-		fclose(fp);
-	else if (fd != -1)
-		close(fd);
-	if (tmp != NULL)
-		unlink(tmp);
-	free(tmp);
-	free(dir);
-	return rc;
+		return -1;
+	}
+	j->undo_named = 1;
+	return 0;
 }
 
 int

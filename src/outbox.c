@@ -397,44 +397,25 @@ outbox_give_up(struct outbox *ob, long long now, unsigned days)
 	return n;
 }
 
+static void
+write_pending(FILE *fp, void *arg)
+{
+	struct outbox	*ob = arg;
+	size_t		 i;
+
+	for (i = 0; i < ob->n; i++)
+		if (ob->v[i]->state == OUTBOX_PENDING)
+			outbox_write_call(fp, ob->v[i]);
+}
+
 /* The pending calls, written whole to a new file renamed over the outbox. */
 static int
 compact(struct outbox *ob)
 {
-	char	*dir = path_dir(ob->path), *tmp = NULL;
-	FILE	*fp = NULL;
-	size_t	 i;
-	int	 fd = -1, tries, rc = -1;
-
-	for (tries = 0; tries < 100 && fd == -1; tries++) {
-		free(tmp);
-		tmp = xasprintf("%s/.outbox.%08x", dir, (unsigned)arc4random());
-		if ((fd = file_create(tmp)) == -1 && errno != EEXIST)
-			break;
-	}
-	if (fd == -1 || (fp = fdopen(fd, "w")) == NULL)
-		goto out;
-	for (i = 0; i < ob->n; i++)
-		if (ob->v[i]->state == OUTBOX_PENDING)
-			outbox_write_call(fp, ob->v[i]);
-	if (fflush(fp) == EOF || ferror(fp) || fsync(fd) == -1 ||
-	    rename(tmp, ob->path) == -1)
-		goto out;
-	free(tmp);
-	tmp = NULL;
-	rc = dir_sync(ob->path);
-out:
-	if (rc == -1)
-		write_failed(ob, ob->path);
-	if (fp != NULL)
-		fclose(fp);
-	else if (fd != -1)
-		close(fd);
-	if (tmp != NULL)
-		unlink(tmp);
-	free(tmp);
-	free(dir);
-	return rc;
+	if (file_rewrite(ob->path, 0, write_pending, ob) == 0)
+		return 0;
+	write_failed(ob, ob->path);
+	return -1;
 }
 
 int

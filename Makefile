@@ -32,7 +32,7 @@ SRCS	 = src/apply.c src/calls.c src/check.c src/conn.c src/connectors.c \
 	   src/placeholder.c src/plan.c src/policy.c src/progress.c src/read.c \
 	   src/render.c src/run.c src/saved.c src/scim.c src/secret.c src/stop.c \
 	   src/svcconf.c src/template.c src/translit.c src/webhook.c \
-	   src/welcome.c src/write.c src/xmem.c src/yaml.c
+	   src/welcome.c src/write.c src/xmem.c src/yaml.c src/removal.c
 # The accounts the services bind with, and their password files.
 SRCS	+= src/account.c
 # The apply's decisions on a plan, apart from the LDAP that carries them out.
@@ -162,6 +162,7 @@ check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutu
 	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_access.sh
 	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_status.sh
 	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_replication.sh
+	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_removal.sh
 	bash tests/bench/bench.sh -n 1000 -t 5 -p sha512-crypt
 	MUTUALIZE_STRESS_BIN=build/san/mutualize bash tests/stress.sh $(STRESS)
 

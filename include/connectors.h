@@ -1,6 +1,6 @@
 /*
  * The connectors' parts, shared by connectors.c (the table of kinds),
- * webhook.c, scim.c, welcome.c, calls.c and http.c only.
+ * webhook.c, scim.c, welcome.c, removal.c, calls.c and http.c only.
  */
 #ifndef MUTUALIZE_CONNECTORS_H
 #define MUTUALIZE_CONNECTORS_H
@@ -53,6 +53,10 @@ size_t		 welcome_load(struct connectors *, const char *dir,
 		    struct diags *);
 connector_plan_fn welcome_plan;
 connector_run_fn  welcome_run;
+
+/* removal.c: the template's on_removal command for each person deleted. */
+connector_plan_fn removal_plan;
+connector_run_fn  removal_run;
 
 /* http.c: HTTP and SMTP requests; the only user of libcurl. */
 struct request {

@@ -315,6 +315,7 @@ struct template {
 	const char		 *login_attr;	/* holds the login */
 	const char		 *filter;	/* who may use the service */
 	unsigned		  configs;	/* CONFIG_* */
+	const char		 *on_removal;	/* command, or NULL */
 };
 struct person {
 	const char	*id;
@@ -512,6 +513,8 @@ int		 placeholder_at(const char *, const char *const *fields,
 long		 placeholder_unknown(const char *, const char *const *fields);
 char		*placeholder_expand(const char *, const char *const *fields,
 		    const char *const *vals);
+/* removal.c: what is wrong with an on_removal command (caller frees), or NULL. */
+char		*removal_error(const char *);
 /* What is wrong with a template's value or filter (caller frees), or NULL. */
 char		*placeholder_error(const char *, int filter);
 /*
@@ -1189,7 +1192,7 @@ int		 apply_plan(struct conn *, const struct plan *,
  */
 enum call_kind {
 	CALL_WEBHOOK, CALL_SCIM_USER, CALL_SCIM_DEACTIVATE, CALL_SCIM_GROUP,
-	CALL_SCIM_UNGROUP, CALL_MAIL
+	CALL_SCIM_UNGROUP, CALL_MAIL, CALL_COMMAND
 };
 struct call {
 	enum call_kind		 kind;

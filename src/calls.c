@@ -45,7 +45,7 @@ static const char *const kind_names[] = {
 	[CALL_WEBHOOK] = "webhook", [CALL_SCIM_USER] = "scim-user",
 	[CALL_SCIM_DEACTIVATE] = "scim-deactivate",
 	[CALL_SCIM_GROUP] = "scim-group", [CALL_SCIM_UNGROUP] = "scim-ungroup",
-	[CALL_MAIL] = "mail",
+	[CALL_MAIL] = "mail", [CALL_COMMAND] = "command",
 };
 #define NKINDS	(sizeof(kind_names) / sizeof(kind_names[0]))
 
@@ -58,12 +58,15 @@ record_target(const struct connectors *cn, const struct call *c,
 		[CALL_WEBHOOK] = "POST", [CALL_SCIM_USER] = "PUT",
 		[CALL_SCIM_DEACTIVATE] = "PATCH", [CALL_SCIM_GROUP] = "PUT",
 		[CALL_SCIM_UNGROUP] = "DELETE", [CALL_MAIL] = "SMTP",
+		[CALL_COMMAND] = "EXEC",
 	};
 	const int	 group = c->kind == CALL_SCIM_GROUP ||
 	    c->kind == CALL_SCIM_UNGROUP;
 
 	r->method = xstrdup(methods[c->kind]);
-	if (c->kind == CALL_WEBHOOK)
+	if (c->kind == CALL_COMMAND)
+		r->url = xstrdup("/bin/sh");
+	else if (c->kind == CALL_WEBHOOK)
 		r->url = xstrdup(cn->m->webhook.url);
 	else if (c->kind == CALL_MAIL) {
 		r->url = xstrdup(cn->m->welcome.url);
@@ -122,7 +125,12 @@ call_of_record(const struct connectors *cn, struct outbox_call *r,
 		    "make");
 		return NULL;
 	}
-	if (kind != CALL_WEBHOOK && kind != CALL_MAIL &&
+	if (kind == CALL_COMMAND && (r->body == NULL || (s = r->service ?
+	    model_service(cn->m, r->service) : NULL) == NULL)) {
+		snprintf(err, errlen, "the file has no such service any more");
+		return NULL;
+	}
+	if (kind != CALL_WEBHOOK && kind != CALL_MAIL && kind != CALL_COMMAND &&
 	    ((s = r->service ? model_service(cn->m, r->service) : NULL) ==
 	    NULL || s->scim.url == NULL)) {
 		snprintf(err, errlen, "the file has no SCIM endpoint for this "

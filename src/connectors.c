@@ -5,6 +5,7 @@
  *   webhook.c   a JSON POST of each change made, signed with HMAC-SHA256
  *   scim.c      SCIM 2.0 users and groups of each service with an endpoint
  *   welcome.c   the welcome mail, over SMTP
+ *   removal.c   a template's command for each person deleted
  *
  * and http.c makes their requests. Planning the calls reads only the plan and
  * the two pictures, so that a dry run lists exactly what apply will call. A
@@ -33,6 +34,7 @@ static const struct connector {
 	    1u << CALL_SCIM_DEACTIVATE | 1u << CALL_SCIM_GROUP |
 	    1u << CALL_SCIM_UNGROUP },
 	{ welcome_plan, welcome_run, 1u << CALL_MAIL },
+	{ removal_plan, removal_run, 1u << CALL_COMMAND },
 };
 #define NCONNECTORS	(sizeof(connectors) / sizeof(connectors[0]))
 

@@ -87,14 +87,16 @@ check_outputs(const struct options *o, int write, const char *journal,
 	return bad ? -1 : 0;
 }
 
-/* Whether the file declares a connector. */
+/* Whether the file declares a connector, a removal hook included. */
 static int
 has_connectors(const struct model *m)
 {
 	size_t	i;
 
 	for (i = 0; i < m->nservices; i++)
-		if (m->services[i].scim.url != NULL)
+		if (m->services[i].scim.url != NULL ||
+		    (m->services[i].tmpl != NULL &&
+		    m->services[i].tmpl->on_removal != NULL))
 			return 1;
 	return m->webhook.url != NULL || m->welcome.url != NULL;
 }

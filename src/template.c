@@ -183,7 +183,7 @@ template_configs(struct loader *l, const struct ynode *n)
 enum {
 	TEMPLATE_DESCRIPTION, TEMPLATE_CLASSES, TEMPLATE_ATTRIBUTES,
 	TEMPLATE_LOGIN_ATTRIBUTE, TEMPLATE_FILTER, TEMPLATE_CONFIGS,
-	TEMPLATE_NKEYS
+	TEMPLATE_ON_REMOVAL, TEMPLATE_NKEYS
 };
 static const struct keyspec template_keys[TEMPLATE_NKEYS] = {
 	[TEMPLATE_DESCRIPTION] = { "description", 0 },
@@ -192,7 +192,25 @@ static const struct keyspec template_keys[TEMPLATE_NKEYS] = {
 	[TEMPLATE_LOGIN_ATTRIBUTE] = { "login_attribute", 0 },
 	[TEMPLATE_FILTER] = { "filter", 1 },
 	[TEMPLATE_CONFIGS] = { "configs", 0 },
+	[TEMPLATE_ON_REMOVAL] = { "on_removal", 0 },
 };
+
+/* The command run for each person deleted; NULL when none or wrong. */
+static const char *
+get_removal(struct loader *l, const struct ynode *n)
+{
+	const char	*v;
+	char		*err;
+
+	if (n == NULL || (v = get_string(l, n, "on_removal")) == NULL)
+		return NULL;
+	if ((err = removal_error(v)) != NULL) {
+		diag_add(l->d, n->pos, "on_removal: %s", err);
+		free(err);
+		return NULL;
+	}
+	return v;
+}
 
 /* Reads one template file; NULL after errors. */
 static struct template *
@@ -251,6 +269,7 @@ load_template(struct loader *l, const char *dir, const struct service *s)
 		t->filter = NULL;
 	}
 	t->configs = template_configs(l, f[TEMPLATE_CONFIGS]);
+	t->on_removal = get_removal(l, f[TEMPLATE_ON_REMOVAL]);
 	ydoc_drop_nodes(doc);
 	return t;
 }

@@ -1068,6 +1068,8 @@ size_t	 journal_intent(struct journal *, const struct change *,
 void	 journal_result(struct journal *, size_t rec, const struct change *,
 	    const char *result, enum undo_state);
 /* Puts both on disk, synced. Returns 0, or -1 after saying why. */
+/* A call to the services made after the changes, and how it went. */
+void	 journal_call(struct journal *, const char *what, int failed);
 int	 journal_sync(struct journal *);
 int	 journal_close(struct journal *);
 

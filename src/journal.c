@@ -90,6 +90,37 @@ log_line(struct journal *j, const struct change *c, const char *result)
 	fputs("}\n", j->log);
 }
 
+/*
+ * The calls come after the changes' results, once the journal is closed:
+ * each line is appended to the file again, and synced.
+ */
+void
+journal_call(struct journal *j, const char *what, int failed)
+{
+	FILE	*fp;
+	int	 fd;
+
+	if (j == NULL || j->log_path == NULL ||
+	    (fd = file_append(j->log_path)) == -1)
+		return;
+	if ((fp = fdopen(fd, "a")) == NULL) {
+		close(fd);
+		return;
+	}
+	/* "outcome", not "result": a call is not one of the apply's changes */
+	fprintf(fp, "{\"time\": \"%s\", \"user\": ", j->started);
+	json_string(fp, j->user);
+	fputs(", \"host\": ", fp);
+	json_string(fp, j->host);
+	fputs(", \"call\": ", fp);
+	json_string(fp, what);
+	fprintf(fp, ", \"outcome\": \"%s\"}\n", failed ? "failed" : "ok");
+	if (fflush(fp) == EOF || fdatasync(fd) == -1)
+		msg_warn("journal %s: cannot write: %s", j->log_path,
+		    strerror(errno));
+	fclose(fp);
+}
+
 /* The record that takes a change back, as LDIF; the caller frees it. */
 static char *
 undo_text(const struct change *c, const struct entry *before)

@@ -88,14 +88,21 @@ report_calls(const struct run *r, const struct connectors *before,
  * the directory keeps its changes.
  */
 static size_t
-call_services(struct run *r, const struct apply_result *res, FILE *out)
+call_services(struct run *r, const struct apply_result *res, FILE *out,
+    struct journal *j)
 {
 	struct connectors	*cn = &r->cn, before = *cn;
-	size_t			 failed, fresh;
+	size_t			 failed, fresh, i;
 
 	connectors_plan(cn, &r->plan, res != NULL ? res->done : 0,
 	    &r->desired, &r->current, res != NULL ? res->passwords : NULL);
 	failed = connectors_run(cn, r->o->verbose);
+	/* connectors_plan replaced the calls: they are all this apply's */
+	for (i = 0; i < cn->calls.n; i++) {
+		const struct call	*c = cn->calls.v[i];
+
+		journal_call(j, c->what, c->failed);
+	}
 	fresh = failed - (cn->refailed - before.refailed);
 	report_calls(r, &before, cn->calls.n - fresh, fresh, out);
 	return failed;
@@ -105,7 +112,7 @@ int
 write_retry(struct run *r, int status)
 {
 	FILE	*out = r->o->format == FORMAT_TEXT ? stdout : stderr;
-	size_t	 failed = call_services(r, NULL, out);
+	size_t	 failed = call_services(r, NULL, out, NULL);
 
 	return failed > 0 && status == EXIT_OK ? EXIT_CONNECTORS : status;
 }
@@ -257,7 +264,7 @@ report_apply(struct run *r, struct writing *w, int rc, size_t passwords)
 	}
 	if (rc != 0)
 		keep_made(r, w);
-	w->calls_failed += call_services(r, res, out);
+	w->calls_failed += call_services(r, res, out, &w->journal);
 	return w->calls_failed > 0 && ret == EXIT_OK ? EXIT_CONNECTORS : ret;
 }
 
@@ -399,7 +406,7 @@ write_carry(struct run *r, struct writing *w)
 			hmap_put(&w->found, key, (void *)key);
 		}
 	tally(r, w);
-	w->calls_failed += call_services(r, &w->res, stdout);
+	w->calls_failed += call_services(r, &w->res, stdout, &w->journal);
 	free_passwords(&w->res, r->plan.n);
 	w->pending = 0;
 }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Integration: a service template's on_removal command, run for each person an
 # apply deletes (here on_departure: delete; --prune deletes the same way), once
-# the delete landed; listed by the plan first; a command
+# the delete landed; listed by the plan first, recorded in the journal; a command
 # that fails kept in the outbox and run by apply --retry-pending once it is
 # due; a bad placeholder refused at its place. Its own slapd on 127.0.0.1.
 # MUTUALIZE_TEST_BIN: the program.
@@ -70,6 +70,8 @@ deletion_runs_the_hook() {
 	run apply left.yaml || { cat "$work/out"; return 1; }
 	[ "$(cat "$work/removed.log")" = "joel.mercier|F-2|joel.mercier@sitiv.fr" ] ||
 		{ cat "$work/removed.log"; return 1; }
+	grep -q '"call": "run for joel.mercier, removed from mail: .*", "outcome": "ok"}' \
+		"$work/mutualize.journal" || { tail -n 3 "$work/mutualize.journal"; return 1; }
 }
 
 # Joël again, then deleted while the hook fails: queued, then run once.

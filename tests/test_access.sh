@@ -384,6 +384,18 @@ LDIF
 	refused "a module the host lacks is refused" \
 		"cannot load the module memberof" "$prog" directory-config \
 		-H "$BARE_LDAPI_URI" --db-directory "$work" "$work/other.yaml"
+	refused "replication on a database that runs memberof is refused" \
+		"runs memberof" "$prog" directory-config -H "$SLAPD_LDAPI_URI" \
+		--replicas ldap://127.0.0.1:1/,ldap://127.0.0.1:2/ --server-id 1 \
+		"$work/tenants.yaml"
+	refused "--replicas without --server-id is refused" "needs --server-id" \
+		"$prog" directory-config --stock \
+		--replicas ldap://127.0.0.1:1/,ldap://127.0.0.1:2/ "$work/tenants.yaml"
+	sed 's/bind_dn: "cn=admin,/bind_dn: "cn=ad^min,/' "$work/tenants.yaml" \
+		>"$work/caret.yaml"
+	refused "a DN no rule can hold is refused at its place" \
+		'caret.yaml:[0-9]*:[0-9]*: bind_dn "cn=ad^min,dc=sitiv,dc=fr": directory-config writes no rule' \
+		"$prog" directory-config --stock "$work/caret.yaml"
 }
 
 # The slapd.conf form and the entries, loaded by slapadd: a server started on

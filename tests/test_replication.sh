@@ -304,6 +304,12 @@ scenario() {
 		chmod 600 "$work/secret/bind.pw" || return 1
 	servers || { not_ok "$how: the servers are configured"; return; }
 	ok "$how: two providers and a read replica, configured by directory-config"
+	# Configured again without its replication, a provider would lock the
+	# replication account out: refused.
+	"$prog" directory-config -H "$P1_LDAPI_URI" "$work/tenants.yaml" \
+		>"$work/again.ldif" 2>&1
+	check "$how: directory-config without --replicas is refused on a provider ($?)" \
+		said "$?" "$(cat "$work/again.ldif")" "replicates dc=sitiv,dc=fr"
 	failover "$how" "$n"
 }
 

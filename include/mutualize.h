@@ -632,6 +632,11 @@ unsigned	 dn_depth(const char *);
 /* Each returns a string the caller frees. */
 char	*dn_escape_value(const char *);
 char	*filter_escape_value(const char *);
+/*
+ * A DN as slapd compares the names mutualize writes: lowercase, no spaces
+ * around the separators; in the arena.
+ */
+const char *dn_plain(struct arena *, const char *);
 
 /* render.c: the model as the entries it wants in the directory. */
 const char	*render_tenants_dn(struct arena *, const struct model *);
@@ -1068,8 +1073,9 @@ size_t	 journal_intent(struct journal *, const struct change *,
 void	 journal_result(struct journal *, size_t rec, const struct change *,
 	    const char *result, enum undo_state);
 /* Puts both on disk, synced. Returns 0, or -1 after saying why. */
-/* A call to the services made after the changes, and how it went. */
-void	 journal_call(struct journal *, const char *what, int failed);
+/* The calls to the services made after the changes, and how each went. */
+void	 journal_calls(struct journal *, const char *const *what,
+	    const int *failed, size_t n);
 int	 journal_sync(struct journal *);
 int	 journal_close(struct journal *);
 

@@ -59,27 +59,24 @@ struct rules {
 };
 
 /*
- * The base DN as slapd normalises it (lowercase, no spaces around the
- * separators), each character a regular expression gives a meaning to put
- * in brackets: a backslash would go through two parsers (directory-config
- * refuses a base DN with one, or with a caret or a double quote).
+ * The base DN as slapd normalises it (dn_plain), each character a regular
+ * expression gives a meaning to put in brackets: a backslash would go
+ * through two parsers (directory-config refuses a base DN with one, or with
+ * a caret or a double quote).
  */
 static const char *
 base_regex(struct arena *a, const char *base)
 {
-	char		*out = arena_alloc(a, 3 * strlen(base) + 1), *o = out;
-	const char	*s;
+	const char	*s = dn_plain(a, base);
+	char		*out = arena_alloc(a, 3 * strlen(s) + 1), *o = out;
 
-	for (s = base; *s != '\0'; s++) {
-		if (*s == ' ' && (o == out || o[-1] == ',' || o[-1] == '=' ||
-		    s[1] == ',' || s[1] == '=' || s[1] == ' '))
-			continue;
+	for (; *s != '\0'; s++) {
 		if (strchr(".$|?*+()[]{}", *s) != NULL) {
 			*o++ = '[';
 			*o++ = *s;
 			*o++ = ']';
 		} else
-			*o++ = (char)tolower((unsigned char)*s);
+			*o++ = *s;
 	}
 	*o = '\0';
 	return out;

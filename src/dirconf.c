@@ -18,23 +18,6 @@
 #include "dirconf.h"
 #include "run.h"
 
-/* A DN compared as slapd does for names mutualize writes: case, spaces. */
-static const char *
-dn_plain(struct arena *a, const char *dn)
-{
-	char		*out = arena_alloc(a, strlen(dn) + 1), *o = out;
-	const char	*s;
-
-	for (s = dn; *s != '\0'; s++) {
-		if (*s == ' ' && (o == out || o[-1] == ',' || o[-1] == '=' ||
-		    s[1] == ',' || s[1] == '=' || s[1] == ' '))
-			continue;
-		*o++ = (char)tolower((unsigned char)*s);
-	}
-	*o = '\0';
-	return out;
-}
-
 /* Whether DN a is below DN b (both plain). */
 static int
 dn_below(const char *a, const char *b)

@@ -13,30 +13,48 @@
 #include "conn.h"
 #include "dirconf.h"
 
+/* vals[i] gets the first value of attrs[i] in the entry, or NULL. */
+static void
+first_values(struct dirconf *d, LDAPMessage *e, const char *const *attrs,
+    const char **vals)
+{
+	struct berval	**v;
+	size_t		  i;
+
+	for (i = 0; attrs != NULL && attrs[i] != NULL; i++) {
+		v = ldap_get_values_len(d->c->ld, e, attrs[i]);
+		if (v != NULL && v[0] != NULL)
+			vals[i] = arena_strndup(&d->a, v[0]->bv_val,
+			    v[0]->bv_len);
+		ldap_value_free_len(v);
+	}
+}
+
 /*
- * Whether the entry exists: 1, 0, or -1 after saying why. With attr, *val
- * gets its first value (or NULL) in the arena.
+ * Whether the entry exists: 1, 0, or -1 after saying why; none does in a
+ * database not made yet. With attrs (NULL-ended), vals[i] gets the first
+ * value of attrs[i] (or NULL) in the arena, all read in one search.
  */
 static int
-read_one(struct dirconf *d, const char *dn, const char *attr,
-    const char **val)
+exists(struct dirconf *d, const char *dn, const char *const *attrs,
+    const char **vals)
 {
-	char		*attrs[] = { (char *)(attr != NULL ? attr : "1.1"), NULL };
-	struct timeval	 tv = { (time_t)d->c->timeout, 0 };
-	struct berval	**v;
+	static const char *const none[] = { "1.1", NULL };
+	struct timeval	 tv = { (time_t)(d->c != NULL ? d->c->timeout : 0), 0 };
 	LDAPMessage	*res = NULL, *e;
+	size_t		 i;
 	int		 rc, found = 0;
 
-	if (val != NULL)
-		*val = NULL;
+	for (i = 0; attrs != NULL && attrs[i] != NULL; i++)
+		vals[i] = NULL;
+	if (d->c == NULL || d->db == NULL)
+		return 0;
 	rc = ldap_search_ext_s(d->c->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)",
-	    attrs, 0, NULL, NULL, &tv, 0, &res);
+	    (char **)(attrs != NULL ? attrs : none), 0, NULL, NULL, &tv, 0,
+	    &res);
 	if (rc == LDAP_SUCCESS && (e = ldap_first_entry(d->c->ld, res)) != NULL) {
 		found = 1;
-		v = ldap_get_values_len(d->c->ld, e, attrs[0]);
-		if (val != NULL && v != NULL && v[0] != NULL)
-			*val = arena_strndup(&d->a, v[0]->bv_val, v[0]->bv_len);
-		ldap_value_free_len(v);
+		first_values(d, e, attrs, vals);
 	}
 	ldap_msgfree(res);
 	if (rc == LDAP_SUCCESS || rc == LDAP_NO_SUCH_OBJECT)
@@ -44,17 +62,6 @@ read_one(struct dirconf *d, const char *dn, const char *attr,
 	msg_warn("%s: cannot read %s: %s (%d)", d->server, dn,
 	    ldap_err2string(rc), rc);
 	return -1;
-}
-
-/* Whether the entry exists: none does in a database not made yet. */
-static int
-exists(struct dirconf *d, const char *dn, const char *attr, const char **val)
-{
-	if (val != NULL)
-		*val = NULL;
-	if (d->c == NULL || d->db == NULL)
-		return 0;
-	return read_one(d, dn, attr, val);
 }
 
 static struct entry *
@@ -86,20 +93,6 @@ policy_value(struct dirconf *d, size_t i)
 	    d->m->policy.password_min_length) : "TRUE";
 }
 
-/* The policy's values now, when it exists. 0 or -1. */
-static int
-policy_read(struct dirconf *d)
-{
-	size_t	i;
-
-	d->policy_exists = 1;
-	for (i = 0; policy_attrs[i] != NULL; i++)
-		if (exists(d, d->policy_dn, policy_attrs[i],
-		    &d->policy_now[i]) == -1)
-			return -1;
-	return 0;
-}
-
 /* The password policy of every account: pwdMinLength checked on change. */
 static int
 policy_entries(struct dirconf *d)
@@ -115,8 +108,10 @@ policy_entries(struct dirconf *d)
 	if (r == 0)
 		entry_add_value(&d->es, new_entry(d, ou, (const char *const[]){
 		    "organizationalUnit", NULL }), "ou", "policies");
-	if ((r = exists(d, d->policy_dn, NULL, NULL)) != 0)
-		return r == -1 ? -1 : policy_read(d);
+	if ((r = exists(d, d->policy_dn, policy_attrs, d->policy_now)) != 0) {
+		d->policy_exists = r == 1;
+		return r == -1 ? -1 : 0;
+	}
 	e = new_entry(d, d->policy_dn, (const char *const[]){ "device",
 	    "pwdPolicy", NULL });
 	entry_add_value(&d->es, e, "cn", "default");

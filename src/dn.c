@@ -3,6 +3,7 @@
  * 2.4) and assertion values in a search filter (RFC 4515 section 3). Names come
  * from the tenants file, so any of them may hold ',', '*' or ')'.
  */
+#include <ctype.h>
 #include <string.h>
 
 #include "mutualize.h"
@@ -86,3 +87,20 @@ filter_escape_value(const char *v)
 {
 	return escape(v, filter_how);
 }
+
+const char *
+dn_plain(struct arena *a, const char *dn)
+{
+	char		*out = arena_alloc(a, strlen(dn) + 1), *o = out;
+	const char	*s;
+
+	for (s = dn; *s != '\0'; s++) {
+		if (*s == ' ' && (o == out || o[-1] == ',' || o[-1] == '=' ||
+		    s[1] == ',' || s[1] == '=' || s[1] == ' '))
+			continue;
+		*o++ = (char)tolower((unsigned char)*s);
+	}
+	*o = '\0';
+	return out;
+}
+

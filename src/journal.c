@@ -90,23 +90,10 @@ log_line(struct journal *j, const struct change *c, const char *result)
 	fputs("}\n", j->log);
 }
 
-/*
- * The calls come after the changes' results, once the journal is closed:
- * each line is appended to the file again, and synced.
- */
-void
-journal_call(struct journal *j, const char *what, int failed)
+/* One call's line. */
+static void
+call_line(const struct journal *j, FILE *fp, const char *what, int failed)
 {
-	FILE	*fp;
-	int	 fd;
-
-	if (j == NULL || j->log_path == NULL ||
-	    (fd = file_append(j->log_path)) == -1)
-		return;
-	if ((fp = fdopen(fd, "a")) == NULL) {
-		close(fd);
-		return;
-	}
 	/* "outcome", not "result": a call is not one of the apply's changes */
 	fprintf(fp, "{\"time\": \"%s\", \"user\": ", j->started);
 	json_string(fp, j->user);
@@ -115,6 +102,29 @@ journal_call(struct journal *j, const char *what, int failed)
 	fputs(", \"call\": ", fp);
 	json_string(fp, what);
 	fprintf(fp, ", \"outcome\": \"%s\"}\n", failed ? "failed" : "ok");
+}
+
+/*
+ * The calls come after the changes' results, once the journal is closed:
+ * their lines are appended to the file again, and synced once.
+ */
+void
+journal_calls(struct journal *j, const char *const *what, const int *failed,
+    size_t n)
+{
+	FILE	*fp;
+	size_t	 i;
+	int	 fd;
+
+	if (n == 0 || j == NULL || j->log_path == NULL ||
+	    (fd = file_append(j->log_path)) == -1)
+		return;
+	if ((fp = fdopen(fd, "a")) == NULL) {
+		close(fd);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		call_line(j, fp, what[i], failed[i]);
 	if (fflush(fp) == EOF || fdatasync(fd) == -1)
 		msg_warn("journal %s: cannot write: %s", j->log_path,
 		    strerror(errno));

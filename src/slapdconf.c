@@ -71,27 +71,26 @@ each_value(struct slapd_config *sc, LDAP *ld, LDAPMessage *e, const char *attr,
 	ldap_value_free_len(v);
 }
 
+/* A value without its "{n}" into the list arg points to (none when NULL). */
 static void
-take_module(struct slapd_config *sc, void *arg, const char *v, size_t len)
+take_plain(struct slapd_config *sc, void *arg, const char *v, size_t len)
 {
-	(void)arg;
-	ptrvec_push(&sc->modules, (void *)plain(&sc->arena, v, len));
+	if (arg != NULL)
+		ptrvec_push(arg, (void *)plain(&sc->arena, v, len));
 }
 
+/* A value as it is into the list arg points to. */
 static void
-take_module_path(struct slapd_config *sc, void *arg, const char *v,
-    size_t len)
+take_copy(struct slapd_config *sc, void *arg, const char *v, size_t len)
 {
-	(void)arg;
-	if (sc->module_path == NULL)
-		sc->module_path = arena_strndup(&sc->arena, v, len);
+	ptrvec_push(arg, arena_strndup(&sc->arena, v, len));
 }
 
+/* A single value: where the caller's pointer is. */
 static void
-take_schema(struct slapd_config *sc, void *arg, const char *v, size_t len)
+take_one(struct slapd_config *sc, void *arg, const char *v, size_t len)
 {
-	(void)arg;
-	ptrvec_push(&sc->schemas, (void *)plain(&sc->arena, v, len));
+	*(const char **)arg = arena_strndup(&sc->arena, v, len);
 }
 
 static void
@@ -106,58 +105,9 @@ take_db(struct slapd_config *sc, void *arg, const char *v, size_t len)
 }
 
 static void
-take_suffix(struct slapd_config *sc, void *arg, const char *v, size_t len)
-{
-	ptrvec_push(&((struct slapd_db *)arg)->suffixes,
-	    arena_strndup(&sc->arena, v, len));
-}
-
-static void
-take_directory(struct slapd_config *sc, void *arg, const char *v, size_t len)
-{
-	((struct slapd_db *)arg)->directory = arena_strndup(&sc->arena, v, len);
-}
-
-static void
 take_index(struct slapd_config *sc, void *arg, const char *v, size_t len)
 {
-	add_indexed(&sc->arena, &((struct slapd_db *)arg)->indexed,
-	    arena_strndup(&sc->arena, v, len));
-}
-
-static void
-take_access(struct slapd_config *sc, void *arg, const char *v, size_t len)
-{
-	ptrvec_push(&((struct slapd_db *)arg)->access, (void *)plain(&sc->arena,
-	    v, len));
-}
-
-static void
-take_limits(struct slapd_config *sc, void *arg, const char *v, size_t len)
-{
-	ptrvec_push(&((struct slapd_db *)arg)->limits, (void *)plain(&sc->arena,
-	    v, len));
-}
-
-static void
-take_syncrepl(struct slapd_config *sc, void *arg, const char *v, size_t len)
-{
-	ptrvec_push(&((struct slapd_db *)arg)->syncrepl, (void *)plain(
-	    &sc->arena, v, len));
-}
-
-/* A single value: where the caller's pointer is. */
-static void
-take_one(struct slapd_config *sc, void *arg, const char *v, size_t len)
-{
-	*(const char **)arg = arena_strndup(&sc->arena, v, len);
-}
-
-static void
-take_server_id(struct slapd_config *sc, void *arg, const char *v, size_t len)
-{
-	(void)arg;
-	ptrvec_push(&sc->server_ids, (void *)plain(&sc->arena, v, len));
+	add_indexed(&sc->arena, arg, arena_strndup(&sc->arena, v, len));
 }
 
 static struct slapd_db *
@@ -185,15 +135,6 @@ db_of_overlay(struct slapd_config *sc, const char *dn)
 	return NULL;
 }
 
-static void
-take_overlay(struct slapd_config *sc, void *arg, const char *v, size_t len)
-{
-	struct slapd_db	*db = arg;
-
-	if (db != NULL)
-		ptrvec_push(&db->overlays, (void *)plain(&sc->arena, v, len));
-}
-
 /* One entry of cn=config; slapd returns a database before its overlays. */
 static void
 take_entry(struct slapd_config *sc, LDAP *ld, LDAPMessage *e)
@@ -206,28 +147,30 @@ take_entry(struct slapd_config *sc, LDAP *ld, LDAPMessage *e)
 	if (strncasecmp(dn, "cn=module", 9) == 0) {
 		if (sc->module_dn == NULL)
 			sc->module_dn = arena_strdup(&sc->arena, dn);
-		each_value(sc, ld, e, "olcModuleLoad", take_module, NULL);
-		each_value(sc, ld, e, "olcModulePath", take_module_path, NULL);
+		each_value(sc, ld, e, "olcModuleLoad", take_plain, &sc->modules);
+		each_value(sc, ld, e, "olcModulePath", take_one,
+		    &sc->module_path);
 	} else if (strncasecmp(dn, "olcOverlay=", 11) == 0) {
-		each_value(sc, ld, e, "olcOverlay", take_overlay,
-		    db_of_overlay(sc, dn));
+		db = db_of_overlay(sc, dn);
+		each_value(sc, ld, e, "olcOverlay", take_plain,
+		    db != NULL ? &db->overlays : NULL);
 	} else if (strncasecmp(dn, "olcDatabase=", 12) == 0) {
 		db = new_db(sc, dn);
 		each_value(sc, ld, e, "olcDatabase", take_db, db);
-		each_value(sc, ld, e, "olcSuffix", take_suffix, db);
-		each_value(sc, ld, e, "olcDbDirectory", take_directory, db);
-		each_value(sc, ld, e, "olcDbIndex", take_index, db);
-		each_value(sc, ld, e, "olcAccess", take_access, db);
-		each_value(sc, ld, e, "olcLimits", take_limits, db);
-		each_value(sc, ld, e, "olcSyncrepl", take_syncrepl, db);
+		each_value(sc, ld, e, "olcSuffix", take_copy, &db->suffixes);
+		each_value(sc, ld, e, "olcDbDirectory", take_one, &db->directory);
+		each_value(sc, ld, e, "olcDbIndex", take_index, &db->indexed);
+		each_value(sc, ld, e, "olcAccess", take_plain, &db->access);
+		each_value(sc, ld, e, "olcLimits", take_plain, &db->limits);
+		each_value(sc, ld, e, "olcSyncrepl", take_plain, &db->syncrepl);
 		each_value(sc, ld, e, "olcRootDN", take_one, &db->rootdn);
 		each_value(sc, ld, e, "olcMultiProvider", take_one,
 		    &db->multiprovider);
 		each_value(sc, ld, e, "olcUpdateRef", take_one, &db->updateref);
 	} else if (strcasecmp(dn, "cn=config") == 0) {
-		each_value(sc, ld, e, "olcServerID", take_server_id, NULL);
+		each_value(sc, ld, e, "olcServerID", take_plain, &sc->server_ids);
 	} else if (strcasecmp(dn, "cn=schema,cn=config") != 0) {
-		each_value(sc, ld, e, "cn", take_schema, NULL);
+		each_value(sc, ld, e, "cn", take_plain, &sc->schemas);
 	}
 	ldap_memfree(dn);
 }

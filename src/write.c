@@ -82,6 +82,29 @@ report_calls(const struct run *r, const struct connectors *before,
 		    r->outbox.dead_path);
 }
 
+/* The journal's lines of the calls (connectors_plan replaced the earlier). */
+static void
+journal_made_calls(struct journal *j, const struct connectors *cn)
+{
+	const char	**what;
+	int		 *failed;
+	size_t		  i;
+
+	if (j == NULL || cn->calls.n == 0)
+		return;
+	what = xcalloc(cn->calls.n, sizeof(*what));
+	failed = xcalloc(cn->calls.n, sizeof(*failed));
+	for (i = 0; i < cn->calls.n; i++) {
+		const struct call	*c = cn->calls.v[i];
+
+		what[i] = c->what;
+		failed[i] = c->failed;
+	}
+	journal_calls(j, what, failed, cn->calls.n);
+	free(what);
+	free(failed);
+}
+
 /*
  * The calls to the services that the changes made call for, once they are
  * made, after those of the outbox that are due. Returns how many failed;
@@ -92,17 +115,12 @@ call_services(struct run *r, const struct apply_result *res, FILE *out,
     struct journal *j)
 {
 	struct connectors	*cn = &r->cn, before = *cn;
-	size_t			 failed, fresh, i;
+	size_t			 failed, fresh;
 
 	connectors_plan(cn, &r->plan, res != NULL ? res->done : 0,
 	    &r->desired, &r->current, res != NULL ? res->passwords : NULL);
 	failed = connectors_run(cn, r->o->verbose);
-	/* connectors_plan replaced the calls: they are all this apply's */
-	for (i = 0; i < cn->calls.n; i++) {
-		const struct call	*c = cn->calls.v[i];
-
-		journal_call(j, c->what, c->failed);
-	}
+	journal_made_calls(j, cn);
 	fresh = failed - (cn->refailed - before.refailed);
 	report_calls(r, &before, cn->calls.n - fresh, fresh, out);
 	return failed;

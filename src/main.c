@@ -146,6 +146,22 @@ set_horizon(struct options *o, const struct cmdopt *d, const char *arg)
 	return 0;
 }
 
+/* plan --detail-limit: how many changes the text plan details. */
+static int
+set_detail_limit(struct options *o, const struct cmdopt *d, const char *arg)
+{
+	unsigned long long	 n;
+
+	(void)d;
+	if (parse_uint(arg, 0, SIZE_MAX, &n) == -1) {
+		msg_warn("--detail-limit takes a number of changes");
+		return -1;
+	}
+	o->detail_limit = (size_t)n;
+	o->detail_limit_set = 1;
+	return 0;
+}
+
 #define OFF(f)	offsetof(struct options, f)
 
 static const struct cmdopt
@@ -194,7 +210,10 @@ static const struct cmdopt
 	OFF(outbox) },
     opt_retry = { "retry-pending", 280, no_argument, set_flag,
 	OFF(retry_pending) },
-    opt_horizon = { "horizon", 281, required_argument, set_horizon, 0 };
+    opt_horizon = { "horizon", 281, required_argument, set_horizon, 0 },
+    opt_detail = { "detail", 282, no_argument, set_flag, OFF(detail) },
+    opt_detail_limit = { "detail-limit", 283, required_argument,
+	set_detail_limit, 0 };
 
 /* Every option of any command, so that one a command lacks is its usage. */
 static const struct cmdopt *const all_opts[] = {
@@ -204,7 +223,8 @@ static const struct cmdopt *const all_opts[] = {
 	&opt_journal, &opt_undo, &opt_out, &opt_plan, &opt_templates,
 	&opt_batch_size, &opt_txn, &opt_no_txn, &opt_db_directory, &opt_stock,
 	&opt_replicas, &opt_server_id, &opt_consumer_of, &opt_max_lag,
-	&opt_outbox, &opt_retry, &opt_horizon, NULL
+	&opt_outbox, &opt_retry, &opt_horizon, &opt_detail, &opt_detail_limit,
+	NULL
 };
 #define NOPTS	(sizeof(all_opts) / sizeof(all_opts[0]) - 1)
 
@@ -215,14 +235,15 @@ static const struct cmdopt *const plan_opts[] = {
 	&opt_exit_code, &opt_format, &opt_show_hashes, &opt_tenant, &opt_prune,
 	&opt_mass_removal, &opt_mass_change, &opt_remove_tenant,
 	&opt_credentials, &opt_out, &opt_outbox, &opt_templates, &opt_uri,
-	&opt_horizon, NULL
+	&opt_horizon, &opt_detail, &opt_detail_limit, NULL
 };
 static const struct cmdopt *const apply_opts[] = {
 	&opt_dry_run, &opt_exit_code, &opt_format, &opt_show_hashes,
 	&opt_tenant, &opt_prune, &opt_mass_removal, &opt_mass_change,
 	&opt_remove_tenant, &opt_credentials, &opt_journal, &opt_undo,
 	&opt_out, &opt_plan, &opt_batch_size, &opt_txn, &opt_no_txn,
-	&opt_outbox, &opt_retry, &opt_templates, &opt_uri, &opt_horizon, NULL
+	&opt_outbox, &opt_retry, &opt_templates, &opt_uri, &opt_horizon,
+	&opt_detail, &opt_detail_limit, NULL
 };
 static const struct cmdopt *const export_opts[] = {
 	&opt_output, &opt_templates, NULL
@@ -260,7 +281,7 @@ static const struct command commands[] = {
 	    "[--show-hashes]\n\t[--tenant id] [--prune] [--allow-mass-removal] "
 	    "[--allow-mass-change]\n\t[--remove-tenant id] [--credentials file] "
 	    "[--out file] [--outbox file]\n\t[--templates dir] [-H uri] "
-	    "[--horizon days] file",
+	    "[--horizon days] [--detail | --detail-limit n] file",
 	    "show the changes apply would make (apply --dry-run)", plan_opts,
 	    0, 0 },
 	{ "apply", cmd_apply, "apply [-h] [-n | --dry-run] [--exit-code] "
@@ -268,8 +289,8 @@ static const struct command commands[] = {
 	    "[--allow-mass-removal] [--allow-mass-change] [--remove-tenant id]\n"
 	    "\t[--credentials file] [--journal file] [--undo file] [--plan file]\n"
 	    "\t[--batch-size n] [--transactions] [--outbox file] "
-	    "[--retry-pending]\n\t[--templates dir] [-H uri] [--horizon days] "
-	    "file",
+	    "[--retry-pending]\n\t[--templates dir] [-H uri] [--horizon days]\n"
+	    "\t[--detail | --detail-limit n] file",
 	    "make the directory match the file", apply_opts, 1, 0 },
 	{ "export", run_export, "export [-h] [-o output] [--templates dir] file",
 	    "write the directory the file describes as LDIF, for slapadd",

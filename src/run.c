@@ -365,7 +365,9 @@ static int
 show_text(struct run *r)
 {
 	struct print_opts	 po = { use_color(), r->o->horizon_set ?
-	    r->o->horizon : HORIZON_DEFAULT };
+	    r->o->horizon : HORIZON_DEFAULT, !r->o->detail &&
+	    r->o->tenants.v[0] == NULL, r->o->detail_limit_set ?
+	    r->o->detail_limit : DETAIL_LIMIT_DEFAULT };
 
 	plan_print_text(&r->plan, r->m, stdout, &po);
 	plan_print_coming(r->m, stdout, &po);

@@ -299,7 +299,7 @@ static void
 coming_up_lists_the_changes_within_the_horizon(void **state)
 {
 	struct model		*m = load_on("2026-06-01");
-	struct print_opts	 o = { 0, 30 };
+	struct print_opts	 o = { 0, 30, 0, 0 };
 	struct memtext		 mt;
 	FILE			*fp = memtext_open(&mt);
 	char			*text;

@@ -940,8 +940,13 @@ void	 plan_print_summary(const struct plan *, const char *file, FILE *,
  */
 void	 plan_print_coming(const struct model *, FILE *,
 	    const struct print_opts *);
+/* The same as a JSON object: {"horizon": N, "accounts": [...]}. */
+void	 plan_print_coming_json(const struct model *, unsigned horizon,
+	    FILE *);
 /* planjson.c: the plan as JSON, every change complete. */
-void	 plan_print_json(const struct plan *, const char *file, FILE *);
+/* With "Coming up" within o->horizon days. */
+void	 plan_print_json(const struct plan *, const struct model *,
+	    const struct print_opts *, const char *file, FILE *);
 /* A JSON string: quotes, backslashes and control characters escaped. */
 void	 json_string(FILE *, const char *);
 

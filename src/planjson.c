@@ -111,7 +111,8 @@ plan_print_change_json(const struct change *c, FILE *fp)
  * mutualize(1), and the order of "changes" is the order of application.
  */
 void
-plan_print_json(const struct plan *p, const char *file, FILE *fp)
+plan_print_json(const struct plan *p, const struct model *m,
+    const struct print_opts *o, const char *file, FILE *fp)
 {
 	size_t	i;
 
@@ -132,5 +133,7 @@ plan_print_json(const struct plan *p, const char *file, FILE *fp)
 		json_string(fp,
 		    ((const struct entry *)p->unmanaged.v[i])->dn);
 	}
-	fputs("]\n}\n", fp);
+	fputs("],\n  \"coming\": ", fp);
+	plan_print_coming_json(m, o->horizon, fp);
+	fputs("\n}\n", fp);
 }

@@ -382,7 +382,10 @@ show_text(struct run *r)
 static int
 show_json(struct run *r)
 {
-	plan_print_json(&r->plan, r->o->file, stdout);
+	struct print_opts	 po = { 0, r->o->horizon_set ? r->o->horizon :
+	    HORIZON_DEFAULT, 0, 0 };
+
+	plan_print_json(&r->plan, r->m, &po, r->o->file, stdout);
 	return 0;
 }
 

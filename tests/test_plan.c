@@ -20,7 +20,7 @@ print_plan(struct small *f, int color)
 	render(f->m, &f->desired);
 	diff(&f->desired, &f->current, &f->opts, &f->plan);
 	if (color < 0)
-		plan_print_json(&f->plan, "small.yaml", fp);
+		plan_print_json(&f->plan, f->m, &po, "small.yaml", fp);
 	else {
 		plan_print_text(&f->plan, f->m, fp, &po);
 		plan_print_summary(&f->plan, "small.yaml", fp, &po);

@@ -58,7 +58,8 @@ UNIT	 = test_yaml test_load test_getters test_placeholder test_csv \
 	   test_translit test_render test_diff test_plan test_ldif test_dn \
 	   test_secret test_template test_directory test_connect test_progress \
 	   test_guard test_number test_cli test_batch test_applywire test_rules \
-	   test_account test_status test_already test_outbox test_dates
+	   test_account test_status test_already test_outbox test_dates \
+	   test_mailbox
 INTEG	 = test_apply test_trust test_overlays test_accounts test_replan \
 	   test_validity
 

@@ -91,7 +91,8 @@ static int
 value_list(const char *attr)
 {
 	return case_blind(attr) || strcasecmp(attr, "mailLocalAddress") == 0 ||
-	    strcasecmp(attr, "mutualizeFormerMail") == 0;
+	    strcasecmp(attr, "mutualizeFormerMail") == 0 ||
+	    strcasecmp(attr, "mutualizeMailboxAccess") == 0;
 }
 
 /*

@@ -183,6 +183,33 @@ match_current(struct differ *d)
 	}
 }
 
+/*
+ * An ou=mailboxes the file no longer wants stays while it holds a mailbox
+ * that is kept, disabled: it goes with the last of them.
+ */
+static void
+keep_mailboxes_ou(struct differ *d)
+{
+	struct hmap	 held = { 0 };	/* tenant id -> a mailbox kept */
+	size_t		 i, n = 0;
+
+	for (i = 0; i < d->leavers.n; i++) {
+		const struct entry	*e = d->leavers.v[i];
+
+		if (e->kind == ENTRY_MAILBOX && !leaver_deleted(d, e))
+			hmap_put(&held, e->tenant, (void *)e);
+	}
+	for (i = 0; i < d->dels.n; i++) {
+		const struct entry	*e = d->dels.v[i];
+
+		if (e->kind != ENTRY_MAILBOXES ||
+		    hmap_get(&held, e->tenant) == NULL)
+			d->dels.v[n++] = d->dels.v[i];
+	}
+	d->dels.n = n;
+	hmap_free(&held);
+}
+
 static int
 cmp_delete(const void *a, const void *b)
 {
@@ -284,6 +311,7 @@ diff(const struct entries *desired, const struct entries *current,
 	d.mkeys[n] = NULL;
 	match_desired(&d);
 	match_current(&d);
+	keep_mailboxes_ou(&d);
 	emit(&d);
 	for (i = 0; i < NRANKS; i++)
 		ptrvec_free(&d.adds[i]);

@@ -32,7 +32,8 @@ static const char *const indexes[][2] = {
 	{ "employeeNumber", "eq" }, { "member", "eq" }, { "memberOf", "eq" },
 	{ "entryUUID", "eq" }, { "entryCSN", "eq" },
 	{ "mutualizeDisabled", "pres,eq" }, { "mailLocalAddress", "eq" },
-	{ "mutualizeFormerMail", "eq" }, { NULL, NULL }
+	{ "mutualizeFormerMail", "eq" }, { "mutualizeMailboxAccess", "eq" },
+	{ NULL, NULL }
 };
 
 /* The index values the database lacks (all of them for a new one). */

@@ -2,6 +2,8 @@
  * Functional mailboxes: what render makes of them and of their delegates,
  * and what diff does when their address, delegates or presence change.
  */
+#include <nettle/base64.h>
+
 #include "harness.h"
 
 #define VEN	"ou=venissieux,ou=tenants,dc=sitiv,dc=fr"
@@ -342,6 +344,97 @@ a_mailbox_gone_is_deleted_only_as_a_person_would_be(void **state)
 	pics_free(&p);
 }
 
+/* A value of an LDIF line: as it is, or base64 after "::". */
+static char *
+ldif_value(const char *after)
+{
+	struct base64_decode_ctx ctx;
+	size_t			 len = strlen(after + 2) + 1;
+	char			*out;
+
+	if (after[1] != ':')
+		return xstrdup(after + (after[1] == ' ' ? 2 : 1));
+	out = xmalloc(len);
+	base64_decode_init(&ctx);
+	assert_true(base64_decode_update(&ctx, &len, (uint8_t *)out,
+	    strlen(after + 3), after + 3));
+	assert_true(base64_decode_final(&ctx));
+	out[len] = '\0';
+	return out;
+}
+
+/* An LDIF of content records (unfolded here) read into es, as read does. */
+static void
+read_ldif(const char *path, struct entries *es)
+{
+	char		*text = slurp(path), *line, *save, *colon, *name, *v;
+	char		*p, *q;
+	struct entry	*e = NULL;
+	const struct attr *id;
+
+	for (p = q = text; *p != '\0'; p++)	/* unfold */
+		if (p[0] == '\n' && p[1] == ' ')
+			p++;
+		else
+			*q++ = *p;
+	*q = '\0';
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		colon = strchr(line, ':');
+		name = xstrndup(line, (size_t)(colon - line));
+		v = ldif_value(colon);
+		if (strcmp(name, "dn") == 0) {
+			e = entries_add(es, v, NULL, ENTRY_OTHER);
+			entry_classify(es, e, "dc=sitiv,dc=fr",
+			    "ou=tenants,dc=sitiv,dc=fr");
+		} else
+			entry_add_value(es, e, name, v);
+		free(name);
+		free(v);
+	}
+	for (size_t i = 0; i < es->v.n; i++) {
+		e = es->v.v[i];
+		if (ENTRY_IS_USER(e->kind) &&
+		    (id = entry_attr(e, "employeeNumber")) != NULL)
+			hmap_put(&es->by_id, id->vals[0], e);
+	}
+	free(text);
+}
+
+/*
+ * A directory that an apply made before mailboxes existed (the export of
+ * tests/data/small.yaml kept in tests/golden) needs no change from this
+ * version: no ou=mailboxes, no class or attribute of delegation.
+ */
+static void
+a_directory_made_before_mailboxes_gets_an_empty_plan(void **state)
+{
+	struct diags		 d = { 0 };
+	struct model		*m = model_load("tests/data/small.yaml", &d);
+	struct entries		 desired, current;
+	struct plan		 plan;
+	struct diff_opts	 o = diff_opts_default();
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(model_check(m, &d), 0);
+	assert_int_equal(identities(m, NULL), 0);
+	entries_init(&desired);
+	entries_init(&current);
+	memset(&plan, 0, sizeof(plan));
+	read_ldif("tests/golden/small.ldif", &current);
+	assert_true(current.v.n > 10);
+	render(m, &desired);
+	o.model = m;
+	diff(&desired, &current, &o, &plan);
+	assert_int_equal(plan.n, 0);
+	plan_free(&plan);
+	entries_free(&desired);
+	entries_free(&current);
+	model_free(m);
+	diag_free(&d);
+}
+
 int
 main(void)
 {
@@ -349,6 +442,7 @@ main(void)
 		cmocka_unit_test(a_mailbox_is_an_account_below_ou_mailboxes_with_no_password),
 		cmocka_unit_test(delegates_get_the_address_and_nobody_else_anything),
 		cmocka_unit_test(a_tenant_without_mailboxes_gets_no_ou_mailboxes),
+		cmocka_unit_test(a_directory_made_before_mailboxes_gets_an_empty_plan),
 		cmocka_unit_test(a_mailbox_in_sync_gives_an_empty_plan),
 		cmocka_unit_test(a_new_address_is_a_modrdn_and_a_new_mail),
 		cmocka_unit_test(new_delegates_take_the_place_of_the_old),

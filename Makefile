@@ -161,6 +161,7 @@ check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutu
 	bash tests/test_fault.sh
 	bash tests/test_files.sh
 	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_access.sh
+	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_schema.sh
 	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_status.sh
 	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_replication.sh
 	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_removal.sh

@@ -1327,6 +1327,9 @@ struct slapd_config {
 	const char	*module_dn;	/* the first module list, or NULL */
 	const char	*module_path;	/* its olcModulePath, or NULL */
 	struct ptrvec	 schemas;	/* const char *: "core", "misc" */
+	const char	*mutualize_dn;	/* mutualize's schema entry, or NULL */
+	struct ptrvec	 mutualize_defs;	/* const char *: its attribute
+					   types and classes, without {n} */
 	struct ptrvec	 dbs;		/* struct slapd_db * */
 	struct ptrvec	 server_ids;	/* const char *: olcServerID, no {n} */
 	int		 next_db;	/* the number a database added takes */

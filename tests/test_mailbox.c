@@ -344,6 +344,35 @@ a_mailbox_gone_is_deleted_only_as_a_person_would_be(void **state)
 	pics_free(&p);
 }
 
+static void
+a_mailbox_back_in_the_file_is_enabled_in_the_same_entry(void **state)
+{
+	struct pics		 p;
+	const struct change	*c;
+	struct entry		*e;
+
+	(void)state;
+	planned(&p, TOWN MAIRIE_OF("mairie@venissieux.fr", "V-1"),
+	    TOWN MAIRIE_OF("mairie@venissieux.fr", "V-1"), DEPART_DISABLE);
+	plan_free(&p.plan);
+	memset(&p.plan, 0, sizeof(p.plan));
+	/* as a departure left it: stamped */
+	e = entries_find(&p.current, MAIRIE);
+	entry_add_value(&p.current, e, "mutualizeDisabled", "20260101000000Z");
+	{
+		struct diff_opts	o = diff_opts_default();
+
+		o.model = p.m;
+		diff(&p.desired, &p.current, &o, &p.plan);
+	}
+	assert_int_equal(p.plan.nadd, 0);
+	c = change_of(&p.plan, CHANGE_MODIFY, MAIRIE);
+	assert_non_null(c);
+	assert_int_equal(c->why, WHY_ENABLE);
+	assert_mod(c, MOD_DELETE, "mutualizeDisabled", "20260101000000Z");
+	pics_free(&p);
+}
+
 /* A value of an LDIF line: as it is, or base64 after "::". */
 static char *
 ldif_value(const char *after)
@@ -448,6 +477,7 @@ main(void)
 		cmocka_unit_test(new_delegates_take_the_place_of_the_old),
 		cmocka_unit_test(a_mailbox_gone_from_the_file_is_disabled_and_kept),
 		cmocka_unit_test(a_mailbox_gone_is_deleted_only_as_a_person_would_be),
+		cmocka_unit_test(a_mailbox_back_in_the_file_is_enabled_in_the_same_entry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

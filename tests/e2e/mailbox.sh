@@ -100,6 +100,25 @@ e2e_mailbox() {
 		imap_refused "$port" "$MAIRIE*aminata.ndiaye" "$pw_aminata"
 	check "mailbox: the departure file applies again (address, delegate back)" \
 		apply_quiet "$work" left
+
+	# Gone from the file: disabled and kept, as a person who left.
+	grep -v -e '^    mailboxes:' -e "address: $MAIRIE" "$work/left.yaml" \
+		>"$work/mbx-gone.yaml"
+	check "mailbox: one gone from the file is applied" \
+		apply_quiet "$work" mbx-gone
+	check "mailbox: its entry is kept, disabled, not deleted" eval \
+		'grep -q "(disable: no longer in the file)" "$work/mbx-gone.out" &&
+		! grep -q "^- " "$work/mbx-gone.out" &&
+		test "$(entry_uuid "$work" "$MAIRIE")" = "$uuid"'
+	check "mailbox: its delegate is refused" \
+		imap_refused "$port" "$MAIRIE*helene.dupont-sebastien" "$pw_helene"
+	check "mailbox: the Postfix lookup no longer finds it" \
+		test -z "$(postfix_lookup "$work" "$MAIRIE")"
+	check "mailbox: back in the file, it is enabled in the same entry" eval \
+		'apply_quiet "$work" left &&
+		test "$(entry_uuid "$work" "$MAIRIE")" = "$uuid"'
+	check "mailbox: and its mail is still there" eval \
+		'imap_first "$port" "$MAIRIE*helene.dupont-sebastien" "$pw_helene" | grep -q "arrete $$"'
 	[ "$TAP_FAILED" = 0 ] || { show_log "$dir/dovecot.log"; cat "$work/mbx-accueil.plan"; }
 	stop "$DOVECOT_PID"
 }

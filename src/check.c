@@ -250,6 +250,19 @@ check_group_ref(struct checker *c, const struct tenant_index *own,
 		    ti->t->id ? ti->t->id : "?", gid);
 }
 
+static void
+check_refs_once(struct checker *c, const struct ref *refs, size_t n,
+    const char *what)
+{
+	size_t	i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(refs[i].id, refs[j].id) == 0)
+				diag_add(c->d, refs[i].pos, "%s \"%s\" is listed "
+				    "twice", what, refs[i].id);
+}
+
 /* A contract that ends before it starts is a typing error, not a plan. */
 static void
 check_dates(struct checker *c, const struct person *p)
@@ -269,15 +282,11 @@ static void
 check_person(struct checker *c, const struct tenant_index *ti,
     const struct person *p)
 {
-	size_t	i, j;
+	size_t	i;
 
-	for (i = 0; i < p->ngroups; i++) {
+	for (i = 0; i < p->ngroups; i++)
 		check_group_ref(c, ti, &p->groups[i]);
-		for (j = 0; j < i; j++)
-			if (strcmp(p->groups[i].id, p->groups[j].id) == 0)
-				diag_add(c->d, p->groups[i].pos, "group \"%s\" is "
-				    "listed twice", p->groups[i].id);
-	}
+	check_refs_once(c, p->groups, p->ngroups, "group");
 	check_entitlements(c, p->services, p->nservices);
 	if (p->mail_set != NULL && !valid_mail(p->mail_set))
 		diag_add(c->d, p->mail_pos, "mail \"%s\" is not an address",
@@ -293,19 +302,6 @@ check_person(struct checker *c, const struct tenant_index *ti,
 		diag_add(c->d, p->phone_pos, "phone \"%s\" is not a telephone "
 		    "number", p->phone);
 	check_dates(c, p);
-}
-
-static void
-check_refs_once(struct checker *c, const struct ref *refs, size_t n,
-    const char *what)
-{
-	size_t	i, j;
-
-	for (i = 0; i < n; i++)
-		for (j = 0; j < i; j++)
-			if (strcmp(refs[i].id, refs[j].id) == 0)
-				diag_add(c->d, refs[i].pos, "%s \"%s\" is listed "
-				    "twice", what, refs[i].id);
 }
 
 /*

@@ -33,6 +33,8 @@ SRCS	 = src/apply.c src/calls.c src/check.c src/conn.c src/connectors.c \
 	   src/render.c src/run.c src/saved.c src/scim.c src/secret.c src/stop.c \
 	   src/svcconf.c src/template.c src/translit.c src/webhook.c \
 	   src/welcome.c src/write.c src/xmem.c src/yaml.c src/removal.c
+# Functional mailboxes: their keys, DNs and default services.
+SRCS	+= src/mailbox.c
 # The accounts the services bind with, and their password files.
 SRCS	+= src/account.c
 # The apply's decisions on a plan, apart from the LDAP that carries them out.

@@ -671,6 +671,7 @@ const char	*render_system_dn(struct arena *, const struct model *);
  * pwdStartTime, pwdEndTime and, under first_password: reset_required, pwdReset.
  */
 void		 render(const struct model *, struct entries *);
+/* mailbox.c: a functional mailbox's names. */
 /*
  * A mailbox's key, its employeeNumber, which no person id can take ('+') and
  * which is safe as a directory name: "mailbox+<tenant>+<id>"; in the arena.
@@ -683,6 +684,12 @@ const char	*mailbox_key(struct arena *, const char *tenant, const char *id);
  */
 const struct entitlement *mailbox_services(struct arena *,
 		    const struct model *, const struct mailbox *, size_t *n);
+/*
+ * The DN of a mailbox's entry below parent (ou=mailboxes), in the arena, as
+ * slapd gives it back: '+', '=' and a leading '#' of the address in hex.
+ */
+const char	*mailbox_dn(struct arena *, const char *address,
+		    const char *parent);
 /* ppolicy's value for "locked until an administrator unlocks". */
 #define LOCKED_FOREVER	"000001010000Z"
 /*

@@ -463,34 +463,6 @@ render_one(struct renderer *r, const struct person *p, const char *people_dn)
 	entry_done(es, pe, mark);
 }
 
-const char *
-mailbox_key(struct arena *a, const char *tenant, const char *id)
-{
-	return arena_printf(a, "mailbox+%s+%s", tenant, id);
-}
-
-const struct entitlement *
-mailbox_services(struct arena *a, const struct model *m,
-    const struct mailbox *b, size_t *n)
-{
-	struct entitlement	*v;
-	size_t			 i;
-
-	if (b->services != NULL) {
-		*n = b->nservices;
-		return b->services;
-	}
-	v = arena_alloc(a, (m->nservices ? m->nservices : 1) * sizeof(*v));
-	for (*n = i = 0; i < m->nservices; i++)
-		if (m->services[i].tmpl != NULL &&
-		    (m->services[i].tmpl->configs & CONFIG_DOVECOT)) {
-			memset(&v[*n], 0, sizeof(v[*n]));
-			v[*n].id = m->services[i].id;
-			v[(*n)++].pos = m->services[i].pos;
-		}
-	return v;
-}
-
 /*
  * A functional mailbox: an account nobody logs in as (no userPassword),
  * in the groups of its services and with what their templates set, as
@@ -543,7 +515,7 @@ render_mailboxes(struct renderer *r, const struct tenant *t, const char *tdn)
 
 	render_ou(es, mdn, "mailboxes", t->id, ENTRY_MAILBOXES);
 	for (i = 0; i < t->nmailboxes; i++)
-		render_mailbox(r, &t->mailboxes[i], child_dn(&es->arena, "uid",
+		render_mailbox(r, &t->mailboxes[i], mailbox_dn(&es->arena,
 		    t->mailboxes[i].address, mdn));
 }
 

@@ -201,6 +201,22 @@ a_mailbox_is_an_account_below_ou_mailboxes_with_no_password(void **state)
 	model_free(m);
 }
 
+/* What slapd writes in hex in a DN it gives back, the DN of a mailbox has so. */
+static void
+a_mailbox_dn_is_written_as_slapd_gives_it_back(void **state)
+{
+	struct arena	a = { 0 };
+
+	(void)state;
+	assert_string_equal(mailbox_dn(&a, "mairie+info=x@ville.fr", BOXES),
+	    "uid=mairie\\2Binfo\\3Dx@ville.fr," BOXES);
+	assert_string_equal(mailbox_dn(&a, "#a#@ville.fr", BOXES),
+	    "uid=\\23a#@ville.fr," BOXES);
+	assert_string_equal(mailbox_dn(&a, "a.b_c-d@ville.fr", BOXES),
+	    "uid=a.b_c-d@ville.fr," BOXES);
+	arena_free(&a);
+}
+
 static void
 delegates_get_the_address_and_nobody_else_anything(void **state)
 {
@@ -469,6 +485,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_mailbox_is_an_account_below_ou_mailboxes_with_no_password),
+		cmocka_unit_test(a_mailbox_dn_is_written_as_slapd_gives_it_back),
 		cmocka_unit_test(delegates_get_the_address_and_nobody_else_anything),
 		cmocka_unit_test(a_tenant_without_mailboxes_gets_no_ou_mailboxes),
 		cmocka_unit_test(a_directory_made_before_mailboxes_gets_an_empty_plan),

@@ -3,7 +3,7 @@
 # without what functional mailboxes need (mutualizeMailboxAccess,
 # mutualizeDelegate): directory-config adds the definitions it lacks to the
 # schema entry, and nothing else of it; once added, it asks for nothing more,
-# and an apply writes delegates.
+# and an apply writes delegates, and the next plan is empty.
 # MUTUALIZE_TEST_BIN: the program.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,7 +43,8 @@ tenants:
     people:
       - {id: "A-1", given_name: "Alice", surname: "Agent", kind: agent}
     mailboxes:
-      - {id: mairie, address: mairie@town-a.fr, delegates: [A-1]}
+      # '+' and '=', which slapd gives back in hex in a DN
+      - {id: mairie, address: "mairie+info=x@town-a.fr", delegates: [A-1]}
 YAML
 
 # configure TEMPLATES OUT: directory-config's LDIF with those templates,
@@ -89,6 +90,9 @@ check "an apply writes the delegate and the mailbox" eval \
 	--credentials "$work/creds" "$work/tenants.yaml" >"$work/apply.out" 2>&1'
 check "the delegate holds the address" eval \
 	'ldapsearch -Q -LLL -Y EXTERNAL -H "$SLAPD_LDAPI_URI" -b "$BASE" \
-	"(mutualizeMailboxAccess=mairie@town-a.fr)" uid | grep -q "^uid: alice.agent$"'
+	"(mutualizeMailboxAccess=mairie+info=x@town-a.fr)" uid | grep -q "^uid: alice.agent$"'
+check "the next plan is empty (an address's DN compares as slapd gives it)" \
+	eval 'MUTUALIZE_TEMPLATES=$NEW "$prog" plan --exit-code -H "$SLAPD_URI" \
+	"$work/tenants.yaml" >"$work/plan.out" 2>&1'
 [ "$TAP_FAILED" = 0 ] || head -50 "$work"/old.out "$work"/new.out
 tap_done schema

@@ -34,6 +34,8 @@ SRCS	 = src/apply.c src/calls.c src/check.c src/conn.c src/connectors.c \
 	   src/scim.c src/secret.c src/stop.c \
 	   src/svcconf.c src/template.c src/translit.c src/webhook.c \
 	   src/welcome.c src/write.c src/xmem.c src/yaml.c src/removal.c
+# Functional mailboxes: their keys, DNs and default services.
+SRCS	+= src/mailbox.c
 # The accounts the services bind with, and their password files.
 SRCS	+= src/account.c
 # The apply's decisions on a plan, apart from the LDAP that carries them out.
@@ -59,7 +61,8 @@ UNIT	 = test_yaml test_load test_getters test_placeholder test_csv \
 	   test_translit test_render test_diff test_plan test_ldif test_dn \
 	   test_secret test_template test_directory test_connect test_progress \
 	   test_guard test_number test_cli test_batch test_applywire test_rules \
-	   test_account test_status test_already test_outbox test_dates
+	   test_account test_status test_already test_outbox test_dates \
+	   test_mailbox
 INTEG	 = test_apply test_trust test_overlays test_accounts test_replan \
 	   test_validity test_review
 
@@ -161,6 +164,7 @@ check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutu
 	bash tests/test_fault.sh
 	bash tests/test_files.sh
 	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_access.sh
+	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_schema.sh
 	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_status.sh
 	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_replication.sh
 	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_removal.sh

@@ -341,18 +341,34 @@ struct group {
 	size_t		 nmembers;
 	struct pos	 pos, id_pos;
 };
+struct mailbox;
 struct tenant {
 	const char	*id, *name, *mail_domain;
 	struct group	*groups;
 	size_t		 ngroups;
 	struct person	*people;
 	size_t		 npeople;
+	struct mailbox	*mailboxes;	/* functional addresses */
+	size_t		 nmailboxes;
 	struct entitlement *services;	/* default entitlements of its people */
 	size_t		 nservices;
 	struct ref	*admins;	/* person ids */
 	size_t		 nadmins;
 	long		 mandate_end;	/* its elected officials' last day, or DATE_NONE */
 	struct pos	 pos, id_pos, mail_domain_pos, mandate_end_pos;
+};
+/*
+ * A tenant's functional mailbox (mairie@, accueil@), which outlives the
+ * people who read it: only its delegates change.
+ */
+struct mailbox {
+	const char	*id, *address, *name;	/* name: NULL, the address */
+	struct ref	*delegates;	/* person ids, of any tenant */
+	size_t		 ndelegates;
+	struct entitlement *services;	/* NULL: the default (render.c) */
+	size_t		 nservices;
+	struct pos	 pos, id_pos, address_pos, name_pos;
+	struct tenant	*tenant;
 };
 /* policy.password_min_length: the default, and the range allowed. */
 #define PASSWORD_MIN_DEFAULT	12
@@ -554,8 +570,12 @@ enum entry_kind {
 	ENTRY_SERVICES,	/* ou=services: who is entitled to what */
 	ENTRY_SERVICE,	/* cn=<service>,ou=services */
 	ENTRY_SYSTEM,	/* ou=system: the accounts services bind with */
-	ENTRY_ACCOUNT	/* cn=<service>,ou=system */
+	ENTRY_ACCOUNT,	/* cn=<service>,ou=system */
+	ENTRY_MAILBOXES,	/* ou=mailboxes,ou=<tenant> */
+	ENTRY_MAILBOX	/* uid=<address>,ou=mailboxes,ou=<tenant> */
 };
+/* Whether services see the entry as one that reads mail: a person, a mailbox. */
+#define ENTRY_IS_USER(k)	((k) == ENTRY_PERSON || (k) == ENTRY_MAILBOX)
 struct attr {
 	const char	 *name;
 	const char	**vals;
@@ -573,7 +593,7 @@ struct entry {
 struct entries {
 	struct ptrvec	 v;		/* struct entry *, in arena */
 	struct hmap	 by_key;
-	struct hmap	 by_id;		/* employeeNumber -> marked person entry */
+	struct hmap	 by_id;		/* employeeNumber -> marked person or mailbox */
 	int		 ppolicy;	/* read: the server knows pwdAccountLockedTime;
 					   wanted: render writes ppolicy's */
 	struct hmap	 strings;	/* strings kept once for all entries */
@@ -651,6 +671,25 @@ const char	*render_system_dn(struct arena *, const struct model *);
  * pwdStartTime, pwdEndTime and, under first_password: reset_required, pwdReset.
  */
 void		 render(const struct model *, struct entries *);
+/* mailbox.c: a functional mailbox's names. */
+/*
+ * A mailbox's key, its employeeNumber, which no person id can take ('+') and
+ * which is safe as a directory name: "mailbox+<tenant>+<id>"; in the arena.
+ */
+const char	*mailbox_key(struct arena *, const char *tenant, const char *id);
+/*
+ * The services of a mailbox: its own list, else every service whose
+ * template writes a Dovecot configuration (the mail service). The array is
+ * the mailbox's or in the arena; *n its length.
+ */
+const struct entitlement *mailbox_services(struct arena *,
+		    const struct model *, const struct mailbox *, size_t *n);
+/*
+ * The DN of a mailbox's entry below parent (ou=mailboxes), in the arena, as
+ * slapd gives it back: '+', '=' and a leading '#' of the address in hex.
+ */
+const char	*mailbox_dn(struct arena *, const char *address,
+		    const char *parent);
 /* ppolicy's value for "locked until an administrator unlocks". */
 #define LOCKED_FOREVER	"000001010000Z"
 /*
@@ -1310,6 +1349,9 @@ struct slapd_config {
 	const char	*module_dn;	/* the first module list, or NULL */
 	const char	*module_path;	/* its olcModulePath, or NULL */
 	struct ptrvec	 schemas;	/* const char *: "core", "misc" */
+	const char	*mutualize_dn;	/* mutualize's schema entry, or NULL */
+	struct ptrvec	 mutualize_defs;	/* const char *: its attribute
+					   types and classes, without {n} */
 	struct ptrvec	 dbs;		/* struct slapd_db * */
 	struct ptrvec	 server_ids;	/* const char *: olcServerID, no {n} */
 	int		 next_db;	/* the number a database added takes */

@@ -12,8 +12,10 @@
  *   pwdReset of a person                            the town's admins set it
  *   any other userPassword                          bind only
  *   ou=tenants and the base, as a search base       any bound client
- *   for each service: the members of its group,     its account reads what
- *   their memberOf of it, and its group             its template needs
+ *   for each service: the members of its group      its account reads what
+ *   (people, mailboxes), their memberOf of it, and  its template needs (and
+ *   its group                                       Dovecot's delegates'
+ *                                                   mutualizeMailboxAccess)
  *   a town's entries                                the town's admins read
  *   a person's entry                                the person reads
  *   active people (policy.address_book)             people read the names
@@ -54,6 +56,7 @@ struct rules {
 	const char		*base;		/* as written in the file */
 	const char		*person;	/* dn.regex of a person, town $1 */
 	const char		*anyone;	/* dn.regex of any person */
+	const char		*user;		/* ... of a person or mailbox */
 	const char		*admins;	/* group.expand of town $1's admins */
 	const char		*replicator;	/* or NULL */
 };
@@ -161,6 +164,9 @@ service_read(struct rules *r, const struct service *s)
 	list_add(&names, t->login_attr);
 	for (i = 0; i < t->nattrs; i++)
 		list_add(&names, t->attrs[i].name);
+	/* the master passdb's filter: the mailboxes a delegate reads */
+	if (t->configs & CONFIG_DOVECOT)
+		list_add(&names, "mutualizeMailboxAccess");
 	f = template_filter(r->m, s);
 	filter_attrs(r->a, f, &filter);
 	free(f);
@@ -189,16 +195,16 @@ service_rules(struct rules *r, const struct service *s)
 	    r->base);
 
 	rule(r, arena_printf(r->a, "to dn.regex=\"%s\" attrs=memberOf "
-	    "val=\"%s\" by dn.exact=\"%s\" read by * break", r->anyone, group,
+	    "val=\"%s\" by dn.exact=\"%s\" read by * break", r->user, group,
 	    dn));
 	if (r->replicator == NULL)
 		rule(r, arena_printf(r->a, "to dn.regex=\"%s\" "
 		    "filter=\"(memberOf=%s)\" attrs=%s by dn.exact=\"%s\" read "
-		    "by * break", r->anyone, group, service_read(r, s), dn));
+		    "by * break", r->user, group, service_read(r, s), dn));
 	else
 		rule(r, arena_printf(r->a, "to dn.regex=\"%s\" attrs=%s "
 		    "by dn.exact=\"%s\" set=\"[%s]/member & this\" read "
-		    "by * break", r->anyone, service_read(r, s), dn, group));
+		    "by * break", r->user, service_read(r, s), dn, group));
 	rule(r, arena_printf(r->a, "to dn.base=\"%s\" attrs=entry,objectClass,"
 	    "cn,member by dn.exact=\"%s\" read by * break", group, dn));
 }
@@ -305,6 +311,8 @@ access_make(const struct model *m, const char *replicator, struct arena *a,
 	r.person = arena_printf(a, "^uid=[^,]+,ou=people,ou=([^,]+),"
 	    "ou=tenants,%s$", b);
 	r.anyone = arena_printf(a, "^uid=[^,]+,ou=people,ou=[^,]+,"
+	    "ou=tenants,%s$", b);
+	r.user = arena_printf(a, "^uid=[^,]+,ou=(people|mailboxes),ou=[^,]+,"
 	    "ou=tenants,%s$", b);
 	r.admins = arena_printf(a, "group.expand=\"cn=admins,ou=groups,ou=$1,"
 	    "ou=tenants,%s\"", r.base);

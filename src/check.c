@@ -129,6 +129,8 @@ struct checker {
 	struct diags		*d;
 	struct hmap		 tenants;	/* id -> struct tenant_index */
 	struct hmap		 services;	/* id -> struct service */
+	struct hmap		 addresses;	/* lowercase -> struct mailbox */
+	struct arena		 tmp;		/* the keys of addresses */
 	struct tenant_index	*index;		/* one per tenant */
 };
 
@@ -248,6 +250,19 @@ check_group_ref(struct checker *c, const struct tenant_index *own,
 		    ti->t->id ? ti->t->id : "?", gid);
 }
 
+static void
+check_refs_once(struct checker *c, const struct ref *refs, size_t n,
+    const char *what)
+{
+	size_t	i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(refs[i].id, refs[j].id) == 0)
+				diag_add(c->d, refs[i].pos, "%s \"%s\" is listed "
+				    "twice", what, refs[i].id);
+}
+
 /* A contract that ends before it starts is a typing error, not a plan. */
 static void
 check_dates(struct checker *c, const struct person *p)
@@ -267,15 +282,11 @@ static void
 check_person(struct checker *c, const struct tenant_index *ti,
     const struct person *p)
 {
-	size_t	i, j;
+	size_t	i;
 
-	for (i = 0; i < p->ngroups; i++) {
+	for (i = 0; i < p->ngroups; i++)
 		check_group_ref(c, ti, &p->groups[i]);
-		for (j = 0; j < i; j++)
-			if (strcmp(p->groups[i].id, p->groups[j].id) == 0)
-				diag_add(c->d, p->groups[i].pos, "group \"%s\" is "
-				    "listed twice", p->groups[i].id);
-	}
+	check_refs_once(c, p->groups, p->ngroups, "group");
 	check_entitlements(c, p->services, p->nservices);
 	if (p->mail_set != NULL && !valid_mail(p->mail_set))
 		diag_add(c->d, p->mail_pos, "mail \"%s\" is not an address",
@@ -291,6 +302,57 @@ check_person(struct checker *c, const struct tenant_index *ti,
 		diag_add(c->d, p->phone_pos, "phone \"%s\" is not a telephone "
 		    "number", p->phone);
 	check_dates(c, p);
+}
+
+/*
+ * A mailbox's address is its own in the whole syndicate: no other mailbox
+ * has it (model_identities sees that no person has it either).
+ */
+static void
+check_mailbox_address(struct checker *c, const struct mailbox *b)
+{
+	const struct mailbox	*other;
+	char			*key, *p;
+
+	if (!valid_mail(b->address)) {
+		diag_add(c->d, b->address_pos, "address \"%s\" of mailbox \"%s\" "
+		    "is not an address", b->address, b->id ? b->id : "?");
+		return;
+	}
+	key = arena_strdup(&c->tmp, b->address);
+	for (p = key; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if ((other = hmap_get(&c->addresses, key)) != NULL)
+		diag_add(c->d, b->address_pos, "address \"%s\" is also the address "
+		    "of mailbox \"%s\" of tenant \"%s\" (line %u)", b->address,
+		    other->id ? other->id : "?", other->tenant->id ?
+		    other->tenant->id : "?", other->address_pos.line);
+	else
+		hmap_put(&c->addresses, key, (void *)b);
+}
+
+/* A tenant's mailboxes: ids unique in it, addresses in the syndicate. */
+static void
+check_mailboxes(struct checker *c, const struct tenant *t)
+{
+	size_t	i, j;
+
+	for (i = 0; i < t->nmailboxes; i++) {
+		const struct mailbox	*b = &t->mailboxes[i];
+
+		check_identifier(c, "mailbox", b->id, b->id_pos);
+		for (j = 0; b->id != NULL && j < i; j++)
+			if (t->mailboxes[j].id != NULL &&
+			    strcmp(b->id, t->mailboxes[j].id) == 0)
+				diag_add(c->d, b->id_pos, "duplicate mailbox id "
+				    "\"%s\" in tenant (first at line %u)", b->id,
+				    t->mailboxes[j].id_pos.line);
+		if (b->address != NULL)
+			check_mailbox_address(c, b);
+		check_people_refs(c, b->delegates, b->ndelegates, "delegate");
+		check_refs_once(c, b->delegates, b->ndelegates, "delegate");
+		check_entitlements(c, b->services, b->nservices);
+	}
 }
 
 /* Pass two: everything that refers to something else. */
@@ -312,6 +374,7 @@ check_tenant(struct checker *c, const struct tenant_index *ti)
 		    "member");
 	for (i = 0; i < t->npeople; i++)
 		check_person(c, ti, &t->people[i]);
+	check_mailboxes(c, t);
 }
 
 static void
@@ -469,9 +532,12 @@ check_directory(const struct model *m, struct diags *d)
 size_t
 model_check(struct model *m, struct diags *d)
 {
-	struct checker	c = { m, d, { 0 }, { 0 }, NULL };
+	struct checker	c;
 	size_t		before = d->n, i;
 
+	memset(&c, 0, sizeof(c));
+	c.m = m;
+	c.d = d;
 	if (m->syndicate.id != NULL && !valid_id(m->syndicate.id))
 		diag_add(d, m->syndicate.id_pos, "syndicate id \"%s\" must be 1 to 63 "
 		    "lowercase letters, digits or inner hyphens", m->syndicate.id);
@@ -498,6 +564,8 @@ model_check(struct model *m, struct diags *d)
 	free(c.index);
 	hmap_free(&c.tenants);
 	hmap_free(&c.services);
+	hmap_free(&c.addresses);
+	arena_free(&c.tmp);
 	return d->n - before;
 }
 

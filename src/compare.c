@@ -91,7 +91,8 @@ static int
 value_list(const char *attr)
 {
 	return case_blind(attr) || strcasecmp(attr, "mailLocalAddress") == 0 ||
-	    strcasecmp(attr, "mutualizeFormerMail") == 0;
+	    strcasecmp(attr, "mutualizeFormerMail") == 0 ||
+	    strcasecmp(attr, "mutualizeMailboxAccess") == 0;
 }
 
 /*
@@ -287,7 +288,7 @@ diff_entry(struct differ *d, const struct entry *want, const struct entry *have,
 			diff_attr(ar, &d->sc, *names, entry_attr(want, *names),
 			    h, &mods);
 		}
-	if (want->kind == ENTRY_PERSON)
+	if (ENTRY_IS_USER(want->kind))
 		why = dated_mods(d, want, have, &mods);
 	c = plan_push_modify(d->p, have, dn, &mods, why);
 	if (c != NULL && change_disables(c)) {
@@ -299,6 +300,6 @@ diff_entry(struct differ *d, const struct entry *want, const struct entry *have,
 		c->assertion = NULL;	/* a change before made it another */
 	if (c != NULL && now != NULL)
 		c->waits = 1;	/* after its removals, whatever plan_keep keeps */
-	if (c != NULL && have->kind != ENTRY_PERSON)
+	if (c != NULL && !ENTRY_IS_USER(have->kind))
 		hmap_put(&d->touched, have->key, (void *)have);
 }

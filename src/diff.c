@@ -3,7 +3,9 @@
  *
  * People are matched by their id (employeeNumber), never by DN or name: a
  * changed login or a move to another town is a modrdn of the same entry, so
- * the mailbox and the files that hang on it stay. Everything else is matched
+ * the mailbox and the files that hang on it stay. Functional mailboxes are
+ * matched the same way, by their key (mailbox_key), so that a new address is
+ * a modrdn, and leave the file as people do: disabled, kept. Everything else is matched
  * by DN. Only entries that carry the mutualizeManaged mark are ever changed or
  * removed; others are reported and left alone.
  *
@@ -54,8 +56,10 @@ add_rank(enum entry_kind k)
 		return RANK_TENANT;
 	case ENTRY_PEOPLE:
 	case ENTRY_GROUPS:
+	case ENTRY_MAILBOXES:
 		return RANK_OU;
 	case ENTRY_PERSON:
+	case ENTRY_MAILBOX:
 		return RANK_PERSON;
 	default:
 		return RANK_GROUP;
@@ -117,7 +121,7 @@ match_desired(struct differ *d)
 		const struct entry	*want = d->desired->v.v[i], *have = NULL;
 		const struct attr	*id;
 
-		if (want->kind == ENTRY_PERSON &&
+		if (ENTRY_IS_USER(want->kind) &&
 		    (id = entry_attr(want, "employeeNumber")) != NULL)
 			have = hmap_get(&d->current->by_id, id->vals[0]);
 		if (have == NULL)
@@ -172,11 +176,38 @@ match_current(struct differ *d)
 		if (gone && !confirmed) {
 			if (have->kind == ENTRY_TENANT)
 				ptrvec_push(&d->p->tenants_gone, (void *)have);
-		} else if (have->kind == ENTRY_PERSON && !confirmed)
+		} else if (ENTRY_IS_USER(have->kind) && !confirmed)
 			ptrvec_push(&d->leavers, (void *)have);
 		else
 			ptrvec_push(&d->dels, (void *)have);
 	}
+}
+
+/*
+ * An ou=mailboxes the file no longer wants stays while it holds a mailbox
+ * that is kept, disabled: it goes with the last of them.
+ */
+static void
+keep_mailboxes_ou(struct differ *d)
+{
+	struct hmap	 held = { 0 };	/* tenant id -> a mailbox kept */
+	size_t		 i, n = 0;
+
+	for (i = 0; i < d->leavers.n; i++) {
+		const struct entry	*e = d->leavers.v[i];
+
+		if (e->kind == ENTRY_MAILBOX && !leaver_deleted(d, e))
+			hmap_put(&held, e->tenant, (void *)e);
+	}
+	for (i = 0; i < d->dels.n; i++) {
+		const struct entry	*e = d->dels.v[i];
+
+		if (e->kind != ENTRY_MAILBOXES ||
+		    hmap_get(&held, e->tenant) == NULL)
+			d->dels.v[n++] = d->dels.v[i];
+	}
+	d->dels.n = n;
+	hmap_free(&held);
 }
 
 static int
@@ -221,7 +252,7 @@ emit_deletes(struct differ *d)
 
 		if (e->tenant != NULL && in_list(d->o->remove_tenants, e->tenant))
 			c->why = WHY_TENANT;
-		if (e->kind == ENTRY_PERSON)
+		if (ENTRY_IS_USER(e->kind))
 			d->p->nremovals++;
 	}
 	d->p->ndelete += d->dels.n;
@@ -280,6 +311,7 @@ diff(const struct entries *desired, const struct entries *current,
 	d.mkeys[n] = NULL;
 	match_desired(&d);
 	match_current(&d);
+	keep_mailboxes_ou(&d);
 	emit(&d);
 	for (i = 0; i < NRANKS; i++)
 		ptrvec_free(&d.adds[i]);

@@ -32,7 +32,8 @@ static const char *const indexes[][2] = {
 	{ "employeeNumber", "eq" }, { "member", "eq" }, { "memberOf", "eq" },
 	{ "entryUUID", "eq" }, { "entryCSN", "eq" },
 	{ "mutualizeDisabled", "pres,eq" }, { "mailLocalAddress", "eq" },
-	{ "mutualizeFormerMail", "eq" }, { NULL, NULL }
+	{ "mutualizeFormerMail", "eq" }, { "mutualizeMailboxAccess", "eq" },
+	{ NULL, NULL }
 };
 
 /* The index values the database lacks (all of them for a new one). */
@@ -131,6 +132,78 @@ put_schema_file(FILE *fp, const char *path)
 	return 0;
 }
 
+/* Whether the server's mutualize schema defines the OID of this definition. */
+static int
+defined(const struct dirconf *d, const char *def)
+{
+	size_t	len = strcspn(def, " "), i;
+
+	for (i = 0; i < d->sc.mutualize_defs.n; i++) {
+		const char	*have = d->sc.mutualize_defs.v[i];
+
+		if (strncmp(have, "( ", 2) == 0 && strncmp(have + 2, def, len) == 0 &&
+		    have[2 + len] == ' ')
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The values of kind ("olcAttributeTypes") in mutualize.ldif whose OID the
+ * server's mutualize schema lacks, added to it: what a newer mutualize
+ * defines (its lines are not folded). Returns how many.
+ */
+static size_t
+put_schema_adds(struct dirconf *d, FILE *fp, const char *text, const char *kind)
+{
+	size_t		 klen = strlen(kind), n = 0, len;
+	const char	*line, *next;
+
+	for (line = text; *line != '\0'; line = next) {
+		len = strcspn(line, "\n");
+		next = line + len + (line[len] == '\n');
+		if (strncmp(line, kind, klen) != 0 || strncmp(line + klen, ": ( ",
+		    4) != 0 || defined(d, line + klen + 4))
+			continue;
+		if (n++ == 0)
+			fprintf(fp, "add: %s\n", kind);
+		fprintf(fp, "%.*s\n", (int)len, line);
+	}
+	if (n > 0)
+		fputs("-\n", fp);
+	return n;
+}
+
+/* A mutualize schema loaded by an older mutualize: what it lacks. */
+static int
+put_schema_upgrade(struct dirconf *d, FILE *fp, const char *path, size_t *n)
+{
+	struct diags	 dg = { 0 };
+	struct memtext	 mt;
+	size_t		 len, adds;
+	char		*text = file_read(path, 1 << 20, &dg, &len), *mods;
+	FILE		*m;
+
+	if (text == NULL) {
+		diag_print(&dg, stderr);
+		diag_free(&dg);
+		return -1;
+	}
+	m = memtext_open(&mt);
+	adds = put_schema_adds(d, m, text, "olcAttributeTypes");
+	adds += put_schema_adds(d, m, text, "olcObjectClasses");
+	mods = memtext_close(&mt);
+	if (adds > 0) {
+		fprintf(fp, "# %s: what the loaded schema lacks\n", path);
+		ldif_put(fp, "dn", d->sc.mutualize_dn);
+		fprintf(fp, "changetype: modify\n%s\n", mods);
+		++*n;
+	}
+	free(mods);
+	free(text);
+	return 0;
+}
+
 static int
 put_schemas(struct dirconf *d, FILE *fp, size_t *n)
 {
@@ -145,13 +218,14 @@ put_schemas(struct dirconf *d, FILE *fp, size_t *n)
 		ret = put_schema_file(fp, "/etc/ldap/schema/dyngroup.ldif");
 		++*n;
 	}
+	path = xasprintf("%s/mutualize.ldif", templates_dir(d->m,
+	    d->o->templates));
 	if (ret == 0 && !slapd_has(&d->sc.schemas, "mutualize")) {
-		path = xasprintf("%s/mutualize.ldif", templates_dir(d->m,
-		    d->o->templates));
 		ret = put_schema_file(fp, path);
-		free(path);
 		++*n;
-	}
+	} else if (ret == 0 && d->sc.mutualize_dn != NULL)
+		ret = put_schema_upgrade(d, fp, path, n);
+	free(path);
 	return ret;
 }
 

@@ -514,8 +514,8 @@ classify_container(struct entry *e, const char *base_key, const char *ou,
 /*
  * Recognises an entry read from the directory by where it stands:
  * ou=services and ou=system below the base, cn= below each; ou=<tenant>;
- * ou=people or ou=groups below it; uid= below ou=people and cn= below
- * ou=groups. Anything else is ENTRY_OTHER (still inside a tenant).
+ * ou=people, ou=groups or ou=mailboxes below it; uid= below ou=people and
+ * ou=mailboxes, cn= below ou=groups. Anything else is ENTRY_OTHER (still inside a tenant).
  */
 void
 entry_classify(struct entries *es, struct entry *e, const char *base_key,
@@ -555,6 +555,8 @@ entry_classify(struct entries *es, struct entry *e, const char *base_key,
 			e->kind = ENTRY_PEOPLE;
 		else if (rdn_is(mid, t - 1, "ou=groups"))
 			e->kind = ENTRY_GROUPS;
+		else if (rdn_is(mid, t - 1, "ou=mailboxes"))
+			e->kind = ENTRY_MAILBOXES;
 		return;
 	}
 	first = rdn_start(e->key, mid - 1);
@@ -564,6 +566,9 @@ entry_classify(struct entries *es, struct entry *e, const char *base_key,
 		e->kind = ENTRY_PERSON;
 	else if (rdn_is(mid, t - 1, "ou=groups") && strncmp(first, "cn=", 3) == 0)
 		e->kind = ENTRY_GROUP;
+	else if (rdn_is(mid, t - 1, "ou=mailboxes") &&
+	    strncmp(first, "uid=", 4) == 0)
+		e->kind = ENTRY_MAILBOX;
 }
 
 int

@@ -5,7 +5,8 @@
  * their names; where that login is taken, people in order of id get the first of
  * login2, login3, ... that is free, so the result never depends on the order of
  * the files. Mail addresses follow policy.mail unless the file sets one; a mail
- * or alias that two people would share cannot be numbered away and is an error.
+ * or alias that two people would share cannot be numbered away and is an error,
+ * as is one that a mailbox of the file has.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -349,6 +350,27 @@ take_address(struct model *m, struct hmap *addrs, const struct person *p,
 		    other->id);
 }
 
+/* A mailbox's address is no person's mail or alias. */
+static void
+mailboxes_apart(struct model *m, const struct hmap *addrs, struct diags *d)
+{
+	const struct person	*p;
+	size_t			 i, j;
+
+	for (i = 0; i < m->ntenants; i++)
+		for (j = 0; j < m->tenants[i].nmailboxes; j++) {
+			const struct mailbox	*b = &m->tenants[i].mailboxes[j];
+
+			if (b->address == NULL || b->id == NULL ||
+			    (p = hmap_get(addrs, lower(&m->arena,
+			    b->address))) == NULL)
+				continue;
+			diag_add(d, b->address_pos, "address \"%s\" of mailbox "
+			    "\"%s\" is also an address of person \"%s\"",
+			    b->address, b->id, p->id);
+		}
+}
+
 static void
 assign_mails(struct speller *sp, struct diags *d)
 {
@@ -377,6 +399,7 @@ assign_mails(struct speller *sp, struct diags *d)
 				take_address(m, &addrs, p, p->aliases[k].id,
 				    p->aliases[k].pos, d);
 		}
+	mailboxes_apart(m, &addrs, d);
 	hmap_free(&addrs);
 }
 

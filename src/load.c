@@ -173,9 +173,44 @@ load_group(struct loader *l, const struct ynode *n, struct group *g)
 }
 
 enum {
+	MAILBOX_ID, MAILBOX_ADDRESS, MAILBOX_NAME, MAILBOX_DELEGATES,
+	MAILBOX_SERVICES, MAILBOX_NKEYS
+};
+static const struct keyspec mailbox_keys[MAILBOX_NKEYS] = {
+	[MAILBOX_ID] = { "id", 1 }, [MAILBOX_ADDRESS] = { "address", 1 },
+	[MAILBOX_NAME] = { "name", 0 }, [MAILBOX_DELEGATES] = { "delegates", 0 },
+	[MAILBOX_SERVICES] = { "services", 0 },
+};
+
+/* A functional mailbox; check.c and mailbox.c check what it says. */
+static void
+load_mailbox(struct loader *l, const struct ynode *n, struct tenant *t,
+    struct mailbox *b)
+{
+	const struct ynode	*f[MAILBOX_NKEYS];
+
+	memset(b, 0, sizeof(*b));
+	b->tenant = t;
+	b->pos = n->pos;
+	if (map_keys(l, n, "mailbox", mailbox_keys, MAILBOX_NKEYS, f) == -1)
+		return;
+	b->id = get_string(l, f[MAILBOX_ID], "mailbox id");
+	b->id_pos = vpos(f[MAILBOX_ID], n->pos);
+	b->address = get_string(l, f[MAILBOX_ADDRESS], "address");
+	b->address_pos = vpos(f[MAILBOX_ADDRESS], n->pos);
+	b->name = get_string(l, f[MAILBOX_NAME], "mailbox name");
+	b->name_pos = vpos(f[MAILBOX_NAME], n->pos);
+	load_refs(l, f[MAILBOX_DELEGATES], "delegates", &b->delegates,
+	    &b->ndelegates);
+	if (f[MAILBOX_SERVICES] != NULL)
+		load_entitlements(l, f[MAILBOX_SERVICES], "services of a mailbox",
+		    &b->services, &b->nservices);
+}
+
+enum {
 	TENANT_ID, TENANT_NAME, TENANT_MAIL_DOMAIN, TENANT_SERVICES,
 	TENANT_ADMINS, TENANT_GROUPS, TENANT_PEOPLE, TENANT_PEOPLE_FILE,
-	TENANT_PEOPLE_CSV, TENANT_MANDATE_END, TENANT_NKEYS
+	TENANT_PEOPLE_CSV, TENANT_MANDATE_END, TENANT_MAILBOXES, TENANT_NKEYS
 };
 static const struct keyspec tenant_keys[TENANT_NKEYS] = {
 	[TENANT_ID] = { "id", 1 }, [TENANT_NAME] = { "name", 1 },
@@ -186,6 +221,7 @@ static const struct keyspec tenant_keys[TENANT_NKEYS] = {
 	[TENANT_PEOPLE_FILE] = { "people_file", 0 },
 	[TENANT_PEOPLE_CSV] = { "people_csv", 0 },
 	[TENANT_MANDATE_END] = { "mandate_end", 0 },
+	[TENANT_MAILBOXES] = { "mailboxes", 0 },
 };
 
 static void
@@ -218,6 +254,12 @@ load_tenant(struct loader *l, const struct ynode *n, struct tenant *t)
 	    sizeof(*t->groups));
 	for (i = 0; i < t->ngroups; i++)
 		load_group(l, f[TENANT_GROUPS]->items[i], &t->groups[i]);
+	t->nmailboxes = get_seq(l, f[TENANT_MAILBOXES], "mailboxes");
+	t->mailboxes = arena_alloc(&l->m->arena, (t->nmailboxes ?
+	    t->nmailboxes : 1) * sizeof(*t->mailboxes));
+	for (i = 0; i < t->nmailboxes; i++)
+		load_mailbox(l, f[TENANT_MAILBOXES]->items[i], t,
+		    &t->mailboxes[i]);
 	count = get_seq(l, f[TENANT_PEOPLE], "people");
 	for (i = 0; i < count; i++)
 		ptrvec_push(&people, f[TENANT_PEOPLE]->items[i]);

@@ -90,7 +90,7 @@ index_members(struct differ *d, struct drift *dr)
 		for (j = 0; j < m->nvals; j++) {
 			if (m->vals[j][0] == '\0' ||
 			    (e = entries_find(d->current, m->vals[j])) == NULL ||
-			    e->kind != ENTRY_PERSON)
+			    !ENTRY_IS_USER(e->kind))
 				continue;
 			if (dr->n == dr->cap) {
 				dr->cap = dr->cap ? dr->cap * 2 : 256;
@@ -241,7 +241,7 @@ check_memberof(struct differ *d)
 	memset(&dr, 0, sizeof(dr));
 	index_members(d, &dr);
 	for (i = 0; i < d->pairs.n; i += 2)
-		if (((const struct entry *)d->pairs.v[i])->kind == ENTRY_PERSON)
+		if (ENTRY_IS_USER(((const struct entry *)d->pairs.v[i])->kind))
 			check_person(d, &dr, d->pairs.v[i + 1],
 			    ((const struct entry *)d->pairs.v[i])->dn);
 	for (i = 0; i < d->leavers.n; i++)

@@ -151,7 +151,7 @@ plan_keep(struct plan *p, const unsigned char *keep)
 			break;
 		case CHANGE_DELETE:
 			p->ndelete++;
-			p->nremovals += c->entry->kind == ENTRY_PERSON;
+			p->nremovals += ENTRY_IS_USER(c->entry->kind);
 			break;
 		default:
 			if (change_disables(c)) {

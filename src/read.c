@@ -109,7 +109,7 @@ take_entry(struct reader *r, LDAPMessage *msg)
 		name[r->a[k].name.bv_len] = '\0';
 		entry_add_values(es, e, name, r->v + r->a[k].first, r->a[k].n);
 	}
-	if (e->kind == ENTRY_PERSON && entry_managed(e)) {
+	if (ENTRY_IS_USER(e->kind) && entry_managed(e)) {
 		const struct attr	*id = entry_attr(e, "employeeNumber");
 
 		if (id != NULL && id->nvals > 0)

@@ -12,6 +12,9 @@
  *         ou=people   uid=<login>          inetOrgPerson
  *         ou=groups   cn=<group>           groupOfNames
  *                     cn=admins            groupOfNames: the tenant's admins
+ *         ou=mailboxes uid=<address>       inetOrgPerson, no password: a
+ *                                          functional mailbox (when the
+ *                                          tenant lists any)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +33,7 @@ static const char *const managed_person[] = {
 	"objectClass", "uid", "cn", "sn", "givenName", "displayName", "mail",
 	"employeeNumber", "employeeType", "title", "ou", "telephoneNumber",
 	"mailLocalAddress", "mutualizeFormerMail", "pwdStartTime", "pwdEndTime",
-	NULL
+	"mutualizeMailboxAccess", NULL
 };
 static const char *const managed_group[] = {
 	"objectClass", "cn", "description", "member", NULL
@@ -50,7 +53,8 @@ static const char *const read_attrs[] = {
 	"givenName", "displayName", "mail", "employeeNumber", "employeeType",
 	"title", "telephoneNumber", "mailLocalAddress", "member",
 	"mutualizeFormerMail", "mutualizeDisabled", "pwdAccountLockedTime",
-	"pwdStartTime", "pwdEndTime", "entryCSN", "memberOf", NULL
+	"pwdStartTime", "pwdEndTime", "entryCSN", "memberOf",
+	"mutualizeMailboxAccess", NULL
 };
 
 /*
@@ -66,8 +70,10 @@ render_managed_attrs(const struct model *m, enum entry_kind kind)
 		return managed_tenant;
 	case ENTRY_PEOPLE:
 	case ENTRY_GROUPS:
+	case ENTRY_MAILBOXES:
 		return managed_ou;
 	case ENTRY_PERSON:
+	case ENTRY_MAILBOX:	/* what it lacks of a person's, it never has */
 		if (m != NULL && m->person_attrs != NULL)
 			return m->person_attrs;
 		return managed_person;
@@ -165,7 +171,8 @@ render_ou(struct entries *es, const char *dn, const char *ou, const char *tenant
 	struct entry	*e = new_entry(es, dn, tenant, kind);
 
 	entry_add_value(es, e, "objectClass", "organizationalUnit");
-	if (kind == ENTRY_PEOPLE || kind == ENTRY_GROUPS)
+	if (kind == ENTRY_PEOPLE || kind == ENTRY_GROUPS ||
+	    kind == ENTRY_MAILBOXES)
 		entry_add_value(es, e, "objectClass", MARK);
 	entry_add_value(es, e, "ou", ou);
 }
@@ -259,6 +266,8 @@ struct renderer {
 	struct entries		*es;
 	struct hmap		 person_dn;	/* person id -> DN */
 	struct hmap		 members;	/* "tenant/group" -> struct ptrvec */
+	struct hmap		 access;	/* person id -> struct ptrvec:
+						   the mailboxes she reads */
 	struct ptrvec		 lists;		/* every struct ptrvec, to free */
 	struct sbuf		 sb, key;	/* strings being built */
 };
@@ -387,6 +396,43 @@ render_disabled(const struct model *m, struct entries *es, struct entry *e)
 		entry_add_value(es, e, "pwdAccountLockedTime", LOCKED_FOREVER);
 }
 
+/* The mailboxes a delegate reads, by address; nothing for anyone else. */
+static void
+render_access(struct renderer *r, const struct person *p, struct entry *e)
+{
+	const struct ptrvec	*pv = hmap_get(&r->access, p->id);
+	size_t			 i;
+
+	if (pv == NULL)
+		return;
+	entry_add_value(r->es, e, "objectClass", "mutualizeDelegate");
+	for (i = 0; i < pv->n; i++)
+		entry_add_value(r->es, e, "mutualizeMailboxAccess", pv->v[i]);
+}
+
+/* Who reads which mailbox, before the people are rendered. */
+static void
+index_delegates(struct renderer *r)
+{
+	const struct mailbox	*b;
+	struct ptrvec		*pv;
+	size_t			 i, j, k;
+
+	for (i = 0; i < r->m->ntenants; i++)
+		for (j = 0; j < r->m->tenants[i].nmailboxes; j++) {
+			b = &r->m->tenants[i].mailboxes[j];
+			for (k = 0; k < b->ndelegates; k++) {
+				pv = hmap_get(&r->access, b->delegates[k].id);
+				if (pv == NULL) {
+					pv = xcalloc(1, sizeof(*pv));
+					hmap_put(&r->access, b->delegates[k].id, pv);
+					ptrvec_push(&r->lists, pv);
+				}
+				ptrvec_push(pv, (void *)b->address);
+			}
+		}
+}
+
 /*
  * One person's entry, groups and services. pwdReset goes with the first
  * password of a new account; as an unmanaged attribute it is written by the
@@ -413,7 +459,64 @@ render_one(struct renderer *r, const struct person *p, const char *people_dn)
 		render_disabled(r->m, es, pe);
 	if (es->ppolicy && r->m->policy.first_password == FIRST_RESET)
 		entry_add_value(es, pe, "pwdReset", "TRUE");
+	render_access(r, p, pe);
 	entry_done(es, pe, mark);
+}
+
+/*
+ * A functional mailbox: an account nobody logs in as (no userPassword),
+ * in the groups of its services and with what their templates set, as
+ * for a person whose login and mail are the address and whose name is the
+ * mailbox's; its key in employeeNumber.
+ */
+static void
+render_mailbox(struct renderer *r, const struct mailbox *b, const char *dn)
+{
+	struct entries		*es = r->es;
+	struct arena_mark	 mark = arena_mark(&es->arrays);
+	const char		*name = b->name ? b->name : b->address;
+	const struct entitlement *ents;
+	const struct service	*s;
+	struct person		 as;
+	struct entry		*e = new_entry(es, dn, b->tenant->id,
+	    ENTRY_MAILBOX);
+	size_t			 i, n;
+
+	memset(&as, 0, sizeof(as));
+	as.id = mailbox_key(&es->arena, b->tenant->id, b->id);
+	as.login = as.mail = b->address;
+	as.surname = name;
+	as.tenant = b->tenant;
+	add_values(es, e, "objectClass", (const char *const[]){ "person",
+	    "organizationalPerson", "inetOrgPerson", MARK, NULL });
+	entry_add_value(es, e, "uid", b->address);
+	entry_add_value(es, e, "cn", name);
+	entry_add_value(es, e, "sn", name);
+	entry_add_value(es, e, "displayName", name);
+	entry_add_value(es, e, "mail", b->address);
+	entry_add_value(es, e, "employeeNumber", as.id);
+	ents = mailbox_services(&es->arena, r->m, b, &n);
+	for (i = 0; i < n; i++) {
+		ptrvec_push(member_list(r, sbuf_join(&r->key, "/", ents[i].id,
+		    NULL)), (void *)e->dn);
+		if ((s = model_service(r->m, ents[i].id)) != NULL &&
+		    s->tmpl != NULL)
+			apply_template(es, e, &as, s, &ents[i]);
+	}
+	entry_done(es, e, mark);
+}
+
+static void
+render_mailboxes(struct renderer *r, const struct tenant *t, const char *tdn)
+{
+	struct entries	*es = r->es;
+	const char	*mdn = arena_printf(&es->arena, "ou=mailboxes,%s", tdn);
+	size_t		 i;
+
+	render_ou(es, mdn, "mailboxes", t->id, ENTRY_MAILBOXES);
+	for (i = 0; i < t->nmailboxes; i++)
+		render_mailbox(r, &t->mailboxes[i], mailbox_dn(&es->arena,
+		    t->mailboxes[i].address, mdn));
 }
 
 static void
@@ -436,6 +539,8 @@ render_tenant(struct renderer *r, const struct tenant *t, const char *tenants_dn
 	    t->id, ENTRY_GROUPS);
 	for (i = 0; i < t->npeople; i++)
 		render_one(r, &t->people[i], people_dn);
+	if (t->nmailboxes > 0)
+		render_mailboxes(r, t, tdn);
 }
 
 static void
@@ -536,6 +641,7 @@ render(const struct model *m, struct entries *es)
 	r.es = es;
 	render_base(m, es);
 	render_ou(es, tenants_dn, "tenants", NULL, ENTRY_TENANTS);
+	index_delegates(&r);
 	for (i = 0; i < m->ntenants; i++)
 		render_tenant(&r, &m->tenants[i], tenants_dn);
 	for (i = 0; i < m->ntenants; i++)
@@ -549,6 +655,7 @@ render(const struct model *m, struct entries *es)
 	}
 	ptrvec_free(&r.lists);
 	hmap_free(&r.members);
+	hmap_free(&r.access);
 	hmap_free(&r.person_dn);
 	sbuf_free(&r.sb);
 	sbuf_free(&r.key);

@@ -135,6 +135,21 @@ db_of_overlay(struct slapd_config *sc, const char *dn)
 	return NULL;
 }
 
+/*
+ * mutualize's schema as the server has it: what an older one lacks is
+ * added to it (see dirprint.c).
+ */
+static void
+take_mutualize(struct slapd_config *sc, LDAP *ld, LDAPMessage *e,
+    const char *dn)
+{
+	sc->mutualize_dn = arena_strdup(&sc->arena, dn);
+	each_value(sc, ld, e, "olcAttributeTypes", take_plain,
+	    &sc->mutualize_defs);
+	each_value(sc, ld, e, "olcObjectClasses", take_plain,
+	    &sc->mutualize_defs);
+}
+
 /* One entry of cn=config; slapd returns a database before its overlays. */
 static void
 take_entry(struct slapd_config *sc, LDAP *ld, LDAPMessage *e)
@@ -171,6 +186,9 @@ take_entry(struct slapd_config *sc, LDAP *ld, LDAPMessage *e)
 		each_value(sc, ld, e, "olcServerID", take_plain, &sc->server_ids);
 	} else if (strcasecmp(dn, "cn=schema,cn=config") != 0) {
 		each_value(sc, ld, e, "cn", take_plain, &sc->schemas);
+		if (sc->schemas.n > 0 && strcmp(sc->schemas.v[sc->schemas.n - 1],
+		    "mutualize") == 0)
+			take_mutualize(sc, ld, e, dn);
 	}
 	ldap_memfree(dn);
 }
@@ -181,7 +199,8 @@ slapd_config_read(struct conn *c, struct slapd_config *sc)
 	char		*attrs[] = { "olcModuleLoad", "olcModulePath", "cn",
 	    "olcDatabase", "olcSuffix", "olcDbDirectory", "olcDbIndex",
 	    "olcOverlay", "olcAccess", "olcLimits", "olcSyncrepl", "olcRootDN",
-	    "olcMultiProvider", "olcUpdateRef", "olcServerID", NULL };
+	    "olcMultiProvider", "olcUpdateRef", "olcServerID",
+	    "olcAttributeTypes", "olcObjectClasses", NULL };
 	struct timeval	 tv = { (time_t)c->timeout, 0 };
 	LDAPMessage	*res = NULL, *e;
 	int		 rc;
@@ -245,6 +264,7 @@ slapd_config_free(struct slapd_config *sc)
 	ptrvec_free(&sc->dbs);
 	ptrvec_free(&sc->modules);
 	ptrvec_free(&sc->schemas);
+	ptrvec_free(&sc->mutualize_defs);
 	ptrvec_free(&sc->server_ids);
 	arena_free(&sc->arena);
 }

@@ -172,6 +172,41 @@ dovecot(const struct svc *v)
 	free(f);
 }
 
+/*
+ * The delegates of functional mailboxes: a master passdb (Dovecot's master
+ * users) that lets a person the service admits log in to a mailbox as
+ * "ADDRESS*LOGIN" with her own password (auth_bind binds as her), when she
+ * holds mutualizeMailboxAccess: ADDRESS. In a master passdb lookup %u is
+ * the master user, the delegate, and %{login_user} the user she logs in
+ * as; result_success = continue looks the mailbox up in the passdb above.
+ */
+static void
+dovecot_delegates(const struct svc *v)
+{
+	char	*f = percent_filter(v, v->login, "%u"), *g;
+	FILE	*fp = v->fp;
+
+	g = xasprintf("(&%.*s(mutualizeMailboxAccess=%%{login_user}))",
+	    (int)strlen(f) - 3, f + 2);
+	fputs("\n# Dovecot 2.3, delegates: a delegate of a functional mailbox "
+	    "logs in to it as\n# \"ADDRESS*LOGIN\" with her own password. In "
+	    "dovecot.conf, beside the\n# passdb above:\n"
+	    "#   auth_master_user_separator = *\n"
+	    "#   passdb { driver = ldap\n"
+	    "#     args = /etc/dovecot/dovecot-ldap-delegates.conf.ext\n"
+	    "#     master = yes\n#     result_success = continue }\n"
+	    "# and this file, dovecot-ldap-delegates.conf.ext (0640, "
+	    "root:dovecot):\n", fp);
+	put_setting(fp, "uris", v->uri);
+	fputs("ldap_version = 3\n", fp);
+	put_setting(fp, "dn", v->dn);
+	fputs("dnpass = " BIND_PASSWORD "\nauth_bind = yes\n", fp);
+	put_setting(fp, "base", v->base);
+	fprintf(fp, "scope = subtree\nderef = never\npass_filter = %s\n", g);
+	free(f);
+	free(g);
+}
+
 static void
 postfix_table(const struct svc *v, const char *file, const char *param,
     const char *filter, const char *result)
@@ -454,8 +489,10 @@ service_config(const struct model *m, const struct service *s, const char *uri,
 	v.dn = account_dn(&a, m, s);
 	v.pwfile = password_file(m, s);
 	say_account(&v);
-	if (s->tmpl->configs & CONFIG_DOVECOT)
+	if (s->tmpl->configs & CONFIG_DOVECOT) {
 		dovecot(&v);
+		dovecot_delegates(&v);
+	}
 	if (s->tmpl->configs & CONFIG_POSTFIX)
 		postfix(&v);
 	if (s->tmpl->configs & CONFIG_APACHE)

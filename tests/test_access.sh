@@ -47,6 +47,8 @@ tenants:
       - {id: "A-2", given_name: "Bob", surname: "Agent", kind: agent, services: [mail, files]}
       - {id: "A-3", given_name: "Carl", surname: "Person", kind: agent}
       - {id: "A-4", given_name: "Eve", surname: "Files", kind: agent, services: [files]}
+    mailboxes:
+      - {id: mairie, address: mairie-a@sitiv.fr, delegates: [A-2]}
   - id: b
     name: "Town B"
     services: [mail]
@@ -190,7 +192,8 @@ service_scope() {
 	n=$(as mail ldapsearch -LLL -b "ou=tenants,$BASE" \
 		"(&(objectClass=inetOrgPerson)(memberOf=cn=mail,ou=services,$BASE)(!(mutualizeDisabled=*)))" \
 		1.1 | grep -c '^dn:')
-	[ "$n" = 6 ] || { echo "mail's account found $n people, not 6"; return 1; }
+	# six people and town a's functional mailbox
+	[ "$n" = 7 ] || { echo "mail's account found $n entries, not 7"; return 1; }
 	as mail ldapsearch -LLL -b "uid=eve.files,$PEOPLE_A" -s base 1.1 \
 		2>/dev/null | grep -q '^dn:' &&
 		{ echo "mail's account sees a person without mail"; return 1; }
@@ -198,6 +201,27 @@ service_scope() {
 		{ echo "mail's account sees the files entitlement"; return 1; }
 	as files ldapsearch -LLL -b "uid=eve.files,$PEOPLE_A" -s base uid |
 		grep -q '^uid: eve.files'
+}
+
+# The mail service reads a functional mailbox and what its delegates hold
+# (Dovecot's master passdb filters on it); the files service neither, nor
+# a person.
+mailbox_scope() {
+	local box="uid=mairie-a@sitiv.fr,ou=mailboxes,ou=a,ou=tenants,$BASE"
+	as mail ldapsearch -LLL -b "$box" -s base mail | grep -q '^mail: mairie-a@' ||
+		{ echo "mail's account cannot read the mailbox"; return 1; }
+	as mail ldapsearch -LLL -b "ou=tenants,$BASE" \
+		"(mutualizeMailboxAccess=mairie-a@sitiv.fr)" uid |
+		grep -q '^uid: bob.agent$' ||
+		{ echo "mail's account cannot find the delegate"; return 1; }
+	as files ldapsearch -LLL -b "$box" -s base 1.1 2>/dev/null |
+		grep -q '^dn:' && { echo "files' account sees the mailbox"; return 1; }
+	as files ldapsearch -LLL -b "$BOB" -s base mutualizeMailboxAccess |
+		grep -q '^mutualizeMailboxAccess' &&
+		{ echo "files' account reads the delegation"; return 1; }
+	as carl.person ldapsearch -LLL -b "$box" -s base 1.1 2>/dev/null |
+		grep -q '^dn:' && { echo "a person sees the mailbox"; return 1; }
+	return 0
 }
 
 own_password() {
@@ -441,6 +465,8 @@ cp "$work/config.ldif" "$work/first.ldif"
 check "the access matrix is mutualize(1)'s" access_matrix
 check "a service's account sees its people and its entitlement only" \
 	service_scope
+check "the mail account reads mailboxes and delegates, files' neither" \
+	mailbox_scope
 check "a departure locks the account, a return unlocks it" departure_locks
 check "after a town admin's reset the person must change the password" \
 	reset_must_change

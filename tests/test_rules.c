@@ -30,7 +30,8 @@ make(struct fixture *f, const char *head, const char *policy)
 	temp_dir(f->dir, "mutualize-rules");
 	free(write_file(f->dir, "mail.yaml", "filter: \"(&(objectClass="
 	    "inetOrgPerson)(memberOf={group})(!(mutualizeDisabled=*)))\"\n"
-	    "attributes: {mutualizeMailQuota: \"{quota}\"}\n", 0644));
+	    "attributes: {mutualizeMailQuota: \"{quota}\"}\n"
+	    "configs: [dovecot, postfix]\n", 0644));
 	free(write_file(f->dir, "visio.yaml", "filter: \"(memberOf={group})\"\n"
 	    "login_attribute: mail\n", 0644));
 	f->m = load_text(yaml, &f->d);
@@ -134,13 +135,21 @@ services_read_their_own(void **state)
 	assert_true(i > 0);
 	assert_non_null(strstr(f->ac.rules.v[i], "mutualizeMailQuota"));
 	assert_non_null(strstr(f->ac.rules.v[i], "mutualizeDisabled"));
+	/* Dovecot's master passdb: the mailboxes a delegate reads */
+	assert_non_null(strstr(f->ac.rules.v[i], "mutualizeMailboxAccess"));
+	/* its people and functional mailboxes */
+	assert_non_null(strstr(f->ac.rules.v[i], "to dn.regex=\"^uid=[^,]+,"
+	    "ou=(people|mailboxes),ou=[^,]+,ou=tenants,dc=sitiv,dc=fr$\""));
 	assert_null(strstr(f->ac.rules.v[i], "userPassword"));
 	assert_null(strstr(f->ac.rules.v[i], "memberOf,"));
 	assert_true(find(&f->ac, "attrs=memberOf val=\"cn=mail,ou=services,"
 	    "dc=sitiv,dc=fr\" by dn.exact=\"cn=mail,ou=system,", NULL) > 0);
 	/* an explicit bind_dn is the account's DN */
-	assert_true(find(&f->ac, "(memberOf=cn=visio,ou=services,",
-	    "by dn.exact=\"cn=prosody,ou=apps,dc=sitiv,dc=fr\" read") > 0);
+	i = find(&f->ac, "(memberOf=cn=visio,ou=services,",
+	    "by dn.exact=\"cn=prosody,ou=apps,dc=sitiv,dc=fr\" read");
+	assert_true(i > 0);
+	/* a service that writes no Dovecot configuration: no delegation */
+	assert_null(strstr(f->ac.rules.v[i], "mutualizeMailboxAccess"));
 	assert_true(find(&f->ac, "dn.base=\"cn=visio,ou=services,dc=sitiv,dc=fr\"",
 	    "cn=prosody,ou=apps") > 0);
 }

@@ -38,10 +38,16 @@ dovecot_start() {
 	# Dovecot 2.3 takes dnpass only as written: the file filled in
 	# The mail store in place of service-config's /var/vmail.
 	fill_password "$work/mail.conf" "$work/secret/mail.pw" |
-		sed -n '/^# Dovecot/,/^iterate_attrs/p' |
+		sed -n '/^# Dovecot 2.3: dovecot-ldap/,/^iterate_attrs/p' |
 		sed "s|=home=/var/vmail/|=home=$dir/mail/|" >"$dir/dovecot-ldap.conf.ext"
-	chgrp dovecot "$dir/dovecot-ldap.conf.ext"
-	chmod 640 "$dir/dovecot-ldap.conf.ext"
+	# The delegates of functional mailboxes: the master passdb's file.
+	fill_password "$work/mail.conf" "$work/secret/mail.pw" |
+		sed -n '/^# Dovecot 2.3, delegates/,/^pass_filter/p' \
+		>"$dir/dovecot-ldap-delegates.conf.ext"
+	chgrp dovecot "$dir/dovecot-ldap.conf.ext" \
+		"$dir/dovecot-ldap-delegates.conf.ext"
+	chmod 640 "$dir/dovecot-ldap.conf.ext" \
+		"$dir/dovecot-ldap-delegates.conf.ext"
 	port=$(free_port) || { not_ok "mail: a free port"; return 1; }
 	DOVECOT_PORT=$port
 	cat >"$dir/dovecot.conf" <<CONF
@@ -73,6 +79,13 @@ service anvil {
   unix_listener anvil-auth-penalty {
     mode = 0
   }
+}
+auth_master_user_separator = *
+passdb {
+  driver = ldap
+  args = $dir/dovecot-ldap-delegates.conf.ext
+  master = yes
+  result_success = continue
 }
 passdb {
   driver = ldap

@@ -11,6 +11,7 @@ top=$(cd "$here/../.." && pwd)
 cd "$top" || exit 1
 . "$here/lib.sh"
 . "$here/mail.sh"
+. "$here/mailbox.sh"
 . "$here/files.sh"
 . "$here/visio.sh"
 . "$here/connectors.sh"
@@ -57,6 +58,7 @@ for s in mail files visio; do
 done
 
 e2e_mail "$work"
+e2e_mailbox "$work"
 e2e_files "$work"
 e2e_visio "$work"
 e2e_moves "$work"

@@ -319,6 +319,13 @@ check_mailbox_address(struct checker *c, const struct mailbox *b)
 		    "is not an address", b->address, b->id ? b->id : "?");
 		return;
 	}
+	if (strchr(b->address, '*') != NULL) {
+		diag_add(c->d, b->address_pos, "address \"%s\" of mailbox \"%s\" "
+		    "holds '*', which parts the mailbox from the delegate's "
+		    "login when a delegate opens it", b->address,
+		    b->id ? b->id : "?");
+		return;
+	}
 	key = arena_strdup(&c->tmp, b->address);
 	for (p = key; *p != '\0'; p++)
 		*p = (char)tolower((unsigned char)*p);

@@ -1366,6 +1366,7 @@ struct options {
 	int		 detail;	/* --detail: every change in the text */
 	size_t		 detail_limit;	/* --detail-limit, if detail_limit_set */
 	int		 detail_limit_set;
+	const char	*report_format;	/* report --format */
 };
 /* plan --horizon: the days ahead that "Coming up" looks, by default, at most. */
 #define HORIZON_DEFAULT	30
@@ -1392,5 +1393,11 @@ int	 run_export(const struct options *);
  * lock, the last apply; returns 0 healthy, 2 degraded, 3 none reachable.
  */
 int	 run_status(const struct options *);
+
+/*
+ * census.c: the counts per tenant for cost sharing, read from the
+ * directory (censuscount.c counts, censusout.c prints; census.h).
+ */
+int	 run_report(const struct options *);
 
 #endif

@@ -184,6 +184,7 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory mutualize $(BENCH)
 	bash tests/bench/bench.sh -n $(BENCH_PEOPLE)
+	bash tests/bench/report.sh -n $(BENCH_PEOPLE)
 	bash tests/bench/hashpool.sh -n $(HASH_PEOPLE)
 	bash tests/bench/replication.sh -n $(REPL_PEOPLE)
 	bash tests/stress.sh -n 3000 -t 10 -r 6 $(STRESS)

@@ -75,9 +75,8 @@ person(struct census *c, const char *dn, const char *kind, int managed,
 	e.managed = managed;
 	e.disabled = disabled;
 	e.quota = q;
-	if (e.place == PLACE_PERSON && managed && !disabled)
-		e.member = census_member_of(c, census_lower(c, dn,
-		    strlen(dn)));
+	/* the groups as read: a disabled person's too */
+	e.member = census_member_of(c, census_lower(c, dn, strlen(dn)));
 	census_take(c, &e);
 }
 

@@ -947,7 +947,7 @@ void	 plan_print_coming_json(const struct model *, unsigned horizon,
 /* With "Coming up" within o->horizon days. */
 void	 plan_print_json(const struct plan *, const struct model *,
 	    const struct print_opts *, const char *file, FILE *);
-/* A JSON string: quotes, backslashes and control characters escaped. */
+/* A JSON string: quotes, backslashes and control characters escaped; NULL is null. */
 void	 json_string(FILE *, const char *);
 
 /* One change as the JSON plan shows it; a JSON string. */

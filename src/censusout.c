@@ -250,10 +250,7 @@ json_row(const struct census *c, const struct census_row *r, FILE *fp)
 		fputs("\"tenant\": ", fp);
 		json_string(fp, r->id);
 		fputs(", \"name\": ", fp);
-		if (r->name != NULL)
-			json_string(fp, r->name);
-		else
-			fputs("null", fp);
+		json_string(fp, r->name);
 		fputs(", ", fp);
 	}
 	for (k = 0; k < NCOUNTS; k++)
@@ -286,10 +283,7 @@ print_json(const struct census *c, FILE *fp)
 		fputs(", \"group\": ", fp);
 		json_string(fp, s->group_dn);
 		fputs(", \"quota_attribute\": ", fp);
-		if (s->quota_attr != NULL)
-			json_string(fp, s->quota_attr);
-		else
-			fputs("null", fp);
+		json_string(fp, s->quota_attr);
 		fputc('}', fp);
 	}
 	fputs(c->nservices > 0 ? "\n  ],\n  \"tenants\": [" :

@@ -158,10 +158,13 @@ people_count_as_the_services_see_them(void **state)
 	census_free(&c);
 }
 
+static char	*printed(const struct census *, const char *);
+
 static void
 quotas_that_are_no_number_are_not_counted(void **state)
 {
-	struct census	c;
+	struct census	 c;
+	char		*got;
 
 	(void)state;
 	census_init(&c, "f.yaml", TENANTS, services, 2);
@@ -176,7 +179,11 @@ quotas_that_are_no_number_are_not_counted(void **state)
 	assert_true(((struct census_row *)c.rows.v[0])->entitled[0] == 3);
 	/* the sum stops at the largest number rather than wrap round */
 	assert_true(c.total.quota[0] == ~0ULL);
+	/* its entry unread: the id is its RDN value, it has no name */
 	assert_string_equal(((struct census_row *)c.rows.v[0])->id, "a");
+	got = printed(&c, "json");
+	assert_non_null(strstr(got, "{\"tenant\": \"a\", \"name\": null, "));
+	free(got);
 	census_free(&c);
 }
 

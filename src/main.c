@@ -319,8 +319,8 @@ static const struct command commands[] = {
 	    "last apply ended", status_opts, 0, 0 },
 	{ "report", run_report, "report [-h] [--format text | csv | json] "
 	    "[--templates dir] [-H uri]\n\t[-o output] file",
-	    "count each tenant's people, services, quotas and mailboxes, "
-	    "from the directory", report_opts, 0, 0 },
+	    "count each tenant's people, services and quotas, for cost "
+	    "sharing", report_opts, 0, 0 },
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 

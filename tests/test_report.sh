@@ -27,7 +27,7 @@ tomorrow=$(date -d tomorrow +%Y-%m-%d)
 
 # The file: alpha (mail and files for all but Zoé, who has mail and visio;
 # Joël and Zoé with quotas of their own) and beta (mail and visio; Nina
-# starts tomorrow); LEFT drops Joël. Each is applied; the report reads
+# starts tomorrow, Paul is suspended: active, in no service); LEFT drops Joël. Each is applied; the report reads
 # NAME+.yaml, which also has delta, a tenant the directory does not have.
 tenants() {
 	cat >"$work/$1.yaml" <<YAML
@@ -57,6 +57,7 @@ YAML
       - {id: "B-1", given_name: "Loïc", surname: "Petit", kind: elected}
       - {id: "B-2", given_name: "Inès", surname: "Blanc", kind: agent}
       - {id: "B-3", given_name: "Nina", surname: "Morel", kind: agent, valid_from: "$tomorrow"}
+      - {id: "B-4", given_name: "Paul", surname: "Girard", kind: agent, state: suspended}
 YAML
 	cp "$work/$1.yaml" "$work/$1+.yaml" &&
 		printf '  - {id: delta, name: "Delta"}\n' >>"$work/$1+.yaml"
@@ -99,16 +100,16 @@ counts_as_applied() {
 	[ "$rc" = 0 ] || { cat "$work/err"; return 1; }
 	[ "$(csv 'rows[0]')" = "['tenant', 'name', 'people', 'agents', 'elected', 'active', 'disabled', 'mailboxes', 'mail', 'mail_quota_bytes', 'files', 'files_quota_bytes', 'visio']" ] ||
 		{ csv 'rows[0]'; return 1; }
-	[ "$(csv 'rows[1:]')" = "[['alpha', 'Ville \"A\", Nord', '3', '2', '1', '3', '0', '0', '3', '$m', '2', '$((20 * GiB))', '1'], ['beta', 'Écully', '3', '2', '1', '2', '1', '0', '2', '$((2 * GiB))', '0', '0', '2'], ['', 'total', '6', '4', '2', '5', '1', '0', '5', '$((m + 2 * GiB))', '2', '$((20 * GiB))', '3']]" ] ||
+	[ "$(csv 'rows[1:]')" = "[['alpha', 'Ville \"A\", Nord', '3', '2', '1', '3', '0', '0', '3', '$m', '2', '$((20 * GiB))', '1'], ['beta', 'Écully', '4', '3', '1', '3', '1', '0', '2', '$((2 * GiB))', '0', '0', '2'], ['', 'total', '7', '5', '2', '6', '1', '0', '5', '$((m + 2 * GiB))', '2', '$((20 * GiB))', '3']]" ] ||
 		{ cat "$work/out"; return 1; }
 	grep -q $'\r$' "$work/out" && [ "$(grep -vc $'\r$' "$work/out")" = 0 ] ||
 		{ echo "lines do not all end with CRLF"; return 1; }
 	report --format json "$work/all+.yaml"
 	[ "$rc" = 0 ] || return 1
 	[ "$(json '[(t["tenant"], t["name"], t["people"], t["agents"], t["elected"], t["active"], t["disabled"], t["mailboxes"], t["services"]) for t in d["tenants"]]')" = \
-		"[('alpha', 'Ville \"A\", Nord', 3, 2, 1, 3, 0, 0, {'mail': {'people': 3, 'quota_bytes': $m}, 'files': {'people': 2, 'quota_bytes': $((20 * GiB))}, 'visio': {'people': 1}}), ('beta', 'Écully', 3, 2, 1, 2, 1, 0, {'mail': {'people': 2, 'quota_bytes': $((2 * GiB))}, 'files': {'people': 0, 'quota_bytes': 0}, 'visio': {'people': 2}})]" ] ||
+		"[('alpha', 'Ville \"A\", Nord', 3, 2, 1, 3, 0, 0, {'mail': {'people': 3, 'quota_bytes': $m}, 'files': {'people': 2, 'quota_bytes': $((20 * GiB))}, 'visio': {'people': 1}}), ('beta', 'Écully', 4, 3, 1, 3, 1, 0, {'mail': {'people': 2, 'quota_bytes': $((2 * GiB))}, 'files': {'people': 0, 'quota_bytes': 0}, 'visio': {'people': 2}})]" ] ||
 		{ cat "$work/out"; return 1; }
-	[ "$(json 'd["total"]')" = "{'people': 6, 'agents': 4, 'elected': 2, 'active': 5, 'disabled': 1, 'mailboxes': 0, 'services': {'mail': {'people': 5, 'quota_bytes': $((m + 2 * GiB))}, 'files': {'people': 2, 'quota_bytes': $((20 * GiB))}, 'visio': {'people': 3}}}" ] ||
+	[ "$(json 'd["total"]')" = "{'people': 7, 'agents': 5, 'elected': 2, 'active': 6, 'disabled': 1, 'mailboxes': 0, 'services': {'mail': {'people': 5, 'quota_bytes': $((m + 2 * GiB))}, 'files': {'people': 2, 'quota_bytes': $((20 * GiB))}, 'visio': {'people': 3}}}" ] ||
 		{ json 'd["total"]'; return 1; }
 	[ "$(json '[(s["id"], s["group"], s["quota_attribute"]) for s in d["services"]]')" = \
 		"[('mail', 'cn=mail,ou=services,$BASE', 'mutualizeMailQuota'), ('files', 'cn=files,ou=services,$BASE', 'mutualizeFilesQuota'), ('visio', 'cn=visio,ou=services,$BASE', None)]" ] ||
@@ -118,8 +119,8 @@ counts_as_applied() {
 	diff - "$work/out" <<TEXT
 tenant  name             people  agents  elected  active  disabled  mailboxes  mail  mail_quota  files  files_quota  visio
 alpha   Ville "A", Nord       3       2        1       3         0          0     3     3.5 GiB      2       20 GiB      1
-beta    Écully                3       2        1       2         1          0     2       2 GiB      0          0 B      2
-        total                 6       4        2       5         1          0     5     5.5 GiB      2       20 GiB      3
+beta    Écully                4       3        1       3         1          0     2       2 GiB      0          0 B      2
+        total                 7       5        2       6         1          0     5     5.5 GiB      2       20 GiB      3
 TEXT
 }
 
@@ -223,7 +224,7 @@ LDIF
 	report --format csv "$work/left+.yaml"
 	[ "$rc" = 0 ] && [ "$(csv '[r[0] for r in rows[1:]]')" = "['alpha', 'beta', 'gamma', '']" ] &&
 		[ "$(csv 'rows[3][:8]')" = "['gamma', 'Gamma, hors fichier', '1', '0', '1', '1', '0', '0']" ] &&
-		[ "$(csv 'rows[4][2]')" = 7 ] || { cat "$work/out"; return 1; }
+		[ "$(csv 'rows[4][2]')" = 8 ] || { cat "$work/out"; return 1; }
 }
 
 # A name as the directory may hold it: comma, quote, CR, LF, an escape

@@ -33,6 +33,24 @@ int	conn_result(struct conn *, int msgid, int all, LDAPMessage **);
  */
 int	conn_wait(struct conn *, int msgid, char **matched, char **diag);
 
+/*
+ * read.c: one search (objectClass=*), page by page (RFC 2696), whatever a
+ * server's size limit; take is handed each entry, which the page's messages
+ * hold only until it returns. Returns 0, 1 when the base does not exist, or
+ * -1 after printing the error (conn_status says which).
+ */
+int	read_paged(struct conn *, const char *base, int scope,
+	    const char *const *attrs, void (*take)(void *, LDAPMessage *),
+	    void *arg);
+/*
+ * The next attribute of an entry message, after ldap_get_dn_ber: its name,
+ * and its values appended to *v (*nv of *capv, grown as needed) where they
+ * lie in the message. Returns 1, 0 at the end, -1 if it is no attribute.
+ */
+struct span;
+int	read_attr(BerElement *, struct berval *name, struct span **v,
+	    size_t *nv, size_t *capv);
+
 /* An LDAPMod array for an add or a modify, NULL-terminated; free_mods frees it. */
 LDAPMod	**mods_new(size_t n);
 /* One modification; the values are borrowed, not copied. */

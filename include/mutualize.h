@@ -986,7 +986,7 @@ void	 plan_print_coming_json(const struct model *, unsigned horizon,
 /* With "Coming up" within o->horizon days. */
 void	 plan_print_json(const struct plan *, const struct model *,
 	    const struct print_opts *, const char *file, FILE *);
-/* A JSON string: quotes, backslashes and control characters escaped. */
+/* A JSON string: quotes, backslashes and control characters escaped; NULL is null. */
 void	 json_string(FILE *, const char *);
 
 /* One change as the JSON plan shows it; a JSON string. */
@@ -1408,6 +1408,7 @@ struct options {
 	int		 detail;	/* --detail: every change in the text */
 	size_t		 detail_limit;	/* --detail-limit, if detail_limit_set */
 	int		 detail_limit_set;
+	const char	*report_format;	/* report --format */
 };
 /* plan --horizon: the days ahead that "Coming up" looks, by default, at most. */
 #define HORIZON_DEFAULT	30
@@ -1434,5 +1435,11 @@ int	 run_export(const struct options *);
  * lock, the last apply; returns 0 healthy, 2 degraded, 3 none reachable.
  */
 int	 run_status(const struct options *);
+
+/*
+ * census.c: the counts per tenant for cost sharing, read from the
+ * directory (censuscount.c counts, censusout.c prints; census.h).
+ */
+int	 run_report(const struct options *);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * The parts of a run shared by run.c (the pipeline of plan and apply),
- * write.c (its apply stage), export.c, dirconf.c and stop.c only.
+ * write.c (its apply stage), export.c, dirconf.c, stop.c, status.c and
+ * census.c only.
  */
 #ifndef MUTUALIZE_RUN_H
 #define MUTUALIZE_RUN_H
@@ -41,6 +42,9 @@ struct conn_inputs {
 int		 conn_inputs_load(struct conn_inputs *, const struct model *,
 		    const struct options *);
 void		 conn_inputs_free(struct conn_inputs *);
+/* The servers tried in order; NULL with *status after saying why. */
+struct conn	*connect_directory(const struct model *,
+		    const struct options *, int *status);
 
 /*
  * write.c: makes the plan's changes, with the credentials file, the journal

@@ -213,7 +213,10 @@ static const struct cmdopt
     opt_horizon = { "horizon", 281, required_argument, set_horizon, 0 },
     opt_detail = { "detail", 282, no_argument, set_flag, OFF(detail) },
     opt_detail_limit = { "detail-limit", 283, required_argument,
-	set_detail_limit, 0 };
+	set_detail_limit, 0 },
+    /* report's formats are its own too: text, csv, json */
+    opt_report_format = { "format", 263, required_argument, set_string,
+	OFF(report_format) };
 
 /* Every option of any command, so that one a command lacks is its usage. */
 static const struct cmdopt *const all_opts[] = {
@@ -255,6 +258,9 @@ static const struct cmdopt *const directory_config_opts[] = {
 };
 static const struct cmdopt *const service_config_opts[] = {
 	&opt_templates, &opt_uri, NULL
+};
+static const struct cmdopt *const report_opts[] = {
+	&opt_report_format, &opt_output, &opt_templates, &opt_uri, NULL
 };
 static const struct cmdopt *const status_opts[] = {
 	&opt_format, &opt_max_lag, &opt_journal, &opt_outbox, &opt_templates,
@@ -311,6 +317,10 @@ static const struct command commands[] = {
 	    "[--templates dir] [-H uri] file",
 	    "say which servers answer and agree, who holds the lock, how the "
 	    "last apply ended", status_opts, 0, 0 },
+	{ "report", run_report, "report [-h] [--format text | csv | json] "
+	    "[--templates dir] [-H uri]\n\t[-o output] file",
+	    "count each tenant's people, services and quotas, for cost "
+	    "sharing", report_opts, 0, 0 },
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 

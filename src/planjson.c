@@ -6,10 +6,17 @@
 
 #include "mutualize.h"
 
-/* JSON strings: quotes, backslashes and control characters escaped; UTF-8 kept. */
+/*
+ * JSON strings: quotes, backslashes and control characters escaped; UTF-8
+ * kept. NULL is null.
+ */
 void
 json_string(FILE *fp, const char *s)
 {
+	if (s == NULL) {
+		fputs("null", fp);
+		return;
+	}
 	fputc('"', fp);
 	for (; *s != '\0'; s++) {
 		unsigned char	c = (unsigned char)*s;

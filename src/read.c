@@ -32,13 +32,14 @@ struct reader {
 /*
  * One attribute, its name and values left where they lie in the message:
  * lber's primitives rather than ldap_get_attribute_ber, which interprets a
- * format and allocates an array for each attribute. Returns 1, 0 at the
- * end of the entry, -1 if it is not an attribute.
+ * format and allocates an array for each attribute. The values are added to
+ * *v, which grows as needed and is reused from one entry to the next.
+ * Returns 1, 0 at the end of the entry, -1 if it is not an attribute.
  */
-static int
-decode_attr(struct reader *r, BerElement *ber)
+int
+read_attr(BerElement *ber, struct berval *name, struct span **v, size_t *nv,
+    size_t *capv)
 {
-	struct taken	*t;
 	struct berval	 bv;
 	ber_len_t	 len;
 	ber_tag_t	 tag;
@@ -47,28 +48,38 @@ decode_attr(struct reader *r, BerElement *ber)
 	if (ber_get_option(ber, LBER_OPT_REMAINING_BYTES, &len) !=
 	    LBER_OPT_SUCCESS || len == 0)
 		return 0;
+	if (ber_skip_tag(ber, &len) != LBER_SEQUENCE ||
+	    ber_get_stringbv(ber, name, LBER_BV_NOTERM) == LBER_ERROR)
+		return -1;
+	for (tag = ber_first_element(ber, &len, &last); tag != LBER_DEFAULT;
+	    tag = ber_next_element(ber, &len, last)) {
+		if (*nv == *capv) {
+			*capv = *capv ? *capv * 2 : 256;
+			*v = xreallocarray(*v, *capv, sizeof(**v));
+		}
+		if (ber_get_stringbv(ber, &bv, LBER_BV_NOTERM) == LBER_ERROR)
+			return -1;
+		(*v)[*nv].s = bv.bv_val;
+		(*v)[(*nv)++].len = bv.bv_len;
+	}
+	return last == NULL ? -1 : 1;
+}
+
+/* One attribute of the entry being read, into r->a. */
+static int
+decode_attr(struct reader *r, BerElement *ber)
+{
+	struct taken	*t;
+	int		 rc;
+
 	if (r->na == r->capa) {
 		r->capa = r->capa ? r->capa * 2 : 32;
 		r->a = xreallocarray(r->a, r->capa, sizeof(*r->a));
 	}
 	t = &r->a[r->na];
-	if (ber_skip_tag(ber, &len) != LBER_SEQUENCE ||
-	    ber_get_stringbv(ber, &t->name, LBER_BV_NOTERM) == LBER_ERROR)
-		return -1;
 	t->first = r->nv;
-	for (tag = ber_first_element(ber, &len, &last); tag != LBER_DEFAULT;
-	    tag = ber_next_element(ber, &len, last)) {
-		if (r->nv == r->capv) {
-			r->capv = r->capv ? r->capv * 2 : 256;
-			r->v = xreallocarray(r->v, r->capv, sizeof(*r->v));
-		}
-		if (ber_get_stringbv(ber, &bv, LBER_BV_NOTERM) == LBER_ERROR)
-			return -1;
-		r->v[r->nv].s = bv.bv_val;
-		r->v[r->nv++].len = bv.bv_len;
-	}
-	if (last == NULL)
-		return -1;
+	if ((rc = read_attr(ber, &t->name, &r->v, &r->nv, &r->capv)) != 1)
+		return rc;
 	t->n = r->nv - t->first;
 	r->na++;
 	return 1;
@@ -137,35 +148,41 @@ request_page(struct conn *c, const char *base, int scope,
 	return *r == LDAP_SUCCESS ? msgid : -1;
 }
 
-/* Takes a page's entries into the set, and frees them. */
+/* One entry into the set, counted. */
 static void
-take_page(struct reader *r, struct ptrvec *msgs)
+take_counted(void *arg, LDAPMessage *msg)
+{
+	struct reader	*r = arg;
+
+	take_entry(r, msg);
+	r->count++;
+}
+
+/* Hands a page's entries to take, and frees them. */
+static void
+take_page(struct conn *c, struct ptrvec *msgs,
+    void (*take)(void *, LDAPMessage *), void *arg)
 {
 	LDAPMessage	*msg;
 	size_t		 i;
 
 	for (i = 0; i < msgs->n; i++) {
-		for (msg = ldap_first_entry(r->c->ld, msgs->v[i]); msg != NULL;
-		    msg = ldap_next_entry(r->c->ld, msg)) {
-			take_entry(r, msg);
-			r->count++;
-		}
+		for (msg = ldap_first_entry(c->ld, msgs->v[i]); msg != NULL;
+		    msg = ldap_next_entry(c->ld, msg))
+			take(arg, msg);
 		ldap_msgfree(msgs->v[i]);
 	}
 	msgs->n = 0;
 }
 
 /*
- * One search, page by page. A page's entries are kept until its end has
- * come and the next page is asked for: the server makes that one while this
- * one is taken in. Returns 0, 1 when the base does not exist, or -1 after
- * printing the error.
+ * A page's entries are kept until its end has come and the next page is
+ * asked for: the server makes that one while this one is taken in.
  */
-static int
-search_paged(struct reader *rd, const char *base, int scope,
-    const char *const *attrs)
+int
+read_paged(struct conn *c, const char *base, int scope,
+    const char *const *attrs, void (*take)(void *, LDAPMessage *), void *arg)
 {
-	struct conn	*c = rd->c;
 	struct berval	 cookie = { 0, NULL };
 	LDAPControl	**rctrls = NULL, *rc;
 	LDAPMessage	*res = NULL;
@@ -210,7 +227,7 @@ search_paged(struct reader *rd, const char *base, int scope,
 		else if ((msgid = request_page(c, base, scope, attrs, &cookie,
 		    &r)) == -1)
 			goto lderr;
-		take_page(rd, &msgs);
+		take_page(c, &msgs, take, arg);
 		ldap_controls_free(rctrls);
 		rctrls = NULL;
 		ldap_msgfree(res);
@@ -269,11 +286,13 @@ read_directory(struct conn *c, const char *base_dn, const char *tenants_dn,
 	    dn_key(&es->arena, tenants_dn), 0, NULL, 0, 0, NULL, 0, 0 };
 	int		 ret = -1;
 
-	if (search_paged(&r, base_dn, LDAP_SCOPE_BASE, attrs) == -1 ||
-	    search_paged(&r, tenants_dn, LDAP_SCOPE_SUBTREE, attrs) == -1)
+	if (read_paged(c, base_dn, LDAP_SCOPE_BASE, attrs, take_counted,
+	    &r) == -1 || read_paged(c, tenants_dn, LDAP_SCOPE_SUBTREE, attrs,
+	    take_counted, &r) == -1)
 		goto out;
 	for (; *subtrees != NULL; subtrees++)
-		if (search_paged(&r, *subtrees, LDAP_SCOPE_SUBTREE, attrs) == -1)
+		if (read_paged(c, *subtrees, LDAP_SCOPE_SUBTREE, attrs,
+		    take_counted, &r) == -1)
 			goto out;
 	es->ppolicy = knows_lock(c);
 	if (c->verbose)

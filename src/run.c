@@ -261,8 +261,7 @@ conn_inputs_free(struct conn_inputs *in)
 	memset(in, 0, sizeof(*in));
 }
 
-/* The servers tried in order; NULL with *status after saying why. */
-static struct conn *
+struct conn *
 connect_directory(const struct model *m, const struct options *o, int *status)
 {
 	struct conn_inputs	 in;

@@ -224,23 +224,38 @@ import_report(FILE *fp, const struct import *im)
 	free(v);
 }
 
+/*
+ * Words (runs of letters and digits, accented ones included) transliterated
+ * as logins are, joined by '-': "L'Isle-d'Abeau" -> "l-isle-d-abeau".
+ */
 char *
 import_slug(struct arena *a, const char *name)
 {
-	char	*t = translit_login(name), *s, *o;
-	size_t	 n;
+	struct memtext	 mt;
+	FILE		*fp = memtext_open(&mt);
+	const char	*p = name, *w;
+	char		*word, *t, *s, *out = NULL;
+	int		 words = 0;
 
-	for (s = o = t; *s != '\0'; s++) {
-		if ((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9'))
-			*o++ = *s;
-		else if (o > t && o[-1] != '-')
-			*o++ = '-';
+	while (*p != '\0') {
+		for (w = p; *p != '\0' && ((unsigned char)*p >= 0x80 ||
+		    (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9')); p++)
+			;
+		if (p > w) {
+			word = xstrndup(w, (size_t)(p - w));
+			t = translit_login(word);
+			if (*t != '\0')
+				fprintf(fp, "%s%s", words++ > 0 ? "-" : "", t);
+			free(t);
+			free(word);
+		}
+		if (*p != '\0')
+			p++;
 	}
-	while (o > t && o[-1] == '-')
-		o--;
-	*o = '\0';
-	n = (size_t)(o - t);
-	s = n > 0 && valid_id(t) ? arena_strdup(a, t) : NULL;
-	free(t);
-	return s;
+	s = memtext_close(&mt);
+	if (valid_id(s))
+		out = arena_strdup(a, s);
+	free(s);
+	return out;
 }

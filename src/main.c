@@ -542,5 +542,6 @@ main(int argc, char **argv)
 	    EXIT_ERROR : commands[i].run(&o);
 	ptrvec_free(&o.tenants);
 	ptrvec_free(&o.remove_tenants);
+	ptrvec_free(&o.service_groups);
 	return ret;
 }

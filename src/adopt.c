@@ -44,6 +44,8 @@ struct adopt {
 	struct hmap	 by_key;	/* key of an adopted entry -> adoption */
 	struct hmap	 moved;		/* key of an entry moved -> new DN */
 	struct hmap	 ids;		/* id -> struct ptrvec * of entries */
+	struct hmap	 managed;	/* employeeNumber -> managed person in
+					   the layout */
 	struct hmap	 cns;		/* group cn -> struct ptrvec * */
 	struct ptrvec	 lists;		/* those ptrvecs, to free */
 	size_t		 refused;
@@ -73,9 +75,20 @@ index_push(struct adopt *a, struct hmap *h, const char *k, struct entry *e)
 	ptrvec_push(v, e);
 }
 
-/* People by the id attribute, groups by their cn (lowercase). */
+static int
+in_subtree(const char *key, const char *top)
+{
+	size_t	k = strlen(key), t = strlen(top);
+
+	return k > t + 1 && key[k - t - 1] == ',' && strcmp(key + k - t, top) == 0;
+}
+
+/*
+ * People by the id attribute, groups by their cn (lowercase), and the
+ * people managed in the layout already by employeeNumber.
+ */
 static void
-index_all(struct adopt *a)
+index_all(struct adopt *a, const char *tkey)
 {
 	const struct attr	*at;
 	size_t			 i, k;
@@ -83,6 +96,9 @@ index_all(struct adopt *a)
 	for (i = 0; i < a->all.v.n; i++) {
 		struct entry	*e = a->all.v.v[i];
 
+		if (entry_managed(e) && in_subtree(e->key, tkey) &&
+		    (at = entry_attr(e, "employeeNumber")) != NULL)
+			hmap_put(&a->managed, at->vals[0], e);
 		if (entry_has(e, "objectClass", "person") ||
 		    entry_has(e, "objectClass", "inetOrgPerson")) {
 			at = entry_attr(e, a->id_attr);
@@ -148,7 +164,7 @@ static int
 find_person(struct adopt *a, const struct person *p, const struct entry **out)
 {
 	const struct ptrvec	*v = hmap_get(&a->ids, p->id);
-	const struct entry	*mine = hmap_get(&a->r->current.by_id, p->id);
+	const struct entry	*mine = hmap_get(&a->managed, p->id);
 	const struct entry	*e, *found = NULL;
 	size_t			 i;
 
@@ -357,13 +373,6 @@ copy_entry(struct entries *es, const struct entry *e)
 			    e->attrs[i].vals[k]);
 }
 
-static int
-in_subtree(const char *key, const char *top)
-{
-	size_t	k = strlen(key), t = strlen(top);
-
-	return k > t + 1 && key[k - t - 1] == ',' && strcmp(key + k - t, top) == 0;
-}
 
 /*
  * The directory as the diff is to see it: the base and the subtrees
@@ -555,7 +564,7 @@ read_and_match(struct adopt *a)
 	r->managed[1] = render_services_dn(&r->desired.arena, m);
 	r->managed[2] = render_system_dn(&r->desired.arena, m);
 	r->managed[3] = NULL;
-	index_all(a);
+	index_all(a, dn_key(&a->arena, r->managed[0]));
 	for (i = 0; i < m->ntenants; i++)
 		match_people(a, &m->tenants[i], r->managed[0]);
 	for (i = 0; i < m->ntenants; i++)
@@ -582,6 +591,7 @@ adopt_free(struct adopt *a)
 	hmap_free(&a->by_key);
 	hmap_free(&a->moved);
 	hmap_free(&a->ids);
+	hmap_free(&a->managed);
 	hmap_free(&a->cns);
 	entries_free(&a->all);
 	arena_free(&a->arena);

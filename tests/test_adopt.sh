@@ -320,6 +320,14 @@ in_the_layout() {
 		-s base member | grep -q "member: uid=noel.rousseau,ou=people,ou=venissieux"
 }
 
+# A second adopt finds everything managed: nothing to adopt, nothing to do.
+adopt_again_is_quiet() {
+	adopt --move
+	[ "$rc" = 0 ] && grep -q "^Adopting 0 people and 0 groups" "$work/out" &&
+	(cd "$work" && "$prog" plan --exit-code ldap.yaml) >"$work/plan" 2>&1 ||
+		{ echo "rc $rc"; cat "$work/out" "$work/plan"; return 1; }
+}
+
 one_configuration() {
 	local overlays=$1
 	export SLAPD_OVERLAYS=$overlays
@@ -338,6 +346,8 @@ one_configuration() {
 	check "$overlays: every password still binds" passwords_bind
 	check "$overlays: entryUUIDs are kept" uuids_kept
 	check "$overlays: the people and groups are in the layout" in_the_layout
+	check "$overlays: adopt again has nothing to adopt, the plan stays empty" \
+		adopt_again_is_quiet
 	slapd_stop
 }
 

@@ -45,6 +45,8 @@ void	 import_say(struct import *, const char *dn, const char *, ...)
  */
 int	 import_write(FILE *, const struct import *, const char *template,
 	    size_t len, const char *cmdline);
+/* Everything in the order it is written, whatever order it was read in. */
+void	 import_sort(struct import *);
 /* Whether a text is UTF-8 without control characters. */
 int	 import_text_ok(const char *);
 /* Whether a template has its "tenants: []" line. */

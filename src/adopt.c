@@ -417,19 +417,6 @@ picture(struct adopt *a, struct entries *cur)
 	cur->ppolicy = a->all.ppolicy;
 }
 
-/* The RDN of a DN and its parent, escapes kept. */
-static void
-split(struct arena *ar, const char *dn, const char **rdn, const char **parent)
-{
-	const char	*p;
-
-	for (p = dn; *p != '\0' && *p != ','; p++)
-		if (*p == '\\' && p[1] != '\0')
-			p++;
-	*rdn = arena_strndup(ar, dn, (size_t)(p - dn));
-	*parent = *p == ',' ? p + 1 : p;
-}
-
 static void
 push_moves(struct plan *p, const struct ptrvec *v)
 {
@@ -443,8 +430,8 @@ push_moves(struct plan *p, const struct ptrvec *v)
 		if (strcasecmp(ad->have->dn, ad->newdn) == 0)
 			continue;
 		c = plan_push(p, CHANGE_MODRDN, ad->have);
-		split(&p->arena, ad->newdn, &rdn, &parent);
-		split(&p->arena, ad->have->dn, &oldrdn, &oldparent);
+		split_dn(&p->arena, ad->newdn, &rdn, &parent);
+		split_dn(&p->arena, ad->have->dn, &oldrdn, &oldparent);
 		c->newrdn = rdn;
 		c->newdn = ad->newdn;
 		c->newtenant = ad->tenant;

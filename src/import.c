@@ -460,63 +460,6 @@ map_groups(struct import *im, const struct entries *es, const char *bkey,
 	ptrvec_free(&found);
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Structures whose first field... are ordered by id: people, groups, tenants. */
-static int
-cmp_person(const void *a, const void *b)
-{
-	return strcmp((*(struct imp_person *const *)a)->id,
-	    (*(struct imp_person *const *)b)->id);
-}
-
-static int
-cmp_group(const void *a, const void *b)
-{
-	return strcmp((*(struct imp_group *const *)a)->id,
-	    (*(struct imp_group *const *)b)->id);
-}
-
-static int
-cmp_tenant(const void *a, const void *b)
-{
-	return strcmp((*(struct imp_tenant *const *)a)->id,
-	    (*(struct imp_tenant *const *)b)->id);
-}
-
-static void
-sort_vec(struct ptrvec *v, int (*cmp)(const void *, const void *))
-{
-	if (v->n > 1)
-		qsort(v->v, v->n, sizeof(*v->v), cmp);
-}
-
-/* Everything in the order it is written, whatever order it was read in. */
-static void
-sort_import(struct import *im)
-{
-	size_t	i, j;
-
-	sort_vec(&im->tenants, cmp_tenant);
-	for (i = 0; i < im->tenants.n; i++) {
-		struct imp_tenant	*t = im->tenants.v[i];
-
-		sort_vec(&t->people, cmp_person);
-		sort_vec(&t->groups, cmp_group);
-		for (j = 0; j < t->people.n; j++) {
-			struct imp_person	*p = t->people.v[j];
-
-			sort_vec(&p->aliases, cmp_str);
-			sort_vec(&p->groups, cmp_str);
-			sort_vec(&p->services, cmp_str);
-		}
-	}
-}
-
 static void
 import_free(struct import *im)
 {
@@ -695,7 +638,7 @@ run_import(const struct options *o)
 	map_people(&im, &es, dn_key(&im.arena, im.base), dn_depth(im.base));
 	map_groups(&im, &es, dn_key(&im.arena, im.base), dn_depth(im.base),
 	    &svc);
-	sort_import(&im);
+	import_sort(&im);
 	if (write_files(&im, o, text, len) == -1)
 		goto out;
 	fprintf(stderr, "%s: %zu people, %zu groups, %zu tenants; %zu "

@@ -209,6 +209,56 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* People, groups and tenants are ordered by id. */
+static int
+cmp_person(const void *a, const void *b)
+{
+	return strcmp((*(struct imp_person *const *)a)->id,
+	    (*(struct imp_person *const *)b)->id);
+}
+
+static int
+cmp_group(const void *a, const void *b)
+{
+	return strcmp((*(struct imp_group *const *)a)->id,
+	    (*(struct imp_group *const *)b)->id);
+}
+
+static int
+cmp_tenant(const void *a, const void *b)
+{
+	return strcmp((*(struct imp_tenant *const *)a)->id,
+	    (*(struct imp_tenant *const *)b)->id);
+}
+
+static void
+sort_vec(struct ptrvec *v, int (*cmp)(const void *, const void *))
+{
+	if (v->n > 1)
+		qsort(v->v, v->n, sizeof(*v->v), cmp);
+}
+
+void
+import_sort(struct import *im)
+{
+	size_t	i, j;
+
+	sort_vec(&im->tenants, cmp_tenant);
+	for (i = 0; i < im->tenants.n; i++) {
+		struct imp_tenant	*t = im->tenants.v[i];
+
+		sort_vec(&t->people, cmp_person);
+		sort_vec(&t->groups, cmp_group);
+		for (j = 0; j < t->people.n; j++) {
+			struct imp_person	*p = t->people.v[j];
+
+			sort_vec(&p->aliases, cmp_str);
+			sort_vec(&p->groups, cmp_str);
+			sort_vec(&p->services, cmp_str);
+		}
+	}
+}
+
 void
 import_report(FILE *fp, const struct import *im)
 {

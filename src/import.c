@@ -332,20 +332,20 @@ group_members(struct import *im, const struct entry *e, struct ptrvec *out)
 static const char *
 members_tenant(const struct ptrvec *members)
 {
-	const char	*best = NULL;
-	size_t		 i, j, n, bestn = 0;
+	struct hmap	 counts = { 0 };
+	const char	*best = NULL, *t;
+	size_t		 i, n, bestn = 0;
 
 	for (i = 0; i < members->n; i++) {
-		const char	*t = ((struct imp_person *)members->v[i])->tenant;
-
-		for (j = n = 0; j < members->n; j++)
-			n += strcmp(t, ((struct imp_person *)
-			    members->v[j])->tenant) == 0;
+		t = ((struct imp_person *)members->v[i])->tenant;
+		n = count_of(&counts, t) + 1;
+		hmap_put(&counts, t, (void *)(uintptr_t)n);
 		if (n > bestn || (n == bestn && strcmp(t, best) < 0)) {
 			best = t;
 			bestn = n;
 		}
 	}
+	hmap_free(&counts);
 	return best;
 }
 

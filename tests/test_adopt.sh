@@ -328,6 +328,30 @@ adopt_again_is_quiet() {
 		{ echo "rc $rc"; cat "$work/out" "$work/plan"; return 1; }
 }
 
+# An entry made by hand in the layout itself is adopted where it is,
+# without --move; her password binds after.
+in_place_without_move() {
+	local dn="uid=lea.new,ou=people,ou=feyzin,ou=tenants,$BASE"
+	ldap ldapadd >"$work/tmp.log" 2>&1 <<LDIF || { cat "$work/tmp.log"; return 1; }
+dn: $dn
+objectClass: inetOrgPerson
+uid: lea.new
+cn: Léa New
+givenName: Léa
+sn: New
+employeeNumber: F-9
+userPassword: $(slappasswd -h '{SSHA}' -s Lea-pw-9)
+LDIF
+	awk '{ print } /^    people:$/ && !done { done = 1
+		print "      - {id: \"F-9\", given_name: \"Léa\", surname: \"New\", kind: agent, login: \"lea.new\"}" }' \
+		"$work/ldap.yaml" >"$work/more.yaml" && mv "$work/more.yaml" "$work/ldap.yaml"
+	adopt
+	[ "$rc" = 0 ] && grep -q "^Adopting 1 people and 0 groups of ldap.yaml (0 moved" "$work/out" &&
+	(cd "$work" && "$prog" plan --exit-code ldap.yaml) >"$work/plan" 2>&1 &&
+	ldapwhoami -x -H "$SLAPD_URI" -D "$dn" -w Lea-pw-9 >/dev/null ||
+		{ echo "rc $rc"; cat "$work/out" "$work/plan"; return 1; }
+}
+
 one_configuration() {
 	local overlays=$1
 	export SLAPD_OVERLAYS=$overlays
@@ -348,6 +372,8 @@ one_configuration() {
 	check "$overlays: the people and groups are in the layout" in_the_layout
 	check "$overlays: adopt again has nothing to adopt, the plan stays empty" \
 		adopt_again_is_quiet
+	check "$overlays: an unmanaged entry in the layout is adopted without --move" \
+		in_place_without_move
 	slapd_stop
 }
 

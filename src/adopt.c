@@ -293,8 +293,8 @@ match_groups(struct adopt *a, const struct tenant *t, const char *tenants_dn)
 }
 
 /*
- * The attribute of the RDN of dn and its value (escaped as in the DN),
- * which a modrdn with deleteoldrdn takes from the entry.
+ * Whether attr=value (the value escaped as in a DN) is the RDN of dn: the
+ * value a modrdn with deleteoldrdn takes from the entry.
  */
 static int
 is_rdn_value(const char *dn, const char *attr, const char *value)

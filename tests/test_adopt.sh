@@ -179,6 +179,17 @@ report_says_why() {
 	[ "$(wc -l <"$r")" = 4 ] || { cat "$r"; return 1; }
 }
 
+# Ids from uid: the person without employeeNumber is imported too.
+ids_from_uid() {
+	import --id-attr uid -o "$work/uid.yaml" --report "$work/uid.report" \
+		>"$work/import.out" 2>&1 &&
+	grep -q '^      - id: "paul.nobody"$' "$work/uid.yaml" &&
+	grep -q "adopt --id-attr uid --move" "$work/uid.yaml" &&
+	! grep -q "no employeeNumber" "$work/uid.report" &&
+	"$prog" validate "$work/uid.yaml" >"$work/validate.out" 2>&1 ||
+		{ cat "$work/import.out" "$work/uid.report" "$work/validate.out"; return 1; }
+}
+
 file_is_valid() {
 	"$prog" validate "$work/ldap.yaml" >"$work/validate.out" 2>&1 &&
 	grep -q "valid: 2 tenants, 4 people, 2 groups" "$work/validate.out" ||
@@ -361,6 +372,7 @@ one_configuration() {
 	check "$overlays: import over LDAP and from LDIF write the same file" imports_agree
 	check "$overlays: the report names what was left out and why" report_says_why
 	check "$overlays: validate accepts the imported file" file_is_valid
+	check "$overlays: --id-attr uid takes the ids from uid" ids_from_uid
 	check "$overlays: adopt without --move refuses entries outside the layout" needs_move
 	check "$overlays: adopt refuses an id held by two entries" refuses_two_entries
 	check "$overlays: adopt refuses an id managed elsewhere" refuses_managed_elsewhere

@@ -28,6 +28,7 @@ struct imp_tenant {
 struct import {
 	const char	*base;
 	const char	*id_attr, *tenant_attr;
+	const char	*people_dir;	/* people files there, or NULL: inline */
 	unsigned	 tenant_level;
 	struct ptrvec	 tenants;	/* struct imp_tenant *, sorted by id */
 	struct ptrvec	 report;	/* const char *: "DN: why" */
@@ -49,6 +50,11 @@ int	 import_write(FILE *, const struct import *, const char *template,
 void	 import_sort(struct import *);
 /* Whether a text is UTF-8 without control characters. */
 int	 import_text_ok(const char *);
+/*
+ * Each tenant's people as a people file, a YAML list, in people_dir beside
+ * output (made, mode 0700, when missing). 0, or -1 after saying why.
+ */
+int	 import_write_people(const struct import *, const char *output);
 /* Whether a template has its "tenants: []" line. */
 int	 import_template_ok(const char *, size_t);
 /* The report, sorted, one line each. */

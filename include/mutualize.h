@@ -1357,6 +1357,7 @@ struct options {
 	unsigned	 tenant_level;	/* import --tenant-level; 0: none */
 	struct ptrvec	 service_groups; /* import --service-group: "id=DN" */
 	const char	*report;	/* import --report */
+	const char	*people_dir;	/* import --people-files */
 	int		 move;		/* adopt --move */
 };
 /* plan --horizon: the days ahead that "Coming up" looks, by default, at most. */

@@ -583,6 +583,9 @@ write_files(const struct import *im, const struct options *o,
 
 	out.cmdline = arena_printf((struct arena *)&im->arena, "mutualize "
 	    "adopt --id-attr %s --move FILE", im->id_attr);
+	/* the files the tenants file names are there before it */
+	if (im->people_dir != NULL && import_write_people(im, o->output) == -1)
+		return -1;
 	if (o->output == NULL) {
 		write_output(stdout, &out);
 		ret = fflush(stdout) == EOF ? -1 : 0;
@@ -627,6 +630,13 @@ run_import(const struct options *o)
 		    "each person's town is written");
 		goto out;
 	}
+	if (o->people_dir != NULL && (o->output == NULL ||
+	    *o->people_dir == '/' || strstr(o->people_dir, "..") != NULL)) {
+		msg_warn("import: --people-files names a directory beside the "
+		    "output of -o: a relative path, without \"..\"");
+		goto out;
+	}
+	im.people_dir = o->people_dir;
 	im.base = o->base != NULL ? o->base : m->syndicate.base_dn;
 	im.id_attr = o->id_attr != NULL ? o->id_attr : "employeeNumber";
 	im.tenant_attr = o->tenant_attr;

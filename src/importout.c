@@ -4,6 +4,9 @@
  * out. Both are sorted, so that two imports of the same directory, over
  * LDAP or from its LDIF, write the same bytes.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,13 +92,14 @@ yaml_quote(FILE *fp, const char *s)
 
 /* A flow list of quoted strings: ["a", "b"]. */
 static void
-put_list(FILE *fp, const char *key, const struct ptrvec *v)
+put_list(FILE *fp, const char *indent, const char *key,
+    const struct ptrvec *v)
 {
 	size_t	i;
 
 	if (v->n == 0)
 		return;
-	fprintf(fp, "        %s: [", key);
+	fprintf(fp, "%s%s: [", indent, key);
 	for (i = 0; i < v->n; i++) {
 		if (i > 0)
 			fputs(", ", fp);
@@ -114,24 +118,65 @@ put_key(FILE *fp, const char *indent, const char *key, const char *val)
 	putc('\n', fp);
 }
 
+/* A person, an item of a list indented by margin (the tenants file's, or none). */
 static void
-put_person(FILE *fp, const struct imp_person *p)
+put_person(FILE *fp, const char *margin, const struct imp_person *p)
 {
-	put_key(fp, "      - ", "id", p->id);
-	put_key(fp, "        ", "given_name", p->given_name);
-	put_key(fp, "        ", "surname", p->surname);
-	fputs("        kind: agent\n", fp);
-	put_key(fp, "        ", "login", p->login);
-	put_key(fp, "        ", "mail", p->mail);
-	put_list(fp, "aliases", &p->aliases);
-	put_list(fp, "groups", &p->groups);
-	put_list(fp, "services", &p->services);
+	char	first[16], rest[16];
+
+	snprintf(first, sizeof(first), "%s- ", margin);
+	snprintf(rest, sizeof(rest), "%s  ", margin);
+	put_key(fp, first, "id", p->id);
+	put_key(fp, rest, "given_name", p->given_name);
+	put_key(fp, rest, "surname", p->surname);
+	fprintf(fp, "%skind: agent\n", rest);
+	put_key(fp, rest, "login", p->login);
+	put_key(fp, rest, "mail", p->mail);
+	put_list(fp, rest, "aliases", &p->aliases);
+	put_list(fp, rest, "groups", &p->groups);
+	put_list(fp, rest, "services", &p->services);
 }
 
 static void
-put_tenant(FILE *fp, const struct imp_tenant *t)
+write_people(FILE *fp, void *arg)
 {
-	size_t	i;
+	const struct imp_tenant	*t = arg;
+	size_t			 i;
+
+	for (i = 0; i < t->people.n; i++)
+		put_person(fp, "", t->people.v[i]);
+}
+
+int
+import_write_people(const struct import *im, const char *output)
+{
+	char	*dir = path_dir(output), *sub, *path;
+	size_t	 i;
+	int	 ret = 0;
+
+	sub = xasprintf("%s/%s", dir, im->people_dir);
+	if (mkdir(sub, 0700) == -1 && errno != EEXIST) {
+		msg_warn("%s: %s", sub, strerror(errno));
+		ret = -1;
+	}
+	for (i = 0; ret == 0 && i < im->tenants.n; i++) {
+		const struct imp_tenant	*t = im->tenants.v[i];
+
+		path = xasprintf("%s/%s.yaml", sub, t->id);
+		if ((ret = file_rewrite(path, 0, write_people, (void *)t)) == -1)
+			msg_warn("%s: cannot write: %s", path, strerror(errno));
+		free(path);
+	}
+	free(sub);
+	free(dir);
+	return ret;
+}
+
+static void
+put_tenant(FILE *fp, const struct imp_tenant *t, const char *people_dir)
+{
+	char	*path;
+	size_t	 i;
 
 	put_key(fp, "  - ", "id", t->id);
 	put_key(fp, "    ", "name", t->name);
@@ -146,10 +191,16 @@ put_tenant(FILE *fp, const struct imp_tenant *t)
 		yaml_quote(fp, g->name);
 		fputs("}\n", fp);
 	}
+	if (people_dir != NULL) {
+		path = xasprintf("%s/%s.yaml", people_dir, t->id);
+		put_key(fp, "    ", "people_file", path);
+		free(path);
+		return;
+	}
 	if (t->people.n > 0)
 		fputs("    people:\n", fp);
 	for (i = 0; i < t->people.n; i++)
-		put_person(fp, t->people.v[i]);
+		put_person(fp, "      ", t->people.v[i]);
 }
 
 /* The line "tenants: []" of the template, at the left margin: its offset, or -1. */
@@ -195,7 +246,7 @@ import_write(FILE *fp, const struct import *im, const char *template,
 	    im->tenants.n, cmdline);
 	fputs(im->tenants.n == 0 ? "tenants: []\n" : "tenants:\n", fp);
 	for (i = 0; i < im->tenants.n; i++)
-		put_tenant(fp, im->tenants.v[i]);
+		put_tenant(fp, im->tenants.v[i], im->people_dir);
 	nl = memchr(template + at, '\n', len - (size_t)at);
 	rest = nl != NULL ? len - (size_t)(nl + 1 - template) : 0;
 	if (rest > 0)

@@ -222,7 +222,9 @@ static const struct cmdopt
 	OFF(service_groups) },
     opt_report = { "report", 288, required_argument, set_string,
 	OFF(report) },
-    opt_move = { "move", 289, no_argument, set_flag, OFF(move) };
+    opt_move = { "move", 289, no_argument, set_flag, OFF(move) },
+    opt_people_files = { "people-files", 290, required_argument, set_string,
+	OFF(people_dir) };
 
 /* Every option of any command, so that one a command lacks is its usage. */
 static const struct cmdopt *const all_opts[] = {
@@ -234,7 +236,7 @@ static const struct cmdopt *const all_opts[] = {
 	&opt_replicas, &opt_server_id, &opt_consumer_of, &opt_max_lag,
 	&opt_outbox, &opt_retry, &opt_horizon, &opt_ldif, &opt_base,
 	&opt_id_attr, &opt_tenant_attr, &opt_tenant_level, &opt_service_group,
-	&opt_report, &opt_move, NULL
+	&opt_report, &opt_move, &opt_people_files, NULL
 };
 #define NOPTS	(sizeof(all_opts) / sizeof(all_opts[0]) - 1)
 
@@ -273,7 +275,7 @@ static const struct cmdopt *const status_opts[] = {
 static const struct cmdopt *const import_opts[] = {
 	&opt_ldif, &opt_base, &opt_id_attr, &opt_tenant_attr,
 	&opt_tenant_level, &opt_service_group, &opt_report, &opt_output,
-	&opt_templates, &opt_uri, NULL
+	&opt_people_files, &opt_templates, &opt_uri, NULL
 };
 static const struct cmdopt *const adopt_opts[] = {
 	&opt_dry_run, &opt_move, &opt_id_attr, &opt_mass_change,
@@ -333,8 +335,8 @@ static const struct command commands[] = {
 	    "last apply ended", status_opts, 0, 0 },
 	{ "import", run_import, "import [-h] [--ldif file | -H uri] [--base dn] "
 	    "[--id-attr attr]\n\t[--tenant-attr attr | --tenant-level n] "
-	    "[--service-group service=dn]\n\t[--report file] [-o output] "
-	    "[--templates dir] template",
+	    "[--service-group service=dn]\n\t[--report file] [-o output "
+	    "[--people-files dir]] [--templates dir] template",
 	    "write a tenants file of the people and groups of a directory",
 	    import_opts, 0, 0 },
 	{ "adopt", run_adopt, "adopt [-h] [-n | --dry-run] [--move] "

@@ -190,6 +190,21 @@ ids_from_uid() {
 		{ cat "$work/import.out" "$work/uid.report" "$work/validate.out"; return 1; }
 }
 
+# With --people-files, each town's people in a file of their own that the
+# tenants file names; the loader reads the same people.
+people_files() {
+	mkdir -p "$work/split" &&
+	cp "$work/template.yaml" "$work/split/" &&
+	import -o "$work/split/split.yaml" --people-files towns \
+		>"$work/import.out" 2>&1 &&
+	grep -qx '    people_file: "towns/feyzin.yaml"' "$work/split/split.yaml" &&
+	grep -qx -- '- id: "F-1"' "$work/split/towns/feyzin.yaml" &&
+	[ "$(stat -c %a "$work/split/towns")" = 700 ] &&
+	"$prog" validate "$work/split/split.yaml" >"$work/validate.out" 2>&1 &&
+	grep -q "valid: 2 tenants, 4 people, 2 groups" "$work/validate.out" ||
+		{ cat "$work/import.out" "$work/validate.out"; return 1; }
+}
+
 file_is_valid() {
 	"$prog" validate "$work/ldap.yaml" >"$work/validate.out" 2>&1 &&
 	grep -q "valid: 2 tenants, 4 people, 2 groups" "$work/validate.out" ||
@@ -367,12 +382,13 @@ one_configuration() {
 	local overlays=$1
 	export SLAPD_OVERLAYS=$overlays
 	slapd_start "$BASE" "$pw" || { echo "$overlays: no slapd"; return 1; }
-	rm -f "$work"/*.yaml "$work"/*.report "$work"/mutualize*
+	rm -rf "$work"/*.yaml "$work"/*.report "$work"/mutualize* "$work/split"
 	template && hand_made || { not_ok "$overlays: the hand-made directory"; return 1; }
 	check "$overlays: import over LDAP and from LDIF write the same file" imports_agree
 	check "$overlays: the report names what was left out and why" report_says_why
 	check "$overlays: validate accepts the imported file" file_is_valid
 	check "$overlays: --id-attr uid takes the ids from uid" ids_from_uid
+	check "$overlays: --people-files writes a people file a tenant" people_files
 	check "$overlays: adopt without --move refuses entries outside the layout" needs_move
 	check "$overlays: adopt refuses an id held by two entries" refuses_two_entries
 	check "$overlays: adopt refuses an id managed elsewhere" refuses_managed_elsewhere

@@ -29,8 +29,9 @@ SRCS	 = src/apply.c src/calls.c src/check.c src/conn.c src/connectors.c \
 	   src/export.c src/files.c src/getters.c src/guard.c src/hashpool.c \
 	   src/hmap.c src/http.c src/identity.c src/journal.c src/ldif.c \
 	   src/load.c src/lock.c src/msg.c src/number.c src/people.c \
-	   src/placeholder.c src/plan.c src/policy.c src/progress.c src/read.c \
-	   src/render.c src/run.c src/saved.c src/scim.c src/secret.c src/stop.c \
+	   src/placeholder.c src/plan.c src/planjson.c src/policy.c \
+	   src/progress.c src/read.c src/render.c src/run.c src/saved.c \
+	   src/scim.c src/secret.c src/stop.c \
 	   src/svcconf.c src/template.c src/translit.c src/webhook.c \
 	   src/welcome.c src/write.c src/xmem.c src/yaml.c src/removal.c
 # The accounts the services bind with, and their password files.
@@ -63,7 +64,7 @@ UNIT	 = test_yaml test_load test_getters test_placeholder test_csv \
 	   test_account test_status test_already test_outbox test_dates \
 	   test_import
 INTEG	 = test_apply test_trust test_overlays test_accounts test_replan \
-	   test_validity
+	   test_validity test_review
 
 # The shipped build and the sanitizer build of the same sources.
 OBJS	 = $(SRCS:src/%.c=build/obj/%.o)

@@ -921,7 +921,16 @@ unsigned guard_plan(const struct plan *, const struct entries *current,
 struct print_opts {
 	int		 color;
 	unsigned	 horizon;	/* days ahead for "Coming up" */
+	int		 cut;		/* show at most detail_limit changes */
+	size_t		 detail_limit;
 };
+/* plan --detail-limit: the changes the text plan details, by default. */
+#define DETAIL_LIMIT_DEFAULT	200
+/*
+ * The text plan: first one line per tenant with its counts (a move counts
+ * in both tenants), then each tenant's changes, at most o->detail_limit of
+ * them in all when o->cut; then the entries left alone.
+ */
 void	 plan_print_text(const struct plan *, const struct model *, FILE *,
 	    const struct print_opts *);
 void	 plan_print_summary(const struct plan *, const char *file, FILE *,
@@ -932,7 +941,13 @@ void	 plan_print_summary(const struct plan *, const char *file, FILE *,
  */
 void	 plan_print_coming(const struct model *, FILE *,
 	    const struct print_opts *);
-void	 plan_print_json(const struct plan *, const char *file, FILE *);
+/* The same as a JSON object: {"horizon": N, "accounts": [...]}. */
+void	 plan_print_coming_json(const struct model *, unsigned horizon,
+	    FILE *);
+/* planjson.c: the plan as JSON, every change complete. */
+/* With "Coming up" within o->horizon days. */
+void	 plan_print_json(const struct plan *, const struct model *,
+	    const struct print_opts *, const char *file, FILE *);
 /* A JSON string: quotes, backslashes and control characters escaped. */
 void	 json_string(FILE *, const char *);
 
@@ -1349,6 +1364,9 @@ struct options {
 	int		 retry_pending;	/* apply --retry-pending */
 	unsigned	 horizon;	/* plan --horizon, if horizon_set */
 	int		 horizon_set;
+	int		 detail;	/* --detail: every change in the text */
+	size_t		 detail_limit;	/* --detail-limit, if detail_limit_set */
+	int		 detail_limit_set;
 	/* import and adopt */
 	const char	*ldif;		/* import --ldif */
 	const char	*base;		/* import --base */

@@ -96,21 +96,73 @@ print_one(FILE *fp, const struct coming *c)
 	}
 }
 
+/* The list, in the order of the days; caller frees. */
+static struct coming *
+coming_list(const struct model *m, unsigned horizon, size_t *n)
+{
+	struct coming	*v;
+
+	gather(m, horizon, &v, n);
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), cmp_coming);
+	return v;
+}
+
 void
 plan_print_coming(const struct model *m, FILE *fp, const struct print_opts *o)
 {
 	struct coming	*v;
 	size_t		 n, i;
 
-	gather(m, o->horizon, &v, &n);
+	v = coming_list(m, o->horizon, &n);
 	if (n == 0)
 		return;
-	qsort(v, n, sizeof(*v), cmp_coming);
 	fprintf(fp, "%sComing up within %u day%s%s\n", o->color ? "\033[1m" :
 	    "", o->horizon, o->horizon == 1 ? "" : "s",
 	    o->color ? "\033[0m" : "");
 	for (i = 0; i < n; i++)
 		print_one(fp, &v[i]);
 	fputc('\n', fp);
+	free(v);
+}
+
+static void
+json_one(FILE *fp, const struct coming *c)
+{
+	char	 day[DATE_LEN + 1];
+
+	date_format(c->day, day);
+	fprintf(fp, "{\"day\": \"%s\", \"event\": \"%s\", \"tenant\": ", day,
+	    c->start ? "start" : "end");
+	json_string(fp, c->p->tenant->id);
+	fputs(", \"id\": ", fp);
+	json_string(fp, c->p->id);
+	fputs(", \"login\": ", fp);
+	if (c->p->login != NULL)
+		json_string(fp, c->p->login);
+	else
+		fputs("null", fp);
+	if (c->start)
+		fputs(", \"key\": \"valid_from\"}", fp);
+	else {
+		date_format(c->day - 1, day);
+		fprintf(fp, ", \"key\": \"%s\", \"last_day\": \"%s\"}",
+		    c->mandate ? "mandate_end" : "valid_until", day);
+	}
+}
+
+void
+plan_print_coming_json(const struct model *m, unsigned horizon, FILE *fp)
+{
+	struct coming	*v;
+	size_t		 n, i;
+
+	v = coming_list(m, horizon, &n);
+	fprintf(fp, "{\"horizon\": %u, \"accounts\": [", horizon);
+	for (i = 0; i < n; i++) {
+		fputs(i > 0 ? ",\n    " : "\n    ", fp);
+		json_one(fp, &v[i]);
+	}
+	fputs(n > 0 ? "\n  ]}" : "]}", fp);
 	free(v);
 }

@@ -161,6 +161,22 @@ set_horizon(struct options *o, const struct cmdopt *d, const char *arg)
 	return 0;
 }
 
+/* plan --detail-limit: how many changes the text plan details. */
+static int
+set_detail_limit(struct options *o, const struct cmdopt *d, const char *arg)
+{
+	unsigned long long	 n;
+
+	(void)d;
+	if (parse_uint(arg, 0, SIZE_MAX, &n) == -1) {
+		msg_warn("--detail-limit takes a number of changes");
+		return -1;
+	}
+	o->detail_limit = (size_t)n;
+	o->detail_limit_set = 1;
+	return 0;
+}
+
 #define OFF(f)	offsetof(struct options, f)
 
 static const struct cmdopt
@@ -210,20 +226,23 @@ static const struct cmdopt
     opt_retry = { "retry-pending", 280, no_argument, set_flag,
 	OFF(retry_pending) },
     opt_horizon = { "horizon", 281, required_argument, set_horizon, 0 },
-    opt_ldif = { "ldif", 282, required_argument, set_string, OFF(ldif) },
-    opt_base = { "base", 283, required_argument, set_string, OFF(base) },
-    opt_id_attr = { "id-attr", 284, required_argument, set_string,
+    opt_detail = { "detail", 282, no_argument, set_flag, OFF(detail) },
+    opt_detail_limit = { "detail-limit", 283, required_argument,
+	set_detail_limit, 0 },
+    opt_ldif = { "ldif", 300, required_argument, set_string, OFF(ldif) },
+    opt_base = { "base", 301, required_argument, set_string, OFF(base) },
+    opt_id_attr = { "id-attr", 302, required_argument, set_string,
 	OFF(id_attr) },
-    opt_tenant_attr = { "tenant-attr", 285, required_argument, set_string,
+    opt_tenant_attr = { "tenant-attr", 303, required_argument, set_string,
 	OFF(tenant_attr) },
-    opt_tenant_level = { "tenant-level", 286, required_argument,
+    opt_tenant_level = { "tenant-level", 304, required_argument,
 	set_tenant_level, 0 },
-    opt_service_group = { "service-group", 287, required_argument, set_list,
+    opt_service_group = { "service-group", 305, required_argument, set_list,
 	OFF(service_groups) },
-    opt_report = { "report", 288, required_argument, set_string,
+    opt_report = { "report", 306, required_argument, set_string,
 	OFF(report) },
-    opt_move = { "move", 289, no_argument, set_flag, OFF(move) },
-    opt_people_files = { "people-files", 290, required_argument, set_string,
+    opt_move = { "move", 307, no_argument, set_flag, OFF(move) },
+    opt_people_files = { "people-files", 308, required_argument, set_string,
 	OFF(people_dir) };
 
 /* Every option of any command, so that one a command lacks is its usage. */
@@ -234,9 +253,9 @@ static const struct cmdopt *const all_opts[] = {
 	&opt_journal, &opt_undo, &opt_out, &opt_plan, &opt_templates,
 	&opt_batch_size, &opt_txn, &opt_no_txn, &opt_db_directory, &opt_stock,
 	&opt_replicas, &opt_server_id, &opt_consumer_of, &opt_max_lag,
-	&opt_outbox, &opt_retry, &opt_horizon, &opt_ldif, &opt_base,
-	&opt_id_attr, &opt_tenant_attr, &opt_tenant_level, &opt_service_group,
-	&opt_report, &opt_move, &opt_people_files, NULL
+	&opt_outbox, &opt_retry, &opt_horizon, &opt_detail, &opt_detail_limit,
+	&opt_ldif, &opt_base, &opt_id_attr, &opt_tenant_attr, &opt_tenant_level,
+	&opt_service_group, &opt_report, &opt_move, &opt_people_files, NULL
 };
 #define NOPTS	(sizeof(all_opts) / sizeof(all_opts[0]) - 1)
 
@@ -247,14 +266,15 @@ static const struct cmdopt *const plan_opts[] = {
 	&opt_exit_code, &opt_format, &opt_show_hashes, &opt_tenant, &opt_prune,
 	&opt_mass_removal, &opt_mass_change, &opt_remove_tenant,
 	&opt_credentials, &opt_out, &opt_outbox, &opt_templates, &opt_uri,
-	&opt_horizon, NULL
+	&opt_horizon, &opt_detail, &opt_detail_limit, NULL
 };
 static const struct cmdopt *const apply_opts[] = {
 	&opt_dry_run, &opt_exit_code, &opt_format, &opt_show_hashes,
 	&opt_tenant, &opt_prune, &opt_mass_removal, &opt_mass_change,
 	&opt_remove_tenant, &opt_credentials, &opt_journal, &opt_undo,
 	&opt_out, &opt_plan, &opt_batch_size, &opt_txn, &opt_no_txn,
-	&opt_outbox, &opt_retry, &opt_templates, &opt_uri, &opt_horizon, NULL
+	&opt_outbox, &opt_retry, &opt_templates, &opt_uri, &opt_horizon,
+	&opt_detail, &opt_detail_limit, NULL
 };
 static const struct cmdopt *const export_opts[] = {
 	&opt_output, &opt_templates, NULL
@@ -303,7 +323,7 @@ static const struct command commands[] = {
 	    "[--show-hashes]\n\t[--tenant id] [--prune] [--allow-mass-removal] "
 	    "[--allow-mass-change]\n\t[--remove-tenant id] [--credentials file] "
 	    "[--out file] [--outbox file]\n\t[--templates dir] [-H uri] "
-	    "[--horizon days] file",
+	    "[--horizon days] [--detail | --detail-limit n] file",
 	    "show the changes apply would make (apply --dry-run)", plan_opts,
 	    0, 0 },
 	{ "apply", cmd_apply, "apply [-h] [-n | --dry-run] [--exit-code] "
@@ -311,8 +331,8 @@ static const struct command commands[] = {
 	    "[--allow-mass-removal] [--allow-mass-change] [--remove-tenant id]\n"
 	    "\t[--credentials file] [--journal file] [--undo file] [--plan file]\n"
 	    "\t[--batch-size n] [--transactions] [--outbox file] "
-	    "[--retry-pending]\n\t[--templates dir] [-H uri] [--horizon days] "
-	    "file",
+	    "[--retry-pending]\n\t[--templates dir] [-H uri] [--horizon days]\n"
+	    "\t[--detail | --detail-limit n] file",
 	    "make the directory match the file", apply_opts, 1, 0 },
 	{ "export", run_export, "export [-h] [-o output] [--templates dir] file",
 	    "write the directory the file describes as LDIF, for slapadd",

@@ -264,44 +264,176 @@ print_unmanaged(const struct plan *p, FILE *fp)
 	fputc('\n', fp);
 }
 
+/* The columns of the table by tenant, in the summary's order. */
+enum { COUNT_ADD, COUNT_CHANGE, COUNT_RENAME, COUNT_DISABLE, COUNT_DELETE,
+	NCOUNTS };
+static const char *const count_names[NCOUNTS] = {
+	"add", "change", "rename", "disable", "delete"
+};
+
+/* The changes of one tenant (NULL: the syndicate's own entries). */
+struct section {
+	const char	*tenant;
+	struct ptrvec	 changes;	/* struct change * */
+	size_t		 count[NCOUNTS];
+};
+
+static int
+count_of(const struct change *c)
+{
+	switch (c->op) {
+	case CHANGE_ADD:
+		return COUNT_ADD;
+	case CHANGE_MODRDN:
+		return COUNT_RENAME;
+	case CHANGE_DELETE:
+		return COUNT_DELETE;
+	default:
+		return change_disables(c) ? COUNT_DISABLE : COUNT_CHANGE;
+	}
+}
+
+static struct section *
+section_of(struct hmap *index, struct ptrvec *sections, const char *tenant)
+{
+	struct section	*s;
+
+	if (tenant == NULL && sections->n > 0)
+		return sections->v[0];
+	if (tenant != NULL && (s = hmap_get(index, tenant)) != NULL)
+		return s;
+	s = xcalloc(1, sizeof(*s));
+	s->tenant = tenant;
+	if (tenant != NULL)
+		hmap_put(index, tenant, s);
+	ptrvec_push(sections, s);
+	return s;
+}
+
 /*
  * Sections in the order their first change comes in the plan, the syndicate's
- * own entries first; within a section, the order of the plan.
+ * own entries first; a move counts in the tenant
+ * it leaves and in the one it joins, as --tenant shows it in both.
  */
+static void
+sections_make(const struct plan *p, struct ptrvec *sections)
+{
+	struct hmap	 index = { 0 };
+	struct section	*s;
+	size_t		 i;
+
+	section_of(&index, sections, NULL);
+	for (i = 0; i < p->n; i++) {
+		const struct change	*c = &p->v[i];
+
+		s = section_of(&index, sections, c->entry->tenant);
+		ptrvec_push(&s->changes, (void *)c);
+		s->count[count_of(c)]++;
+		if (c->op == CHANGE_MODRDN && c->newtenant != NULL &&
+		    (c->entry->tenant == NULL ||
+		    strcmp(c->newtenant, c->entry->tenant) != 0))
+			section_of(&index, sections,
+			    c->newtenant)->count[COUNT_RENAME]++;
+	}
+	hmap_free(&index);
+}
+
+static void
+sections_free(struct ptrvec *sections)
+{
+	size_t	i;
+
+	for (i = 0; i < sections->n; i++) {
+		struct section	*s = sections->v[i];
+
+		ptrvec_free(&s->changes);
+		free(s);
+	}
+	ptrvec_free(sections);
+}
+
+/*
+ * The shape of the plan: one line per tenant with its counts, the name last
+ * so that the numbers align whatever the names' lengths.
+ */
+static void
+print_shape(FILE *fp, const struct model *m, const struct ptrvec *sections,
+    const struct print_opts *o)
+{
+	int	width[NCOUNTS];
+	size_t	i, k;
+
+	for (k = 0; k < NCOUNTS; k++) {
+		width[k] = (int)strlen(count_names[k]);
+		for (i = 0; i < sections->n; i++) {
+			const struct section	*s = sections->v[i];
+			int	 w = snprintf(NULL, 0, "%zu", s->count[k]);
+
+			if (w > width[k])
+				width[k] = w;
+		}
+	}
+	fputs("Changes by tenant:\n", fp);
+	for (k = 0; k < NCOUNTS; k++)
+		fprintf(fp, "  %*s", width[k], count_names[k]);
+	fputc('\n', fp);
+	for (i = 0; i < sections->n; i++) {
+		const struct section	*s = sections->v[i];
+
+		if (s->tenant == NULL && s->changes.n == 0)
+			continue;
+		for (k = 0; k < NCOUNTS; k++)
+			fprintf(fp, "  %*zu", width[k], s->count[k]);
+		fputs("  ", fp);
+		print_heading(fp, m, s->tenant, o);
+	}
+	fputc('\n', fp);
+}
+
+/*
+ * Each section's changes under its heading, in the order of the plan; when
+ * o->cut, no more than o->detail_limit changes in all, then what was left
+ * out and how to see it.
+ */
+static void
+print_detail(FILE *fp, const struct model *m, const struct ptrvec *sections,
+    size_t total, const struct print_opts *o)
+{
+	size_t	i, j, shown = 0;
+
+	for (i = 0; i < sections->n; i++) {
+		const struct section	*s = sections->v[i];
+
+		if (s->changes.n == 0 || (o->cut && shown >= o->detail_limit))
+			continue;
+		print_heading(fp, m, s->tenant, o);
+		for (j = 0; j < s->changes.n; j++) {
+			if (o->cut && shown >= o->detail_limit)
+				break;
+			print_change(fp, m, s->changes.v[j], o);
+			shown++;
+		}
+		fputc('\n', fp);
+	}
+	if (shown < total)
+		fprintf(fp, "%zu more change%s not shown: --detail shows every "
+		    "change, --tenant id a tenant's; --format ldif and json "
+		    "always hold them all.\n\n", total - shown,
+		    total - shown == 1 ? "" : "s");
+}
+
 void
 plan_print_text(const struct plan *p, const struct model *m, FILE *fp,
     const struct print_opts *o)
 {
-	struct hmap	 index = { 0 };
-	struct ptrvec	 sections = { 0 }, syndicate = { 0 }, *sec;
-	size_t		 i, j;
+	struct ptrvec	 sections = { 0 };
 
-	for (i = 0; i < p->n; i++) {
-		const char	*t = p->v[i].entry->tenant;
-
-		if (t == NULL)
-			sec = &syndicate;
-		else if ((sec = hmap_get(&index, t)) == NULL) {
-			sec = xcalloc(1, sizeof(*sec));
-			hmap_put(&index, t, sec);
-			ptrvec_push(&sections, sec);
-		}
-		ptrvec_push(sec, &p->v[i]);
+	if (p->n > 0) {
+		sections_make(p, &sections);
+		print_shape(fp, m, &sections, o);
+		print_detail(fp, m, &sections, p->n, o);
+		sections_free(&sections);
 	}
-	for (i = 0; i <= sections.n; i++) {
-		sec = i == 0 ? &syndicate : sections.v[i - 1];
-		if (sec->n == 0)
-			continue;
-		print_heading(fp, m, ((struct change *)sec->v[0])->entry->tenant, o);
-		for (j = 0; j < sec->n; j++)
-			print_change(fp, m, sec->v[j], o);
-		fputc('\n', fp);
-		ptrvec_free(sec);
-		if (i > 0)
-			free(sec);
-	}
-	ptrvec_free(&sections);
-	hmap_free(&index);
 	print_unmanaged(p, fp);
 }
 
@@ -323,133 +455,4 @@ plan_print_summary(const struct plan *p, const char *file, FILE *fp,
 		    col(o, C_OFF));
 	fprintf(fp, "%s%zu to delete%s.\n", col(o, C_DEL), p->ndelete,
 	    col(o, C_OFF));
-}
-
-/* JSON strings: quotes, backslashes and control characters escaped; UTF-8 kept. */
-void
-json_string(FILE *fp, const char *s)
-{
-	fputc('"', fp);
-	for (; *s != '\0'; s++) {
-		unsigned char	c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", fp);
-		else if (c < 0x20 || c == 0x7F)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
-	fputc('"', fp);
-}
-
-static void
-json_values(FILE *fp, const char **vals, size_t n)
-{
-	size_t	i;
-
-	fputc('[', fp);
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			fputs(", ", fp);
-		json_string(fp, vals[i]);
-	}
-	fputc(']', fp);
-}
-
-static const char *const why_names[] = {
-	NULL, "disable", "enable", "prune", "depart", "tenant", "drift",
-	"not-started", "ended", "started"
-};
-
-void
-plan_print_change_json(const struct change *c, FILE *fp)
-{
-	size_t	i;
-
-	fprintf(fp, "{\"op\": \"%s\", \"dn\": ", change_op_name(c->op));
-	json_string(fp, c->dn);
-	if (c->entry->tenant != NULL) {
-		fputs(", \"tenant\": ", fp);
-		json_string(fp, c->entry->tenant);
-	}
-	if (c->why != WHY_NONE)
-		fprintf(fp, ", \"why\": \"%s\"", why_names[c->why]);
-	switch (c->op) {
-	case CHANGE_ADD:
-		fputs(", \"attributes\": {", fp);
-		for (i = 0; i < c->entry->nattrs; i++) {
-			fputs(i > 0 ? ", " : "", fp);
-			json_string(fp, c->entry->attrs[i].name);
-			fputs(": ", fp);
-			json_values(fp, c->entry->attrs[i].vals,
-			    c->entry->attrs[i].nvals);
-		}
-		fputc('}', fp);
-		if (c->entry->kind == ENTRY_PERSON)
-			fputs(", \"password\": \"generated\"", fp);
-		else if (c->entry->kind == ENTRY_ACCOUNT)
-			fputs(", \"password\": \"bind_password_file\"", fp);
-		break;
-	case CHANGE_MODIFY:
-		fputs(", \"mods\": [", fp);
-		for (i = 0; i < c->nmods; i++) {
-			fprintf(fp, "%s{\"op\": \"%s\", \"attribute\": ", i > 0 ?
-			    ", " : "", mod_op_name(c->mods[i].op));
-			json_string(fp, c->mods[i].attr);
-			fputs(", \"values\": ", fp);
-			json_values(fp, c->mods[i].vals, c->mods[i].nvals);
-			if (c->mods[i].op == MOD_REPLACE) {
-				fputs(", \"old\": ", fp);
-				json_values(fp, c->mods[i].old, c->mods[i].nold);
-			}
-			fputc('}', fp);
-		}
-		fputc(']', fp);
-		break;
-	case CHANGE_MODRDN:
-		fputs(", \"newrdn\": ", fp);
-		json_string(fp, c->newrdn);
-		if (c->newsuperior != NULL) {
-			fputs(", \"newsuperior\": ", fp);
-			json_string(fp, c->newsuperior);
-		}
-		fputs(", \"newdn\": ", fp);
-		json_string(fp, c->newdn);
-		break;
-	default:
-		break;
-	}
-	fputc('}', fp);
-}
-
-/*
- * The plan as one JSON document, for pipelines: its shape is documented in
- * mutualize(1), and the order of "changes" is the order of application.
- */
-void
-plan_print_json(const struct plan *p, const char *file, FILE *fp)
-{
-	size_t	i;
-
-	fputs("{\n  \"file\": ", fp);
-	json_string(fp, file);
-	fprintf(fp, ",\n  \"summary\": {\"add\": %zu, \"change\": %zu, "
-	    "\"rename\": %zu, \"disable\": %zu, \"delete\": %zu, "
-	    "\"removals\": %zu},\n  \"changes\": [", p->nadd, p->nmodify,
-	    p->nrename, p->ndisable, p->ndelete, p->nremovals);
-	for (i = 0; i < p->n; i++) {
-		fputs(i > 0 ? ",\n    " : "\n    ", fp);
-		plan_print_change_json(&p->v[i], fp);
-	}
-	fputs(p->n > 0 ? "\n  ],\n  \"unmanaged\": [" : "],\n  \"unmanaged\": [",
-	    fp);
-	for (i = 0; i < p->unmanaged.n; i++) {
-		fputs(i > 0 ? ", " : "", fp);
-		json_string(fp,
-		    ((const struct entry *)p->unmanaged.v[i])->dn);
-	}
-	fputs("]\n}\n", fp);
 }

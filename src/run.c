@@ -365,7 +365,9 @@ static int
 show_text(struct run *r)
 {
 	struct print_opts	 po = { use_color(), r->o->horizon_set ?
-	    r->o->horizon : HORIZON_DEFAULT };
+	    r->o->horizon : HORIZON_DEFAULT, !r->o->detail &&
+	    r->o->tenants.v[0] == NULL, r->o->detail_limit_set ?
+	    r->o->detail_limit : DETAIL_LIMIT_DEFAULT };
 
 	plan_print_text(&r->plan, r->m, stdout, &po);
 	plan_print_coming(r->m, stdout, &po);
@@ -380,7 +382,10 @@ show_text(struct run *r)
 static int
 show_json(struct run *r)
 {
-	plan_print_json(&r->plan, r->o->file, stdout);
+	struct print_opts	 po = { 0, r->o->horizon_set ? r->o->horizon :
+	    HORIZON_DEFAULT, 0, 0 };
+
+	plan_print_json(&r->plan, r->m, &po, r->o->file, stdout);
 	return 0;
 }
 

@@ -195,7 +195,7 @@ plan_text(struct fixture *f, int json)
 
 	diff(&f->desired, &f->current, &f->opts, &f->plan);
 	if (json)
-		plan_print_json(&f->plan, "tenants.yaml", fp);
+		plan_print_json(&f->plan, f->m, &po, "tenants.yaml", fp);
 	else
 		plan_print_text(&f->plan, f->m, fp, &po);
 	fclose(fp);

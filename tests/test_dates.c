@@ -299,7 +299,7 @@ static void
 coming_up_lists_the_changes_within_the_horizon(void **state)
 {
 	struct model		*m = load_on("2026-06-01");
-	struct print_opts	 o = { 0, 30 };
+	struct print_opts	 o = { 0, 30, 0, 0 };
 	struct memtext		 mt;
 	FILE			*fp = memtext_open(&mt);
 	char			*text;
@@ -326,6 +326,38 @@ coming_up_lists_the_changes_within_the_horizon(void **state)
 	model_free(m);
 }
 
+static void
+coming_up_is_in_the_json_plan_too(void **state)
+{
+	struct model		*m = load_on("2026-06-01");
+	struct print_opts	 o = { 0, 30, 0, 0 };
+	struct plan		 p = { 0 };
+	struct memtext		 mt;
+	FILE			*fp = memtext_open(&mt);
+	char			*text;
+
+	(void)state;
+	plan_print_json(&p, m, &o, "t.yaml", fp);
+	o.horizon = 8;
+	plan_print_coming_json(m, o.horizon, fp);
+	text = memtext_close(&mt);
+	assert_string_equal(text, "{\n  \"file\": \"t.yaml\",\n"
+	    "  \"summary\": {\"add\": 0, \"change\": 0, \"rename\": 0, "
+	    "\"disable\": 0, \"delete\": 0, \"removals\": 0},\n"
+	    "  \"changes\": [],\n  \"unmanaged\": [],\n"
+	    "  \"coming\": {\"horizon\": 30, \"accounts\": [\n"
+	    "    {\"day\": \"2026-06-10\", \"event\": \"start\", "
+	    "\"tenant\": \"venissieux\", \"id\": \"A-1\", \"login\": "
+	    "\"anne.tot\", \"key\": \"valid_from\"},\n"
+	    "    {\"day\": \"2026-06-16\", \"event\": \"end\", "
+	    "\"tenant\": \"venissieux\", \"id\": \"E-1\", \"login\": "
+	    "\"eve.elue\", \"key\": \"mandate_end\", \"last_day\": "
+	    "\"2026-06-15\"}\n  ]}\n}\n"
+	    "{\"horizon\": 8, \"accounts\": []}");
+	free(text);
+	model_free(m);
+}
+
 int
 main(void)
 {
@@ -338,6 +370,7 @@ main(void)
 		cmocka_unit_test(without_ppolicy_people_get_none_of_its_attributes),
 		cmocka_unit_test(a_day_later_the_plan_disables_and_enables_by_the_dates),
 		cmocka_unit_test(coming_up_lists_the_changes_within_the_horizon),
+		cmocka_unit_test(coming_up_is_in_the_json_plan_too),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,7 +11,7 @@
 static char *
 print_plan(struct small *f, int color)
 {
-	struct print_opts	 po = { color > 0, HORIZON_DEFAULT };
+	struct print_opts	 po = { color > 0, HORIZON_DEFAULT, 0, 0 };
 	char			*buf = NULL, *out;
 	size_t			 len = 0;
 	FILE			*fp = open_memstream(&buf, &len);
@@ -20,7 +20,7 @@ print_plan(struct small *f, int color)
 	render(f->m, &f->desired);
 	diff(&f->desired, &f->current, &f->opts, &f->plan);
 	if (color < 0)
-		plan_print_json(&f->plan, "small.yaml", fp);
+		plan_print_json(&f->plan, f->m, &po, "small.yaml", fp);
 	else {
 		plan_print_text(&f->plan, f->m, fp, &po);
 		plan_print_summary(&f->plan, "small.yaml", fp, &po);
@@ -198,7 +198,10 @@ replaces_and_repairs_read_as_what_changes(void **state)
 	p.n = 2;
 	plan_print_text(&p, f->m, fp, &po);
 	fclose(fp);
-	assert_string_equal(got, "syndicate sitiv\n~ uid=x," VEN "\n"
+	assert_string_equal(got, "Changes by tenant:\n"
+	    "  add  change  rename  disable  delete\n"
+	    "    0       2       0        0       0  syndicate sitiv\n\n"
+	    "syndicate sitiv\n~ uid=x," VEN "\n"
 	    "    sn: a -> b\n    + title: b\n    - ou: a\n"
 	    "    - telephoneNumber: c\n    - telephoneNumber: d\n"
 	    "    + telephoneNumber: a\n"

@@ -56,16 +56,18 @@ SRCS	+= src/csn.c src/lastapply.c src/status.c src/statusout.c
 SRCS	+= src/outbox.c src/outboxline.c src/outboxshow.c
 # report: the counts per tenant for cost sharing; they share include/census.h.
 SRCS	+= src/census.c src/censuscount.c src/censusout.c
+# import and adopt: a directory made by other means, taken over.
+SRCS	+= src/import.c src/importout.c src/ldifread.c src/adopt.c
 HDRS	 = include/mutualize.h include/conn.h include/connectors.h \
 	   include/loader.h include/run.h include/apply.h include/differ.h \
-	   include/dirconf.h include/status.h include/outbox.h
+	   include/dirconf.h include/status.h include/outbox.h include/import.h
 HDRS	+= include/census.h
 UNIT	 = test_yaml test_load test_getters test_placeholder test_csv \
 	   test_translit test_render test_diff test_plan test_ldif test_dn \
 	   test_secret test_template test_directory test_connect test_progress \
 	   test_guard test_number test_cli test_batch test_applywire test_rules \
 	   test_account test_status test_already test_outbox test_dates \
-	   test_mailbox test_census
+	   test_mailbox test_census test_import
 INTEG	 = test_apply test_trust test_overlays test_accounts test_replan \
 	   test_validity test_review
 
@@ -172,6 +174,7 @@ check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutu
 	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_replication.sh
 	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_removal.sh
 	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_report.sh
+	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_adopt.sh
 	bash tests/bench/bench.sh -n 1000 -t 5 -p sha512-crypt
 	MUTUALIZE_STRESS_BIN=build/san/mutualize bash tests/stress.sh $(STRESS)
 

@@ -72,6 +72,10 @@ enum change_why dated_why(const struct differ *, const struct entry *want);
 enum change_why dated_mods(struct differ *, const struct entry *want,
 	    const struct entry *have, struct ptrvec *mods);
 
+/* diff.c: the RDN of a DN (up to the first unescaped comma) and its parent. */
+void		 split_dn(struct arena *, const char *dn, const char **rdn,
+		    const char **parent);
+
 /* plan_ops.c: the changes diff's files push onto the plan. */
 /* A change of op to e, asserting e as read where that is safe. */
 struct change	*plan_push(struct plan *, enum change_op,

@@ -466,6 +466,7 @@ size_t	 model_check(struct model *, struct diags *);
 struct person	*model_person(const struct model *, const char *);
 int	 valid_id(const char *);
 int	 valid_person_id(const char *);
+int	 valid_login(const char *);
 int	 valid_domain(const char *);
 int	 valid_mail(const char *);
 
@@ -1409,6 +1410,16 @@ struct options {
 	size_t		 detail_limit;	/* --detail-limit, if detail_limit_set */
 	int		 detail_limit_set;
 	const char	*report_format;	/* report --format */
+	/* import and adopt */
+	const char	*ldif;		/* import --ldif */
+	const char	*base;		/* import --base */
+	const char	*id_attr;	/* --id-attr */
+	const char	*tenant_attr;	/* import --tenant-attr */
+	unsigned	 tenant_level;	/* import --tenant-level; 0: none */
+	struct ptrvec	 service_groups; /* import --service-group: "id=DN" */
+	const char	*report;	/* import --report */
+	const char	*people_dir;	/* import --people-files */
+	int		 move;		/* adopt --move */
 };
 /* plan --horizon: the days ahead that "Coming up" looks, by default, at most. */
 #define HORIZON_DEFAULT	30
@@ -1423,6 +1434,21 @@ int	 run_plan(const struct options *, int write);
 int	 run_retry(const struct options *);
 /* The format of that name, as --format says it, or -1. */
 int	 plan_format(const char *);
+
+/*
+ * import.c (with importout.c, ldifread.c): an existing directory, over LDAP
+ * or from LDIF, written as a tenants file; adopt.c: its entries marked
+ * managed and moved into the layout.
+ */
+int	 run_import(const struct options *);
+int	 run_adopt(const struct options *);
+/* Reads LDIF content records into es. 0, or -1 with the errors added. */
+int	 ldif_read(const char *path, const char *text, size_t len,
+	    struct entries *es, struct diags *);
+/* Base64 decoded in place: the length, or -1 if it is no base64. */
+long	 ldif_base64_decode(char *, size_t);
+/* A string as a double-quoted YAML scalar, every unprintable escaped. */
+void	 yaml_quote(FILE *, const char *);
 
 /* dirconf.c: the slapd configuration of the syndicate's directory. */
 int	 run_directory_config(const struct options *);

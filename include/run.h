@@ -29,6 +29,20 @@ struct run {
 	struct outbox		 outbox;	/* open when cn.outbox is set */
 	int			 wrote;		/* a round of the apply ran */
 };
+/*
+ * The stages of run_plan, for adopt.c, which runs them with its own changes
+ * put in between: each returns 0, or -1 after saying why (connect_directory:
+ * NULL with the exit status); run_apply returns the exit status.
+ */
+void		 run_init(struct run *, const struct options *, int write);
+void		 run_free(struct run *);
+int		 load_inputs(struct run *);
+struct conn	*connect_directory(const struct model *, const struct options *,
+		    int *status);
+int		 build_plan(struct run *);
+int		 present_plan(struct run *);
+int		 run_guard(const struct run *);
+int		 run_apply(struct run *);
 /* The file and its templates, loaded and checked; NULL after saying why. */
 struct model	*load_checked(const struct options *);
 /* What connecting needs, every local part of it read before any packet. */

@@ -98,7 +98,7 @@ valid_mail(const char *s)
 }
 
 /* A login: lowercase ASCII letters and digits, with inner '.', '-' or '_'. */
-static int
+int
 valid_login(const char *s)
 {
 	size_t	len = strlen(s);

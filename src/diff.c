@@ -66,8 +66,7 @@ add_rank(enum entry_kind k)
 	}
 }
 
-/* The RDN of a DN (up to the first unescaped comma) and its parent. */
-static void
+void
 split_dn(struct arena *ar, const char *dn, const char **rdn, const char **parent)
 {
 	const char	*p;

@@ -129,6 +129,21 @@ set_max_lag(struct options *o, const struct cmdopt *d, const char *arg)
 	return 0;
 }
 
+/* import --tenant-level: the RDN that many levels below the base. */
+static int
+set_tenant_level(struct options *o, const struct cmdopt *d, const char *arg)
+{
+	unsigned long long	 n;
+
+	(void)d;
+	if (parse_uint(arg, 1, 64, &n) == -1) {
+		msg_warn("--tenant-level takes a number of levels from 1 to 64");
+		return -1;
+	}
+	o->tenant_level = (unsigned)n;
+	return 0;
+}
+
 /* plan --horizon: days ahead for "Coming up", from today to ten years. */
 static int
 set_horizon(struct options *o, const struct cmdopt *d, const char *arg)
@@ -216,7 +231,22 @@ static const struct cmdopt
 	set_detail_limit, 0 },
     /* report's formats are its own too: text, csv, json */
     opt_report_format = { "format", 263, required_argument, set_string,
-	OFF(report_format) };
+	OFF(report_format) },
+    opt_ldif = { "ldif", 300, required_argument, set_string, OFF(ldif) },
+    opt_base = { "base", 301, required_argument, set_string, OFF(base) },
+    opt_id_attr = { "id-attr", 302, required_argument, set_string,
+	OFF(id_attr) },
+    opt_tenant_attr = { "tenant-attr", 303, required_argument, set_string,
+	OFF(tenant_attr) },
+    opt_tenant_level = { "tenant-level", 304, required_argument,
+	set_tenant_level, 0 },
+    opt_service_group = { "service-group", 305, required_argument, set_list,
+	OFF(service_groups) },
+    opt_report = { "report", 306, required_argument, set_string,
+	OFF(report) },
+    opt_move = { "move", 307, no_argument, set_flag, OFF(move) },
+    opt_people_files = { "people-files", 308, required_argument, set_string,
+	OFF(people_dir) };
 
 /* Every option of any command, so that one a command lacks is its usage. */
 static const struct cmdopt *const all_opts[] = {
@@ -227,7 +257,8 @@ static const struct cmdopt *const all_opts[] = {
 	&opt_batch_size, &opt_txn, &opt_no_txn, &opt_db_directory, &opt_stock,
 	&opt_replicas, &opt_server_id, &opt_consumer_of, &opt_max_lag,
 	&opt_outbox, &opt_retry, &opt_horizon, &opt_detail, &opt_detail_limit,
-	NULL
+	&opt_ldif, &opt_base, &opt_id_attr, &opt_tenant_attr, &opt_tenant_level,
+	&opt_service_group, &opt_report, &opt_move, &opt_people_files, NULL
 };
 #define NOPTS	(sizeof(all_opts) / sizeof(all_opts[0]) - 1)
 
@@ -264,6 +295,17 @@ static const struct cmdopt *const report_opts[] = {
 };
 static const struct cmdopt *const status_opts[] = {
 	&opt_format, &opt_max_lag, &opt_journal, &opt_outbox, &opt_templates,
+	&opt_uri, NULL
+};
+
+static const struct cmdopt *const import_opts[] = {
+	&opt_ldif, &opt_base, &opt_id_attr, &opt_tenant_attr,
+	&opt_tenant_level, &opt_service_group, &opt_report, &opt_output,
+	&opt_people_files, &opt_templates, &opt_uri, NULL
+};
+static const struct cmdopt *const adopt_opts[] = {
+	&opt_dry_run, &opt_move, &opt_id_attr, &opt_mass_change,
+	&opt_journal, &opt_undo, &opt_batch_size, &opt_outbox, &opt_templates,
 	&opt_uri, NULL
 };
 
@@ -321,6 +363,18 @@ static const struct command commands[] = {
 	    "[--templates dir] [-H uri]\n\t[-o output] file",
 	    "count each tenant's people, services and quotas, for cost "
 	    "sharing", report_opts, 0, 0 },
+	{ "import", run_import, "import [-h] [--ldif file | -H uri] [--base dn] "
+	    "[--id-attr attr]\n\t[--tenant-attr attr | --tenant-level n] "
+	    "[--service-group service=dn]\n\t[--report file] [-o output "
+	    "[--people-files dir]] [--templates dir] template",
+	    "write a tenants file of the people and groups of a directory",
+	    import_opts, 0, 0 },
+	{ "adopt", run_adopt, "adopt [-h] [-n | --dry-run] [--move] "
+	    "[--id-attr attr] [--allow-mass-change]\n\t[--journal file] "
+	    "[--undo file] [--batch-size n] [--outbox file]\n\t"
+	    "[--templates dir] [-H uri] file",
+	    "mark the entries the file describes as managed, moved into place",
+	    adopt_opts, 1, 0 },
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 
@@ -402,6 +456,10 @@ check_combination(const struct command *c, const struct options *o)
 	    o->out != NULL || o->exit_code || o->show_hashes))
 		why = "--retry-pending sends the outbox's calls alone: it goes "
 		    "without -n, --plan, --out, --exit-code and --show-hashes";
+	else if (o->tenant_attr != NULL && o->tenant_level > 0)
+		why = "--tenant-attr and --tenant-level exclude each other";
+	else if (o->ldif != NULL && o->uri != NULL)
+		why = "--ldif and -H exclude each other";
 	else if (o->credentials != NULL && !c->write && !o->show_hashes)
 		why = "--credentials goes with apply, or with --show-hashes";
 	if (why == NULL)
@@ -516,5 +574,6 @@ main(int argc, char **argv)
 	    EXIT_ERROR : commands[i].run(&o);
 	ptrvec_free(&o.tenants);
 	ptrvec_free(&o.remove_tenants);
+	ptrvec_free(&o.service_groups);
 	return ret;
 }

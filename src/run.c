@@ -132,7 +132,7 @@ open_outbox(struct run *r)
  * plan of apply --plan, and the files the run will make: all before any
  * packet. Returns 0, or -1 after saying why.
  */
-static int
+int
 load_inputs(struct run *r)
 {
 	const struct options	*o = r->o;
@@ -261,6 +261,7 @@ conn_inputs_free(struct conn_inputs *in)
 	memset(in, 0, sizeof(*in));
 }
 
+/* The servers tried in order; NULL with *status after saying why. */
 struct conn *
 connect_directory(const struct model *m, const struct options *o, int *status)
 {
@@ -306,7 +307,7 @@ read_current(struct run *r)
  * changes, those of --tenant kept, then those of a reviewed plan. Returns 0,
  * or -1 after saying why.
  */
-static int
+int
 build_plan(struct run *r)
 {
 	const struct options	*o = r->o;
@@ -462,7 +463,7 @@ plan_format(const char *name)
 }
 
 /* The plan on standard output. Returns 0, or -1 when it cannot be. */
-static int
+int
 present_plan(struct run *r)
 {
 	if (formats[r->o->format].show(r) == -1)
@@ -474,8 +475,8 @@ present_plan(struct run *r)
 /* Stage 6: guard it. */
 
 /* 0, or -1 when a guard rail refuses the plan, said with its override. */
-static int
-guard(const struct run *r)
+int
+run_guard(const struct run *r)
 {
 	struct guard_opts	go = { r->o->file, r->o->allow_mass_removal,
 	    r->o->allow_mass_change };
@@ -540,7 +541,7 @@ plan_again(struct run *r)
 	if (r->o->format == FORMAT_TEXT && r->plan.n > 0 && show_text(r) == -1)
 		return EXIT_ERROR;
 	fflush(stdout);
-	if (guard(r) == -1 || need_credentials(&r->plan, r->m, r->o) == -1)
+	if (run_guard(r) == -1 || need_credentials(&r->plan, r->m, r->o) == -1)
 		return EXIT_ERROR;
 	return 0;
 }
@@ -550,8 +551,8 @@ plan_again(struct run *r)
  * changes reaching this one by replication) make the apply plan again, in
  * rounds; a reviewed plan is applied as reviewed, and never planned again.
  */
-static int
-apply(struct run *r)
+int
+run_apply(struct run *r)
 {
 	const struct options	*o = r->o;
 	struct writing		 w;
@@ -579,7 +580,7 @@ apply(struct run *r)
 	return write_end(r, &w, status);
 }
 
-static void
+void
 run_init(struct run *r, const struct options *o, int write)
 {
 	memset(r, 0, sizeof(*r));
@@ -590,7 +591,7 @@ run_init(struct run *r, const struct options *o, int write)
 	gentime(r->now, 0);
 }
 
-static void
+void
 run_free(struct run *r)
 {
 	if (r->outbox.path != NULL)	/* connectors_free forgot it */
@@ -628,11 +629,11 @@ run_plan(const struct options *o, int write)
 	if (build_plan(&r) == -1)
 		goto out;
 	accounts_warn_missing(r.m, &r.current);
-	if (present_plan(&r) == -1 || guard(&r) == -1)
+	if (present_plan(&r) == -1 || run_guard(&r) == -1)
 		goto out;
 	if (o->out != NULL && save_plan(&r) == -1)
 		goto out;
-	ret = apply(&r);
+	ret = run_apply(&r);
 out:
 	connectors_free(&r.cn);
 	if (r.c != NULL)

@@ -31,7 +31,7 @@ SRCS	 = src/apply.c src/calls.c src/check.c src/conn.c src/connectors.c \
 	   src/load.c src/lock.c src/msg.c src/number.c src/people.c \
 	   src/placeholder.c src/plan.c src/planjson.c src/policy.c \
 	   src/progress.c src/read.c src/render.c src/run.c src/saved.c \
-	   src/scim.c src/secret.c src/stop.c \
+	   src/scim.c src/secret.c src/stop.c src/target.c \
 	   src/svcconf.c src/template.c src/translit.c src/webhook.c \
 	   src/welcome.c src/write.c src/xmem.c src/yaml.c src/removal.c
 # Functional mailboxes: their keys, DNs and default services.

@@ -54,6 +54,8 @@ int	 import_text_ok(const char *);
  * Each tenant's people as a people file, a YAML list, in people_dir beside
  * output (made, mode 0700, when missing). 0, or -1 after saying why.
  */
+/* Whether every people file is still to be made: 0, or -1 after saying which is not. */
+int	 import_people_new(const struct import *, const char *output);
 int	 import_write_people(const struct import *, const char *output);
 /* Whether a template has its "tenants: []" line. */
 int	 import_template_ok(const char *, size_t);

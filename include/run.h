@@ -37,21 +37,24 @@ struct run {
 void		 run_init(struct run *, const struct options *, int write);
 void		 run_free(struct run *);
 int		 load_inputs(struct run *);
-struct conn	*connect_directory(const struct model *, const struct options *,
-		    int *status);
 int		 build_plan(struct run *);
 int		 present_plan(struct run *);
 int		 run_guard(const struct run *);
 int		 run_apply(struct run *);
 /* The file and its templates, loaded and checked; NULL after saying why. */
 struct model	*load_checked(const struct options *);
-/* What connecting needs, every local part of it read before any packet. */
+/*
+ * target.c: what connecting needs, every local part of it read before any
+ * packet.
+ */
 struct conn_inputs {
 	struct conn_opts	 co;		/* points into the rest */
 	struct conn_target	*targets;	/* the file's URIs, or -H */
 	char			*password;	/* wiped when freed */
 	char			*ca_file;
 };
+/* Says, for each URI (uri, else the file's), that a password would go in clear. */
+void		 warn_cleartext(const struct model *, const char *uri);
 /* 0, or -1 after saying why (a URI of -H, the password, the CA file). */
 int		 conn_inputs_load(struct conn_inputs *, const struct model *,
 		    const struct options *);

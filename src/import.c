@@ -584,18 +584,19 @@ write_files(const struct import *im, const struct options *o,
 	out.cmdline = arena_printf((struct arena *)&im->arena, "mutualize "
 	    "adopt --id-attr %s --move FILE", im->id_attr);
 	/* the files the tenants file names are there before it */
-	if (im->people_dir != NULL && import_write_people(im, o->output) == -1)
+	if (im->people_dir != NULL && (import_people_new(im, o->output) == -1 ||
+	    import_write_people(im, o->output) == -1))
 		return -1;
 	if (o->output == NULL) {
 		write_output(stdout, &out);
 		ret = fflush(stdout) == EOF ? -1 : 0;
-	} else if (file_rewrite(o->output, 0, write_output, &out) == -1)
+	} else if (file_rewrite(o->output, 1, write_output, &out) == -1)
 		ret = -1;
 	if (ret == -1)
 		msg_warn("%s: cannot write", o->output ? o->output : "output");
 	if (o->report == NULL)
 		import_report(stderr, im);
-	else if (file_rewrite(o->report, 0, write_report, (void *)im) == -1) {
+	else if (file_rewrite(o->report, 1, write_report, (void *)im) == -1) {
 		msg_warn("%s: cannot write", o->report);
 		ret = -1;
 	}
@@ -630,6 +631,9 @@ run_import(const struct options *o)
 		    "each person's town is written");
 		goto out;
 	}
+	if ((o->output != NULL && path_check_new(o->output, "output") == -1) ||
+	    (o->report != NULL && path_check_new(o->report, "report") == -1))
+		goto out;
 	if (o->people_dir != NULL && (o->output == NULL ||
 	    *o->people_dir == '/' || strstr(o->people_dir, "..") != NULL)) {
 		msg_warn("import: --people-files names a directory beside the "

@@ -147,6 +147,34 @@ write_people(FILE *fp, void *arg)
 		put_person(fp, "", t->people.v[i]);
 }
 
+/* The people file of tenant i; caller frees. */
+static char *
+people_path(const struct import *im, const char *output, size_t i)
+{
+	const struct imp_tenant	*t = im->tenants.v[i];
+	char			*dir = path_dir(output), *path;
+
+	path = xasprintf("%s/%s/%s.yaml", dir, im->people_dir, t->id);
+	free(dir);
+	return path;
+}
+
+int
+import_people_new(const struct import *im, const char *output)
+{
+	size_t	 i;
+	int	 ret = 0;
+
+	for (i = 0; i < im->tenants.n; i++) {
+		char	*path = people_path(im, output, i);
+
+		if (path_check_new(path, "people file") == -1)
+			ret = -1;
+		free(path);
+	}
+	return ret;
+}
+
 int
 import_write_people(const struct import *im, const char *output)
 {
@@ -160,10 +188,9 @@ import_write_people(const struct import *im, const char *output)
 		ret = -1;
 	}
 	for (i = 0; ret == 0 && i < im->tenants.n; i++) {
-		const struct imp_tenant	*t = im->tenants.v[i];
-
-		path = xasprintf("%s/%s.yaml", sub, t->id);
-		if ((ret = file_rewrite(path, 0, write_people, (void *)t)) == -1)
+		path = people_path(im, output, i);
+		if ((ret = file_rewrite(path, 1, write_people,
+		    im->tenants.v[i])) == -1)
 			msg_warn("%s: cannot write: %s", path, strerror(errno));
 		free(path);
 	}

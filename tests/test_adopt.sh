@@ -179,6 +179,27 @@ report_says_why() {
 	[ "$(wc -l <"$r")" = 4 ] || { cat "$r"; return 1; }
 }
 
+# An output that exists is never replaced: the tenants file, the report, a
+# people file; the import writes nothing then.
+never_replaces() {
+	cp "$work/ldap.yaml" "$work/ldap.yaml.before" &&
+	mkdir -p "$work/again/towns" && : >"$work/again/towns/feyzin.yaml" ||
+		return 1
+	import -o "$work/ldap.yaml" >"$work/import.out" 2>&1 && return 1
+	grep -q "output $work/ldap.yaml exists" "$work/import.out" &&
+	cmp -s "$work/ldap.yaml" "$work/ldap.yaml.before" || return 1
+	import -o "$work/new.yaml" --report "$work/ldap.report" \
+		>"$work/import.out" 2>&1 && return 1
+	[ ! -e "$work/new.yaml" ] || return 1
+	import -o "$work/again/again.yaml" --people-files towns \
+		>"$work/import.out" 2>&1 && return 1
+	grep -q "people file $work/again/towns/feyzin.yaml exists" \
+		"$work/import.out" && [ ! -e "$work/again/again.yaml" ] &&
+	[ ! -e "$work/again/towns/venissieux.yaml" ] ||
+		{ cat "$work/import.out"; ls -R "$work/again"; return 1; }
+	rm -rf "$work/again" "$work/ldap.yaml.before"
+}
+
 # Ids from uid: the person without employeeNumber is imported too.
 ids_from_uid() {
 	import --id-attr uid -o "$work/uid.yaml" --report "$work/uid.report" \
@@ -387,6 +408,7 @@ one_configuration() {
 	check "$overlays: import over LDAP and from LDIF write the same file" imports_agree
 	check "$overlays: the report names what was left out and why" report_says_why
 	check "$overlays: validate accepts the imported file" file_is_valid
+	check "$overlays: import never replaces a file" never_replaces
 	check "$overlays: --id-attr uid takes the ids from uid" ids_from_uid
 	check "$overlays: --people-files writes a people file a tenant" people_files
 	check "$overlays: adopt without --move refuses entries outside the layout" needs_move
@@ -413,6 +435,7 @@ guard_rail_holds() {
 		printf 'dn: uid=p%s,ou=people,%s\nobjectClass: inetOrgPerson\nuid: p%s\ncn: P %s\ngivenName: P\nsn: N%s\nemployeeNumber: E-%s\nl: Feyzin\n\n' \
 			"$i" "$BASE" "$i" "$i" "$i" "$i"
 	done | ldap ldapadd >"$work/add.log" 2>&1 || { cat "$work/add.log"; return 1; }
+	rm -f "$work/ldap.yaml"
 	import -o "$work/ldap.yaml" >"$work/import.out" 2>&1 || return 1
 	adopt --move
 	[ "$rc" = 1 ] && grep -q "run again with --allow-mass-change" "$work/out" &&

@@ -51,6 +51,8 @@ e2e_mailbox() {
 	local work=$1 dir=$1/dovecot-mailbox port pw_helene pw_aminata uuid
 	dovecot_start "$work" "$dir" || return
 	port=$DOVECOT_PORT
+	check "mailbox: validate counts the mailbox" eval \
+		'"$BIN" validate "$work/services.yaml" | grep -q ", 1 mailbox\.\$"'
 	pw_helene=$(password_of "$work/credentials" helene.dupont-sebastien)
 	pw_aminata=$(password_of "$work/credentials" aminata.ndiaye)
 	check "mailbox: a delegate opens the mailbox with her own password" \

@@ -167,6 +167,9 @@ service_read(struct rules *r, const struct service *s)
 	/* the master passdb's filter: the mailboxes a delegate reads */
 	if (t->configs & CONFIG_DOVECOT)
 		list_add(&names, "mutualizeMailboxAccess");
+	/* Postfix's virtual_alias_maps: aliases and former addresses */
+	if (t->configs & CONFIG_POSTFIX)
+		list_add(&names, "mailLocalAddress");
 	f = template_filter(r->m, s);
 	filter_attrs(r->a, f, &filter);
 	free(f);

@@ -200,9 +200,10 @@ copy_attr(struct entries *es, struct entry *to, const struct attr *a)
 }
 
 /*
- * A person as the file wants it, plus what the directory remembers: every
- * address they had before a change of name stays an address of theirs
- * (mutualizeFormerMail, and mailLocalAddress so that mail still arrives).
+ * A person or a functional mailbox as the file wants it, plus what the
+ * directory remembers: every address they had before a change of name stays
+ * an address of theirs (mutualizeFormerMail, and mailLocalAddress so that
+ * mail still arrives).
  */
 static const struct entry *
 with_history(struct plan *p, const struct entry *want, const struct entry *have)
@@ -277,7 +278,7 @@ diff_entry(struct differ *d, const struct entry *want, const struct entry *have,
 	const struct attr	*now = hmap_get(&d->after, have->key), *h;
 	struct change		*c;
 
-	if (want->kind == ENTRY_PERSON)
+	if (ENTRY_IS_USER(want->kind))
 		want = with_history(d->p, want, have);
 	if (now != NULL || !same_arrays(want, have, names))
 		for (; *names != NULL; names++) {

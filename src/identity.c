@@ -403,6 +403,70 @@ assign_mails(struct speller *sp, struct diags *d)
 	hmap_free(&addrs);
 }
 
+/* The managed people and mailboxes of the directory by their addresses to keep. */
+static void
+held_addresses(struct model *m, const struct entries *current,
+    struct hmap *held)
+{
+	static const char *const kept[] = { "mail", "mutualizeFormerMail", NULL };
+	size_t	i, k, v;
+
+	for (i = 0; i < current->v.n; i++) {
+		const struct entry	*e = current->v.v[i];
+
+		if (!ENTRY_IS_USER(e->kind) || !entry_managed(e))
+			continue;
+		for (k = 0; kept[k] != NULL; k++) {
+			const struct attr	*a = entry_attr(e, kept[k]);
+
+			for (v = 0; a != NULL && v < a->nvals; v++)
+				if (hmap_get(held, lower(&m->arena,
+				    a->vals[v])) == NULL)
+					hmap_put(held, lower(&m->arena,
+					    a->vals[v]), (void *)e);
+		}
+	}
+}
+
+/*
+ * A mailbox's address is no other entry's mail or former address in the
+ * directory: those stay their owner's addresses (a former one an alias), and
+ * mail to the mailbox would go there.
+ */
+static void
+mailboxes_unheld(struct model *m, const struct entries *current,
+    struct diags *d)
+{
+	struct hmap		 held = { 0 };
+	const struct entry	*e;
+	const struct attr	*key;
+	size_t			 i, j;
+	int			 read = 0;
+
+	for (i = 0; i < m->ntenants; i++)
+		for (j = 0; j < m->tenants[i].nmailboxes; j++) {
+			const struct mailbox	*b = &m->tenants[i].mailboxes[j];
+
+			if (b->address == NULL || b->id == NULL ||
+			    m->tenants[i].id == NULL)
+				continue;
+			if (!read++)
+				held_addresses(m, current, &held);
+			if ((e = hmap_get(&held, lower(&m->arena,
+			    b->address))) == NULL)
+				continue;
+			key = entry_attr(e, "employeeNumber");
+			if (e->kind == ENTRY_MAILBOX && key != NULL &&
+			    key->nvals > 0 && strcmp(key->vals[0], mailbox_key(
+			    &m->arena, m->tenants[i].id, b->id)) == 0)
+				continue;	/* its own */
+			diag_add(d, b->address_pos, "address \"%s\" of mailbox "
+			    "\"%s\" is an address of %s in the directory: mail "
+			    "to it goes there", b->address, b->id, e->dn);
+		}
+	hmap_free(&held);
+}
+
 size_t
 model_identities(struct model *m, const struct entries *current, struct diags *d)
 {
@@ -411,6 +475,8 @@ model_identities(struct model *m, const struct entries *current, struct diags *d
 
 	assign_logins(&sp, current, d);
 	assign_mails(&sp, d);
+	if (current != NULL)
+		mailboxes_unheld(m, current, d);
 	hmap_free(&sp.ascii);
 	return d->n - before;
 }

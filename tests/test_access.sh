@@ -55,7 +55,7 @@ tenants:
     admins: [B-1]
     people:
       - {id: "B-1", given_name: "Beth", surname: "Admin", kind: elected}
-      - {id: "B-2", given_name: "Dan", surname: "Agent", kind: agent, services: [mail, files]}
+      - {id: "B-2", given_name: "Dan", surname: "Agent", kind: agent, services: [mail, files], aliases: ["accueil-b@sitiv.fr"]}
       - {id: "B-3", given_name: "Fay", surname: "Leaver", kind: agent}
 YAML
 }
@@ -200,7 +200,12 @@ service_scope() {
 	as mail ldapsearch -LLL -b "$DAN" -s base memberOf | grep -q "cn=files" &&
 		{ echo "mail's account sees the files entitlement"; return 1; }
 	as files ldapsearch -LLL -b "uid=eve.files,$PEOPLE_A" -s base uid |
-		grep -q '^uid: eve.files'
+		grep -q '^uid: eve.files' || return 1
+	# Postfix's virtual_alias_maps finds a person by an alias
+	as mail ldapsearch -LLL -b "ou=tenants,$BASE" \
+		"(mailLocalAddress=accueil-b@sitiv.fr)" mail |
+		grep -q '^mail: dan.agent@' ||
+		{ echo "mail's account cannot find an alias"; return 1; }
 }
 
 # The mail service reads a functional mailbox and what its delegates hold

@@ -288,6 +288,9 @@ a_new_address_is_a_modrdn_and_a_new_mail(void **state)
 	assert_mod(c, MOD_REPLACE, "mail", "hotel-de-ville@venissieux.fr");
 	assert_mod(c, MOD_ADD, "uid", "");	/* the modrdn did it */
 	assert_mod(c, MOD_DELETE, "uid", "");
+	/* the old address still an address of the mailbox, as a person's */
+	assert_mod(c, MOD_ADD, "mutualizeFormerMail", "mairie@venissieux.fr");
+	assert_mod(c, MOD_ADD, "mailLocalAddress", "mairie@venissieux.fr");
 	/* the service group: the old DN out before the rename, the new after */
 	assert_true(modify_with(&p.plan, MAILGRP, MOD_DELETE, "member", MAIRIE) <
 	    change_of(&p.plan, CHANGE_MODRDN, MAIRIE));
@@ -298,6 +301,57 @@ a_new_address_is_a_modrdn_and_a_new_mail(void **state)
 	assert_mod(c, MOD_ADD, "mutualizeMailboxAccess",
 	    "hotel-de-ville@venissieux.fr");
 	pics_free(&p);
+}
+
+/* The errors model_identities finds in after, on the directory before left. */
+static char *
+identity_errors(const char *before, const char *after)
+{
+	struct entries	 current;
+	struct diags	 d = { 0 };
+	struct memtext	 mt;
+	struct model	*m = load_text(after, &d);
+	FILE		*fp = memtext_open(&mt);
+
+	assert_non_null(m);
+	assert_int_equal(templates_load(m, "templates", &d), 0);
+	applied(before, &current);
+	model_identities(m, &current, &d);
+	diag_print(&d, fp);
+	diag_free(&d);
+	entries_free(&current);
+	model_free(m);
+	return memtext_close(&mt);
+}
+
+/*
+ * An address a person or another mailbox holds in the directory, as its mail
+ * or a former address, is no new mailbox's; a mailbox's own former address
+ * is its own again.
+ */
+static void
+an_address_the_directory_holds_is_no_mailboxs(void **state)
+{
+	char	*got;
+
+	(void)state;
+	got = identity_errors(TOWN, TOWN MAIRIE_OF("helene.dupont@venissieux.fr",
+	    "V-2"));
+	/* the file's check finds it first; this one sees the directory */
+	assert_non_null(strstr(got, "address \"helene.dupont@venissieux.fr\" "
+	    "of mailbox \"mairie\" is an address of " HELENE " in the "
+	    "directory: mail to it goes there"));
+	free(got);
+	got = identity_errors(TOWN MAIRIE_OF("hotel-de-ville@venissieux.fr",
+	    "V-1"), TOWN MAIRIE_OF("hotel-de-ville@venissieux.fr", "V-1"));
+	assert_string_equal(got, "");
+	free(got);
+	got = identity_errors(TOWN MAIRIE_OF("hotel-de-ville@venissieux.fr",
+	    "V-1"), TOWN "    mailboxes:\n      - {id: accueil, address: "
+	    "hotel-de-ville@venissieux.fr}\n");
+	assert_non_null(strstr(got, "is an address of " HOTEL " in the "
+	    "directory"));
+	free(got);
 }
 
 static void
@@ -492,6 +546,7 @@ main(void)
 		cmocka_unit_test(a_mailbox_in_sync_gives_an_empty_plan),
 		cmocka_unit_test(a_new_address_is_a_modrdn_and_a_new_mail),
 		cmocka_unit_test(new_delegates_take_the_place_of_the_old),
+		cmocka_unit_test(an_address_the_directory_holds_is_no_mailboxs),
 		cmocka_unit_test(a_mailbox_gone_from_the_file_is_disabled_and_kept),
 		cmocka_unit_test(a_mailbox_gone_is_deleted_only_as_a_person_would_be),
 		cmocka_unit_test(a_mailbox_back_in_the_file_is_enabled_in_the_same_entry),

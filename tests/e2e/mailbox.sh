@@ -8,11 +8,12 @@
 MAIRIE=mairie@ville-venissieux.fr
 ACCUEIL=accueil@ville-venissieux.fr
 
-# postfix_lookup WORK ADDRESS: what the virtual_mailbox_maps table
-# service-config wrote finds for the address, searched as the mail account.
+# postfix_lookup WORK ADDRESS [TABLE]: what the table service-config wrote
+# (ldap-mailboxes, virtual_mailbox_maps, by default; or ldap-aliases,
+# virtual_alias_maps) finds for the address, searched as the mail account.
 postfix_lookup() {
 	local conf filter base
-	conf=$(sed -n '/^# \/etc\/postfix\/ldap-mailboxes.cf/,/^result_attribute/p' \
+	conf=$(sed -n "/^# \\/etc\\/postfix\\/${3:-ldap-mailboxes}.cf/,/^result_attribute/p" \
 		"$1/mail.conf")
 	filter=$(printf '%s\n' "$conf" | sed -n 's/^query_filter = //p')
 	base=$(printf '%s\n' "$conf" | sed -n 's/^search_base = //p')
@@ -93,9 +94,11 @@ e2e_mailbox() {
 		apply_quiet "$work" mbx-accueil
 	check "mailbox: the entry is the same (entryUUID kept)" \
 		test -n "$uuid" -a "$(entry_uuid "$work" "$ACCUEIL")" = "$uuid"
-	check "mailbox: the Postfix lookup finds the new address, not the old" \
-		eval 'test "$(postfix_lookup "$work" "$ACCUEIL")" = "$ACCUEIL" &&
-		test -z "$(postfix_lookup "$work" "$MAIRIE")"'
+	check "mailbox: the Postfix lookup finds the new address" \
+		test "$(postfix_lookup "$work" "$ACCUEIL")" = "$ACCUEIL"
+	check "mailbox: the old address is an alias of the new, as a person's" \
+		eval 'test -z "$(postfix_lookup "$work" "$MAIRIE")" &&
+		test "$(postfix_lookup "$work" "$MAIRIE" ldap-aliases)" = "$ACCUEIL"'
 	check "mailbox: the mail is still there under the new address" eval \
 		'imap_first "$port" "$ACCUEIL*aminata.ndiaye" "$pw_aminata" | grep -q "arrete $$"'
 	check "mailbox: the old address opens nothing" \
@@ -114,8 +117,9 @@ e2e_mailbox() {
 		test "$(entry_uuid "$work" "$MAIRIE")" = "$uuid"'
 	check "mailbox: its delegate is refused" \
 		imap_refused "$port" "$MAIRIE*helene.dupont-sebastien" "$pw_helene"
-	check "mailbox: the Postfix lookup no longer finds it" \
-		test -z "$(postfix_lookup "$work" "$MAIRIE")"
+	check "mailbox: the Postfix lookups no longer find it" eval \
+		'test -z "$(postfix_lookup "$work" "$MAIRIE")" &&
+		test -z "$(postfix_lookup "$work" "$ACCUEIL" ldap-aliases)"'
 	check "mailbox: back in the file, it is enabled in the same entry" eval \
 		'apply_quiet "$work" left &&
 		test "$(entry_uuid "$work" "$MAIRIE")" = "$uuid"'

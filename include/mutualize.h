@@ -888,6 +888,12 @@ struct change {
 	const char		*newsuperior;	/* modrdn to another parent, or NULL */
 	const char		*newdn;		/* modrdn: the DN afterwards */
 	const char		*newtenant;	/* modrdn: its tenant afterwards */
+	/*
+	 * modrdn: the old RDN's value stays (deleteoldrdn: 0), when it names
+	 * the entry by another attribute than the new RDN (adopt: cn= to uid=),
+	 * which the entry's class may require
+	 */
+	int			 keep_old_rdn;
 	/* "(entryCSN=...)": the entry as read, for the assertion control */
 	const char		*assertion;
 	struct mod		*mods;

@@ -292,9 +292,19 @@ match_groups(struct adopt *a, const struct tenant *t, const char *tenants_dn)
 	}
 }
 
+/* Whether two RDNs name their entries by the same attribute. */
+static int
+same_rdn_type(const char *a, const char *b)
+{
+	size_t	n = strcspn(a, "=");
+
+	return n == strcspn(b, "=") && strncasecmp(a, b, n) == 0;
+}
+
 /*
  * Whether attr=value (the value escaped as in a DN) is the RDN of dn: the
- * value a modrdn with deleteoldrdn takes from the entry.
+ * value a modrdn with deleteoldrdn takes from the entry: one to the same
+ * attribute (the old uid); to another (cn= to uid=), the value stays.
  */
 static int
 is_rdn_value(const char *dn, const char *attr, const char *value)
@@ -340,7 +350,8 @@ picture_adopted(struct adopt *a, struct entries *es, const struct adoption *ad)
 		if (ad->id != NULL && strcasecmp(at->name, "employeeNumber") == 0)
 			continue;
 		for (k = 0; k < at->nvals; k++) {
-			if (moved && is_rdn_value(e->dn, at->name, at->vals[k]))
+			if (moved && same_rdn_type(e->dn, ad->newdn) &&
+			    is_rdn_value(e->dn, at->name, at->vals[k]))
 				continue;
 			entry_add_value(es, n, at->name, refs ?
 			    after(a, at->vals[k]) : at->vals[k]);
@@ -435,6 +446,7 @@ push_moves(struct plan *p, const struct ptrvec *v)
 		c->newrdn = rdn;
 		c->newdn = ad->newdn;
 		c->newtenant = ad->tenant;
+		c->keep_old_rdn = !same_rdn_type(oldrdn, rdn);
 		if (strcasecmp(parent, oldparent) != 0)
 			c->newsuperior = parent;
 		p->nrename++;

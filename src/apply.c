@@ -75,7 +75,7 @@ send_change(struct apply *a, size_t i, LDAPControl **ctrls, int *msgid)
 		return rc;
 	case CHANGE_MODRDN:
 		return ldap_rename(a->c->ld, ch->dn, ch->newrdn, ch->newsuperior,
-		    1, ctrls, NULL, msgid);
+		    !ch->keep_old_rdn, ctrls, NULL, msgid);
 	default:
 		return ldap_delete_ext(a->c->ld, ch->dn, ctrls, NULL, msgid);
 	}

@@ -161,6 +161,8 @@ undo_text(const struct change *c, const struct entry *before)
 		*parent++ = '\0';
 		u.newrdn = rdn;
 		u.newsuperior = c->newsuperior ? parent : NULL;
+		/* the value the way there kept, the way back keeps too */
+		u.keep_old_rdn = c->keep_old_rdn;
 		break;
 	default:
 		u.op = CHANGE_MODIFY;

@@ -164,7 +164,7 @@ ldif_write_change(FILE *fp, const struct change *c, const char *hash,
 	case CHANGE_MODRDN:
 		ldif_put(fp, "changetype", "modrdn");
 		ldif_put(fp, "newrdn", c->newrdn);
-		ldif_put(fp, "deleteoldrdn", "1");
+		ldif_put(fp, "deleteoldrdn", c->keep_old_rdn ? "0" : "1");
 		if (c->newsuperior != NULL)
 			ldif_put(fp, "newsuperior", c->newsuperior);
 		break;

@@ -87,7 +87,7 @@ sn: Dupont: l'aînée # 'x' \\ y
 employeeNumber: V-1
 l: Vénissieux
 
-dn: uid=noel.rousseau,ou=people,$BASE
+dn: cn=Noël Rousseau,ou=people,$BASE
 objectClass: inetOrgPerson
 uid: noel.rousseau
 cn: Noël Rousseau
@@ -124,7 +124,7 @@ objectClass: groupOfNames
 cn: dsi
 description: Direction des systèmes d'information
 member: uid=helene.dupont,ou=people,$BASE
-member: uid=noel.rousseau,ou=people,$BASE
+member: cn=Noël Rousseau,ou=people,$BASE
 
 dn: cn=accueil,ou=groups,$BASE
 objectClass: groupOfNames
@@ -137,7 +137,7 @@ LDIF
 	ldap ldappasswd -s "${PASS[helene.dupont]}" \
 		"uid=helene.dupont,ou=people,$BASE" >>"$work/add.log" 2>&1 &&
 	ldap ldappasswd -s "${PASS[noel.rousseau]}" \
-		"uid=noel.rousseau,ou=people,$BASE" >>"$work/add.log" 2>&1
+		"cn=Noël Rousseau,ou=people,$BASE" >>"$work/add.log" 2>&1
 }
 
 template() {
@@ -310,7 +310,7 @@ cn: Someone Else
 sn: Else
 LDIF
 	adopt --move
-	refused "V-2: uid=noel.rousseau,ou=people,$BASE cannot move to uid=noel.rousseau,ou=people,ou=venissieux,ou=tenants,$BASE: the DN is taken"
+	refused "V-2: cn=Noël Rousseau,ou=people,$BASE cannot move to uid=noel.rousseau,ou=people,ou=venissieux,ou=tenants,$BASE: the DN is taken"
 	local ret=$?
 	ldap ldapdelete -r "ou=tenants,$BASE" || return 1
 	return $ret
@@ -445,11 +445,37 @@ guard_rail_holds() {
 	[ "$rc" = 0 ] || { cat "$work/out"; return 1; }
 }
 
+# The directory as it stands, without what slapd keeps of its own writes.
+dump() {
+	ldap ldapsearch -LLL -o ldif-wrap=no -b "$BASE" '(objectClass=*)' \
+		'*' entryUUID | awk -v RS= -v ORS='\n\n' '{ print }' | sort
+}
+
+# The undo file of an adopt takes it back: the entries where they were, with
+# their names (a cn= RDN included), their marks gone.
+undo_takes_it_back() {
+	local undo
+	rm -f "$work/ldap.yaml" "$work"/mutualize-undo-*.ldif
+	import -o "$work/ldap.yaml" >"$work/import.out" 2>&1 || return 1
+	dump >"$work/before.dump"
+	adopt --move --allow-mass-change
+	undo=$(ls "$work"/mutualize-undo-*.ldif 2>/dev/null)
+	[ "$rc" = 0 ] && [ -n "$undo" ] || { cat "$work/out"; return 1; }
+	ldap ldapmodify -f "$undo" >"$work/undo.out" 2>&1 ||
+		{ cat "$work/undo.out"; return 1; }
+	dump >"$work/after.dump"
+	diff -u "$work/before.dump" "$work/after.dump"
+}
+
 for c in ${SLAPD_CONFIGS:-memberof memberof+refint}; do
 	one_configuration "$c"
 done
 SLAPD_OVERLAYS=memberof slapd_start "$BASE" "$pw" && template && hand_made &&
 	check "adopt of a whole directory needs --allow-mass-change" guard_rail_holds ||
 	not_ok "the guard rail's directory"
+slapd_stop
+SLAPD_OVERLAYS=memberof+refint slapd_start "$BASE" "$pw" && template &&
+	hand_made && check "the undo file of an adopt takes it back" \
+	undo_takes_it_back || not_ok "the undo test's directory"
 slapd_stop
 tap_done adopt

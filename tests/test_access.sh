@@ -9,15 +9,7 @@
 # MUTUALIZE_TEST_BIN: the program.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/slapd.sh"
-. "$here/tap.sh"
-prog=${MUTUALIZE_TEST_BIN:-build/san/mutualize}
-prog=$(cd "$(dirname "$prog")" && pwd)/$(basename "$prog")
-work=$(mktemp -d "${TMPDIR:-/tmp}/mutualize-access.XXXXXX") || exit 1
-trap 'slapd_stop_all; rm -rf "$work"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-BASE="dc=sitiv,dc=fr"
+. "$here/shtest.sh" access
 PEOPLE_A="ou=people,ou=a,ou=tenants,$BASE"
 PEOPLE_B="ou=people,ou=b,ou=tenants,$BASE"
 BOB="uid=bob.agent,$PEOPLE_A"

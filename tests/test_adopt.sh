@@ -10,15 +10,7 @@
 # MUTUALIZE_TEST_BIN: the program.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/slapd.sh"
-. "$here/tap.sh"
-prog=${MUTUALIZE_TEST_BIN:-build/san/mutualize}
-prog=$(cd "$(dirname "$prog")" && pwd)/$(basename "$prog")
-work=$(mktemp -d "${TMPDIR:-/tmp}/mutualize-adopt.XXXXXX") || exit 1
-trap 'slapd_stop_all; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-BASE="dc=sitiv,dc=fr"
+. "$here/shtest.sh" adopt
 pw=$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')
 export MUTUALIZE_BIND_PASSWORD=$pw
 export MUTUALIZE_TEMPLATES=${MUTUALIZE_TEMPLATES:-$here/../templates}

@@ -7,14 +7,7 @@
 # MUTUALIZE_TEST_BIN: the program.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/slapd.sh"
-. "$here/tap.sh"
-prog=${MUTUALIZE_TEST_BIN:-build/san/mutualize}
-prog=$(cd "$(dirname "$prog")" && pwd)/$(basename "$prog")
-work=$(mktemp -d "${TMPDIR:-/tmp}/mutualize-removal.XXXXXX") || exit 1
-trap 'slapd_stop_all; rm -rf "$work"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+. "$here/shtest.sh" removal
 pw=$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')
 export MUTUALIZE_BIND_PASSWORD=$pw
 

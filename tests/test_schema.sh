@@ -7,15 +7,7 @@
 # MUTUALIZE_TEST_BIN: the program.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/slapd.sh"
-. "$here/tap.sh"
-prog=${MUTUALIZE_TEST_BIN:-build/san/mutualize}
-prog=$(cd "$(dirname "$prog")" && pwd)/$(basename "$prog")
-work=$(mktemp -d "${TMPDIR:-/tmp}/mutualize-schema.XXXXXX") || exit 1
-trap 'slapd_stop_all; rm -rf "$work"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-BASE="dc=sitiv,dc=fr"
+. "$here/shtest.sh" schema
 NEW=$(cd "$here/../templates" && pwd)
 
 # The schema as it was before mailboxes.

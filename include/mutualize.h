@@ -160,6 +160,8 @@ char	*text_escape(const char *);
 void	 text_duration(char *, size_t, long long seconds);
 /* fputs of text_escape(s). */
 void	 fputs_escaped(const char *, FILE *);
+/* A JSON string: quotes, backslashes and control characters escaped; NULL is null. */
+void	 json_string(FILE *, const char *);
 
 /*
  * files.c: files mutualize creates (new, mode 0600, never through a link) and
@@ -993,8 +995,6 @@ void	 plan_print_coming_json(const struct model *, unsigned horizon,
 /* With "Coming up" within o->horizon days. */
 void	 plan_print_json(const struct plan *, const struct model *,
 	    const struct print_opts *, const char *file, FILE *);
-/* A JSON string: quotes, backslashes and control characters escaped; NULL is null. */
-void	 json_string(FILE *, const char *);
 
 /* One change as the JSON plan shows it; a JSON string. */
 void	 plan_print_change_json(const struct change *, FILE *);

@@ -138,10 +138,7 @@ json_one(FILE *fp, const struct coming *c)
 	fputs(", \"id\": ", fp);
 	json_string(fp, c->p->id);
 	fputs(", \"login\": ", fp);
-	if (c->p->login != NULL)
-		json_string(fp, c->p->login);
-	else
-		fputs("null", fp);
+	json_string(fp, c->p->login);
 	if (c->start)
 		fputs(", \"key\": \"valid_from\"}", fp);
 	else {

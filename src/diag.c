@@ -1,6 +1,7 @@
 /*
  * Error lists: each error keeps the file, line and column it is about; and
- * reading an input file, whose failures are such errors.
+ * reading an input file, whose failures are such errors. Then text from
+ * outside as a terminal shows it and as JSON holds it.
  */
 #include <sys/stat.h>
 
@@ -260,4 +261,31 @@ text_duration(char *buf, size_t len, long long s)
 		snprintf(buf, len, "%lld h", s / 3600);
 	else
 		snprintf(buf, len, "%lld d", s / 86400);
+}
+
+/*
+ * JSON strings: quotes, backslashes and control characters escaped; UTF-8
+ * kept. NULL is null.
+ */
+void
+json_string(FILE *fp, const char *s)
+{
+	if (s == NULL) {
+		fputs("null", fp);
+		return;
+	}
+	fputc('"', fp);
+	for (; *s != '\0'; s++) {
+		unsigned char	c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(fp, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", fp);
+		else if (c < 0x20 || c == 0x7F)
+			fprintf(fp, "\\u%04x", c);
+		else
+			fputc(c, fp);
+	}
+	fputc('"', fp);
 }

@@ -6,33 +6,6 @@
 
 #include "mutualize.h"
 
-/*
- * JSON strings: quotes, backslashes and control characters escaped; UTF-8
- * kept. NULL is null.
- */
-void
-json_string(FILE *fp, const char *s)
-{
-	if (s == NULL) {
-		fputs("null", fp);
-		return;
-	}
-	fputc('"', fp);
-	for (; *s != '\0'; s++) {
-		unsigned char	c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", fp);
-		else if (c < 0x20 || c == 0x7F)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
-	fputc('"', fp);
-}
-
 static void
 json_values(FILE *fp, const char **vals, size_t n)
 {

@@ -46,7 +46,7 @@ SRCS	+= src/already.c
 SRCS	+= src/dates.c src/coming.c
 # The diff's parts, which diff.c calls down to; they share include/differ.h.
 SRCS	+= src/compare.c src/depart.c src/memberof.c src/members.c \
-	   src/plan_ops.c
+	   src/plan_ops.c src/plan_cut.c
 # directory-config: the slapd configuration; they share include/dirconf.h.
 SRCS	+= src/access.c src/dirconf.c src/dirent.c src/dirprint.c src/dirrepl.c \
 	   src/slapdconf.c
@@ -69,7 +69,7 @@ UNIT	 = test_yaml test_load test_getters test_placeholder test_csv \
 	   test_account test_status test_already test_outbox test_dates \
 	   test_mailbox test_census test_import
 INTEG	 = test_apply test_trust test_overlays test_accounts test_replan \
-	   test_validity test_review
+	   test_validity test_review test_parts
 
 # The shipped build and the sanitizer build of the same sources.
 OBJS	 = $(SRCS:src/%.c=build/obj/%.o)

@@ -37,7 +37,7 @@ group() {
 }
 now() { date +%s.%N; }
 # calc EXPR: awk's arithmetic, printed with two decimals
-calc() { awk "BEGIN { printf \"%.2f\", $1 }"; }
+calc() { awk "BEGIN { printf \"%.2f\", ($1) }"; }
 t0=$(now)
 group whole 0 "$n" add | repro_modify >/dev/null || exit 2
 single=$(calc "$(now) - $t0")

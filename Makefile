@@ -6,7 +6,8 @@
 #   make demo       install missing packages, build, run the demo on a private slapd
 #   make fuzz       fuzz the file loader with libFuzzer for FUZZ_SECONDS (300)
 #   make bench      time mutualize on BENCH_PEOPLE (100000) people on a private slapd,
-#                   and its hashing of HASH_PEOPLE (1000) new accounts' passwords
+#                   and its hashing of HASH_PEOPLE (1000) new accounts' passwords;
+#                   import and adopt of ADOPT_PEOPLE (BENCH_PEOPLE) people
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX	?= /usr/local
@@ -46,7 +47,7 @@ SRCS	+= src/already.c
 SRCS	+= src/dates.c src/coming.c
 # The diff's parts, which diff.c calls down to; they share include/differ.h.
 SRCS	+= src/compare.c src/depart.c src/memberof.c src/members.c \
-	   src/plan_ops.c
+	   src/plan_ops.c src/plan_cut.c
 # directory-config: the slapd configuration; they share include/dirconf.h.
 SRCS	+= src/access.c src/dirconf.c src/dirent.c src/dirprint.c src/dirrepl.c \
 	   src/slapdconf.c
@@ -69,7 +70,7 @@ UNIT	 = test_yaml test_load test_getters test_placeholder test_csv \
 	   test_account test_status test_already test_outbox test_dates \
 	   test_mailbox test_census test_import
 INTEG	 = test_apply test_trust test_overlays test_accounts test_replan \
-	   test_validity test_review
+	   test_validity test_review test_parts
 
 # The shipped build and the sanitizer build of the same sources.
 OBJS	 = $(SRCS:src/%.c=build/obj/%.o)
@@ -86,6 +87,7 @@ FOBJS	 = $(SRCS:src/%.c=build/fuzz/%.o)
 BENCH_PEOPLE ?= 100000
 HASH_PEOPLE ?= 1000
 REPL_PEOPLE ?= 10000
+ADOPT_PEOPLE ?= $(BENCH_PEOPLE)
 
 # The stress test's overlay configurations, as tests/slapd.sh names them.
 STRESS	 = memberof memberof+refint memberof-refint generated
@@ -176,6 +178,7 @@ check-run: mutualize $(UNIT:%=build/san/%) $(INTEG:%=build/san/%) build/san/mutu
 	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_report.sh
 	MUTUALIZE_TEST_BIN=build/san/mutualize bash tests/test_adopt.sh
 	bash tests/bench/bench.sh -n 1000 -t 5 -p sha512-crypt
+	bash tests/bench/adopt.sh -n 300 -t 5
 	MUTUALIZE_STRESS_BIN=build/san/mutualize bash tests/stress.sh $(STRESS)
 
 # The unit tests alone: no server, no package step.
@@ -191,6 +194,7 @@ bench: deps
 	@$(MAKE) --no-print-directory mutualize $(BENCH)
 	bash tests/bench/bench.sh -n $(BENCH_PEOPLE)
 	bash tests/bench/report.sh -n $(BENCH_PEOPLE)
+	bash tests/bench/adopt.sh -n $(ADOPT_PEOPLE)
 	bash tests/bench/hashpool.sh -n $(HASH_PEOPLE)
 	bash tests/bench/replication.sh -n $(REPL_PEOPLE)
 	bash tests/stress.sh -n 3000 -t 10 -r 6 $(STRESS)

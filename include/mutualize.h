@@ -870,7 +870,8 @@ enum change_why {
 	WHY_DRIFT,	/* members whose memberOf is wrong, written again */
 	WHY_NOT_STARTED,	/* in the file, before valid_from: disabled */
 	WHY_ENDED,	/* in the file, after valid_until or mandate_end */
-	WHY_STARTED	/* made disabled before valid_from, enabled from it */
+	WHY_STARTED,	/* made disabled before valid_from, enabled from it */
+	WHY_CONTINUED	/* more member values of the change before it */
 };
 enum mod_op { MOD_ADD, MOD_DELETE, MOD_REPLACE };
 struct mod {
@@ -931,6 +932,13 @@ struct plan {
  */
 void	 diff(const struct entries *desired, const struct entries *current,
 	    const struct diff_opts *, struct plan *);
+
+/*
+ * plan_cut.c: changes of more member values than MEMBERS_PER_CHANGE cut into
+ * parts (WHY_CONTINUED), for memberof's sake; diff does it, and adopt.
+ */
+#define MEMBERS_PER_CHANGE	1000
+void	 plan_cut_members(struct plan *);
 
 /* plan_ops.c: the plan trimmed to some of its changes, and freed. */
 /* Keeps the changes of these tenants (NULL-terminated) only. */

@@ -626,6 +626,7 @@ adopt_steps(struct adopt *a)
 	if (build_plan(r) == -1)
 		return EXIT_ERROR;
 	insert_changes(a, &r->plan);
+	plan_cut_members(&r->plan);
 	say_adoption(a);
 	if (present_plan(r) == -1 || run_guard(r) == -1)
 		return EXIT_ERROR;

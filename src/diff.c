@@ -312,6 +312,7 @@ diff(const struct entries *desired, const struct entries *current,
 	match_current(&d);
 	keep_mailboxes_ou(&d);
 	emit(&d);
+	plan_cut_members(p);
 	for (i = 0; i < NRANKS; i++)
 		ptrvec_free(&d.adds[i]);
 	ptrvec_free(&d.renames);

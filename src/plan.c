@@ -106,6 +106,8 @@ why_text(enum change_why why)
 		return " (ended: disabled";
 	case WHY_STARTED:
 		return " (started: enabled";
+	case WHY_CONTINUED:
+		return " (continued: more of its members)";
 	default:
 		return "";
 	}
@@ -328,7 +330,8 @@ sections_make(const struct plan *p, struct ptrvec *sections)
 
 		s = section_of(&index, sections, c->entry->tenant);
 		ptrvec_push(&s->changes, (void *)c);
-		s->count[count_of(c)]++;
+		if (c->why != WHY_CONTINUED)	/* a part of the one before */
+			s->count[count_of(c)]++;
 		if (c->op == CHANGE_MODRDN && c->newtenant != NULL &&
 		    (c->entry->tenant == NULL ||
 		    strcmp(c->newtenant, c->entry->tenant) != 0))

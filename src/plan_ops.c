@@ -154,6 +154,8 @@ plan_keep(struct plan *p, const unsigned char *keep)
 			p->nremovals += ENTRY_IS_USER(c->entry->kind);
 			break;
 		default:
+			if (c->why == WHY_CONTINUED)
+				break;
 			if (change_disables(c)) {
 				p->ndisable++;
 				p->nremovals++;

@@ -22,7 +22,7 @@ json_values(FILE *fp, const char **vals, size_t n)
 
 static const char *const why_names[] = {
 	NULL, "disable", "enable", "prune", "depart", "tenant", "drift",
-	"not-started", "ended", "started"
+	"not-started", "ended", "started", "continued"
 };
 
 void

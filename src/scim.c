@@ -131,7 +131,9 @@ scim_group(struct scim_planner *sp, const struct change *ch,
 	struct call		*c;
 	size_t			 i, n;
 
-	if (e->kind != ENTRY_GROUP || ch->op == CHANGE_MODRDN)
+	/* a part of a long change: the change before it told the group */
+	if (e->kind != ENTRY_GROUP || ch->op == CHANGE_MODRDN ||
+	    ch->why == WHY_CONTINUED)
 		return;
 	c = call_new(sp->cn, ch->op == CHANGE_DELETE ? CALL_SCIM_UNGROUP :
 	    CALL_SCIM_GROUP, sp->s);
@@ -141,7 +143,9 @@ scim_group(struct scim_planner *sp, const struct change *ch,
 		    sp->s->id, c->key, sp->s->scim.url);
 		return;
 	}
-	g = ch->op == CHANGE_ADD ? e : entries_find(desired, ch->dn);
+	/* the whole group: an add holds the first part of a long one */
+	if ((g = entries_find(desired, ch->dn)) == NULL && ch->op == CHANGE_ADD)
+		g = e;
 	members = g != NULL ? entry_attr(g, "member") : NULL;
 	n = members != NULL ? members->nvals : 0;
 	c->members = arena_alloc(a, (n + 1) * sizeof(*c->members));

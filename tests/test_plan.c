@@ -318,6 +318,73 @@ errors_show_escapes_escaped(void **state)
 	free(got);
 }
 
+/* n member DNs, in the arena. */
+static const char **
+many(struct arena *a, size_t n)
+{
+	const char	**v = arena_alloc(a, n * sizeof(*v));
+	size_t		  i;
+
+	for (i = 0; i < n; i++)
+		v[i] = arena_printf(a, "uid=p%zu," VEN, i);
+	return v;
+}
+
+/*
+ * No change carries more than MEMBERS_PER_CHANGE member values: an add keeps
+ * the first of them, a modify's long member mods their first part, and each
+ * rest follows as modifies that wait for the one before, counted nowhere.
+ */
+static void
+long_member_lists_are_cut_into_parts(void **state)
+{
+	struct plan	 p = { 0 };
+	struct entries	 es;
+	struct entry	*g, *h;
+	struct arena	 a = { 0 };
+	const char	**v = many(&a, 2500), *one[] = { "x" };
+
+	(void)state;
+	entries_init(&es);
+	g = entries_add(&es, "cn=g," VEN, NULL, ENTRY_GROUP);
+	entry_add_value(&es, g, "cn", "g");
+	for (size_t i = 0; i < 2500; i++)
+		entry_add_value(&es, g, "member", v[i]);
+	h = entries_add(&es, "cn=h," VEN, NULL, ENTRY_GROUP);
+	p.v = xcalloc(2, sizeof(*p.v));
+	p.n = p.cap = 2;
+	p.nadd = p.nmodify = 1;
+	p.v[0] = (struct change){ .op = CHANGE_ADD, .entry = g, .dn = g->dn };
+	p.v[1] = (struct change){ .op = CHANGE_MODIFY, .entry = h, .dn = h->dn,
+	    .nmods = 2 };
+	p.v[1].mods = arena_alloc(&a, 2 * sizeof(struct mod));
+	p.v[1].mods[0] = (struct mod){ MOD_DELETE, "member", v, 1500, NULL, 0 };
+	p.v[1].mods[1] = (struct mod){ MOD_REPLACE, "description", one, 1,
+	    NULL, 0 };
+	plan_cut_members(&p);
+	assert_int_equal(p.n, 5);
+	assert_int_equal(entry_attr(p.v[0].entry, "member")->nvals, 1000);
+	assert_int_equal(entry_attr(p.v[0].entry, "cn")->nvals, 1);
+	assert_int_equal(entry_attr(g, "member")->nvals, 2500);
+	assert_true(p.v[1].op == CHANGE_MODIFY && p.v[1].why == WHY_CONTINUED &&
+	    p.v[1].waits && p.v[1].mods[0].op == MOD_ADD &&
+	    p.v[1].mods[0].nvals == 1000 && strcmp(p.v[1].mods[0].vals[0], v[1000]) == 0);
+	assert_true(p.v[2].mods[0].nvals == 500 &&
+	    strcmp(p.v[2].mods[0].vals[499], v[2499]) == 0);
+	assert_true(p.v[3].why == WHY_NONE && p.v[3].nmods == 2 &&
+	    p.v[3].mods[0].nvals == 1000 && p.v[3].mods[1].nvals == 1);
+	assert_true(p.v[4].why == WHY_CONTINUED && p.v[4].mods[0].op ==
+	    MOD_DELETE && p.v[4].mods[0].nvals == 500 &&
+	    strcmp(p.v[4].dn, "cn=h," VEN) == 0);
+	/* a plan with nothing too long is left as it is */
+	plan_cut_members(&p);
+	assert_int_equal(p.n, 5);
+	assert_int_equal(p.nadd + p.nmodify, 2);
+	plan_free(&p);
+	entries_free(&es);
+	arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -335,6 +402,7 @@ main(void)
 		T(the_text_plan_shows_escapes_and_bidi_escaped),
 #undef T
 		cmocka_unit_test(text_escape_shows_what_a_terminal_would_hide),
+		cmocka_unit_test(long_member_lists_are_cut_into_parts),
 		cmocka_unit_test(errors_show_escapes_escaped),
 	};
 

@@ -46,7 +46,8 @@ run_export(const struct options *o)
 	const char		*managed[4] = { NULL, NULL, NULL, NULL };
 	FILE			*fp = stdout;
 	sigset_t		 stops, mask;
-	size_t			 i, accounts = 0;
+	const struct entry	*e;
+	size_t			 i, n = 0, accounts = 0;
 	int			 ret = EXIT_ERROR, sig;
 
 	memset(&sf, 0, sizeof(sf));
@@ -69,9 +70,19 @@ run_export(const struct options *o)
 			goto out;
 		fp = sf.fp;
 	}
-	/* No "version: 1" line: slapadd 2.5 takes it for an attribute, as slapcat writes none. */
+	/*
+	 * No "version: 1" line: slapadd 2.5 takes it for an attribute, as
+	 * slapcat writes none. The plan's adds give the order; each entry is
+	 * written whole, a long group too, which the plan cuts into an add and
+	 * the modifies that continue it.
+	 */
 	for (i = 0; i < plan.n; i++)
-		export_entry(fp, plan.v[i].entry, &accounts);
+		if (plan.v[i].op == CHANGE_ADD) {
+			e = entries_find(&desired, plan.v[i].dn);
+			export_entry(fp, e != NULL ? e : plan.v[i].entry,
+			    &accounts);
+			n++;
+		}
 	if (o->output == NULL && (fflush(fp) == EOF || ferror(fp))) {
 		msg_warn("standard output: %s", strerror(errno));
 		goto out;
@@ -79,7 +90,7 @@ run_export(const struct options *o)
 	if (o->output != NULL && secret_file_commit(&sf) == -1)
 		goto out;
 	if (o->output != NULL)
-		printf("%s: %zu entries.\n", o->output, plan.n - accounts);
+		printf("%s: %zu entries.\n", o->output, n - accounts);
 	ret = EXIT_OK;
 out:
 	if (sf.fp != NULL)

@@ -234,19 +234,21 @@ slapd_prepare() {
 }
 
 slapd_load() {
-	local dir=$1 conf
+	local dir=$1 conf ldif=$SLAPD_LDIF
 	[ -n "${SLAPD_LDIF:-}" ] || return 0
 	if [ -d "$dir/slapd.d" ]; then
 		conf="-F $dir/slapd.d -b $2"
+		# the generated configuration made the base entry already
+		ldif=$dir/load.ldif
+		awk -v dn="dn: $2" 'BEGIN { RS = ""; ORS = "\n\n" }
+		    index($0, dn "\n") != 1 { print }' "$SLAPD_LDIF" >"$ldif" ||
+			return 1
 	else
 		conf="-f $dir/slapd.conf"
 	fi
-	# -c: the generated configuration made the base entry already, which
-	# slapadd reports and goes on.
-	if ! slapadd -c -q $conf -l "$SLAPD_LDIF" >"$dir/slapadd.log" 2>&1 &&
-		{ ! grep -q "could not add entry" "$dir/slapadd.log" ||
-		grep "could not add entry" "$dir/slapadd.log" |
-		grep -qv KEYEXIST; }; then
+	# Every entry or none: slapadd -q that fails half way leaves a
+	# database slapd cannot read.
+	if ! slapadd -q $conf -l "$ldif" >"$dir/slapadd.log" 2>&1; then
 		echo "slapadd of $SLAPD_LDIF failed:" >&2
 		cat "$dir/slapadd.log" >&2
 		return 1

@@ -43,6 +43,27 @@ export_of_the_example() {
 	slapadd_of_export_needs_no_change examples/sitiv.yaml
 }
 
+# A group longer than one change carries (1,000 member values, cut into
+# parts by the plan): each entry once, whole.
+export_of_a_long_group() {
+	local i
+	{
+		sed -n '2,/^  bind_dn:/p' tests/data/small.yaml
+		printf 'services: {mail: {bind_dn: "cn=admin,dc=sitiv,dc=fr"}}\ntenants:\n'
+		printf '  - id: bron\n    name: Bron\n    services: [mail]\n    people:\n'
+		for i in $(seq 1 1200); do
+			printf '      - {id: "B-%d", given_name: Agent, surname: "N%d", kind: agent}\n' "$i" "$i"
+		done
+	} >"$work/long.yaml"
+	slapadd_of_export_needs_no_change "$work/long.yaml" || return 1
+	[ "$(grep -c '^dn: ' "$work/export.ldif")" = \
+		"$(grep '^dn: ' "$work/export.ldif" | sort -u | wc -l)" ] ||
+		fail "an entry is written twice" || return 1
+	[ "$(awk '/^dn: cn=mail,ou=services/ { on = 1; next } /^$/ { on = 0 }
+		on && /^member: / { n++ } END { print n }' "$work/export.ldif")" = 1200 ] ||
+		fail "cn=mail does not list the 1,200 people"
+}
+
 # Standard output, -o -, and the same bytes as -o FILE.
 export_to_standard_output() {
 	"$prog" export tests/data/small.yaml >"$work/a.ldif" || return 1
@@ -89,7 +110,8 @@ export_makes_a_new_file_only() {
 	[ "$mode" = 600 ] || fail "mode $mode"
 }
 
-tests="export_of_small_file export_of_the_example export_to_standard_output
+tests="export_of_small_file export_of_the_example export_of_a_long_group
+export_to_standard_output
 invalid_file_exports_nothing export_makes_a_new_file_only"
 for name in $tests; do
 	check "$name" $name

@@ -234,7 +234,7 @@ slapd_prepare() {
 }
 
 slapd_load() {
-	local dir=$1 conf ldif=$SLAPD_LDIF
+	local dir=$1 conf ldif=${SLAPD_LDIF:-}
 	[ -n "${SLAPD_LDIF:-}" ] || return 0
 	if [ -d "$dir/slapd.d" ]; then
 		conf="-F $dir/slapd.d -b $2"

@@ -35,7 +35,12 @@ struct run {
  * NULL with the exit status); run_apply returns the exit status.
  */
 void		 run_init(struct run *, const struct options *, int write);
-void		 run_free(struct run *);
+/*
+ * The run's end, whatever stopped it: the connectors' state, the lock, the
+ * signals held back (mask, or NULL when none were), the run freed. Returns
+ * the exit status, ret or the signal's.
+ */
+int		 run_end(struct run *, int ret, const sigset_t *mask);
 int		 load_inputs(struct run *);
 int		 build_plan(struct run *);
 int		 present_plan(struct run *);

@@ -653,12 +653,7 @@ run_adopt(const struct options *o)
 	blocked = sigprocmask(SIG_BLOCK, &stops, &mask) == 0;
 	ret = adopt_steps(&a);
 out:
-	connectors_free(&r.cn);
-	if (r.c != NULL)
-		lock_release(r.c, r.lockdn);
-	if (blocked)
-		ret = stop_end(&mask, ret, r.wrote);
-	run_free(&r);
+	ret = run_end(&r, ret, blocked ? &mask : NULL);
 	adopt_free(&a);
 	return ret;
 }

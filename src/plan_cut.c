@@ -14,10 +14,13 @@
 #include "mutualize.h"
 #include "differ.h"
 
-static int
-is_member(const char *attr)
+/* The parts after the first that n values of attr make: 0 when they fit one. */
+static size_t
+parts_after(const char *attr, size_t n)
 {
-	return strcasecmp(attr, "member") == 0;
+	if (strcasecmp(attr, "member") != 0 || n <= MEMBERS_PER_CHANGE)
+		return 0;
+	return (n - 1) / MEMBERS_PER_CHANGE;
 }
 
 /* The parts after the first: one modify each, adding or deleting values. */
@@ -58,8 +61,7 @@ add_first_part(struct plan *p, const struct change *c, const struct attr **rest)
 
 	*rest = NULL;
 	for (i = 0; i < e->nattrs; i++)
-		if (is_member(e->attrs[i].name) &&
-		    e->attrs[i].nvals > MEMBERS_PER_CHANGE)
+		if (parts_after(e->attrs[i].name, e->attrs[i].nvals) > 0)
 			*rest = &e->attrs[i];
 	if (*rest == NULL)
 		return e;
@@ -99,7 +101,7 @@ cut_one(struct plan *p, const struct change *c, struct change **out,
 	for (i = 0; i < nmods; i++) {
 		struct mod	*m = &kept->mods[i];
 
-		if (!is_member(m->attr) || m->nvals <= MEMBERS_PER_CHANGE)
+		if (parts_after(m->attr, m->nvals) == 0)
 			continue;
 		push_parts(p, c, m->op, m->attr, m->vals + MEMBERS_PER_CHANGE,
 		    m->nvals - MEMBERS_PER_CHANGE, out, nout);
@@ -116,16 +118,11 @@ cut_count(const struct plan *p)
 	for (i = 0; i < p->n; i++) {
 		const struct change	*c = &p->v[i];
 
-		if (c->op == CHANGE_ADD)
-			for (k = 0; k < c->entry->nattrs; k++)
-				if (is_member(c->entry->attrs[k].name) &&
-				    c->entry->attrs[k].nvals > MEMBERS_PER_CHANGE)
-					n += (c->entry->attrs[k].nvals - 1) /
-					    MEMBERS_PER_CHANGE;
+		for (k = 0; c->op == CHANGE_ADD && k < c->entry->nattrs; k++)
+			n += parts_after(c->entry->attrs[k].name,
+			    c->entry->attrs[k].nvals);
 		for (k = 0; c->op == CHANGE_MODIFY && k < c->nmods; k++)
-			if (is_member(c->mods[k].attr) &&
-			    c->mods[k].nvals > MEMBERS_PER_CHANGE)
-				n += (c->mods[k].nvals - 1) / MEMBERS_PER_CHANGE;
+			n += parts_after(c->mods[k].attr, c->mods[k].nvals);
 	}
 	return n;
 }

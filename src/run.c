@@ -484,7 +484,7 @@ run_init(struct run *r, const struct options *o, int write)
 	gentime(r->now, 0);
 }
 
-void
+static void
 run_free(struct run *r)
 {
 	if (r->outbox.path != NULL)	/* connectors_free forgot it */
@@ -498,6 +498,18 @@ run_free(struct run *r)
 	entries_free(&r->desired);
 	entries_free(&r->current);
 	model_free(r->m);
+}
+
+int
+run_end(struct run *r, int ret, const sigset_t *mask)
+{
+	connectors_free(&r->cn);
+	if (r->c != NULL)
+		lock_release(r->c, r->lockdn);
+	if (mask != NULL)
+		ret = stop_end(mask, ret, r->wrote);
+	run_free(r);
+	return ret;
 }
 
 /* plan, apply -n and apply: one path; only the last stage differs. */
@@ -528,13 +540,7 @@ run_plan(const struct options *o, int write)
 		goto out;
 	ret = run_apply(&r);
 out:
-	connectors_free(&r.cn);
-	if (r.c != NULL)
-		lock_release(r.c, r.lockdn);
-	if (blocked)
-		ret = stop_end(&mask, ret, r.wrote);
-	run_free(&r);
-	return ret;
+	return run_end(&r, ret, blocked ? &mask : NULL);
 }
 
 /*
@@ -551,9 +557,7 @@ run_retry(const struct options *o)
 	run_init(&r, o, 1);
 	if (load_inputs(&r) == 0)
 		ret = r.cn.outbox != NULL ? write_retry(&r, EXIT_OK) : EXIT_OK;
-	connectors_free(&r.cn);
-	run_free(&r);
-	return ret;
+	return run_end(&r, ret, NULL);
 }
 
 /* The commands that only load: validate and service-config. */

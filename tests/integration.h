@@ -138,6 +138,15 @@ test_password(const char *who)
 	return xasprintf("%s-%s", who, env("SLAPD_ROOTPW"));
 }
 
+/* The teardown of tests whose state is a temporary file's path. */
+UNUSED static int
+file_teardown(void **state)
+{
+	unlink(*state);
+	free(*state);
+	return 0;
+}
+
 /* Runs the program with these arguments, the password in its environment. */
 UNUSED static struct run
 run(const char *password, const char *args)

@@ -20,11 +20,7 @@ town_file(int n)
 	int	 i;
 
 	fp = open_memstream(&text, &len);
-	fputs("version: 1\n"
-	    "syndicate: {id: sitiv, name: SITIV, base_dn: \"" BASE "\", "
-	    "mail_domain: sitiv.fr}\n"
-	    "directory: {uri: \"ldap://127.0.0.1:3890\", bind_dn: "
-	    "\"cn=admin," BASE "\"}\n"
+	fputs(YAML_HEAD
 	    "policy: {password_scheme: none, max_removals: 100%}\n"
 	    "services: {mail: {bind_dn: \"cn=admin," BASE "\"}}\n"
 	    "tenants:\n  - id: bron\n    name: Bron\n    services: [mail]\n"
@@ -43,14 +39,6 @@ setup(void **state)
 {
 	*state = town_file(0);
 	return wipe(state);
-}
-
-static int
-teardown(void **state)
-{
-	unlink(*state);
-	free(*state);
-	return 0;
 }
 
 /* How many entries below the base match the filter. */
@@ -130,7 +118,8 @@ a_long_removal_is_made_in_parts_too(void **state)
 int
 main(void)
 {
-#define T(name)	cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name)	cmocka_unit_test_setup_teardown(name, setup, \
+	    file_teardown)
 	const struct CMUnitTest tests[] = {
 		T(a_long_group_is_written_in_parts_and_whole),
 		T(a_long_removal_is_made_in_parts_too),

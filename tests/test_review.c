@@ -26,11 +26,7 @@ towns_file(int later)
 	int	 t, i;
 
 	fp = open_memstream(&text, &len);
-	fputs("version: 1\n"
-	    "syndicate: {id: sitiv, name: SITIV, base_dn: \"" BASE "\", "
-	    "mail_domain: sitiv.fr}\n"
-	    "directory: {uri: \"ldap://127.0.0.1:3890\", bind_dn: "
-	    "\"cn=admin," BASE "\"}\n"
+	fputs(YAML_HEAD
 	    "services: {mail: {bind_dn: \"cn=admin," BASE "\"}}\n"
 	    "tenants:\n", fp);
 	for (t = 0; t < TOWNS; t++) {
@@ -59,14 +55,6 @@ setup(void **state)
 {
 	*state = towns_file(0);
 	return wipe(state);
-}
-
-static int
-teardown(void **state)
-{
-	unlink(*state);
-	free(*state);
-	return 0;
 }
 
 /* How many lines of text begin with prefix. */
@@ -223,7 +211,8 @@ the_table_counts_each_kind_of_change(void **state)
 int
 main(void)
 {
-#define T(name)	cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name)	cmocka_unit_test_setup_teardown(name, setup, \
+	    file_teardown)
 	const struct CMUnitTest tests[] = {
 		T(the_plan_opens_with_one_line_per_tenant),
 		T(past_the_limit_the_detail_stops_and_says_what_it_left),

@@ -9,6 +9,33 @@
 #define MOVED	"uid=ana,ou=people,ou=fey,ou=tenants,dc=sitiv,dc=fr"
 #define GROUP	"cn=dsi,ou=groups,ou=ven,ou=tenants,dc=sitiv,dc=fr"
 
+/* The entries a change wants, and the directory as found. */
+struct sets {
+	struct entries	 want, now;
+};
+
+static int
+setup(void **state)
+{
+	struct sets	*s = xcalloc(1, sizeof(*s));
+
+	entries_init(&s->want);
+	entries_init(&s->now);
+	*state = s;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct sets	*s = *state;
+
+	entries_free(&s->want);
+	entries_free(&s->now);
+	free(s);
+	return 0;
+}
+
 /* A person as mutualize wants her, or as the directory holds her. */
 static struct entry *
 person(struct entries *es, const char *dn, const char *mail)
@@ -38,62 +65,47 @@ add_of(const struct entry *e)
 static void
 an_add_is_done_when_every_wanted_value_is_there(void **state)
 {
-	struct entries	 want, now;
+	struct sets	*s = *state;
 	struct change	 c;
 	struct found	 f = { NULL, 0, NULL };
 
-	(void)state;
-	entries_init(&want);
-	entries_init(&now);
-	c = add_of(person(&want, PERSON, "ana@ven.fr"));
-	entry_add_value(&want, (struct entry *)c.entry, "employeeType", "agent");
-	f.at = person(&now, PERSON, "ana@ven.fr");
-	entry_add_value(&now, (struct entry *)f.at, "EMPLOYEETYPE", "Agent");
+	c = add_of(person(&s->want, PERSON, "ana@ven.fr"));
+	entry_add_value(&s->want, (struct entry *)c.entry, "employeeType", "agent");
+	f.at = person(&s->now, PERSON, "ana@ven.fr");
+	entry_add_value(&s->now, (struct entry *)f.at, "EMPLOYEETYPE", "Agent");
 	/* the other writer's password and a value more: not compared */
-	entry_add_value(&now, (struct entry *)f.at, "userPassword", "{CRYPT}x");
-	entry_add_value(&now, (struct entry *)f.at, "mail", "a@ven.fr");
+	entry_add_value(&s->now, (struct entry *)f.at, "userPassword", "{CRYPT}x");
+	entry_add_value(&s->now, (struct entry *)f.at, "mail", "a@ven.fr");
 	/* names and values compared without regard to case */
 	assert_true(already_done(&c, &f));
 	f.at = NULL;
 	f.at_absent = 1;
 	assert_false(already_done(&c, &f));
-	entries_free(&want);
-	entries_free(&now);
 }
 
 static void
 an_add_is_not_done_when_a_value_differs(void **state)
 {
-	struct entries	 want, now;
+	struct sets	*s = *state;
 	struct change	 c;
 	struct found	 f = { NULL, 0, NULL };
 
-	(void)state;
-	entries_init(&want);
-	entries_init(&now);
-	c = add_of(person(&want, PERSON, "ana@ven.fr"));
-	f.at = person(&now, PERSON, "ana.other@ven.fr");
+	c = add_of(person(&s->want, PERSON, "ana@ven.fr"));
+	f.at = person(&s->now, PERSON, "ana.other@ven.fr");
 	assert_false(already_done(&c, &f));
-	entries_free(&want);
-	entries_free(&now);
 }
 
 static void
 an_add_with_a_password_compares_everything_else(void **state)
 {
-	struct entries	 want, now;
+	struct sets	*s = *state;
 	struct change	 c;
 	struct found	 f = { NULL, 0, NULL };
 
-	(void)state;
-	entries_init(&want);
-	entries_init(&now);
-	c = add_of(person(&want, PERSON, "ana@ven.fr"));
-	entry_add_value(&want, (struct entry *)c.entry, "userPassword", "{X}a");
-	f.at = person(&now, PERSON, "ana@ven.fr");
+	c = add_of(person(&s->want, PERSON, "ana@ven.fr"));
+	entry_add_value(&s->want, (struct entry *)c.entry, "userPassword", "{X}a");
+	f.at = person(&s->now, PERSON, "ana@ven.fr");
 	assert_true(already_done(&c, &f));
-	entries_free(&want);
-	entries_free(&now);
 }
 
 static void
@@ -106,16 +118,14 @@ a_modify_is_done_when_adds_are_there_and_deletes_are_not(void **state)
 		{ MOD_DELETE, "member", deleted, 1, NULL, 0 },
 		{ MOD_REPLACE, "description", title, 1, old, 1 },
 	};
-	struct entries	 now;
+	struct sets	*s = *state;
 	struct entry	*g;
 	struct change	 c;
 	struct found	 f = { NULL, 0, NULL };
 
-	(void)state;
-	entries_init(&now);
-	g = entries_add(&now, GROUP, "ven", ENTRY_GROUP);
-	entry_add_value(&now, g, "member", PERSON);
-	entry_add_value(&now, g, "description", "dsi");
+	g = entries_add(&s->now, GROUP, "ven", ENTRY_GROUP);
+	entry_add_value(&s->now, g, "member", PERSON);
+	entry_add_value(&s->now, g, "description", "dsi");
 	memset(&c, 0, sizeof(c));
 	c.op = CHANGE_MODIFY;
 	c.entry = g;
@@ -125,9 +135,8 @@ a_modify_is_done_when_adds_are_there_and_deletes_are_not(void **state)
 	f.at = g;
 	assert_true(already_done(&c, &f));
 	/* the deleted value still there: not done */
-	entry_add_value(&now, g, "member", MOVED);
+	entry_add_value(&s->now, g, "member", MOVED);
 	assert_false(already_done(&c, &f));
-	entries_free(&now);
 }
 
 static void
@@ -135,16 +144,14 @@ a_replace_is_done_only_with_exactly_its_values(void **state)
 {
 	const char	*title[] = { "DSI" }, *old[] = { "RH" };
 	struct mod	 mod = { MOD_REPLACE, "title", title, 1, old, 1 };
-	struct entries	 now;
+	struct sets	*s = *state;
 	struct entry	*e;
 	struct change	 c;
 	struct found	 f = { NULL, 0, NULL };
 
-	(void)state;
-	entries_init(&now);
-	e = person(&now, PERSON, "ana@ven.fr");
-	entry_add_value(&now, e, "title", "DSI");
-	entry_add_value(&now, e, "title", "RH");
+	e = person(&s->now, PERSON, "ana@ven.fr");
+	entry_add_value(&s->now, e, "title", "DSI");
+	entry_add_value(&s->now, e, "title", "RH");
 	memset(&c, 0, sizeof(c));
 	c.op = CHANGE_MODIFY;
 	c.entry = e;
@@ -153,61 +160,54 @@ a_replace_is_done_only_with_exactly_its_values(void **state)
 	c.nmods = 1;
 	f.at = e;
 	assert_false(already_done(&c, &f));
-	entries_free(&now);
 }
 
 static void
 a_delete_is_done_when_the_server_says_no_such_entry(void **state)
 {
-	struct entries	 now;
+	struct sets	*s = *state;
 	struct change	 c;
 	struct found	 f = { NULL, 1, NULL };
 
-	(void)state;
-	entries_init(&now);
 	memset(&c, 0, sizeof(c));
 	c.op = CHANGE_DELETE;
-	c.entry = person(&now, PERSON, "ana@ven.fr");
+	c.entry = person(&s->now, PERSON, "ana@ven.fr");
 	c.dn = PERSON;
 	assert_true(already_done(&c, &f));
 	/* unreadable is not absent */
 	f.at_absent = 0;
 	assert_false(already_done(&c, &f));
-	entries_free(&now);
 }
 
 static void
 a_modrdn_is_done_when_the_same_person_stands_at_the_new_dn(void **state)
 {
-	struct entries	 now;
+	struct sets	*s = *state;
 	struct change	 c;
 	struct entry	*other;
 	struct found	 f = { NULL, 1, NULL };
 
-	(void)state;
-	entries_init(&now);
 	memset(&c, 0, sizeof(c));
 	c.op = CHANGE_MODRDN;
-	c.entry = person(&now, PERSON, "ana@ven.fr");
+	c.entry = person(&s->now, PERSON, "ana@ven.fr");
 	c.dn = PERSON;
 	c.newdn = MOVED;
-	f.at_new = person(&now, MOVED, "ana@fey.fr");
+	f.at_new = person(&s->now, MOVED, "ana@fey.fr");
 	assert_true(already_done(&c, &f));
 	/* the old DN still there */
 	f.at_absent = 0;
 	f.at = c.entry;
 	assert_false(already_done(&c, &f));
 	/* someone else at the new DN */
-	entries_free(&now);
-	entries_init(&now);
-	c.entry = person(&now, PERSON, "ana@ven.fr");
-	other = entries_add(&now, MOVED, "fey", ENTRY_PERSON);
-	entry_add_value(&now, other, "employeeNumber", "V-00002");
+	entries_free(&s->now);
+	entries_init(&s->now);
+	c.entry = person(&s->now, PERSON, "ana@ven.fr");
+	other = entries_add(&s->now, MOVED, "fey", ENTRY_PERSON);
+	entry_add_value(&s->now, other, "employeeNumber", "V-00002");
 	f.at = NULL;
 	f.at_absent = 1;
 	f.at_new = other;
 	assert_false(already_done(&c, &f));
-	entries_free(&now);
 }
 
 static void
@@ -229,19 +229,18 @@ the_key_of_a_change_is_its_operation_and_dn(void **state)
 int
 main(void)
 {
+#define T(name)	cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(an_add_is_done_when_every_wanted_value_is_there),
-		cmocka_unit_test(an_add_is_not_done_when_a_value_differs),
-		cmocka_unit_test(an_add_with_a_password_compares_everything_else),
-		cmocka_unit_test(
-		    a_modify_is_done_when_adds_are_there_and_deletes_are_not),
-		cmocka_unit_test(a_replace_is_done_only_with_exactly_its_values),
-		cmocka_unit_test(
-		    a_delete_is_done_when_the_server_says_no_such_entry),
-		cmocka_unit_test(
-		    a_modrdn_is_done_when_the_same_person_stands_at_the_new_dn),
-		cmocka_unit_test(the_key_of_a_change_is_its_operation_and_dn),
+		T(an_add_is_done_when_every_wanted_value_is_there),
+		T(an_add_is_not_done_when_a_value_differs),
+		T(an_add_with_a_password_compares_everything_else),
+		T(a_modify_is_done_when_adds_are_there_and_deletes_are_not),
+		T(a_replace_is_done_only_with_exactly_its_values),
+		T(a_delete_is_done_when_the_server_says_no_such_entry),
+		T(a_modrdn_is_done_when_the_same_person_stands_at_the_new_dn),
+		T(the_key_of_a_change_is_its_operation_and_dn),
 	};
+#undef T
 
 	return cmocka_run_group_tests_name("already", tests, NULL, NULL);
 }
